@@ -1,0 +1,1 @@
+//! Embedded AWS service authorization reference (actions, resource types, condition keys).

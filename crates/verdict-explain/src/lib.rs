@@ -1,0 +1,1 @@
+//! Explain an AccessDenied: rebuild the request, evaluate it, and propose verified fixes.

@@ -1,0 +1,1 @@
+//! Access Analyzer-class policy checks with stable codes.

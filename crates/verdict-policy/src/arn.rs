@@ -1,0 +1,335 @@
+//! ARNs and `Resource` patterns (iam-semantics §1.4, §3.2).
+
+use crate::glob::{tokenize, Glob, Token};
+use crate::template::Template;
+
+/// The six colon-separated parts of an ARN; the resource part keeps further colons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arn<'a> {
+    /// `aws`, `aws-cn`, `aws-us-gov`, …
+    pub partition: &'a str,
+    /// Service namespace.
+    pub service: &'a str,
+    /// Region (may be empty).
+    pub region: &'a str,
+    /// Account (may be empty).
+    pub account: &'a str,
+    /// Everything after the fifth colon.
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    /// Split `s` on its first five colons; `None` unless it starts with `arn:` and has six parts.
+    pub fn parse(s: &'a str) -> Option<Arn<'a>> {
+        let mut it = s.splitn(6, ':');
+        if it.next()? != "arn" {
+            return None;
+        }
+        let partition = it.next()?;
+        let service = it.next()?;
+        let region = it.next()?;
+        let account = it.next()?;
+        let resource = it.next()?;
+        if partition.is_empty() || service.is_empty() {
+            return None;
+        }
+        Some(Arn {
+            partition,
+            service,
+            region,
+            account,
+            resource,
+        })
+    }
+}
+
+/// A request's resource, pre-split for matching.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestResource {
+    /// `*`: the action has no resource-level permissions.
+    Star,
+    /// An ARN, with the first four segments lower-cased (U5).
+    Arn {
+        /// The full ARN as given.
+        full: String,
+        /// Lower-cased partition, service, region, account.
+        segs: [String; 4],
+        /// Resource part, case kept.
+        resource: String,
+    },
+    /// Anything else; only `*` patterns match it.
+    Other(String),
+}
+
+impl RequestResource {
+    /// Classify `s`.
+    pub fn new(s: &str) -> RequestResource {
+        if s == "*" {
+            return RequestResource::Star;
+        }
+        match Arn::parse(s) {
+            Some(a) => RequestResource::Arn {
+                full: s.to_string(),
+                segs: [
+                    a.partition.to_ascii_lowercase(),
+                    a.service.to_ascii_lowercase(),
+                    a.region.to_ascii_lowercase(),
+                    a.account.to_ascii_lowercase(),
+                ],
+                resource: a.resource.to_string(),
+            },
+            None => RequestResource::Other(s.to_string()),
+        }
+    }
+
+    /// The text as given.
+    pub fn as_str(&self) -> &str {
+        match self {
+            RequestResource::Star => "*",
+            RequestResource::Arn { full, .. } => full,
+            RequestResource::Other(s) => s,
+        }
+    }
+
+    /// The account segment, if an ARN with a non-empty account.
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            RequestResource::Arn { segs, .. } if !segs[3].is_empty() => Some(&segs[3]),
+            _ => None,
+        }
+    }
+
+    /// The lower-cased service segment, if an ARN.
+    pub fn service(&self) -> Option<&str> {
+        match self {
+            RequestResource::Arn { segs, .. } => Some(&segs[1]),
+            _ => None,
+        }
+    }
+}
+
+/// The resource part of a pattern: fixed, or with variables resolved per request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourcePart {
+    /// No variables.
+    Static(Glob),
+    /// Contains `${…}`.
+    Template(Template),
+}
+
+impl ResourcePart {
+    fn new(text: &str, variables: bool) -> ResourcePart {
+        let t = Template::parse(text, variables);
+        if t.has_variables() || t.parts().len() > 1 {
+            ResourcePart::Template(t)
+        } else {
+            ResourcePart::Static(Glob::new(text))
+        }
+    }
+
+    fn matches<F>(&self, text: &str, lookup: F) -> Option<bool>
+    where
+        F: FnMut(&str) -> Option<String>,
+    {
+        match self {
+            ResourcePart::Static(g) => Some(g.matches(text)),
+            ResourcePart::Template(t) => {
+                let tokens: Vec<Token> = t.resolve_tokens(lookup)?;
+                Some(Glob::from_tokens(&tokens).matches(text))
+            }
+        }
+    }
+}
+
+/// One compiled entry of a `Resource` or `NotResource` element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResourcePattern {
+    /// `*`
+    Any,
+    /// A full ARN pattern.
+    Arn {
+        /// Lower-cased globs for partition, service, region, account (case-insensitive, U5).
+        segs: Box<[Glob; 4]>,
+        /// The resource part (case-sensitive; `*` crosses `/` and `:`).
+        resource: ResourcePart,
+    },
+    /// API Gateway's `execute-api:/STAGE/METHOD/PATH` shorthand (resource policies).
+    ApiGateway {
+        /// Pattern for `STAGE/METHOD/PATH` within the API the policy is attached to.
+        path: ResourcePart,
+    },
+    /// Not an ARN (fewer than six parts, …): matches nothing (U4).
+    Unmatchable,
+}
+
+/// Why a variable could not be resolved, or `Ok` with the match result.
+pub type MatchOutcome = Result<bool, UnresolvedVariable>;
+
+/// A resource pattern used a variable that has no value and no default (§5.3 rule 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnresolvedVariable;
+
+impl ResourcePattern {
+    /// Compile a pattern; `variables` is true under Version 2012-10-17.
+    pub fn new(text: &str, variables: bool) -> ResourcePattern {
+        if text == "*" {
+            return ResourcePattern::Any;
+        }
+        if let Some(path) = text.strip_prefix("execute-api:/") {
+            return ResourcePattern::ApiGateway {
+                path: ResourcePart::new(path, variables),
+            };
+        }
+        match Arn::parse(text) {
+            Some(a) => ResourcePattern::Arn {
+                segs: Box::new([
+                    Glob::new(&a.partition.to_ascii_lowercase()),
+                    Glob::new(&a.service.to_ascii_lowercase()),
+                    Glob::new(&a.region.to_ascii_lowercase()),
+                    Glob::new(&a.account.to_ascii_lowercase()),
+                ]),
+                resource: ResourcePart::new(a.resource, variables),
+            },
+            None => ResourcePattern::Unmatchable,
+        }
+    }
+
+    /// Match against a request resource; variables are resolved with `lookup`
+    /// (lower-cased key → single value).
+    pub fn matches<F>(&self, req: &RequestResource, lookup: F) -> MatchOutcome
+    where
+        F: FnMut(&str) -> Option<String>,
+    {
+        match (self, req) {
+            (ResourcePattern::Any, _) => Ok(true),
+            (_, RequestResource::Star) | (_, RequestResource::Other(_)) => Ok(false),
+            (ResourcePattern::Unmatchable, _) => Ok(false),
+            (
+                ResourcePattern::Arn { segs, resource },
+                RequestResource::Arn {
+                    segs: rsegs,
+                    resource: rres,
+                    ..
+                },
+            ) => {
+                if !segs.iter().zip(rsegs.iter()).all(|(g, s)| g.matches(s)) {
+                    return Ok(false);
+                }
+                resource.matches(rres, lookup).ok_or(UnresolvedVariable)
+            }
+            (
+                ResourcePattern::ApiGateway { path },
+                RequestResource::Arn {
+                    segs: rsegs,
+                    resource: rres,
+                    ..
+                },
+            ) => {
+                if rsegs[1] != "execute-api" {
+                    return Ok(false);
+                }
+                match rres.split_once('/') {
+                    Some((_api, rest)) => path.matches(rest, lookup).ok_or(UnresolvedVariable),
+                    None => Ok(false),
+                }
+            }
+        }
+    }
+}
+
+/// Match an ARN condition value (ArnLike/ArnEquals, §4.4.7): all six parts compared
+/// separately and case-sensitively; wildcards never cross a colon in the first five.
+pub fn arn_like(pattern_tokens: &[Token], value: &str) -> Option<bool> {
+    let v = Arn::parse(value)?;
+    // Split the pattern tokens on the first five literal colons.
+    let mut parts: Vec<Vec<Token>> = vec![Vec::new()];
+    for t in pattern_tokens {
+        match t {
+            Token::Literal(s) if parts.len() < 6 => {
+                let mut rest = s.as_str();
+                while let Some(i) = rest.find(':') {
+                    if parts.len() >= 6 {
+                        break;
+                    }
+                    if i > 0 {
+                        if let Some(last) = parts.last_mut() {
+                            last.push(Token::Literal(rest[..i].to_string()));
+                        }
+                    }
+                    parts.push(Vec::new());
+                    rest = &rest[i + 1..];
+                }
+                if !rest.is_empty() {
+                    if let Some(last) = parts.last_mut() {
+                        last.push(Token::Literal(rest.to_string()));
+                    }
+                }
+            }
+            other => {
+                if let Some(last) = parts.last_mut() {
+                    last.push(other.clone());
+                }
+            }
+        }
+    }
+    if parts.len() != 6 {
+        return Some(false);
+    }
+    let vals = ["arn", v.partition, v.service, v.region, v.account, v.resource];
+    Some(
+        parts
+            .iter()
+            .zip(vals)
+            .all(|(p, s)| Glob::from_tokens(p).matches(s)),
+    )
+}
+
+/// Convenience for tests and tools: `arn_like` on an untemplated pattern.
+pub fn arn_like_str(pattern: &str, value: &str) -> Option<bool> {
+    arn_like(&tokenize(pattern), value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str, r: &str) -> bool {
+        ResourcePattern::new(p, true)
+            .matches(&RequestResource::new(r), |_| None)
+            .unwrap_or(false)
+    }
+
+    #[test]
+    fn resource_matching() {
+        assert!(m("arn:aws:s3:::B/*/test/*", "arn:aws:s3:::B/1/2/test/3/object.jpg"));
+        assert!(!m("arn:aws:s3:::B/*/test/*", "arn:aws:s3:::B/1/2/test.jpg"));
+        assert!(m(
+            "arn:aws:logs:us-*:111122223333:log-group:app*",
+            "arn:aws:logs:us-east-1:111122223333:log-group:app1:log-stream:s1"
+        ));
+        assert!(!m(
+            "arn:aws:logs:us-*:111122223333:log-group:app*",
+            "arn:aws:logs:eu-west-1:111122223333:log-group:app1"
+        ));
+        assert!(!m("arn:aws:s3:::*", "*"));
+        assert!(m("*", "*"));
+        assert!(!m("arn:aws:iam::1:user/Bob", "arn:aws:iam::1:user/bob"));
+        assert!(!m("arn:aws:s3:*", "arn:aws:s3:::b"));
+        assert!(m(
+            "execute-api:/*/GET/pets",
+            "arn:aws:execute-api:us-east-1:1:api/prod/GET/pets"
+        ));
+    }
+
+    #[test]
+    fn arn_like_segments() {
+        let p = "arn:aws:someservice:*:111122223333:finance/*";
+        let v = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt";
+        assert_eq!(arn_like_str(p, v), Some(false));
+        assert_eq!(
+            arn_like_str("arn:aws:iam::*:role/app-*", "arn:aws:iam::1:role/app-x"),
+            Some(true)
+        );
+        assert_eq!(arn_like_str("arn:aws:iam::*:role/x", "not-an-arn"), None);
+    }
+}

@@ -1,0 +1,260 @@
+//! IAM wildcard patterns: `*` matches any run of characters (including none) and
+//! `?` exactly one character (iam-semantics §3.1, §3.2, §4.4.1).
+
+/// One element of a pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Token {
+    /// Text matched literally (a `*` or `?` in it is an ordinary character).
+    Literal(String),
+    /// `*`
+    Star,
+    /// `?`
+    One,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Byte(u8),
+    Star,
+    One,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Plan {
+    Any,
+    Exact(String),
+    Prefix(String),
+    General(Vec<Op>),
+}
+
+/// A compiled wildcard pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Glob {
+    plan: Plan,
+}
+
+impl Glob {
+    /// Compile `pattern`, treating `*` and `?` as wildcards.
+    pub fn new(pattern: &str) -> Glob {
+        Glob::from_tokens(&tokenize(pattern))
+    }
+
+    /// A pattern that matches `text` literally.
+    pub fn literal(text: &str) -> Glob {
+        Glob {
+            plan: Plan::Exact(text.to_string()),
+        }
+    }
+
+    /// Compile a token sequence.
+    pub fn from_tokens(tokens: &[Token]) -> Glob {
+        let mut ops = Vec::new();
+        for t in tokens {
+            match t {
+                Token::Literal(s) => ops.extend(s.bytes().map(Op::Byte)),
+                Token::Star => {
+                    if ops.last() != Some(&Op::Star) {
+                        ops.push(Op::Star)
+                    }
+                }
+                Token::One => ops.push(Op::One),
+            }
+        }
+        let plan = if ops == [Op::Star] {
+            Plan::Any
+        } else if ops.iter().all(|o| matches!(o, Op::Byte(_))) {
+            Plan::Exact(bytes_to_string(&ops))
+        } else if ops.last() == Some(&Op::Star)
+            && ops[..ops.len() - 1]
+                .iter()
+                .all(|o| matches!(o, Op::Byte(_)))
+        {
+            Plan::Prefix(bytes_to_string(&ops[..ops.len() - 1]))
+        } else {
+            Plan::General(ops)
+        };
+        Glob { plan }
+    }
+
+    /// True if the pattern is exactly `*`.
+    pub fn is_any(&self) -> bool {
+        self.plan == Plan::Any
+    }
+
+    /// True if the pattern has no wildcard.
+    pub fn is_literal(&self) -> bool {
+        matches!(self.plan, Plan::Exact(_))
+    }
+
+    /// Does `text` match the whole pattern?
+    pub fn matches(&self, text: &str) -> bool {
+        match &self.plan {
+            Plan::Any => true,
+            Plan::Exact(s) => s == text,
+            Plan::Prefix(p) => text.starts_with(p.as_str()),
+            Plan::General(ops) => general_match(ops, text.as_bytes()),
+        }
+    }
+}
+
+fn bytes_to_string(ops: &[Op]) -> String {
+    let bytes: Vec<u8> = ops
+        .iter()
+        .filter_map(|o| match o {
+            Op::Byte(b) => Some(*b),
+            _ => None,
+        })
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Split a pattern into literal runs and wildcards.
+pub fn tokenize(pattern: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut lit = String::new();
+    for c in pattern.chars() {
+        match c {
+            '*' | '?' => {
+                if !lit.is_empty() {
+                    out.push(Token::Literal(std::mem::take(&mut lit)));
+                }
+                out.push(if c == '*' { Token::Star } else { Token::One });
+            }
+            _ => lit.push(c),
+        }
+    }
+    if !lit.is_empty() {
+        out.push(Token::Literal(lit));
+    }
+    out
+}
+
+/// True if `s` contains `*` or `?`.
+pub fn has_wildcard(s: &str) -> bool {
+    s.contains(['*', '?'])
+}
+
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+/// Iterative wildcard matching with single-star backtracking: linear in practice,
+/// O(n·m) worst case, never recursive.
+fn general_match(ops: &[Op], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match ops.get(p) {
+            Some(Op::Byte(b)) if *b == text[t] => {
+                p += 1;
+                t += 1;
+                continue;
+            }
+            Some(Op::One) => {
+                p += 1;
+                t = (t + utf8_len(text[t])).min(text.len());
+                continue;
+            }
+            Some(Op::Star) => {
+                star = Some((p, t));
+                p += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((sp, st)) => {
+                let next = (st + utf8_len(text[st])).min(text.len());
+                star = Some((sp, next));
+                p = sp + 1;
+                t = next;
+            }
+            None => return false,
+        }
+    }
+    ops[p..].iter().all(|o| *o == Op::Star)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn basics() {
+        assert!(Glob::new("iam:*accesskey*").matches("iam:listaccesskeys"));
+        assert!(!Glob::new("iam:*accesskey*").matches("iam:getuser"));
+        assert!(Glob::new("get?bject").matches("getobject"));
+        assert!(!Glob::new("get?bject").matches("getobjectacl"));
+        assert!(Glob::new("B/*/test/*").matches("B//test/object.jpg"));
+        assert!(Glob::new("B/*/test/*").matches("B/1/test/"));
+        assert!(!Glob::new("B/*/test/*").matches("B/test/object.jpg"));
+        assert!(!Glob::new("B/*/test/*").matches("B/1-test/object.jpg"));
+        assert!(Glob::new("a?c").matches("aéc"));
+        assert!(Glob::new("*").matches(""));
+        assert!(!Glob::new("?").matches(""));
+    }
+
+    #[test]
+    fn literal_tokens_keep_wildcard_characters() {
+        let g = Glob::from_tokens(&[Token::Literal("a*b".into())]);
+        assert!(g.matches("a*b"));
+        assert!(!g.matches("axb"));
+    }
+
+    proptest! {
+        #[test]
+        fn literal_matches_only_itself(a in "[a-zA-Z0-9/:._-]{0,20}", b in "[a-zA-Z0-9/:._-]{0,20}") {
+            let g = Glob::new(&a);
+            prop_assert!(g.matches(&a));
+            prop_assert_eq!(g.matches(&b), a == b);
+        }
+
+        #[test]
+        fn star_matches_everything(s in "\\PC{0,40}") {
+            prop_assert!(Glob::new("*").matches(&s));
+        }
+
+        #[test]
+        fn prefix_star(p in "[a-z]{0,8}", s in "\\PC{0,20}") {
+            let g = Glob::new(&format!("{p}*"));
+            let text = format!("{p}{s}");
+            prop_assert!(g.matches(&text));
+        }
+
+        #[test]
+        fn question_marks_match_exact_length(s in "[a-z]{0,10}") {
+            let g = Glob::new(&"?".repeat(s.chars().count()));
+            prop_assert!(g.matches(&s));
+            let longer = format!("{s}x");
+            prop_assert!(!g.matches(&longer));
+        }
+
+        #[test]
+        fn general_agrees_with_regex(p in "[ab*?]{0,8}", s in "[ab]{0,10}") {
+            let re = format!("^{}$", p.replace('*', ".*").replace('?', "."));
+            let re = regex_lite_match(&re, &s);
+            prop_assert_eq!(Glob::new(&p).matches(&s), re);
+        }
+    }
+
+    // Tiny backtracking regex for `.`, `.*`, literals (test oracle only).
+    fn regex_lite_match(re: &str, s: &str) -> bool {
+        fn m(p: &[u8], s: &[u8]) -> bool {
+            if p.is_empty() {
+                return s.is_empty();
+            }
+            if p.len() >= 2 && p[1] == b'*' {
+                return m(&p[2..], s) || (!s.is_empty() && (p[0] == b'.' || p[0] == s[0]) && m(p, &s[1..]));
+            }
+            !s.is_empty() && (p[0] == b'.' || p[0] == s[0]) && m(&p[1..], &s[1..])
+        }
+        let inner = &re[1..re.len() - 1];
+        m(inner.as_bytes(), s.as_bytes())
+    }
+}
