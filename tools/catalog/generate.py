@@ -171,15 +171,25 @@ def build(data_dir: Path) -> tuple[bytes, list[str]]:
                 raise GenerateError(f"{prefix}:{name}: unknown access level {record['accessLevel']!r}")
             akeys = keep_keys(record.get("conditionKeys") or [], f"{prefix}:{name}")
             deps = set(record.get("dependentActions") or [])
-            block_rts = []
+            # An action may list the same resource type twice (seen upstream); merge
+            # the entries: required if either is, keys united.
+            merged: dict[str, tuple[str, bool, list[str]]] = {}
             for rt in record.get("resourceTypes") or []:
                 rt_name = check_field(rt["name"], f"{prefix}:{name} resource type", allow_space=True)
                 if fold(rt_name) not in type_names:
                     warnings.append(f"{prefix}:{name}: resource type {rt_name} is not defined by the service")
                 deps.update(rt.get("dependentActions") or [])
-                rt_keys = keep_keys(rt.get("conditionKeys") or [], f"{prefix}:{name}/{rt_name}")
-                required = "1" if rt.get("required") else "0"
-                block_rts.append((sort_key(rt_name), f"t\t{rt_name}\t{required}\t{rt_keys}"))
+                seen_name, seen_required, seen_keys = merged.get(fold(rt_name), (rt_name, False, []))
+                merged[fold(rt_name)] = (
+                    seen_name,
+                    seen_required or bool(rt.get("required")),
+                    seen_keys + list(rt.get("conditionKeys") or []),
+                )
+            block_rts = []
+            for rt_name, required, raw_keys in merged.values():
+                rt_keys = keep_keys(raw_keys, f"{prefix}:{name}/{rt_name}")
+                flag = "1" if required else "0"
+                block_rts.append((sort_key(rt_name), f"t\t{rt_name}\t{flag}\t{rt_keys}"))
             for dep in deps:
                 check_field(dep, f"{prefix}:{name} dependent action")
             dep_text = ",".join(sorted(deps, key=sort_key))

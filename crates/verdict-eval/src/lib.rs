@@ -1,14 +1,459 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! The AWS IAM authorization evaluator.
+//!
+//! Load a [`Scenario`] (request plus every policy layer), then either ask for the
+//! decision alone with [`decide`] (the fast path) or for a full [`Evaluation`] with
+//! [`evaluate`] (the traced path: every layer, policy and statement, why each missed,
+//! the AWS message and the context keys the answer depends on).
+
+pub mod context;
+mod decide;
+pub mod matching;
+pub mod message;
+pub mod render;
+pub mod request;
+pub mod scenario;
+pub mod testing;
+pub mod trace;
+
+use crate::decide::{applicability, decide as run_decide, effective_request, eval_fast, eval_traced, Applicability, Inputs, LayerResult, Outcome};
+use crate::matching::PrincipalView;
+use crate::message::{access_denied_message, MessageParts};
+use crate::request::Request;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub use context::{Context, CtxValue};
+pub use request::Caller;
+pub use scenario::{load_scenario, scenario_from_json, NamedPolicy, Policies, Scenario};
+pub use trace::{Decision, Layer, LayerOutcome, LayerTrace, MissingKey, Miss, StatementRef};
+
+/// The decision and the deciding layer, without a trace (fast path).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Allow or deny.
+    pub decision: Decision,
+    /// The deciding layer for a denial.
+    pub denied_by: Option<Layer>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+fn fast_inputs(s: &Scenario, req: &Request, app: &Applicability) -> Inputs {
+    let p = &s.policies;
+    let view = PrincipalView { caller: &req.caller, req, has_boundary: p.permissions_boundary.is_some() };
+    let levels = |l: &Option<Vec<Vec<NamedPolicy>>>, on: bool| -> Vec<LayerResult> {
+        match (l, on) {
+            (Some(levels), true) => levels.iter().map(|lvl| eval_fast(lvl, req, &view)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    Inputs {
+        rcp: levels(&p.rcps, app.rcp),
+        scp: levels(&p.scps, app.scp),
+        vpce: p.vpc_endpoint.as_deref().filter(|_| app.vpce).map(|v| eval_fast(v, req, &view)).unwrap_or_default(),
+        resource: p.resource.as_ref().map(|r| eval_fast(std::slice::from_ref(r), req, &view)).unwrap_or_default(),
+        identity: if app.identity { eval_fast(&p.identity, req, &view) } else { LayerResult::default() },
+        boundary: match (&p.permissions_boundary, app.boundary) {
+            (Some(b), true) => eval_fast(std::slice::from_ref(b), req, &view),
+            _ => LayerResult::default(),
+        },
+        session: if app.session { eval_fast(&p.session, req, &view) } else { LayerResult::default() },
+        authorizer: authorizer_policy(s).map(|a| eval_fast(std::slice::from_ref(a), req, &view)).unwrap_or_default(),
+        session_present: !p.session.is_empty(),
     }
+}
+
+fn authorizer_policy(s: &Scenario) -> Option<&NamedPolicy> {
+    s.apigateway.as_ref()?.authorizer_policy.as_ref()
+}
+
+/// Decide (fast path: no trace, stops at the first applicable Deny of each layer).
+pub fn decide(s: &Scenario) -> Verdict {
+    let app = applicability(s);
+    let req = effective_request(s, &app);
+    let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app));
+    Verdict { decision: o.decision, denied_by: o.denied_by }
+}
+
+/// Decision, deciding layer and AWS message from the fast path (used by batch mode).
+#[derive(Clone, Debug, Serialize)]
+pub struct QuickResult {
+    /// Decision.
+    pub decision: Decision,
+    /// Deciding layer.
+    pub denied_by: Option<Layer>,
+    /// AWS message (empty when allowed).
+    pub message: String,
+}
+
+/// Fast path plus the AWS message.
+pub fn decide_with_message(s: &Scenario) -> QuickResult {
+    let app = applicability(s);
+    let req = effective_request(s, &app);
+    let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app));
+    let policy_arn = o
+        .hit
+        .and_then(|(layer, level, hit)| statement_ref(s, layer, level, hit))
+        .and_then(|d| d.policy_arn);
+    let message = access_denied_message(&MessageParts {
+        caller: &req.caller,
+        action: &req.action,
+        resource: req.resource.as_str(),
+        decision: o.decision,
+        denied_by: o.denied_by,
+        policy_arn: policy_arn.as_deref(),
+        trust: app.trust,
+        style: s.options.message_style,
+    });
+    QuickResult { decision: o.decision, denied_by: o.denied_by, message }
+}
+
+/// The full, traced evaluation of a scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evaluation {
+    /// `allow`, `explicit_deny` or `implicit_deny`.
+    pub decision: Decision,
+    /// The deciding layer for a denial, else null.
+    pub denied_by: Option<Layer>,
+    /// The message AWS would return (empty when allowed).
+    pub message: String,
+    /// One sentence on why.
+    pub reason: String,
+    /// The statement that decided, when one did.
+    pub deciding_statement: Option<StatementRef>,
+    /// The request as evaluated.
+    pub request: RequestSummary,
+    /// Every layer, policy and statement.
+    pub layers: Vec<LayerTrace>,
+    /// Context keys tested by the policies but absent from the request.
+    pub missing_context: Vec<MissingKey>,
+    /// Uncertainties and input problems that did not stop evaluation.
+    pub warnings: Vec<String>,
+    /// Per-resource results when the scenario lists several resources (T92).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resource_results: Vec<ResourceResult>,
+}
+
+/// The request, as evaluated.
+#[derive(Clone, Debug, Serialize)]
+pub struct RequestSummary {
+    /// Caller as AWS prints it.
+    pub principal: String,
+    /// Action.
+    pub action: String,
+    /// Resource.
+    pub resource: String,
+    /// Resource account, if known.
+    pub resource_account: Option<String>,
+    /// Same account as the caller?
+    pub same_account: bool,
+    /// Context keys and values (given and derived).
+    pub context: BTreeMap<String, serde_json::Value>,
+    /// Keys Verdict derived from the principal.
+    pub derived_keys: Vec<String>,
+}
+
+/// Result for one of several resources.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResourceResult {
+    /// The resource.
+    pub resource: String,
+    /// Its decision.
+    pub decision: Decision,
+    /// Its deciding layer.
+    pub denied_by: Option<Layer>,
+}
+
+/// Evaluate with a full trace. Several resources (T92) aggregate most-restrictive-first.
+pub fn evaluate(s: &Scenario) -> Evaluation {
+    if s.extra_resources.is_empty() {
+        return evaluate_one(s);
+    }
+    let mut all = vec![s.request.resource.as_str().to_string()];
+    all.extend(s.extra_resources.iter().cloned());
+    let mut results = Vec::new();
+    let mut worst: Option<Evaluation> = None;
+    for r in &all {
+        let mut one = s.clone();
+        one.extra_resources.clear();
+        one.request.resource = verdict_policy::arn::RequestResource::new(r);
+        if !s.resource_account.is_some() || s.request.resource.account().is_some() {
+            one.resource_account = one.request.resource.account().map(str::to_string).or_else(|| s.resource_account.clone());
+        }
+        let e = evaluate_one(&one);
+        results.push(ResourceResult { resource: r.clone(), decision: e.decision, denied_by: e.denied_by });
+        let rank = |d: Decision| match d {
+            Decision::ExplicitDeny => 2,
+            Decision::ImplicitDeny => 1,
+            Decision::Allow => 0,
+        };
+        if worst.as_ref().is_none_or(|w| rank(e.decision) > rank(w.decision)) {
+            worst = Some(e);
+        }
+    }
+    let mut e = worst.unwrap_or_else(|| evaluate_one(s));
+    e.resource_results = results;
+    e
+}
+
+fn evaluate_one(s: &Scenario) -> Evaluation {
+    let app = applicability(s);
+    let req = effective_request(s, &app);
+    let req: &Request = &req;
+    let p = &s.policies;
+    let view = PrincipalView { caller: &req.caller, req, has_boundary: p.permissions_boundary.is_some() };
+    let mut layers = Vec::new();
+    let mut inputs = Inputs { session_present: !p.session.is_empty(), ..Default::default() };
+    let note_for = |l: Layer| app.notes.iter().find(|(x, _)| *x == l).map(|(_, n)| n.clone());
+    let push = |layer: Layer, level: Option<usize>, on: bool, pols: &[NamedPolicy], layers: &mut Vec<LayerTrace>| -> LayerResult {
+        let (r, traces) = eval_traced(pols, req, &view);
+        let outcome = if on { r.outcome() } else { LayerOutcome::NotApplicable };
+        let mut note = note_for(layer);
+        if layer == Layer::Rcp && on && r.allow.is_none() && r.deny.is_none() {
+            note.get_or_insert_with(|| "RCPFullAWSAccess is implied at every level (§6.6)".into());
+        }
+        layers.push(LayerTrace { layer, level, outcome, note, policies: traces });
+        if on { r } else { LayerResult::default() }
+    };
+    if let Some(levels) = &p.rcps {
+        for (i, lvl) in levels.iter().enumerate() {
+            let r = push(Layer::Rcp, Some(i), app.rcp, lvl, &mut layers);
+            if app.rcp {
+                inputs.rcp.push(r);
+            }
+        }
+    }
+    if let Some(levels) = &p.scps {
+        for (i, lvl) in levels.iter().enumerate() {
+            let r = push(Layer::Scp, Some(i), app.scp, lvl, &mut layers);
+            if app.scp {
+                inputs.scp.push(r);
+            }
+        }
+    }
+    if let Some(v) = &p.vpc_endpoint {
+        inputs.vpce = push(Layer::VpcEndpoint, None, app.vpce, v, &mut layers);
+    }
+    if let Some(r) = &p.resource {
+        inputs.resource = push(Layer::Resource, None, true, std::slice::from_ref(r), &mut layers);
+    }
+    if !p.identity.is_empty() || app.identity {
+        inputs.identity = push(Layer::Identity, None, app.identity, &p.identity, &mut layers);
+    }
+    if let Some(b) = &p.permissions_boundary {
+        inputs.boundary = push(Layer::PermissionsBoundary, None, app.boundary, std::slice::from_ref(b), &mut layers);
+    }
+    let federated = matches!(req.caller, Caller::FederatedUser { .. });
+    if !p.session.is_empty() || (app.session && federated) {
+        inputs.session = push(Layer::Session, None, app.session, &p.session, &mut layers);
+        if p.session.is_empty() {
+            if let Some(l) = layers.last_mut() {
+                l.note = Some("no session policy was passed; a federated-user session gets only what a session policy allows (§6.3 step 7)".into());
+            }
+        }
+    }
+    if let Some(a) = authorizer_policy(s) {
+        inputs.authorizer = push(Layer::Authorizer, None, app.apigw.is_some(), std::slice::from_ref(a), &mut layers);
+    }
+    let o = run_decide(s, req, &app, &inputs);
+    let deciding_statement = o.hit.and_then(|(layer, level, hit)| statement_ref(s, layer, level, hit));
+    let policy_arn = deciding_statement.as_ref().and_then(|d| d.policy_arn.clone());
+    let message = access_denied_message(&MessageParts {
+        caller: &req.caller,
+        action: &req.action,
+        resource: req.resource.as_str(),
+        decision: o.decision,
+        denied_by: o.denied_by,
+        policy_arn: policy_arn.as_deref(),
+        trust: app.trust,
+        style: s.options.message_style,
+    });
+    let mut warnings: Vec<String> = s.load_notes.clone();
+    warnings.extend(app.notes.iter().filter(|(l, _)| !layers.iter().any(|t| t.layer == *l)).map(|(_, n)| n.clone()));
+    collect_warnings(&layers, &mut warnings);
+    if let Some(t) = app.apigw {
+        if t == scenario::AuthorizationType::CognitoUserPools {
+            warnings.push("API Gateway's documentation is inconsistent for Cognito user-pool authorizers; Table A is applied (U26)".into());
+        }
+    }
+    let reason = reason(s, req, &app, &o, deciding_statement.as_ref());
+    let missing_context = missing_context(s, &layers, o.decision);
+    let mut context = BTreeMap::new();
+    let mut derived_keys = Vec::new();
+    for e in req.context.entries() {
+        let v = match e.values.as_slice() {
+            [one] => one.to_json(),
+            many => serde_json::Value::from(many.iter().map(|v| v.to_json()).collect::<Vec<_>>()),
+        };
+        context.insert(e.key.clone(), v);
+        if e.derived {
+            derived_keys.push(e.key.clone());
+        }
+    }
+    derived_keys.sort();
+    Evaluation {
+        decision: o.decision,
+        denied_by: o.denied_by,
+        message,
+        reason,
+        deciding_statement,
+        request: RequestSummary {
+            principal: req.caller.display(),
+            action: req.action.clone(),
+            resource: req.resource.as_str().to_string(),
+            resource_account: s.resource_account.clone(),
+            same_account: app.same_account,
+            context,
+            derived_keys,
+        },
+        layers,
+        missing_context,
+        warnings,
+        resource_results: Vec::new(),
+    }
+}
+
+fn layer_policies(s: &Scenario, layer: Layer, level: Option<usize>) -> Vec<&NamedPolicy> {
+    let p = &s.policies;
+    match layer {
+        Layer::Rcp => p.rcps.as_ref().and_then(|l| l.get(level?)).map(|l| l.iter().collect()).unwrap_or_default(),
+        Layer::Scp => p.scps.as_ref().and_then(|l| l.get(level?)).map(|l| l.iter().collect()).unwrap_or_default(),
+        Layer::VpcEndpoint => p.vpc_endpoint.iter().flatten().collect(),
+        Layer::Resource => p.resource.iter().collect(),
+        Layer::Identity => p.identity.iter().collect(),
+        Layer::PermissionsBoundary => p.permissions_boundary.iter().collect(),
+        Layer::Session => p.session.iter().collect(),
+        Layer::Authorizer => authorizer_policy(s).into_iter().collect(),
+    }
+}
+
+fn statement_ref(s: &Scenario, layer: Layer, level: Option<usize>, hit: decide::Hit) -> Option<StatementRef> {
+    let pols = layer_policies(s, layer, level);
+    let np = pols.get(hit.policy)?;
+    let st = np.policy.statements.get(hit.stmt)?;
+    Some(StatementRef {
+        layer,
+        level,
+        policy: np.label.clone(),
+        policy_arn: np.arn.clone(),
+        statement: st.label(),
+        index: st.index,
+        file: np.policy.source.name().to_string(),
+        position: np.policy.source.position(st.span.start),
+    })
+}
+
+fn level_name(level: usize, total: usize) -> String {
+    if level == 0 {
+        "the organization root".into()
+    } else if level + 1 == total {
+        "the account".into()
+    } else {
+        format!("OU level {level}")
+    }
+}
+
+fn reason(s: &Scenario, req: &Request, app: &Applicability, o: &Outcome, d: Option<&StatementRef>) -> String {
+    let stmt = |d: &StatementRef| format!("statement {} of {} ({}:{}:{})", d.statement, d.policy, d.file, d.position.line, d.position.column);
+    match (o.decision, o.denied_by) {
+        (Decision::Allow, _) => match d {
+            Some(d) => format!("allowed by {} in the {}", stmt(d), d.layer.title()),
+            None => "allowed".into(),
+        },
+        (Decision::ExplicitDeny, Some(l)) => match d {
+            Some(d) => {
+                let lvl = match (l, d.level) {
+                    (Layer::Scp, Some(i)) => format!(" at {}", level_name(i, s.policies.scps.as_ref().map_or(0, Vec::len))),
+                    (Layer::Rcp, Some(i)) => format!(" at {}", level_name(i, s.policies.rcps.as_ref().map_or(0, Vec::len))),
+                    _ => String::new(),
+                };
+                format!("explicitly denied by {}{lvl}", stmt(d))
+            }
+            None => format!("explicitly denied by the {}", l.title()),
+        },
+        (Decision::ImplicitDeny, Some(l)) => match l {
+            Layer::Scp => format!(
+                "no SCP attached at {} allows {}; every level from the root to the account must allow it",
+                level_name(o.level.unwrap_or(0), s.policies.scps.as_ref().map_or(0, Vec::len)),
+                req.action
+            ),
+            Layer::Resource if app.trust => format!("the role trust policy does not allow {} to assume the role; a trust policy must allow the caller explicitly (§6.9.1)", req.caller.display()),
+            Layer::Resource if app.kms => "the key policy neither allows the caller nor delegates to the account; IAM policies alone never grant KMS access (§6.9.2)".into(),
+            Layer::Resource if !app.same_account && app.apigw.is_none() => "cross-account access needs an Allow in the resource-based policy, and none applies (§6.4)".into(),
+            Layer::Resource => "no statement of the resource-based policy allows this request".into(),
+            Layer::Identity => "no identity-based policy allows this request".into(),
+            Layer::PermissionsBoundary => "the permissions boundary does not allow this action, and no grant bypasses it".into(),
+            Layer::Session if matches!(req.caller, Caller::FederatedUser { .. }) && s.policies.session.is_empty() => {
+                "a federated-user session gets only what its session policy allows, and none was passed (§6.3 step 7)".into()
+            }
+            Layer::Session => "no session policy allows this request".into(),
+            Layer::VpcEndpoint => "the VPC endpoint policy does not allow this request".into(),
+            Layer::Rcp => "no RCP allows this request".into(),
+            Layer::Authorizer => "neither the API Gateway authorizer nor the resource policy allows this request (Table A, §6.9.4)".into(),
+        },
+        _ => String::new(),
+    }
+}
+
+fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<String>) {
+    for l in layers {
+        for p in &l.policies {
+            for st in &p.statements {
+                for n in st.conditions.iter().filter_map(|c| c.note.as_ref()).chain(st.notes.iter()) {
+                    let w = format!("{} {} statement {}: {n}", l.layer.as_str(), p.policy, st.sid);
+                    if !out.contains(&w) {
+                        out.push(w);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Context keys tested but absent, and whether supplying one could change the decision.
+fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> Vec<MissingKey> {
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    for l in layers.iter().filter(|l| l.outcome != LayerOutcome::NotApplicable) {
+        for p in &l.policies {
+            for st in &p.statements {
+                for c in &st.conditions {
+                    if c.request_values.is_some() {
+                        continue;
+                    }
+                    match keys.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&c.key)) {
+                        Some((_, vals)) => vals.extend(c.policy_values.iter().cloned()),
+                        None => keys.push((c.key.clone(), c.policy_values.clone())),
+                    }
+                }
+            }
+        }
+    }
+    keys.into_iter()
+        .map(|(key, vals)| {
+            let mut candidates: Vec<String> = Vec::new();
+            for v in vals {
+                let v = v.replace('*', "x").replace('?', "x");
+                if let Some(net) = verdict_policy::parse::parse_ip(&v) {
+                    candidates.push(net.addr().to_string());
+                } else {
+                    candidates.push(v);
+                }
+            }
+            candidates.push("verdict-unmatched-value".into());
+            let mut flipping = None;
+            for c in &candidates {
+                for multi in [false, true] {
+                    let mut alt = s.clone();
+                    let val = if multi { CtxValue::Multi(vec![c.clone()]) } else { CtxValue::Single(c.clone()) };
+                    alt.request.context.insert(&key, val);
+                    if decide(&alt).decision != decision {
+                        flipping = Some(c.clone());
+                        break;
+                    }
+                }
+                if flipping.is_some() {
+                    break;
+                }
+            }
+            MissingKey { key, could_change_decision: flipping.is_some(), flipping_value: flipping }
+        })
+        .collect()
 }

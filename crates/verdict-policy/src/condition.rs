@@ -200,11 +200,34 @@ pub enum BoolValue {
     Template(Template),
 }
 
+/// A string or ARN condition value, with its wildcard pattern precompiled when it has no variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextValue {
+    /// The value as a template.
+    pub template: Template,
+    /// The `…Like` pattern when the value has no variables.
+    pub glob: Option<crate::glob::Glob>,
+}
+
+impl TextValue {
+    /// Build from a template.
+    pub fn new(template: Template) -> TextValue {
+        let glob = if template.has_variables() {
+            None
+        } else {
+            template
+                .resolve_tokens(|_| None)
+                .map(|t| crate::glob::Glob::from_tokens(&t))
+        };
+        TextValue { template, glob }
+    }
+}
+
 /// A typed condition value from a policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CondValue {
     /// String and ARN operators (variables allowed).
-    Text(Template),
+    Text(TextValue),
     /// Numeric operators.
     Number(Decimal),
     /// Date operators, as nanoseconds since the epoch.

@@ -357,7 +357,14 @@ impl Parser {
         };
         if let Some(m) = get("Principal").or(get("NotPrincipal")) {
             match ty {
-                PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp | PolicyType::Authorizer => {
+                PolicyType::Scp => {
+                    self.err(
+                        ErrorCode::ScpElementNotPermitted,
+                        m.key_span,
+                        format!("service control policies do not support {}; an SCP applies to every principal of the accounts it is attached to", m.key),
+                    );
+                }
+                PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Authorizer => {
                     self.err(
                         ErrorCode::PrincipalNotAllowed,
                         m.key_span,
@@ -705,7 +712,9 @@ impl Parser {
             None
         };
         match base.family() {
-            Family::String | Family::Arn => Some(CondValue::Text(Template::parse(raw, self.variables))),
+            Family::String | Family::Arn => Some(CondValue::Text(crate::condition::TextValue::new(
+                Template::parse(raw, self.variables),
+            ))),
             Family::Numeric => match parse_number(raw) {
                 Some(n) => Some(CondValue::Number(n)),
                 None => bad(self, "a decimal number such as 10 or 2.5 (policy variables are not supported here)"),

@@ -34,6 +34,8 @@ pub enum PrincipalEntry {
         account: String,
         /// Role name (last path segment; the path is not part of session ARNs).
         name: String,
+        /// Path and name as written after `role/` (e.g. `team/app`).
+        path: String,
     },
     /// One assumed-role session.
     AssumedRole {
@@ -181,6 +183,7 @@ fn parse_aws(value: &str) -> Result<PrincipalEntry, InvalidPrincipal> {
             partition,
             account,
             name: last(&r[5..]),
+            path: r[5..].to_string(),
         }),
         ("sts", r) if r.starts_with("assumed-role/") => {
             let mut it = r["assumed-role/".len()..].splitn(2, '/');
@@ -226,7 +229,8 @@ mod tests {
             Ok(PrincipalEntry::Role {
                 partition: "aws".into(),
                 account: "111122223333".into(),
-                name: "app".into()
+                name: "app".into(),
+                path: "team/app".into()
             })
         );
         assert!(PrincipalEntry::parse(PrincipalKey::Aws, "arn:aws:iam::111122223333:user/*").is_err());

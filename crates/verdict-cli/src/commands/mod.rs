@@ -1,21 +1,64 @@
 //! Subcommands of the `verdict` binary.
 
+mod simulate;
+mod test;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Offline AWS IAM authorization simulator and AccessDenied explainer.
 #[derive(Parser)]
-#[command(name = "verdict", version, about)]
+#[command(name = "verdict", version, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Evaluate a scenario (or AWS-CLI-style flags, or a JSONL batch) and explain the decision.
+    Simulate(simulate::SimulateArgs),
+    /// Run every scenario that has an `expect` and report failures.
+    Test(test::TestArgs),
+}
+
+/// Output formats shared by the subcommands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable explanation (coloured on a terminal, plain otherwise or with NO_COLOR).
+    Text,
+    /// The JSON result contract.
+    Json,
+}
+
+/// Exit code for bad input.
+pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// Parse the command line and run the chosen subcommand.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Simulate(a) => a.run(),
+        Command::Test(a) => a.run(),
+    }
+}
+
+/// Print diagnostics to stderr (fancy on a terminal) and return exit code 2.
+pub fn report_diagnostics(diags: &[verdict_policy::Diagnostic]) -> ExitCode {
+    use std::io::IsTerminal;
+    let fancy = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for d in diags {
+        if fancy && d.span.is_some() {
+            let report = miette::Report::new(d.clone());
+            anstream::eprintln!("{}: {report:?}", d.location());
+        } else {
+            anstream::eprintln!("{d}");
+        }
+    }
+    ExitCode::from(EXIT_BAD_INPUT)
+}
+
+/// Should stdout be coloured?
+pub fn color_stdout() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
 }

@@ -1,0 +1,292 @@
+//! `verdict simulate`: one scenario, AWS-CLI-style flags, or a JSONL batch.
+
+use super::{color_stdout, report_diagnostics, Format, EXIT_BAD_INPUT};
+use clap::Args;
+use rayon::prelude::*;
+use std::io::{BufRead, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use verdict_eval::{decide_with_message, evaluate, load_scenario, scenario_from_json, NamedPolicy, Scenario};
+use verdict_policy::{parse_policy, Diagnostic, ErrorCode, ParseOptions, PolicyType, SourceFile};
+
+/// Arguments of `verdict simulate`.
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// Scenario file (JSON or YAML); `-` reads standard input.
+    scenario: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Read one scenario per line (JSONL) from FILE or `-`; print one JSON result per line.
+    #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
+    batch: Option<String>,
+    /// In batch mode, print the full trace for every line instead of the decision summary.
+    #[arg(long, requires = "batch")]
+    trace: bool,
+    /// Exit with 1 unless the decision is this (`allow` or `deny`).
+    #[arg(long, value_parser = ["allow", "deny"])]
+    expect: Option<String>,
+    /// Identity policies (inline JSON or file://PATH), as in `aws iam simulate-custom-policy`.
+    #[arg(long, num_args = 1.., value_name = "POLICY")]
+    policy_input_list: Vec<String>,
+    /// Permissions boundary (inline JSON or file://PATH).
+    #[arg(long, num_args = 1.., value_name = "POLICY")]
+    permissions_boundary_policy_input_list: Vec<String>,
+    /// Resource-based policy (inline JSON or file://PATH).
+    #[arg(long, value_name = "POLICY")]
+    resource_policy: Option<String>,
+    /// Actions to simulate.
+    #[arg(long, num_args = 1.., value_name = "ACTION")]
+    action_names: Vec<String>,
+    /// Resource ARNs (default `*`).
+    #[arg(long, num_args = 1.., value_name = "ARN")]
+    resource_arns: Vec<String>,
+    /// Account that owns the resources.
+    #[arg(long, value_name = "ACCOUNT")]
+    resource_owner: Option<String>,
+    /// The caller (user, role session, root, service principal or `anonymous`).
+    #[arg(long, value_name = "ARN")]
+    caller_arn: Option<String>,
+    /// Context entries: `ContextKeyName=K,ContextKeyValues=V1,V2,ContextKeyType=T`, `K=V`, or a JSON list.
+    #[arg(long, num_args = 1.., value_name = "ENTRY")]
+    context_entries: Vec<String>,
+}
+
+impl SimulateArgs {
+    /// Run the subcommand.
+    pub fn run(self) -> ExitCode {
+        if let Some(b) = &self.batch {
+            return batch(b, self.trace);
+        }
+        let scenarios = match (&self.scenario, self.action_names.is_empty()) {
+            (Some(p), true) => match read_scenario(p) {
+                Ok(s) => vec![s],
+                Err(d) => return report_diagnostics(&d),
+            },
+            (None, false) => match self.from_flags() {
+                Ok(s) => s,
+                Err(d) => return report_diagnostics(&d),
+            },
+            (Some(_), false) => {
+                anstream::eprintln!("error: give either a scenario file or --action-names, not both");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+            (None, true) => {
+                anstream::eprintln!("error: give a scenario file, --batch FILE, or --action-names with policies (see verdict simulate --help)");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        };
+        let mut mismatch = false;
+        let mut out = anstream::stdout();
+        let color = color_stdout();
+        for (i, s) in scenarios.iter().enumerate() {
+            let e = evaluate(s);
+            match self.format {
+                Format::Json => {
+                    let _ = writeln!(out, "{}", serde_json::to_string_pretty(&e).unwrap_or_default());
+                }
+                Format::Text => {
+                    if i > 0 {
+                        let _ = writeln!(out);
+                    }
+                    let _ = write!(out, "{}", verdict_eval::render::render(&e, color));
+                }
+            }
+            if let Some(want) = &self.expect {
+                let allowed = e.decision == verdict_eval::Decision::Allow;
+                if (want == "allow") != allowed {
+                    mismatch = true;
+                }
+            }
+        }
+        if mismatch {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    fn from_flags(&self) -> Result<Vec<Scenario>, Vec<Diagnostic>> {
+        let resources = if self.resource_arns.is_empty() { vec!["*".to_string()] } else { self.resource_arns.clone() };
+        let identity = self
+            .policy_input_list
+            .iter()
+            .enumerate()
+            .map(|(i, p)| policy_arg(p, PolicyType::Identity, &format!("--policy-input-list[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let boundary = match self.permissions_boundary_policy_input_list.first() {
+            Some(p) => Some(policy_arg(p, PolicyType::Boundary, "--permissions-boundary-policy-input-list")?),
+            None => None,
+        };
+        let context = parse_context_entries(&self.context_entries)?;
+        let mut out = Vec::new();
+        for action in &self.action_names {
+            for res in &resources {
+                let account = verdict_policy::arn::Arn::parse(res)
+                    .map(|a| a.account.to_string())
+                    .filter(|a| !a.is_empty())
+                    .or_else(|| self.resource_owner.clone())
+                    .unwrap_or_else(|| "123456789012".into());
+                let caller = self.caller_arn.clone().unwrap_or_else(|| format!("arn:aws:iam::{account}:user/simulated-user"));
+                let mut req = serde_json::json!({
+                    "request": {"principal": caller, "action": action, "resource": res, "context": context},
+                });
+                if let Some(o) = &self.resource_owner {
+                    req["resource_account"] = serde_json::Value::String(o.clone());
+                }
+                let src = SourceFile::new("<command line>", serde_json::to_string_pretty(&req).unwrap_or_default());
+                let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
+                let mut s = scenario_from_json(&tree, &src)?;
+                s.policies.identity = identity.clone();
+                s.policies.permissions_boundary = boundary.clone();
+                if let Some(rp) = &self.resource_policy {
+                    let trust = s.request.service_lc == "sts" && s.request.name_lc.starts_with("assumerole");
+                    let ty = if trust { PolicyType::Trust } else { PolicyType::Resource };
+                    s.policies.resource = Some(policy_arg(rp, ty, "--resource-policy")?);
+                }
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn read_scenario(p: &PathBuf) -> Result<Scenario, Vec<Diagnostic>> {
+    let name = p.display().to_string();
+    let text = read_input(&name).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read {name}: {e}"))])?;
+    let src = SourceFile::new(name.clone(), text);
+    load_scenario(&src, verdict_eval::scenario::is_yaml_path(&name))
+}
+
+fn read_input(name: &str) -> std::io::Result<String> {
+    if name == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(name)
+    }
+}
+
+/// A policy given on the command line: `file://PATH`, a path, or inline JSON.
+fn policy_arg(arg: &str, ty: PolicyType, label: &str) -> Result<NamedPolicy, Vec<Diagnostic>> {
+    let (name, text) = if let Some(path) = arg.strip_prefix("file://") {
+        let t = std::fs::read_to_string(path).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read {path}: {e}"))])?;
+        (path.to_string(), t)
+    } else if !arg.trim_start().starts_with(['{', '"', '%']) && std::path::Path::new(arg).is_file() {
+        let t = std::fs::read_to_string(arg).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read {arg}: {e}"))])?;
+        (arg.to_string(), t)
+    } else {
+        (label.to_string(), arg.to_string())
+    };
+    let src = SourceFile::new(name.clone(), text);
+    let policy = parse_policy(&src, ParseOptions::new(ty))?;
+    Ok(NamedPolicy { name: Some(name.clone()), arn: None, label: name, policy })
+}
+
+/// Parse `--context-entries` in the AWS CLI shorthand, `key=value`, or JSON.
+fn parse_context_entries(entries: &[String]) -> Result<serde_json::Map<String, serde_json::Value>, Vec<Diagnostic>> {
+    let mut map = serde_json::Map::new();
+    let bad = |e: &str, why: &str| {
+        vec![Diagnostic::new(ErrorCode::InvalidContext, format!("--context-entries \"{e}\": {why}"))
+            .with_help("use ContextKeyName=aws:SourceIp,ContextKeyValues=203.0.113.5,ContextKeyType=ip or aws:SourceIp=203.0.113.5")]
+    };
+    for e in entries {
+        let t = e.trim();
+        if t.starts_with('[') || t.starts_with('{') {
+            let v: serde_json::Value = serde_json::from_str(t).map_err(|err| bad(e, &err.to_string()))?;
+            let items = match v {
+                serde_json::Value::Array(a) => a,
+                other => vec![other],
+            };
+            for it in items {
+                let k = it.get("ContextKeyName").and_then(|k| k.as_str()).ok_or_else(|| bad(e, "missing ContextKeyName"))?;
+                let vals: Vec<serde_json::Value> = it.get("ContextKeyValues").and_then(|v| v.as_array()).cloned().unwrap_or_default();
+                let ty = it.get("ContextKeyType").and_then(|v| v.as_str()).unwrap_or("string");
+                map.insert(k.to_string(), shape(vals, ty));
+            }
+        } else if let Some(rest) = t.strip_prefix("ContextKeyName=") {
+            let (k, rest) = rest.split_once(",ContextKeyValues=").ok_or_else(|| bad(e, "missing ContextKeyValues"))?;
+            let (vals, ty) = match rest.rsplit_once(",ContextKeyType=") {
+                Some((v, ty)) => (v, ty),
+                None => (rest, "string"),
+            };
+            let vals = vals.split(',').map(|v| serde_json::Value::String(v.to_string())).collect();
+            map.insert(k.to_string(), shape(vals, ty));
+        } else if let Some((k, v)) = t.split_once('=') {
+            map.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+        } else {
+            return Err(bad(e, "expected KEY=VALUE or the AWS CLI shorthand"));
+        }
+    }
+    Ok(map)
+}
+
+fn shape(vals: Vec<serde_json::Value>, ty: &str) -> serde_json::Value {
+    if ty.ends_with("List") || vals.len() > 1 {
+        serde_json::Value::Array(vals)
+    } else {
+        vals.into_iter().next().unwrap_or(serde_json::Value::String(String::new()))
+    }
+}
+
+fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> String {
+    let src = SourceFile::new(format!("{label}:{n}"), line);
+    match load_scenario(&src, false) {
+        Ok(s) => {
+            let mut v = if trace {
+                serde_json::to_value(evaluate(&s)).unwrap_or_default()
+            } else {
+                serde_json::to_value(decide_with_message(&s)).unwrap_or_default()
+            };
+            if let (Some(name), Some(obj)) = (&s.name, v.as_object_mut()) {
+                obj.insert("name".into(), serde_json::Value::String(name.clone()));
+            }
+            serde_json::to_string(&v).unwrap_or_default()
+        }
+        Err(d) => {
+            let msg: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+            serde_json::json!({"error": msg.join("; "), "line": n}).to_string()
+        }
+    }
+}
+
+fn batch(path: &str, trace: bool) -> ExitCode {
+    let reader: Box<dyn BufRead> = if path == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        match std::fs::File::open(path) {
+            Ok(f) => Box::new(std::io::BufReader::new(f)),
+            Err(e) => {
+                anstream::eprintln!("error: cannot read {path}: {e}");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        }
+    };
+    let label = if path == "-" { "<stdin>" } else { path };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut chunk: Vec<(usize, String)> = Vec::with_capacity(4096);
+    let flush = |chunk: &mut Vec<(usize, String)>, out: &mut dyn Write| {
+        let results: Vec<String> = chunk.par_iter().map(|(n, l)| eval_line(l, *n, label, trace)).collect();
+        for r in results {
+            let _ = writeln!(out, "{r}");
+        }
+        chunk.clear();
+    };
+    for (i, line) in reader.lines().enumerate() {
+        let line = match line {
+            Ok(l) => l,
+            Err(e) => serde_json::json!({"__unreadable": e.to_string()}).to_string(),
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        chunk.push((i + 1, line));
+        if chunk.len() >= 4096 {
+            flush(&mut chunk, &mut out);
+        }
+    }
+    flush(&mut chunk, &mut out);
+    ExitCode::SUCCESS
+}

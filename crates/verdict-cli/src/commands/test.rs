@@ -1,0 +1,99 @@
+//! `verdict test`: policy unit tests for CI.
+
+use super::{color_stdout, EXIT_BAD_INPUT};
+use anstyle::{AnsiColor, Style};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use verdict_eval::testing::{collect_files, run_file, CaseResult};
+
+/// Arguments of `verdict test`.
+#[derive(Args)]
+pub struct TestArgs {
+    /// Scenario files or directories (searched recursively for .json, .yaml, .yml, .jsonl).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Print every case, not only failures.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+impl TestArgs {
+    /// Run the subcommand.
+    pub fn run(self) -> ExitCode {
+        let files = match collect_files(&self.paths) {
+            Ok(f) => f,
+            Err(e) => {
+                anstream::eprintln!("error: {e}");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        };
+        let color = color_stdout();
+        let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+        let green = Style::new().bold().fg_color(Some(AnsiColor::Green.into()));
+        let paint = |s: Style, t: &str| if color { format!("{}{t}{}", s.render(), s.render_reset()) } else { t.to_string() };
+        let mut out = anstream::stdout();
+        let mut results: Vec<CaseResult> = Vec::new();
+        for f in &files {
+            for case in run_file(f) {
+                if !case.passed {
+                    let _ = writeln!(out, "{} {} ({})", paint(red, "FAIL"), case.name, case.location);
+                    if let Some(r) = &case.rule {
+                        let _ = writeln!(out, "  rule: {r}");
+                    }
+                    for f in &case.failures {
+                        let _ = writeln!(out, "  {f}");
+                    }
+                    if let Some(e) = &case.evaluation {
+                        for line in verdict_eval::render::render(e, color).lines() {
+                            let _ = writeln!(out, "    {line}");
+                        }
+                    }
+                } else if self.verbose {
+                    let _ = writeln!(out, "{} {} ({})", paint(green, "ok"), case.name, case.location);
+                }
+                results.push(case);
+            }
+        }
+        let failed = results.iter().filter(|c| !c.passed).count();
+        let passed = results.len() - failed;
+        if let Some(path) = &self.junit {
+            if let Err(e) = write_junit(path, &results) {
+                anstream::eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        }
+        let _ = writeln!(out, "{passed} passed, {failed} failed");
+        if failed > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn write_junit(path: &PathBuf, results: &[CaseResult]) -> std::io::Result<()> {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("verdict");
+    let mut suite = TestSuite::new("verdict test");
+    for c in results {
+        let status = if c.passed {
+            TestCaseStatus::success()
+        } else {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(c.failures.first().cloned().unwrap_or_default());
+            s.set_description(c.failures.join("\n"));
+            s
+        };
+        let mut tc = TestCase::new(c.name.clone(), status);
+        tc.set_classname(c.location.clone());
+        suite.add_test_case(tc);
+    }
+    report.add_test_suite(suite);
+    let xml = report.to_string().map_err(std::io::Error::other)?;
+    std::fs::write(path, xml)
+}

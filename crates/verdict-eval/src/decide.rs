@@ -1,0 +1,496 @@
+//! The decision procedure (§6), shared by the fast and the traced paths.
+
+use crate::matching::{
+    check_action, check_principal, check_resource, eval_condition, statement_applies, MatchKind, PrincipalOutcome,
+    PrincipalView,
+};
+use crate::request::{Caller, Request};
+use crate::scenario::{AuthorizationType, NamedPolicy, Scenario};
+use crate::trace::*;
+use std::borrow::Cow;
+use verdict_policy::Effect;
+
+/// Where an applicable statement is: policy index and statement index within a layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub policy: usize,
+    pub stmt: usize,
+}
+
+/// What one layer (or one organization level) amounts to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LayerResult {
+    pub deny: Option<Hit>,
+    pub allow: Option<Hit>,
+    pub allow_kind: Option<MatchKind>,
+}
+
+impl LayerResult {
+    fn record(&mut self, effect: Effect, hit: Hit, p: &PrincipalOutcome) {
+        match effect {
+            Effect::Deny => {
+                if self.deny.is_none() {
+                    self.deny = Some(hit);
+                }
+            }
+            Effect::Allow => {
+                let kind = match p {
+                    PrincipalOutcome::Matched(k) => *k,
+                    _ => MatchKind::Direct,
+                };
+                if self.allow_kind.is_none_or(|k| kind > k) {
+                    self.allow_kind = Some(kind);
+                    self.allow = Some(hit);
+                }
+            }
+        }
+    }
+
+    pub fn outcome(&self) -> LayerOutcome {
+        if self.deny.is_some() {
+            LayerOutcome::ExplicitDeny
+        } else if self.allow.is_some() {
+            LayerOutcome::Allow
+        } else {
+            LayerOutcome::NoMatch
+        }
+    }
+}
+
+/// Which layers bind this request (§6.2) and the facts the procedure branches on.
+#[derive(Clone, Debug)]
+pub(crate) struct Applicability {
+    pub apigw: Option<AuthorizationType>,
+    pub scp: bool,
+    pub rcp: bool,
+    pub identity: bool,
+    pub boundary: bool,
+    pub session: bool,
+    pub vpce: bool,
+    pub same_account: bool,
+    pub kms: bool,
+    pub trust: bool,
+    pub notes: Vec<(Layer, String)>,
+}
+
+pub(crate) fn applicability(s: &Scenario) -> Applicability {
+    let req = &s.request;
+    let c = &req.caller;
+    let mut notes = Vec::new();
+    let apigw = s
+        .apigateway
+        .as_ref()
+        .filter(|_| req.service_lc == "execute-api" && req.name_lc == "invoke")
+        .map(|a| a.authorization_type);
+    let iam_auth = apigw.is_none_or(|t| t == AuthorizationType::AwsIam);
+    let session_like = matches!(c, Caller::User { .. } | Caller::AssumedRole { .. } | Caller::FederatedUser { .. });
+    let mgmt = s.management_account.is_some() && s.management_account.as_deref() == c.account();
+    let mut scp = s.policies.scps.is_some() && c.is_iam() && iam_auth;
+    if scp && mgmt {
+        scp = false;
+        notes.push((Layer::Scp, "the caller is in the management account, which SCPs do not bind (§6.2)".into()));
+    } else if scp && req.service_linked_role {
+        scp = false;
+        notes.push((Layer::Scp, "service-linked roles are not bound by SCPs (§6.2)".into()));
+    } else if s.policies.scps.is_some() && !c.is_iam() {
+        notes.push((Layer::Scp, "SCPs bind only IAM users, roles and root users of member accounts (§6.2, §6.9.7)".into()));
+    } else if s.policies.scps.is_some() && !iam_auth {
+        notes.push((Layer::Scp, "the API method does not use IAM authorization, so IAM policies and SCPs are not consulted (§6.9.4)".into()));
+    }
+    let action_lc = req.action_lc();
+    let mut rcp = s.policies.rcps.is_some();
+    if rcp && s.management_account.is_some() && s.management_account == s.resource_account {
+        rcp = false;
+        notes.push((Layer::Rcp, "the resource is in the management account, which RCPs do not bind (§6.6)".into()));
+    } else if rcp && action_lc == "kms:retiregrant" {
+        rcp = false;
+        notes.push((Layer::Rcp, "kms:RetireGrant is not controlled by RCPs (§3.1 item 8)".into()));
+    } else if rcp && !RCP_SERVICES.contains(&req.service_lc.as_str()) && !RCP_SERVICES_LATER.contains(&req.service_lc.as_str()) {
+        rcp = false;
+        notes.push((Layer::Rcp, format!("the {} service does not support RCPs, so they do not apply (§6.6, U18)", req.service_lc)));
+    } else if rcp && RCP_SERVICES_LATER.contains(&req.service_lc.as_str()) {
+        notes.push((
+            Layer::Rcp,
+            format!("RCP support for {} is reported but not confirmed; RCPs are applied so that Verdict fails closed (U18)", req.service_lc),
+        ));
+    }
+    if s.policies.permissions_boundary.is_some() && !session_like {
+        notes.push((Layer::PermissionsBoundary, "only IAM users and roles have permissions boundaries".into()));
+    }
+    if !s.policies.identity.is_empty() && !session_like {
+        notes.push((Layer::Identity, format!("{} has no identity-based policies; they are ignored", describe(c))));
+    }
+    let same_account = c.account().is_some() && c.account() == s.resource_account.as_deref();
+    Applicability {
+        apigw,
+        scp,
+        rcp,
+        identity: session_like && iam_auth,
+        boundary: s.policies.permissions_boundary.is_some() && session_like && iam_auth,
+        session: matches!(c, Caller::AssumedRole { .. } | Caller::FederatedUser { .. }) && iam_auth,
+        vpce: s.policies.vpc_endpoint.is_some(),
+        same_account,
+        kms: req.service_lc == "kms" && req.resource.as_str().contains(":key/"),
+        trust: crate::request::is_trust_request(req),
+        notes,
+    }
+}
+
+/// Services that honour RCPs since launch (§6.6).
+const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
+/// Services reported to have added RCP support later (U18: applied, with a note).
+const RCP_SERVICES_LATER: &[&str] = &["ecr", "aoss", "cognito-identity", "cognito-idp", "logs", "dynamodb"];
+
+fn describe(c: &Caller) -> &'static str {
+    match c {
+        Caller::Root { .. } => "the root user",
+        Caller::Service(_) => "a service principal",
+        Caller::Anonymous => "an anonymous caller",
+        Caller::WebIdentity(_) => "a web-identity caller",
+        _ => "this caller",
+    }
+}
+
+/// Keys that exist only with IAM authentication (§6.9.4).
+const PRINCIPAL_KEYS: &[&str] = &[
+    "aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths", "aws:principaltype",
+    "aws:userid", "aws:username", "aws:tokenissuetime", "aws:multifactorauthpresent", "aws:multifactorauthage",
+    "aws:principalisawsservice",
+];
+
+/// The request as the policies see it: for API methods without IAM authorization the
+/// caller is anonymous and principal keys are absent.
+pub(crate) fn effective_request<'a>(s: &'a Scenario, app: &Applicability) -> Cow<'a, Request> {
+    match app.apigw {
+        Some(t) if t != AuthorizationType::AwsIam => {
+            let mut r = s.request.clone();
+            r.caller = Caller::Anonymous;
+            for k in PRINCIPAL_KEYS {
+                r.context.remove(k);
+            }
+            let tags: Vec<String> = r
+                .context
+                .entries()
+                .filter(|e| e.key.to_ascii_lowercase().starts_with("aws:principaltag/"))
+                .map(|e| e.key.clone())
+                .collect();
+            for k in tags {
+                r.context.remove(&k);
+            }
+            Cow::Owned(r)
+        }
+        _ => Cow::Borrowed(&s.request),
+    }
+}
+
+/// Evaluate the statements of `policies` (fast: stops at the first Deny).
+pub(crate) fn eval_fast(policies: &[NamedPolicy], req: &Request, view: &PrincipalView<'_>) -> LayerResult {
+    let mut r = LayerResult::default();
+    for (pi, p) in policies.iter().enumerate() {
+        for (si, s) in p.policy.statements.iter().enumerate() {
+            if let Some(po) = statement_applies(s, req, view) {
+                r.record(s.effect, Hit { policy: pi, stmt: si }, &po);
+                if s.effect == Effect::Deny {
+                    return r;
+                }
+            }
+        }
+    }
+    r
+}
+
+/// Evaluate every statement with reasons.
+pub(crate) fn eval_traced(policies: &[NamedPolicy], req: &Request, view: &PrincipalView<'_>) -> (LayerResult, Vec<PolicyTrace>) {
+    let mut r = LayerResult::default();
+    let mut traces = Vec::with_capacity(policies.len());
+    for (pi, p) in policies.iter().enumerate() {
+        let src = &p.policy.source;
+        let mut stmts = Vec::with_capacity(p.policy.statements.len());
+        for (si, s) in p.policy.statements.iter().enumerate() {
+            let mut misses = Vec::new();
+            let mut notes = Vec::new();
+            if !check_action(s, req) {
+                misses.push(Miss::Action {
+                    negated: s.action.negated,
+                    patterns: s.action.patterns.iter().map(|a| a.raw.clone()).collect(),
+                    requested: req.action.clone(),
+                });
+            }
+            let ro = check_resource(s, req);
+            if !ro.covers {
+                let block = s.resource.as_ref();
+                misses.push(Miss::Resource {
+                    negated: block.is_some_and(|b| b.negated),
+                    patterns: block.map(|b| b.entries.iter().map(|e| e.raw.clone()).collect()).unwrap_or_default(),
+                    requested: req.resource.as_str().to_string(),
+                    unresolved_variables: ro.unresolved.clone(),
+                });
+            }
+            let po = check_principal(s.principal.as_ref(), view);
+            if let PrincipalOutcome::NotPrincipalApplies(Some(n)) = &po {
+                notes.push(n.clone());
+            }
+            if !po.applies() {
+                let block = s.principal.as_ref();
+                misses.push(Miss::Principal {
+                    negated: block.is_some_and(|b| b.negated),
+                    principals: block.map(|b| b.raw.clone()).unwrap_or_default(),
+                    caller: view.caller.display(),
+                });
+            }
+            let mut conditions = Vec::with_capacity(s.conditions.len());
+            for c in &s.conditions {
+                let o = eval_condition(c, &req.context);
+                if !o.holds {
+                    misses.push(Miss::Condition {
+                        operator: c.op_name.clone(),
+                        key: c.key.clone(),
+                        request_values: o.request.clone(),
+                        policy_values: c.raw_values.clone(),
+                        note: o.note.clone(),
+                    });
+                }
+                conditions.push(ConditionTrace {
+                    operator: c.op_name.clone(),
+                    key: c.key.clone(),
+                    request_values: o.request,
+                    policy_values: c.raw_values.clone(),
+                    holds: o.holds,
+                    note: o.note,
+                });
+            }
+            let applies = misses.is_empty();
+            if applies {
+                r.record(s.effect, Hit { policy: pi, stmt: si }, &po);
+            }
+            stmts.push(StatementTrace {
+                index: si,
+                sid: s.label(),
+                effect: s.effect.as_str(),
+                applies,
+                principal_match: match po {
+                    PrincipalOutcome::Matched(k) => Some(k),
+                    _ => None,
+                },
+                misses,
+                conditions,
+                notes,
+                position: src.position(s.span.start),
+            });
+        }
+        traces.push(PolicyTrace {
+            policy: p.label.clone(),
+            arn: p.arn.clone(),
+            file: src.name().to_string(),
+            statements: stmts,
+        });
+    }
+    (r, traces)
+}
+
+/// Every layer's result.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Inputs {
+    pub rcp: Vec<LayerResult>,
+    pub scp: Vec<LayerResult>,
+    pub vpce: LayerResult,
+    pub resource: LayerResult,
+    pub identity: LayerResult,
+    pub boundary: LayerResult,
+    pub session: LayerResult,
+    pub authorizer: LayerResult,
+    /// True when session policies were passed.
+    pub session_present: bool,
+}
+
+/// A decision with the layer and statement that decided it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    pub decision: Decision,
+    pub denied_by: Option<Layer>,
+    /// The deciding statement (explicit denies, and allows when a single one decided).
+    pub hit: Option<(Layer, Option<usize>, Hit)>,
+    /// For an implicit SCP deny, the level without an Allow.
+    pub level: Option<usize>,
+}
+
+fn deny(layer: Layer, level: Option<usize>, hit: Option<Hit>) -> Outcome {
+    Outcome {
+        decision: if hit.is_some() { Decision::ExplicitDeny } else { Decision::ImplicitDeny },
+        denied_by: Some(layer),
+        hit: hit.map(|h| (layer, level, h)),
+        level,
+    }
+}
+
+fn allow(hit: Option<(Layer, Hit)>) -> Outcome {
+    Outcome { decision: Decision::Allow, denied_by: None, hit: hit.map(|(l, h)| (l, None, h)), level: None }
+}
+
+/// The decision procedure of §6.3–§6.9 over precomputed layer results.
+pub(crate) fn decide(s: &Scenario, req: &Request, app: &Applicability, x: &Inputs) -> Outcome {
+    // 1. Explicit-deny sweep, in reporting order (U23).
+    if app.rcp {
+        for (i, l) in x.rcp.iter().enumerate() {
+            if let Some(h) = l.deny {
+                return deny(Layer::Rcp, Some(i), Some(h));
+            }
+        }
+    }
+    if app.scp {
+        for (i, l) in x.scp.iter().enumerate() {
+            if let Some(h) = l.deny {
+                return deny(Layer::Scp, Some(i), Some(h));
+            }
+        }
+    }
+    if app.vpce {
+        if let Some(h) = x.vpce.deny {
+            return deny(Layer::VpcEndpoint, None, Some(h));
+        }
+    }
+    if let Some(h) = x.resource.deny {
+        return deny(Layer::Resource, None, Some(h));
+    }
+    if app.identity {
+        if let Some(h) = x.identity.deny {
+            return deny(Layer::Identity, None, Some(h));
+        }
+    }
+    if app.boundary {
+        if let Some(h) = x.boundary.deny {
+            return deny(Layer::PermissionsBoundary, None, Some(h));
+        }
+    }
+    if app.session {
+        if let Some(h) = x.session.deny {
+            return deny(Layer::Session, None, Some(h));
+        }
+    }
+    let custom = app.apigw == Some(AuthorizationType::Custom);
+    if custom {
+        if let Some(h) = x.authorizer.deny {
+            return deny(Layer::Authorizer, None, Some(h));
+        }
+    }
+    // 2. RCPs: RCPFullAWSAccess is implied at every level, so no level lacks an Allow.
+    // 3. SCPs: every level needs an applicable Allow.
+    if app.scp {
+        for (i, l) in x.scp.iter().enumerate() {
+            if l.allow.is_none() {
+                return deny(Layer::Scp, Some(i), None);
+            }
+        }
+    }
+    if app.vpce && x.vpce.allow.is_none() {
+        return deny(Layer::VpcEndpoint, None, None);
+    }
+    let rbp = x.resource.allow_kind;
+    let rbp_hit = x.resource.allow.map(|h| (Layer::Resource, h));
+    if let Some(t) = app.apigw {
+        return apigateway(s, req, app, x, t);
+    }
+    match req.caller {
+        Caller::Anonymous | Caller::Service(_) | Caller::WebIdentity(_) => {
+            return match rbp {
+                Some(_) => allow(rbp_hit),
+                None => deny(Layer::Resource, None, None),
+            };
+        }
+        _ => {}
+    }
+    let root = matches!(req.caller, Caller::Root { .. });
+    if (app.trust || app.kms) && rbp.is_none() {
+        return deny(Layer::Resource, None, None);
+    }
+    let identity_allows = app.identity && x.identity.allow.is_some();
+    if !app.same_account {
+        if rbp.is_none() {
+            return deny(Layer::Resource, None, None);
+        }
+        if !root && !identity_allows {
+            return deny(Layer::Identity, None, None);
+        }
+    } else {
+        match rbp {
+            Some(k) if k.is_final_same_account() => return allow(rbp_hit),
+            Some(MatchKind::ViaRole) | Some(MatchKind::ViaParentUser) => {}
+            _ => {
+                if !(root && !app.kms) && !identity_allows {
+                    return deny(Layer::Identity, None, None);
+                }
+            }
+        }
+    }
+    if let Some(o) = boundary_and_session(req, app, x) {
+        return o;
+    }
+    let hit = if identity_allows { x.identity.allow.map(|h| (Layer::Identity, h)) } else { rbp_hit };
+    allow(hit)
+}
+
+fn boundary_and_session(req: &Request, app: &Applicability, x: &Inputs) -> Option<Outcome> {
+    if app.boundary && x.boundary.allow.is_none() {
+        return Some(deny(Layer::PermissionsBoundary, None, None));
+    }
+    if app.session {
+        let federated = matches!(req.caller, Caller::FederatedUser { .. });
+        if (x.session_present || federated) && x.session.allow.is_none() {
+            return Some(deny(Layer::Session, None, None));
+        }
+    }
+    None
+}
+
+
+/// API Gateway's combination tables A and B (§6.9.4).
+fn apigateway(s: &Scenario, req: &Request, app: &Applicability, x: &Inputs, t: AuthorizationType) -> Outcome {
+    let rp_allow = x.resource.allow.is_some();
+    let rp_hit = x.resource.allow.map(|h| (Layer::Resource, h));
+    match t {
+        AuthorizationType::None => {
+            if s.policies.resource.is_none() || rp_allow {
+                allow(rp_hit)
+            } else {
+                deny(Layer::Resource, None, None)
+            }
+        }
+        AuthorizationType::AwsIam => {
+            let root = matches!(req.caller, Caller::Root { .. });
+            let iam_fail = if !(root || app.identity && x.identity.allow.is_some()) {
+                Some(deny(Layer::Identity, None, None))
+            } else {
+                boundary_and_session(req, app, x)
+            };
+            let iam_hit = x.identity.allow.map(|h| (Layer::Identity, h));
+            if app.same_account {
+                match iam_fail {
+                    None => allow(iam_hit),
+                    Some(_) if rp_allow => allow(rp_hit),
+                    Some(f) => f,
+                }
+            } else if !rp_allow {
+                deny(Layer::Resource, None, None)
+            } else {
+                match iam_fail {
+                    None => allow(iam_hit),
+                    Some(f) => f,
+                }
+            }
+        }
+        AuthorizationType::Custom | AuthorizationType::CognitoUserPools => {
+            let auth_allow = if t == AuthorizationType::Custom {
+                x.authorizer.allow.is_some()
+            } else {
+                s.apigateway.as_ref().is_some_and(|a| a.cognito_token_valid)
+            };
+            if auth_allow {
+                allow(x.authorizer.allow.map(|h| (Layer::Authorizer, h)))
+            } else if rp_allow {
+                allow(rp_hit)
+            } else {
+                deny(Layer::Authorizer, None, None)
+            }
+        }
+    }
+}

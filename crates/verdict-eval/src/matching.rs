@@ -1,0 +1,449 @@
+//! Does a statement apply to a request? Actions, resources, principals and conditions
+//! (§3, §4). Each check is one function used by both the fast and the traced paths.
+
+use crate::context::{Context, CtxValue};
+use crate::request::{Caller, Request};
+use serde::Serialize;
+use verdict_policy::arn::arn_like;
+use verdict_policy::condition::{parse_date, parse_number, BaseOp, BoolValue, CondValue, Condition, Family, SetOp, TextValue};
+use verdict_policy::glob::Glob;
+use verdict_policy::model::{PrincipalBlock, Statement};
+use verdict_policy::parse::parse_ip;
+use verdict_policy::principal::PrincipalEntry;
+
+/// How a resource-policy statement's principal matched the caller (§6.3 step 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The account (delegation: identity policies must still allow).
+    Account,
+    /// The role ARN, for one of its sessions.
+    ViaRole,
+    /// The IAM user ARN, for a federated session it created.
+    ViaParentUser,
+    /// `*` (possibly narrowed by conditions).
+    Wildcard,
+    /// The exact caller.
+    Direct,
+}
+
+impl MatchKind {
+    /// True if an Allow with this match is final in the same account (§6.3 step 4).
+    pub fn is_final_same_account(self) -> bool {
+        matches!(self, MatchKind::Direct | MatchKind::Wildcard)
+    }
+}
+
+/// Facts about the caller needed for principal matching.
+#[derive(Clone, Copy, Debug)]
+pub struct PrincipalView<'a> {
+    /// The caller, or `Anonymous` when the request is not IAM-authenticated (API Gateway).
+    pub caller: &'a Caller,
+    /// The request.
+    pub req: &'a Request,
+    /// The caller's user or role has a permissions boundary.
+    pub has_boundary: bool,
+}
+
+/// Match one principal entry.
+pub fn match_entry(e: &PrincipalEntry, v: &PrincipalView<'_>) -> Option<MatchKind> {
+    let c = v.caller;
+    let same = |p: &str, a: &str| c.partition() == Some(p) && c.account() == Some(a);
+    match e {
+        PrincipalEntry::Everyone { .. } => Some(MatchKind::Wildcard),
+        PrincipalEntry::Account { partition, account } => {
+            if !same(partition, account) {
+                return None;
+            }
+            Some(if matches!(c, Caller::Root { .. }) { MatchKind::Direct } else { MatchKind::Account })
+        }
+        PrincipalEntry::User { partition, account, name } => match c {
+            Caller::User { name: n, .. } if same(partition, account) && n == name => Some(MatchKind::Direct),
+            Caller::FederatedUser { name: n, .. } if same(partition, account) => {
+                let parent = v.req.federated_parent.as_deref().unwrap_or(n);
+                (parent == name).then_some(MatchKind::ViaParentUser)
+            }
+            _ => None,
+        },
+        PrincipalEntry::Role { partition, account, name, path } => match c {
+            Caller::AssumedRole { role, .. } if same(partition, account) && role == name => {
+                // The session ARN has no path; when aws:PrincipalArn tells the role's path, it must agree.
+                let known = v.req.context.variable("aws:principalarn");
+                let path_ok = known
+                    .as_deref()
+                    .and_then(|a| a.split_once(":role/"))
+                    .is_none_or(|(_, p)| p == path);
+                path_ok.then_some(MatchKind::ViaRole)
+            }
+            _ => None,
+        },
+        PrincipalEntry::AssumedRole { partition, account, role, session } => match c {
+            Caller::AssumedRole { role: r, session: s, .. } if same(partition, account) && r == role && s == session => {
+                Some(MatchKind::Direct)
+            }
+            _ => None,
+        },
+        PrincipalEntry::FederatedUser { partition, account, name } => match c {
+            Caller::FederatedUser { name: n, .. } if same(partition, account) && n == name => Some(MatchKind::Direct),
+            _ => None,
+        },
+        PrincipalEntry::UniqueId(id) => {
+            if v.req.principal_id.as_deref() != Some(id.as_str()) || !c.is_iam() {
+                return None;
+            }
+            Some(match c {
+                Caller::AssumedRole { .. } => MatchKind::ViaRole,
+                _ => MatchKind::Direct,
+            })
+        }
+        PrincipalEntry::Service(s) => match c {
+            Caller::Service(cs) if cs == s => Some(MatchKind::Direct),
+            _ => None,
+        },
+        PrincipalEntry::Federated(p) => match c {
+            Caller::WebIdentity(cp) if cp.eq_ignore_ascii_case(p) => Some(MatchKind::Direct),
+            _ => None,
+        },
+        PrincipalEntry::CanonicalUser(id) => {
+            (c.is_iam() && v.req.canonical_user_id.as_deref().map(str::to_ascii_lowercase).as_deref() == Some(id.as_str()))
+                .then_some(MatchKind::Account)
+        }
+        PrincipalEntry::Other(_) => None,
+    }
+}
+
+/// Result of checking a Principal/NotPrincipal element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalOutcome {
+    /// No Principal element (identity-like policies): applies.
+    NotApplicable,
+    /// Applies, with the strongest match.
+    Matched(MatchKind),
+    /// Does not apply.
+    Missed,
+    /// A NotPrincipal Deny applies; the string says why (e.g. boundary trap, partial exclusion).
+    NotPrincipalApplies(Option<String>),
+}
+
+impl PrincipalOutcome {
+    /// Does the element let the statement apply?
+    pub fn applies(&self) -> bool {
+        !matches!(self, PrincipalOutcome::Missed)
+    }
+}
+
+/// Check a statement's principal element.
+pub fn check_principal(block: Option<&PrincipalBlock>, v: &PrincipalView<'_>) -> PrincipalOutcome {
+    let Some(b) = block else { return PrincipalOutcome::NotApplicable };
+    if !b.negated {
+        return match b.entries.iter().filter_map(|e| match_entry(e, v)).max() {
+            Some(k) => PrincipalOutcome::Matched(k),
+            None => PrincipalOutcome::Missed,
+        };
+    }
+    // NotPrincipal (Deny only).
+    if v.has_boundary && matches!(v.caller, Caller::User { .. } | Caller::AssumedRole { .. }) {
+        return PrincipalOutcome::NotPrincipalApplies(Some(
+            "a NotPrincipal Deny always applies to a user or role that has a permissions boundary (§3.3)".into(),
+        ));
+    }
+    let kinds: Vec<MatchKind> = b.entries.iter().filter_map(|e| match_entry(e, v)).collect();
+    if kinds.contains(&MatchKind::Wildcard) {
+        return PrincipalOutcome::Missed;
+    }
+    let direct = kinds.contains(&MatchKind::Direct);
+    let account = kinds.contains(&MatchKind::Account) || matches!(v.caller, Caller::Root { .. }) && direct;
+    let role = kinds.contains(&MatchKind::ViaRole);
+    let excluded = match v.caller {
+        Caller::Root { .. } => direct,
+        Caller::User { .. } | Caller::FederatedUser { .. } => direct && account,
+        Caller::AssumedRole { .. } => direct && role && account,
+        Caller::Service(_) | Caller::WebIdentity(_) => direct,
+        Caller::Anonymous => false,
+    };
+    if excluded {
+        PrincipalOutcome::Missed
+    } else if !kinds.is_empty() {
+        PrincipalOutcome::NotPrincipalApplies(Some(
+            "the caller is only partly listed in NotPrincipal; AWS checks the account, role and session in turn, so the Deny may apply (U20: list the session, role and account ARNs to be excluded)".into(),
+        ))
+    } else {
+        PrincipalOutcome::NotPrincipalApplies(None)
+    }
+}
+
+/// Does the statement's Action/NotAction cover the request's action?
+pub fn check_action(s: &Statement, req: &Request) -> bool {
+    s.action.covers(&req.service_lc, &req.name_lc)
+}
+
+/// Result of checking Resource/NotResource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceOutcome {
+    /// Does the element cover the resource?
+    pub covers: bool,
+    /// Entries whose variables could not be resolved.
+    pub unresolved: Vec<String>,
+}
+
+/// Check Resource/NotResource. A statement without one (trust policies) covers the resource.
+pub fn check_resource(s: &Statement, req: &Request) -> ResourceOutcome {
+    let Some(block) = &s.resource else {
+        return ResourceOutcome { covers: true, unresolved: Vec::new() };
+    };
+    let mut any = false;
+    let mut unresolved = Vec::new();
+    for e in &block.entries {
+        match e.pattern.matches(&req.resource, |k| req.context.variable(k)) {
+            Ok(true) => {
+                any = true;
+                break;
+            }
+            Ok(false) => {}
+            Err(_) => unresolved.push(e.raw.clone()),
+        }
+    }
+    ResourceOutcome { covers: any != block.negated, unresolved }
+}
+
+/// The outcome of one condition (operator, key) pair.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CondOutcome {
+    /// True if the condition holds.
+    pub holds: bool,
+    /// The request values, or `None` if the key was absent.
+    pub request: Option<Vec<String>>,
+    /// Why the result is what it is, when not obvious (U-rules, type mismatch).
+    pub note: Option<String>,
+}
+
+fn lookup_var(ctx: &Context) -> impl Fn(&str) -> Option<String> + '_ {
+    move |k| ctx.variable(k)
+}
+
+/// Compare one request value with one policy value under a positive base operator.
+/// `None` means the request value does not have the operator's type (U12).
+fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool> {
+    use BaseOp::*;
+    match (base, p) {
+        (StringEquals | StringNotEquals, CondValue::Text(t)) => Some(match t.template.as_plain() {
+            Some(s) => s == v,
+            None => t.template.resolve_string(lookup_var(ctx)).is_some_and(|s| s == v),
+        }),
+        (StringEqualsIgnoreCase | StringNotEqualsIgnoreCase, CondValue::Text(t)) => {
+            Some(resolve_string(t, ctx).is_some_and(|s| s.to_lowercase() == v.to_lowercase()))
+        }
+        (StringLike | StringNotLike, CondValue::Text(t)) => Some(match &t.glob {
+            Some(g) => g.matches(v),
+            None => t
+                .template
+                .resolve_tokens(lookup_var(ctx))
+                .is_some_and(|tokens| Glob::from_tokens(&tokens).matches(v)),
+        }),
+        (ArnEquals | ArnLike | ArnNotEquals | ArnNotLike, CondValue::Text(t)) => {
+            match t.template.resolve_tokens(lookup_var(ctx)) {
+                Some(tokens) => arn_like(&tokens, v),
+                None => verdict_policy::arn::Arn::parse(v).map(|_| false),
+            }
+        }
+        (_, CondValue::Number(n)) => {
+            let x = parse_number(v)?;
+            Some(match base {
+                NumericEquals | NumericNotEquals => x == *n,
+                NumericLessThan => x < *n,
+                NumericLessThanEquals => x <= *n,
+                NumericGreaterThan => x > *n,
+                NumericGreaterThanEquals => x >= *n,
+                _ => false,
+            })
+        }
+        (_, CondValue::Date(d)) => {
+            let x = parse_date(v)?;
+            Some(match base {
+                DateEquals | DateNotEquals => x == *d,
+                DateLessThan => x < *d,
+                DateLessThanEquals => x <= *d,
+                DateGreaterThan => x > *d,
+                DateGreaterThanEquals => x >= *d,
+                _ => false,
+            })
+        }
+        (Bool, CondValue::Bool(b)) => {
+            let x = parse_bool(v)?;
+            let want = match b {
+                BoolValue::Literal(b) => Some(*b),
+                BoolValue::Template(t) => t.resolve_string(lookup_var(ctx)).and_then(|s| parse_bool(&s)),
+            };
+            Some(want == Some(x))
+        }
+        (BinaryEquals, CondValue::Binary(bytes)) => {
+            use base64::Engine;
+            let decoded = base64::engine::general_purpose::STANDARD.decode(v).ok();
+            Some(v.as_bytes() == bytes.as_slice() || decoded.as_deref() == Some(bytes.as_slice()))
+        }
+        (IpAddress | NotIpAddress, CondValue::Ip(net)) => {
+            let addr = parse_ip(v)?.addr();
+            Some(net.contains(&addr))
+        }
+        _ => Some(false),
+    }
+}
+
+fn resolve_string(t: &TextValue, ctx: &Context) -> Option<String> {
+    t.template.resolve_string(lookup_var(ctx))
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    if v.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if v.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Per-value test: OR over policy values, or NOR for negated operators; `None` = type mismatch.
+fn value_test(c: &Condition, v: &str, ctx: &Context) -> Option<bool> {
+    let mut any = false;
+    for p in &c.values {
+        if match_one(c.op.base, v, p, ctx)? {
+            any = true;
+            break;
+        }
+    }
+    Some(any != c.op.base.is_negated())
+}
+
+/// Evaluate one condition against the context (§4.2–4.5).
+pub fn eval_condition(c: &Condition, ctx: &Context) -> CondOutcome {
+    let entry = ctx.get(&c.key_lc);
+    let op = &c.op;
+    if op.base == BaseOp::Null {
+        let present = entry.is_some_and(|e| {
+            e.values.iter().any(|v| match v {
+                CtxValue::Single(_) => true,
+                CtxValue::Multi(m) => !m.is_empty(),
+            })
+        });
+        let holds = c.values.iter().any(|v| matches!(v, CondValue::Null(want_absent) if *want_absent != present));
+        return CondOutcome {
+            holds,
+            request: entry.map(|e| e.values.iter().flat_map(|v| v.values()).map(str::to_string).collect()),
+            note: None,
+        };
+    }
+    let Some(entry) = entry else {
+        return absent_outcome(c);
+    };
+    let request: Vec<String> = entry.values.iter().flat_map(|v| v.values()).map(str::to_string).collect();
+    let mut note = None;
+    if entry.values.len() > 1 {
+        note = Some(format!(
+            "context keys differing only in letter case collide for {}; any of their values may satisfy the condition (U2)",
+            c.key
+        ));
+    }
+    // OR over colliding alternatives (normally exactly one).
+    let mut holds = false;
+    for alt in &entry.values {
+        let (h, n) = eval_alternative(c, alt, ctx);
+        if n.is_some() && note.is_none() {
+            note = n;
+        }
+        if h {
+            holds = true;
+            break;
+        }
+    }
+    CondOutcome { holds, request: Some(request), note }
+}
+
+fn absent_outcome(c: &Condition) -> CondOutcome {
+    let op = &c.op;
+    let holds = if op.if_exists {
+        true
+    } else {
+        match op.set {
+            Some(SetOp::ForAllValues) => true,
+            Some(SetOp::ForAnyValue) => false,
+            None => op.base.is_negated(),
+        }
+    };
+    CondOutcome { holds, request: None, note: None }
+}
+
+fn eval_alternative(c: &Condition, v: &CtxValue, ctx: &Context) -> (bool, Option<String>) {
+    let op = &c.op;
+    let mismatch = || {
+        Some(format!(
+            "a request value of {} is not of the type {} expects; the condition is false for positive and negated operators alike (U12)",
+            c.key,
+            op.base.name()
+        ))
+    };
+    match op.set {
+        Some(set) => {
+            let values: Vec<&str> = v.values();
+            if values.is_empty() {
+                return (op.if_exists || set == SetOp::ForAllValues, None);
+            }
+            let mut results = Vec::with_capacity(values.len());
+            for x in values {
+                match value_test(c, x, ctx) {
+                    Some(r) => results.push(r),
+                    None => return (false, mismatch()),
+                }
+            }
+            let holds = match set {
+                SetOp::ForAllValues => results.iter().all(|r| *r),
+                SetOp::ForAnyValue => results.iter().any(|r| *r),
+            };
+            (holds, None)
+        }
+        None => {
+            let single = match v {
+                CtxValue::Single(s) => s.as_str(),
+                CtxValue::Multi(m) if m.len() == 1 => m[0].as_str(),
+                CtxValue::Multi(m) if m.is_empty() => return (absent_outcome(c).holds, None),
+                CtxValue::Multi(_) => {
+                    return (
+                        false,
+                        Some(format!(
+                            "{} has several values but {} is not a set operator; the condition does not match (U6: use ForAnyValue: or ForAllValues:)",
+                            c.key, c.op_name
+                        )),
+                    )
+                }
+            };
+            match value_test(c, single, ctx) {
+                Some(r) => (r, None),
+                None => (false, mismatch()),
+            }
+        }
+    }
+}
+
+/// The family of a condition, re-exported for explanations.
+pub fn family(c: &Condition) -> Family {
+    c.op.base.family()
+}
+
+/// Fast check: does the statement apply? Returns the principal match on success.
+pub fn statement_applies(s: &Statement, req: &Request, v: &PrincipalView<'_>) -> Option<PrincipalOutcome> {
+    if !check_action(s, req) {
+        return None;
+    }
+    if !check_resource(s, req).covers {
+        return None;
+    }
+    let p = check_principal(s.principal.as_ref(), v);
+    if !p.applies() {
+        return None;
+    }
+    if s.conditions.iter().all(|c| eval_condition(c, &req.context).holds) {
+        Some(p)
+    } else {
+        None
+    }
+}

@@ -1,0 +1,604 @@
+//! Scenario files (docs/scenario-extensions.md): loading with located errors.
+
+use crate::context::{Context, CtxValue};
+use crate::request::{Caller, Request};
+use std::sync::Arc;
+use verdict_policy::arn::RequestResource;
+use verdict_policy::diag::suggestion;
+use verdict_policy::json::{self, Json, JsonKind, Member};
+use verdict_policy::{parse_policy_json, Diagnostic, ErrorCode, ParseOptions, Policy, PolicyType, ScpSyntax, SourceFile};
+
+/// A policy with the name or ARN it is known by.
+#[derive(Clone, Debug)]
+pub struct NamedPolicy {
+    /// `name`, if given.
+    pub name: Option<String>,
+    /// `arn`, if given.
+    pub arn: Option<String>,
+    /// A label for explanations: name, ARN, or its position in the scenario.
+    pub label: String,
+    /// The parsed policy.
+    pub policy: Policy,
+}
+
+/// All policies that may apply, by layer.
+#[derive(Clone, Debug, Default)]
+pub struct Policies {
+    /// Identity-based policies.
+    pub identity: Vec<NamedPolicy>,
+    /// The resource-based policy.
+    pub resource: Option<NamedPolicy>,
+    /// The permissions boundary.
+    pub permissions_boundary: Option<NamedPolicy>,
+    /// Session policies.
+    pub session: Vec<NamedPolicy>,
+    /// SCPs per level, root first; `None` = not governed by SCPs.
+    pub scps: Option<Vec<Vec<NamedPolicy>>>,
+    /// RCPs per level; `None` = not governed by RCPs.
+    pub rcps: Option<Vec<Vec<NamedPolicy>>>,
+    /// VPC endpoint policies (normally one).
+    pub vpc_endpoint: Option<Vec<NamedPolicy>>,
+}
+
+/// API Gateway method authorization type (§6.9.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorizationType {
+    /// `NONE`
+    None,
+    /// `AWS_IAM`
+    AwsIam,
+    /// `CUSTOM` (Lambda authorizer)
+    Custom,
+    /// `COGNITO_USER_POOLS`
+    CognitoUserPools,
+}
+
+impl AuthorizationType {
+    /// API Gateway's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorizationType::None => "NONE",
+            AuthorizationType::AwsIam => "AWS_IAM",
+            AuthorizationType::Custom => "CUSTOM",
+            AuthorizationType::CognitoUserPools => "COGNITO_USER_POOLS",
+        }
+    }
+}
+
+/// The `apigateway` block.
+#[derive(Clone, Debug)]
+pub struct ApiGateway {
+    /// Method authorization type.
+    pub authorization_type: AuthorizationType,
+    /// Policy returned by the Lambda authorizer.
+    pub authorizer_policy: Option<NamedPolicy>,
+    /// Whether the Cognito token is valid.
+    pub cognito_token_valid: bool,
+}
+
+/// How to word AccessDenied messages (T90).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MessageStyle {
+    /// No policy ARN.
+    #[default]
+    Plain,
+    /// `…: arn:aws:iam::…:policy/P`
+    AccessTroubleshooter,
+    /// `…, with policy ARN: arn:…`
+    S3,
+}
+
+/// Evaluation options.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// SCP grammar.
+    pub scp_syntax: ScpSyntax,
+    /// Message style.
+    pub message_style: MessageStyle,
+}
+
+/// The `expect` block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expect {
+    /// Expected decision name.
+    pub decision: Option<String>,
+    /// Expected deciding layer (None = unchecked).
+    pub denied_by: Option<String>,
+    /// Exact message.
+    pub message: Option<String>,
+    /// Message substring.
+    pub message_contains: Option<String>,
+    /// Exact missing-context list.
+    pub missing_context: Option<Vec<String>>,
+    /// Expected rejection code.
+    pub error: Option<String>,
+}
+
+/// One scenario, ready to evaluate.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Label.
+    pub name: Option<String>,
+    /// Rule citation.
+    pub rule: Option<String>,
+    /// Free text.
+    pub description: Option<String>,
+    /// The request.
+    pub request: Request,
+    /// Further resources (T92); `request.resource` is the first.
+    pub extra_resources: Vec<String>,
+    /// The account that owns the resource, when known.
+    pub resource_account: Option<String>,
+    /// The organization's management account.
+    pub management_account: Option<String>,
+    /// Policies by layer.
+    pub policies: Policies,
+    /// API Gateway settings.
+    pub apigateway: Option<ApiGateway>,
+    /// Options.
+    pub options: Options,
+    /// Expectation, if the scenario is a test.
+    pub expect: Option<Expect>,
+    /// Notes produced while loading (e.g. a role ARN given as caller).
+    pub load_notes: Vec<String>,
+    /// Where it came from.
+    pub source: Arc<SourceFile>,
+}
+
+const TOP: &[&str] = &[
+    "name", "rule", "description", "request", "resource_account", "management_account", "policies",
+    "apigateway", "options", "expect", "id", "note", "notes", "expected", "settings", "tags",
+];
+const REQUEST: &[&str] = &[
+    "principal", "action", "resource", "resources", "context", "service_linked_role", "principal_id",
+    "canonical_user_id", "federated_parent",
+];
+const POLICIES: &[&str] = &["identity", "resource", "permissions_boundary", "session", "scps", "rcps", "vpc_endpoint"];
+const EXPECT: &[&str] = &["decision", "denied_by", "message", "message_contains", "missing_context", "error"];
+const DECISIONS: &[&str] = &["allow", "explicit_deny", "implicit_deny"];
+const LAYERS: &[&str] = &["scp", "rcp", "resource", "identity", "permissions_boundary", "session", "vpc_endpoint", "authorizer"];
+
+/// Parse scenario text (JSON, or YAML when `yaml` is set) into a scenario.
+pub fn load_scenario(source: &Arc<SourceFile>, yaml: bool) -> Result<Scenario, Vec<Diagnostic>> {
+    if yaml {
+        let value: serde_json::Value = serde_yaml_ng::from_str(source.text()).map_err(|e| {
+            let mut d = Diagnostic::new(ErrorCode::JsonSyntax, format!("invalid YAML: {e}"));
+            if let Some(loc) = e.location() {
+                d = d.at(source, verdict_policy::Span::new(loc.index(), loc.index()));
+            }
+            vec![d]
+        })?;
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let converted = SourceFile::new(format!("{} (as JSON)", source.name()), text);
+        let tree = json::parse(&converted).map_err(|d| vec![d])?;
+        return scenario_from_json(&tree, &converted);
+    }
+    let tree = json::parse(source).map_err(|d| vec![d])?;
+    scenario_from_json(&tree, source)
+}
+
+/// True if a path names a YAML file.
+pub fn is_yaml_path(path: &str) -> bool {
+    path.ends_with(".yaml") || path.ends_with(".yml")
+}
+
+/// Build a scenario from a JSON tree of `source`.
+pub fn scenario_from_json(tree: &Json, source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut l = Loader { src: source.clone(), errors: Vec::new() };
+    let s = l.scenario(tree);
+    match s {
+        Some(s) if l.errors.is_empty() => Ok(s),
+        _ => {
+            if l.errors.is_empty() {
+                l.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, "scenario could not be read").at(source, tree.span));
+            }
+            Err(l.errors)
+        }
+    }
+}
+
+struct Loader {
+    src: Arc<SourceFile>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Loader {
+    fn err(&mut self, code: ErrorCode, span: verdict_policy::Span, msg: impl Into<String>) {
+        self.errors.push(Diagnostic::new(code, msg).at(&self.src, span));
+    }
+
+    fn check_keys(&mut self, members: &[Member], allowed: &[&str], what: &str) {
+        for m in members {
+            if !allowed.contains(&m.key.as_str()) {
+                let help = suggestion(&m.key, allowed.iter().copied());
+                self.errors.push(
+                    Diagnostic::new(
+                        ErrorCode::InvalidScenario,
+                        format!("unknown field \"{}\" in {what}; expected one of {}", m.key, allowed.join(", ")),
+                    )
+                    .at(&self.src, m.key_span)
+                    .with_help_opt(help),
+                );
+            }
+        }
+    }
+
+    fn obj<'a>(&mut self, v: &'a Json, what: &str) -> Option<&'a [Member]> {
+        match &v.kind {
+            JsonKind::Object(m) => Some(m),
+            _ => {
+                self.err(ErrorCode::InvalidScenario, v.span, format!("{what} must be an object, found {}", v.type_name()));
+                None
+            }
+        }
+    }
+
+    fn str_of(&mut self, v: &Json, what: &str) -> Option<String> {
+        match &v.kind {
+            JsonKind::String(s) => Some(s.clone()),
+            _ => {
+                self.err(ErrorCode::InvalidScenario, v.span, format!("{what} must be a string, found {}", v.type_name()));
+                None
+            }
+        }
+    }
+
+    fn opt_str(&mut self, members: &[Member], key: &str, what: &str) -> Option<String> {
+        let m = members.iter().find(|m| m.key == key)?;
+        if matches!(m.value.kind, JsonKind::Null) {
+            return None;
+        }
+        self.str_of(&m.value, &format!("{what}.{key}"))
+    }
+
+    fn bool_of(&mut self, members: &[Member], key: &str, what: &str) -> Option<bool> {
+        let m = members.iter().find(|m| m.key == key)?;
+        match m.value.kind {
+            JsonKind::Bool(b) => Some(b),
+            _ => {
+                self.err(ErrorCode::InvalidScenario, m.value.span, format!("{what}.{key} must be true or false"));
+                None
+            }
+        }
+    }
+
+    fn scenario(&mut self, tree: &Json) -> Option<Scenario> {
+        let top = self.obj(tree, "a scenario")?;
+        self.check_keys(top, TOP, "the scenario");
+        let get = |k: &str| top.iter().find(|m| m.key == k).map(|m| &m.value);
+        let name = self.opt_str(top, "name", "scenario");
+        let rule = self.opt_str(top, "rule", "scenario");
+        let description = self.opt_str(top, "description", "scenario");
+        let management_account = self.opt_str(top, "management_account", "scenario");
+        let mut options = Options::default();
+        if let Some(o) = get("options") {
+            if let Some(om) = self.obj(o, "options") {
+                self.check_keys(om, &["scp_syntax", "message_style"], "options");
+                match self.opt_str(om, "scp_syntax", "options").as_deref() {
+                    None | Some("current") => {}
+                    Some("legacy-2023") => options.scp_syntax = ScpSyntax::Legacy2023,
+                    Some(x) => {
+                        let span = om.iter().find(|m| m.key == "scp_syntax").map(|m| m.value.span).unwrap_or_default();
+                        self.err(ErrorCode::InvalidScenario, span, format!("options.scp_syntax \"{x}\" is not valid; expected \"current\" or \"legacy-2023\""));
+                    }
+                }
+                match self.opt_str(om, "message_style", "options").as_deref() {
+                    None | Some("plain") => {}
+                    Some("access-troubleshooter") => options.message_style = MessageStyle::AccessTroubleshooter,
+                    Some("s3") => options.message_style = MessageStyle::S3,
+                    Some(x) => {
+                        let span = om.iter().find(|m| m.key == "message_style").map(|m| m.value.span).unwrap_or_default();
+                        self.err(ErrorCode::InvalidScenario, span, format!("options.message_style \"{x}\" is not valid; expected plain, access-troubleshooter or s3"));
+                    }
+                }
+            }
+        }
+        let expect = get("expect").and_then(|e| self.expect(e));
+        let Some(req_json) = get("request") else {
+            self.err(ErrorCode::InvalidScenario, tree.span, "scenario has no \"request\"; expected {\"principal\", \"action\", \"resource\", \"context\"}");
+            return None;
+        };
+        let mut load_notes = Vec::new();
+        let (request, extra_resources) = self.request(req_json, &mut load_notes)?;
+        let resource_account = self.opt_str(top, "resource_account", "scenario").or_else(|| {
+            request.resource.account().map(str::to_string).or_else(|| request.caller.account().map(str::to_string))
+        });
+        let trust = crate::request::is_trust_request(&request);
+        let policies = match get("policies") {
+            Some(p) => self.policies(p, trust, options.scp_syntax)?,
+            None => Policies::default(),
+        };
+        let apigateway = match get("apigateway") {
+            Some(a) if !matches!(a.kind, JsonKind::Null) => self.apigateway(a),
+            _ => None,
+        };
+        Some(Scenario {
+            name,
+            rule,
+            description,
+            request,
+            extra_resources,
+            resource_account,
+            management_account,
+            policies,
+            apigateway,
+            options,
+            expect,
+            load_notes,
+            source: self.src.clone(),
+        })
+    }
+
+    fn expect(&mut self, e: &Json) -> Option<Expect> {
+        let m = self.obj(e, "expect")?;
+        self.check_keys(m, EXPECT, "expect");
+        let mut x = Expect {
+            decision: self.opt_str(m, "decision", "expect"),
+            denied_by: self.opt_str(m, "denied_by", "expect"),
+            message: self.opt_str(m, "message", "expect"),
+            message_contains: self.opt_str(m, "message_contains", "expect"),
+            missing_context: None,
+            error: self.opt_str(m, "error", "expect"),
+        };
+        if let Some(d) = &x.decision {
+            if !DECISIONS.contains(&d.as_str()) {
+                let span = m.iter().find(|k| k.key == "decision").map(|k| k.value.span).unwrap_or_default();
+                let help = suggestion(d, DECISIONS.iter().copied());
+                self.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, format!("expect.decision \"{d}\" is not valid; expected allow, explicit_deny or implicit_deny")).at(&self.src, span).with_help_opt(help));
+            }
+        }
+        if let Some(d) = &x.denied_by {
+            if !LAYERS.contains(&d.as_str()) {
+                let span = m.iter().find(|k| k.key == "denied_by").map(|k| k.value.span).unwrap_or_default();
+                let help = suggestion(d, LAYERS.iter().copied());
+                self.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, format!("expect.denied_by \"{d}\" is not valid; expected one of {}", LAYERS.join(", "))).at(&self.src, span).with_help_opt(help));
+            }
+        }
+        if let Some(mc) = m.iter().find(|k| k.key == "missing_context") {
+            match &mc.value.kind {
+                JsonKind::Array(items) => {
+                    let mut v = Vec::new();
+                    for i in items {
+                        if let Some(s) = self.str_of(i, "expect.missing_context[]") {
+                            v.push(s);
+                        }
+                    }
+                    x.missing_context = Some(v);
+                }
+                _ => self.err(ErrorCode::InvalidScenario, mc.value.span, "expect.missing_context must be an array of key names"),
+            }
+        }
+        Some(x)
+    }
+
+    fn request(&mut self, r: &Json, notes: &mut Vec<String>) -> Option<(Request, Vec<String>)> {
+        let m = self.obj(r, "request")?;
+        self.check_keys(m, REQUEST, "request");
+        let field = |k: &str| m.iter().find(|x| x.key == k);
+        let action_m = field("action");
+        let Some(action_m) = action_m else {
+            self.err(ErrorCode::InvalidRequest, r.span, "request has no \"action\"; expected \"service:Action\" such as \"s3:GetObject\"");
+            return None;
+        };
+        let action = self.str_of(&action_m.value, "request.action")?;
+        let Some((service_lc, name_lc)) = Request::split_action(&action) else {
+            self.err(ErrorCode::InvalidRequest, action_m.value.span, format!("request.action \"{action}\" must have the form service:Action, such as \"s3:GetObject\" (no wildcards)"));
+            return None;
+        };
+        if name_lc.contains(['*', '?']) {
+            self.err(ErrorCode::InvalidRequest, action_m.value.span, format!("request.action \"{action}\" must name one action, without wildcards"));
+            return None;
+        }
+        let Some(principal_m) = field("principal") else {
+            self.err(ErrorCode::InvalidRequest, r.span, "request has no \"principal\"; expected an IAM/STS ARN, a service principal or \"anonymous\"");
+            return None;
+        };
+        let principal = self.str_of(&principal_m.value, "request.principal")?;
+        let (caller, note) = match Caller::parse(&principal, &format!("{service_lc}:{name_lc}")) {
+            Ok(x) => x,
+            Err(e) => {
+                self.err(ErrorCode::InvalidRequest, principal_m.value.span, e);
+                return None;
+            }
+        };
+        notes.extend(note);
+        let mut resources = Vec::new();
+        if let Some(res) = field("resource") {
+            if let Some(s) = self.str_of(&res.value, "request.resource") {
+                resources.push(s);
+            }
+        }
+        if let Some(res) = field("resources") {
+            match &res.value.kind {
+                JsonKind::Array(items) => {
+                    for i in items {
+                        if let Some(s) = self.str_of(i, "request.resources[]") {
+                            resources.push(s);
+                        }
+                    }
+                }
+                _ => self.err(ErrorCode::InvalidRequest, res.value.span, "request.resources must be an array of ARNs"),
+            }
+        }
+        if resources.is_empty() {
+            self.err(ErrorCode::InvalidRequest, r.span, "request has no \"resource\"; give the ARN acted on, or \"*\" for actions without resource-level permissions");
+            return None;
+        }
+        for (i, res) in resources.iter().enumerate() {
+            if let RequestResource::Other(o) = RequestResource::new(res) {
+                let span = field("resource").map(|f| f.value.span).unwrap_or(r.span);
+                self.err(ErrorCode::InvalidRequest, span, format!("resource #{} \"{o}\" is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or \"*\"", i + 1));
+                return None;
+            }
+        }
+        let mut context = Context::new();
+        if let Some(c) = field("context") {
+            if let Some(cm) = self.obj(&c.value, "request.context") {
+                for kv in cm {
+                    match ctx_value(&kv.value) {
+                        Some(v) => context.insert(&kv.key, v),
+                        None => self.err(
+                            ErrorCode::InvalidContext,
+                            kv.value.span,
+                            format!("context value of \"{}\" must be a string, number, boolean or an array of those, found {}", kv.key, kv.value.type_name()),
+                        ),
+                    }
+                }
+            }
+        }
+        let principal_id = self.opt_str(m, "principal_id", "request");
+        let canonical_user_id = self.opt_str(m, "canonical_user_id", "request");
+        let federated_parent = self.opt_str(m, "federated_parent", "request");
+        let slr_flag = self.bool_of(m, "service_linked_role", "request").unwrap_or(false);
+        let slr_inferred = match &caller {
+            Caller::AssumedRole { role, .. } => role.starts_with("AWSServiceRoleFor"),
+            _ => false,
+        } || principal.contains(":role/aws-service-role/");
+        caller.derive_keys(&mut context, principal_id.as_deref());
+        let first = resources.remove(0);
+        Some((
+            Request {
+                caller,
+                action,
+                service_lc,
+                name_lc,
+                resource: RequestResource::new(&first),
+                context,
+                principal_id,
+                canonical_user_id,
+                service_linked_role: slr_flag || slr_inferred,
+                federated_parent,
+            },
+            resources,
+        ))
+    }
+
+    fn named_policy(&mut self, v: &Json, ty: PolicyType, label: String, scp_syntax: ScpSyntax) -> Option<NamedPolicy> {
+        let mut opts = ParseOptions::new(ty);
+        opts.scp_syntax = scp_syntax;
+        let (name, arn, doc) = match &v.kind {
+            JsonKind::Object(m) if m.iter().any(|x| x.key == "document") => {
+                self.check_keys(m, &["name", "arn", "document", "type"], &format!("named policy {label}"));
+                let name = self.opt_str(m, "name", &label);
+                let arn = self.opt_str(m, "arn", &label);
+                let doc = m.iter().find(|x| x.key == "document").map(|x| &x.value)?;
+                (name, arn, doc)
+            }
+            _ => (None, None, v),
+        };
+        match parse_policy_json(doc, &self.src, opts) {
+            Ok(policy) => {
+                let shown = name.clone().or_else(|| arn.clone()).unwrap_or_else(|| label.clone());
+                Some(NamedPolicy { name, arn, label: shown, policy })
+            }
+            Err(errs) => {
+                self.errors.extend(errs);
+                None
+            }
+        }
+    }
+
+    fn policy_list(&mut self, v: &Json, ty: PolicyType, base: &str, syn: ScpSyntax) -> Vec<NamedPolicy> {
+        match &v.kind {
+            JsonKind::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| self.named_policy(p, ty, format!("{base}[{i}]"), syn))
+                .collect(),
+            JsonKind::Null => Vec::new(),
+            _ => self.named_policy(v, ty, base.to_string(), syn).into_iter().collect(),
+        }
+    }
+
+    fn levels(&mut self, v: &Json, ty: PolicyType, base: &str, syn: ScpSyntax) -> Option<Vec<Vec<NamedPolicy>>> {
+        match &v.kind {
+            JsonKind::Null => None,
+            JsonKind::Array(levels) => Some(
+                levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, lvl)| match &lvl.kind {
+                        JsonKind::Array(_) => self.policy_list(lvl, ty, &format!("{base}[{i}]"), syn),
+                        _ => {
+                            self.err(ErrorCode::InvalidScenario, lvl.span, format!("{base}[{i}] must be an array of policies (one array per organization level: root, OUs, account)"));
+                            Vec::new()
+                        }
+                    })
+                    .collect(),
+            ),
+            _ => {
+                self.err(ErrorCode::InvalidScenario, v.span, format!("{base} must be an array of levels, each an array of policies"));
+                None
+            }
+        }
+    }
+
+    fn policies(&mut self, p: &Json, trust: bool, syn: ScpSyntax) -> Option<Policies> {
+        let m = self.obj(p, "policies")?;
+        self.check_keys(m, POLICIES, "policies");
+        let mut out = Policies::default();
+        for f in m {
+            let v = &f.value;
+            match f.key.as_str() {
+                "identity" => out.identity = self.policy_list(v, PolicyType::Identity, "identity", syn),
+                "session" => out.session = self.policy_list(v, PolicyType::Session, "session", syn),
+                "resource" if !matches!(v.kind, JsonKind::Null) => {
+                    let ty = if trust { PolicyType::Trust } else { PolicyType::Resource };
+                    let label = if trust { "role trust policy" } else { "resource policy" };
+                    out.resource = self.named_policy(v, ty, label.into(), syn);
+                }
+                "permissions_boundary" if !matches!(v.kind, JsonKind::Null) => {
+                    out.permissions_boundary = self.named_policy(v, PolicyType::Boundary, "permissions boundary".into(), syn)
+                }
+                "vpc_endpoint" if !matches!(v.kind, JsonKind::Null) => {
+                    out.vpc_endpoint = Some(self.policy_list(v, PolicyType::VpcEndpoint, "VPC endpoint policy", syn))
+                }
+                "scps" => out.scps = self.levels(v, PolicyType::Scp, "scps", syn),
+                "rcps" => out.rcps = self.levels(v, PolicyType::Rcp, "rcps", syn),
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    fn apigateway(&mut self, a: &Json) -> Option<ApiGateway> {
+        let m = self.obj(a, "apigateway")?;
+        self.check_keys(m, &["authorization_type", "authorizer_policy", "cognito_token_valid"], "apigateway");
+        let t = self.opt_str(m, "authorization_type", "apigateway").unwrap_or_else(|| "AWS_IAM".into());
+        let authorization_type = match t.as_str() {
+            "NONE" => AuthorizationType::None,
+            "AWS_IAM" => AuthorizationType::AwsIam,
+            "CUSTOM" => AuthorizationType::Custom,
+            "COGNITO_USER_POOLS" => AuthorizationType::CognitoUserPools,
+            other => {
+                let span = m.iter().find(|x| x.key == "authorization_type").map(|x| x.value.span).unwrap_or(a.span);
+                let help = suggestion(other, ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"]);
+                self.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, format!("apigateway.authorization_type \"{other}\" is not valid; expected NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS")).at(&self.src, span).with_help_opt(help));
+                return None;
+            }
+        };
+        let authorizer_policy = m
+            .iter()
+            .find(|x| x.key == "authorizer_policy")
+            .filter(|x| !matches!(x.value.kind, JsonKind::Null))
+            .and_then(|x| self.named_policy(&x.value, PolicyType::Authorizer, "authorizer policy".into(), ScpSyntax::Current));
+        let cognito_token_valid = self.bool_of(m, "cognito_token_valid", "apigateway").unwrap_or(true);
+        Some(ApiGateway { authorization_type, authorizer_policy, cognito_token_valid })
+    }
+}
+
+fn scalar(v: &Json) -> Option<String> {
+    match &v.kind {
+        JsonKind::String(s) => Some(s.clone()),
+        JsonKind::Number(n) => Some(n.clone()),
+        JsonKind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn ctx_value(v: &Json) -> Option<CtxValue> {
+    match &v.kind {
+        JsonKind::Array(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>().map(CtxValue::Multi),
+        _ => scalar(v).map(CtxValue::Single),
+    }
+}
