@@ -44,7 +44,7 @@ WORKLOAD = "111122223333"   # application account (callers)
 DATALAKE = "444455556666"   # data-lake account (bucket, KMS key)
 PARTNER = "777788889999"    # outside the organization
 REGIONS = ["us-east-1", "eu-west-1"]
-CORP_CIDRS = ["198.51.100.0/24", "203.0.113.0/25", "2001:db8:acme::/48"]
+CORP_CIDRS = ["198.51.100.0/24", "203.0.113.0/25", "2001:db8:ace::/48"]
 LAKE_BUCKET = "acme-analytics-prod"
 GLOBAL_SERVICES = ["iam:*", "sts:*", "organizations:*", "support:*", "cloudfront:*", "route53:*",
                    "budgets:*", "health:*", "trustedadvisor:*", "waf:*", "globalaccelerator:*"]
@@ -393,7 +393,7 @@ def batch_scenario(rng, i):
     ctx["aws:RequestedRegion"] = region
     ctx["aws:SecureTransport"] = rng.random() < 0.97
     if rng.random() < 0.85:
-        ctx["aws:SourceIp"] = rng.choices(["198.51.100.34", "198.51.100.201", "203.0.113.9", "2001:db8:acme::17",
+        ctx["aws:SourceIp"] = rng.choices(["198.51.100.34", "198.51.100.201", "203.0.113.9", "2001:db8:ace::17",
                                            "192.0.2.44", "100.64.12.9"], [30, 25, 20, 15, 5, 5])[0]
     else:
         ctx["aws:SourceVpce"] = "vpce-0a1b2c3d4e5f60718"

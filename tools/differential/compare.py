@@ -389,7 +389,7 @@ def t_plain_on_multivalued(scn, o):
     for _, op, key, _, _ in conditions(scn):
         if not op.startswith(("ForAnyValue:", "ForAllValues:")) and base_operator(op) != "Null":
             v = ctx.get(key.lower())
-            if isinstance(v, list) and len(v) != 1:
+            if isinstance(v, list):
                 return True
     return False
 
@@ -430,6 +430,79 @@ def t_derived_context(scn, o):
     return any(k in derivable and k not in ctx for k in keys)
 
 
+def ip_family(v):
+    return 6 if ":" in str(v) else 4
+
+
+def t_ip_family_mismatch(scn, o):
+    """NotIpAddress with a bare address (no /prefix) of the other family than
+    the request value: true by 4.4.6 (no cross-family match); the oracle
+    answers false (seen for IPv4-vs-IPv6 in both directions)."""
+    ctx = context(scn)
+    for _, op, key, vals, _ in conditions(scn):
+        if base_operator(op) == "NotIpAddress":
+            req = ctx.get(key.lower())
+            if req is None:
+                continue
+            fams = {ip_family(r) for r in listify(req)}
+            if any("/" not in str(v) and ip_family(v) not in fams for v in vals):
+                return True
+    return False
+
+
+NEGATED_STRING = ("StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotLike", "ArnNotEquals")
+
+
+def t_unresolved_variable_negated(scn, o):
+    """A negated operator whose policy value holds a variable the request
+    cannot resolve: the value is null and the negated operator is true (5.3,
+    T80); the oracle makes the condition false."""
+    ctx = context(scn)
+    for _, op, key, vals, doc in conditions(scn):
+        if base_operator(op) not in NEGATED_STRING or not isinstance(doc, dict) or doc.get("Version") != "2012-10-17":
+            continue
+        for v in vals:
+            for var in re.findall(r"\$\{([^}]*)\}", str(v)):
+                if "," in var or var in ("*", "?", "$"):
+                    continue
+                if var.strip().lower() not in ctx:
+                    return True
+    return False
+
+
+def t_arn_condition_variable_in_segment(scn, o):
+    """An Arn* condition value with a variable before the fifth colon (e.g.
+    arn:aws:iam::${aws:PrincipalAccount}:role/x); the oracle does not match it."""
+    for _, op, _, vals, _ in conditions(scn):
+        if base_operator(op).startswith("Arn"):
+            for v in vals:
+                head = ":".join(str(v).split(":")[:5])
+                if "${" in head:
+                    return True
+    return False
+
+
+def unresolved_vars(text, ctx):
+    for var in re.findall(r"\$\{([^}]*)\}", str(text)):
+        if "," in var or var in ("*", "?", "$"):
+            continue
+        if var.strip().lower() not in ctx:
+            yield var
+
+
+def t_notresource_unresolved(scn, o):
+    """A NotResource entry with a variable the request cannot resolve excludes
+    nothing (5.3, T77); the oracle makes the whole statement not apply."""
+    ctx = context(scn)
+    for _, doc in layer_docs(scn):
+        if not isinstance(doc, dict) or doc.get("Version") != "2012-10-17":
+            continue
+        for st in statements(doc):
+            if any(any(True for _ in unresolved_vars(r, ctx)) for r in listify(st.get("NotResource"))):
+                return True
+    return False
+
+
 def t_oracle_error(scn, o):
     return o.get("decision") == "error"
 
@@ -448,7 +521,8 @@ def t_oracle_wildcard(scn, o):
 # (name, kind, trigger, what it means[, direction]). Order = priority for the
 # primary category. direction "+": the cause can only make Verdict more
 # permissive than the oracle (allow > implicit_deny > explicit_deny); "-": only
-# less permissive; absent: either way.
+# less permissive; "-implicit": less permissive and Verdict's answer is an
+# implicit deny; absent: either way.
 CATEGORIES = [
     ("oracle-error", "abstain", t_oracle_error, "the oracle rejected the scenario (validation or unknown action)"),
     ("oracle-ignored-context", "abstain", t_oracle_ignored, "the oracle dropped context keys it does not list for the action"),
@@ -464,16 +538,20 @@ CATEGORIES = [
     ("resource-type-wildcard", "known", t_resource_type_wildcard, "wildcard inside the resource-type word (oracle matches the type literally)"),
     ("newline-in-value", "known", t_newline, "a value contains a newline (oracle regexes do not cross newlines)"),
     ("root-user", "known", t_root, "account root user: implicit own-account access (6.9.5); the oracle has no root handling", "+"),
-    ("federated-without-session-policy", "known", t_federated_no_session, "federated-user session without a session policy gets nothing (6.3 step 7, T29)", "-"),
+    ("federated-without-session-policy", "known", t_federated_no_session, "federated-user session without a session policy gets nothing (6.3 step 7, T29)", "-implicit"),
     ("management-account", "known", t_management, "management-account principals are not bound by SCPs (T39); the oracle has no such input", "+"),
     ("service-principal-under-scp", "known", t_service_scp, "SCPs do not bind AWS service principals (6.9.7); the oracle applies them", "+"),
     ("binary-equals", "known", t_binary, "BinaryEquals compares decoded base64 (4.4.5); the oracle compares strings"),
+    ("ip-family-mismatch", "known", t_ip_family_mismatch, "NotIpAddress with a bare address of the other IP family than the request value is true (4.4.6); the oracle answers false"),
+    ("unresolved-variable-negated", "known", t_unresolved_variable_negated, "negated operator, policy value is a variable the request cannot resolve: true (5.3, T80); the oracle makes it false"),
+    ("notresource-unresolved-variable", "known", t_notresource_unresolved, "NotResource entry with an unresolvable variable excludes nothing (5.3, T77); the oracle drops the statement"),
+    ("arn-condition-variable-in-segment", "known", t_arn_condition_variable_in_segment, "Arn* condition value with a variable before the fifth colon; the oracle never matches it"),
     ("short-arn-pattern", "known", t_short_arn, "ARN pattern with fewer than six parts: no match (U4); the oracle pads identity-policy patterns"),
     ("wildcard-principal-boundary", "spec-choice", t_wildcard_principal_boundary, "Principal '*' grant vs a boundary implicit deny (6.3 step 4 wildcard row, T26, DERIVED)", "+"),
     ("notprincipal", "spec-choice", t_notprincipal, "NotPrincipal exclusion needs session+role+account listed (U20)"),
     ("federated-parent-user", "spec-choice", t_federated_parent, "resource policy names the IAM user of the same name as a federated caller"),
     ("multivalued-variable", "spec-choice", t_multivalued_variable, "a policy variable names a multivalued key: never resolves (5.3)"),
-    ("plain-operator-multivalued", "spec-choice", t_plain_on_multivalued, "plain operator on a multivalued key with 0 or 2+ values (U6)"),
+    ("plain-operator-multivalued", "spec-choice", t_plain_on_multivalued, "plain operator on a multivalued key: false with 0 or 2+ values (U6), a one-element list counts as a single value (4.5 D, DERIVED); the oracle never matches"),
     ("set-operator-ifexists", "spec-choice", t_set_ifexists, "ForAnyValue/ForAllValues combined with IfExists (U7)"),
     ("context-shape-mismatch", "spec-choice", t_context_shape, "list given for a single-valued key (or the reverse); the oracle coerces"),
     ("derived-context", "spec-choice", t_derived_context, "a policy tests a principal-derived key the scenario left out; Verdict derives it, the oracle does not"),
@@ -519,7 +597,11 @@ def fits(cat, od, vd):
     direction = cat[4] if len(cat) > 4 else None
     if direction is None or od not in RANK or vd not in RANK:
         return True
-    return RANK[vd] > RANK[od] if direction == "+" else RANK[vd] < RANK[od]
+    if direction == "+":
+        return RANK[vd] > RANK[od]
+    if direction == "-implicit":
+        return RANK[vd] < RANK[od] and vd == "implicit_deny"
+    return RANK[vd] < RANK[od]
 
 
 def main():

@@ -56,7 +56,13 @@ fn warm(c: &mut Criterion) {
         b.iter(|| black_box(catalog.expand(black_box("s3:Get*")).len()))
     });
     group.bench_function("condition_keys_run_instances", |b| {
-        b.iter(|| black_box(catalog.condition_keys_for_action(black_box("ec2:RunInstances")).len()))
+        b.iter(|| {
+            black_box(
+                catalog
+                    .condition_keys_for_action(black_box("ec2:RunInstances"))
+                    .len(),
+            )
+        })
     });
     group.bench_function("key_type_kms_context", |b| {
         b.iter(|| {

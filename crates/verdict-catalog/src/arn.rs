@@ -167,8 +167,9 @@ mod tests {
 
     #[test]
     fn last_placeholder_takes_colons() {
-        let function =
-            ArnMatcher::new("arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}");
+        let function = ArnMatcher::new(
+            "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}",
+        );
         let version = ArnMatcher::new(
             "arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}:${Version}",
         );

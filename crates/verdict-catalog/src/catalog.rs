@@ -41,6 +41,11 @@ impl Catalog {
     /// Only the header is checked here; a malformed service block shows up as a
     /// missing service (and as an error from [`validate`](Self::validate)). Data read
     /// at run time can be given a `'static` lifetime with `Box::leak`.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Header`] when the format line, the counts or the service
+    /// index are malformed.
     pub fn from_bytes(data: &'static [u8]) -> Result<Catalog, CatalogError> {
         let header = parse_header(data)?;
         let services = header.index.iter().map(|_| OnceLock::new()).collect();
@@ -49,6 +54,10 @@ impl Catalog {
 
     /// Builds a fresh, unshared catalog from the embedded data. Prefer
     /// [`catalog()`](crate::catalog), which builds it once per process.
+    ///
+    /// # Errors
+    ///
+    /// Only if the embedded data were corrupt, which the crate's tests rule out.
     pub fn embedded() -> Result<Catalog, CatalogError> {
         Catalog::from_bytes(EMBEDDED_DATA)
     }
@@ -65,10 +74,7 @@ impl Catalog {
 
     /// Date of the upstream data, `YYYY-MM-DD`.
     pub fn data_date(&self) -> &str {
-        self.header
-            .updated
-            .get(..10)
-            .unwrap_or(self.header.updated)
+        self.header.updated.get(..10).unwrap_or(self.header.updated)
     }
 
     /// Full upstream timestamp, e.g. `2026-10-27T04:50:33.626Z`.
@@ -248,7 +254,11 @@ impl Catalog {
             return Some(global.key_type());
         }
         if let Some(action) = self.action(scope) {
-            if let Some(found) = action.condition_keys().into_iter().find(|ck| ck.matches(key)) {
+            if let Some(found) = action
+                .condition_keys()
+                .into_iter()
+                .find(|ck| ck.matches(key))
+            {
                 return Some(found.key_type());
             }
         }
@@ -279,6 +289,10 @@ impl Catalog {
     /// action names is defined, every key an action or resource type names has a
     /// type, and the header counts are right. Used by the tests; cheap enough
     /// (tens of milliseconds) for a `--check` command.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, as a [`CatalogError`].
     pub fn validate(&self) -> Result<(), CatalogError> {
         parse_global_keys(GLOBAL_KEYS_TOML)?;
         let mut counts = [self.header.index.len(), 0, 0, 0];
@@ -304,7 +318,10 @@ impl Catalog {
             let has_type = |key: &str| data.find_key(key).is_some() || find_global(key).is_some();
             for def in &data.types {
                 if let Some(key) = crate::parse::list(def.keys).find(|key| !has_type(key)) {
-                    return Err(fail(format!("type `{}` names untyped key `{key}`", def.name)));
+                    return Err(fail(format!(
+                        "type `{}` names untyped key `{key}`",
+                        def.name
+                    )));
                 }
             }
             for action in service.actions() {

@@ -169,5 +169,9 @@ pub(crate) fn find_global(name: &str) -> Option<&'static GlobalKey> {
     table
         .iter()
         .find(|key| !key.is_template() && key.matches(name))
-        .or_else(|| table.iter().find(|key| key.is_template() && key.matches(name)))
+        .or_else(|| {
+            table
+                .iter()
+                .find(|key| key.is_template() && key.matches(name))
+        })
 }

@@ -19,6 +19,8 @@
 //! Loading is lazy: [`catalog()`] reads only the service index on first use, and a
 //! service's block is parsed the first time that service is looked up.
 
+#![warn(missing_docs)]
+
 mod arn;
 mod catalog;
 mod error;
@@ -40,6 +42,10 @@ pub use model::{AccessLevel, Action, ActionResource, ConditionKey, ResourceType,
 pub use pattern::wildcard_match;
 
 /// The shared catalog built from the embedded data, created on first call.
+///
+/// # Panics
+///
+/// Only if the embedded data were corrupt; `tests/catalog.rs` checks that it is not.
 pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {

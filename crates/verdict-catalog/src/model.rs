@@ -96,17 +96,23 @@ pub struct Service<'c> {
 impl<'c> Service<'c> {
     /// The IAM prefix, e.g. `s3`.
     pub fn prefix(self) -> &'c str {
-        self.catalog.entry(self.index).map_or("", |entry| entry.prefix)
+        self.catalog
+            .entry(self.index)
+            .map_or("", |entry| entry.prefix)
     }
 
     /// The display name, e.g. `Amazon S3`.
     pub fn name(self) -> &'c str {
-        self.catalog.entry(self.index).map_or("", |entry| entry.name)
+        self.catalog
+            .entry(self.index)
+            .map_or("", |entry| entry.name)
     }
 
     /// True when resource control policies (RCPs) apply to this service.
     pub fn supports_rcp(self) -> bool {
-        self.catalog.entry(self.index).is_some_and(|entry| entry.rcp)
+        self.catalog
+            .entry(self.index)
+            .is_some_and(|entry| entry.rcp)
     }
 
     pub(crate) fn data(self) -> Option<&'c ServiceData> {
@@ -146,17 +152,11 @@ impl<'c> Service<'c> {
 
     /// The service's own condition-key table, sorted by name.
     pub fn condition_keys(self) -> impl ExactSizeIterator<Item = ConditionKey<'c>> + 'c {
-        let data = self.data();
-        let defs = data.map_or(&[][..], |data| data.keys.as_slice());
-        defs.iter().enumerate().map(move |(pos, def)| ConditionKey {
+        let defs = self.data().map_or(&[][..], |data| data.keys.as_slice());
+        defs.iter().map(|def| ConditionKey {
             name: def.name,
             key_type: def.key_type,
-            template: data.and_then(|data| {
-                data.key_templates
-                    .iter()
-                    .find(|(at, _)| *at == pos)
-                    .map(|(_, template)| template)
-            }),
+            template: def.template.as_ref(),
         })
     }
 
@@ -169,7 +169,7 @@ impl<'c> Service<'c> {
         Some(ConditionKey {
             name: def.name,
             key_type: def.key_type,
-            template: template_for(data, def.name),
+            template: def.template.as_ref(),
         })
     }
 }
@@ -187,14 +187,6 @@ impl PartialEq for Service<'_> {
 }
 
 impl Eq for Service<'_> {}
-
-fn template_for<'c>(data: &'c ServiceData, name: &str) -> Option<&'c KeyTemplate> {
-    let pos = data.keys.iter().position(|def| def.name == name)?;
-    data.key_templates
-        .iter()
-        .find(|(at, _)| *at == pos)
-        .map(|(_, template)| template)
-}
 
 /// One action such as `s3:GetObject`.
 #[derive(Clone, Copy)]
@@ -243,7 +235,8 @@ impl<'c> Action<'c> {
             .data()
             .and_then(|data| data.action_types.get(start..end))
             .unwrap_or(&[]);
-        defs.iter().map(move |def| ActionResource { action: self, def })
+        defs.iter()
+            .map(move |def| ActionResource { action: self, def })
     }
 
     /// True when the action has no resource types, so a policy can only name it with
@@ -275,7 +268,10 @@ impl<'c> Action<'c> {
         let mut names: Vec<&'c str> = list(self.def.keys).collect();
         for resource in self.resource_types() {
             names.extend(list(resource.def.keys));
-            if let Some(def) = data.find_type(resource.def.name).and_then(|i| data.types.get(i)) {
+            if let Some(def) = data
+                .find_type(resource.def.name)
+                .and_then(|i| data.types.get(i))
+            {
                 names.extend(list(def.keys));
             }
         }
@@ -323,7 +319,7 @@ fn resolve_key<'c>(data: &'c ServiceData, name: &'c str) -> Option<ConditionKey<
         return Some(ConditionKey {
             name,
             key_type: def.key_type,
-            template: template_for(data, def.name),
+            template: def.template.as_ref(),
         });
     }
     find_global(name).map(|global| ConditionKey::from_global(global, name))

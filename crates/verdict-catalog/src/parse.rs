@@ -53,7 +53,8 @@ pub(crate) struct IndexEntry {
 #[derive(Debug)]
 pub(crate) struct ServiceData {
     pub keys: Vec<KeyDef>,
-    pub key_templates: Vec<(usize, KeyTemplate)>,
+    /// Positions in `keys` of the entries that have a template.
+    pub templated: Vec<usize>,
     pub types: Vec<TypeDef>,
     pub actions: Vec<ActionDef>,
     pub action_types: Vec<ActionTypeDef>,
@@ -64,6 +65,8 @@ pub(crate) struct ServiceData {
 pub(crate) struct KeyDef {
     pub name: &'static str,
     pub key_type: KeyType,
+    /// Set when the name has a variable part (`${TagKey}`, `<key>`, …).
+    pub template: Option<KeyTemplate>,
 }
 
 #[derive(Debug)]
@@ -93,7 +96,7 @@ pub(crate) struct ActionTypeDef {
 }
 
 /// Splits a `,`-separated list field; an empty field is an empty list.
-pub(crate) fn list<'a>(field: &'a str) -> impl Iterator<Item = &'a str> + Clone + 'a {
+pub(crate) fn list(field: &str) -> impl Iterator<Item = &str> + Clone + '_ {
     field.split(',').filter(|item| !item.is_empty())
 }
 
@@ -128,11 +131,13 @@ impl ServiceData {
         if let Ok(pos) = self.keys.binary_search_by(|def| cmp_folded(def.name, name)) {
             return self.keys.get(pos);
         }
-        self.key_templates
+        self.templated
             .iter()
+            .filter_map(|pos| self.keys.get(*pos))
+            .filter_map(|def| Some((def, def.template.as_ref()?)))
             .filter(|(_, template)| template.matches(name))
             .max_by_key(|(_, template)| template.literal_len())
-            .and_then(|(pos, _)| self.keys.get(*pos))
+            .map(|(def, _)| def)
     }
 }
 
@@ -144,18 +149,29 @@ fn header_error(message: impl Into<String>) -> CatalogError {
 
 /// Reads the header and locates the body. Does not look inside the service blocks.
 pub(crate) fn parse_header(data: &'static [u8]) -> Result<Header, CatalogError> {
-    const MARKER: &[u8] = b"\nbody\n";
-    let end = data
-        .windows(MARKER.len())
-        .position(|window| window == MARKER)
-        .ok_or_else(|| header_error("no `body` line"))?;
-    let head = std::str::from_utf8(data.get(..end).unwrap_or_default())
+    // Find the `body` line by hopping from newline to newline (the header is short).
+    const MARKER: &[u8] = b"body\n";
+    let mut line_start = 0usize;
+    let end = loop {
+        let rest = data
+            .get(line_start..)
+            .ok_or_else(|| header_error("no `body` line"))?;
+        if rest.starts_with(MARKER) {
+            break line_start;
+        }
+        let newline = rest
+            .iter()
+            .position(|&byte| byte == b'\n')
+            .ok_or_else(|| header_error("no `body` line"))?;
+        line_start += newline + 1;
+    };
+    let head = std::str::from_utf8(data.get(..end.saturating_sub(1)).unwrap_or_default())
         .map_err(|_| header_error("not UTF-8"))?;
     let body = data.get(end + MARKER.len()..).unwrap_or_default();
 
     let mut lines = head.split('\n');
     let first = lines.next().unwrap_or_default();
-    if first != format!("verdict-catalog\t{FORMAT_VERSION}") {
+    if first.strip_prefix("verdict-catalog\t") != Some(FORMAT_VERSION) {
         return Err(header_error(format!(
             "unsupported format line `{first}` (this build reads format {FORMAT_VERSION})"
         )));
@@ -242,7 +258,7 @@ pub(crate) fn parse_service(
         .ok_or_else(|| fail(0, "block does not end with a newline".to_owned()))?;
     let mut data = ServiceData {
         keys: Vec::new(),
-        key_templates: Vec::new(),
+        templated: Vec::new(),
         types: Vec::new(),
         actions: Vec::new(),
         action_types: Vec::new(),
@@ -269,12 +285,17 @@ pub(crate) fn parse_service(
                         return Err(order_error());
                     }
                 }
-                if let Some(template) = KeyTemplate::compile(name) {
-                    data.key_templates.push((data.keys.len(), template));
+                let template = KeyTemplate::compile(name);
+                if template.is_some() {
+                    data.templated.push(data.keys.len());
                 }
-                data.keys.push(KeyDef { name, key_type });
+                data.keys.push(KeyDef {
+                    name,
+                    key_type,
+                    template,
+                });
             }
-            ["r", name, arns, keys] if section <= 2 && section >= 1 => {
+            ["r", name, arns, keys] if (1..=2).contains(&section) => {
                 section = 2;
                 if let Some(last) = data.types.last() {
                     if cmp_folded(last.name, name) != Ordering::Less {

@@ -49,7 +49,9 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+    pattern
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
 }
 
 fn chars_eq_folded(a: char, b: Option<char>) -> bool {
@@ -77,12 +79,13 @@ pub(crate) enum Piece {
 /// `O(pieces × len²)` in the worst case, with tiny constants for ARNs and keys.
 pub(crate) fn run_pieces(pieces: &[Piece], text: &str) -> bool {
     let bytes = text.as_bytes();
-    let n = bytes.len();
-    let mut reach = vec![false; n + 1];
-    reach[0] = true;
+    // reach[i]: the pieces so far can consume exactly the first i bytes.
+    let mut reach = vec![false; bytes.len() + 1];
+    if let Some(first) = reach.first_mut() {
+        *first = true;
+    }
     for piece in pieces {
-        let mut next = vec![false; n + 1];
-        let mut any = false;
+        let mut next = vec![false; reach.len()];
         match piece {
             Piece::Literal { text: lit, folded } => {
                 let lit = lit.as_bytes();
@@ -95,9 +98,8 @@ pub(crate) fn run_pieces(pieces: &[Piece], text: &str) -> bool {
                     } else {
                         slice == lit
                     };
-                    if same {
-                        next[start + lit.len()] = true;
-                        any = true;
+                    if let (true, Some(slot)) = (same, next.get_mut(start + lit.len())) {
+                        *slot = true;
                     }
                 }
             }
@@ -105,13 +107,12 @@ pub(crate) fn run_pieces(pieces: &[Piece], text: &str) -> bool {
                 // Sweep left to right, remembering the earliest reachable start of the
                 // current run; a colon ends the run when the variable may not cross it.
                 let mut earliest: Option<usize> = None;
-                for pos in 0..=n {
-                    if reach[pos] && earliest.is_none() {
+                for (pos, (slot, reachable)) in next.iter_mut().zip(&reach).enumerate() {
+                    if *reachable && earliest.is_none() {
                         earliest = Some(pos);
                     }
                     if earliest.is_some_and(|start| pos >= start + min) {
-                        next[pos] = true;
-                        any = true;
+                        *slot = true;
                     }
                     if *stop_at_colon && bytes.get(pos) == Some(&b':') {
                         earliest = None;
@@ -119,12 +120,12 @@ pub(crate) fn run_pieces(pieces: &[Piece], text: &str) -> bool {
                 }
             }
         }
-        if !any {
+        if !next.contains(&true) {
             return false;
         }
         reach = next;
     }
-    reach[n]
+    reach.last().copied().unwrap_or(false)
 }
 
 /// A condition-key name that contains a variable part, such as
@@ -171,7 +172,9 @@ impl KeyTemplate {
             }
             rest = chars.as_str();
         }
-        if !saw_var {
+        if saw_var {
+            push_literal(&mut pieces, &mut literal, true);
+        } else {
             // Trailing `/tag-key` or bare trailing `/`.
             let folded = literal.to_ascii_lowercase();
             let cut = if folded.ends_with("/tag-key") {
@@ -188,8 +191,6 @@ impl KeyTemplate {
                 min: 1,
                 stop_at_colon: false,
             });
-        } else {
-            push_literal(&mut pieces, &mut literal, true);
         }
         let literal_len = pieces
             .iter()
@@ -260,8 +261,8 @@ mod tests {
         assert!(ssm.matches("ssm:resourceTag/env"));
         let bare = KeyTemplate::compile("glacier:ResourceTag/").expect("template");
         assert!(bare.matches("glacier:ResourceTag/env"));
-        let mid = KeyTemplate::compile("codebuild:secondarySources/${id}.location")
-            .expect("template");
+        let mid =
+            KeyTemplate::compile("codebuild:secondarySources/${id}.location").expect("template");
         assert!(mid.matches("codebuild:secondarySources/src1.location"));
         assert!(!mid.matches("codebuild:secondarySources/src1.type"));
         assert!(KeyTemplate::compile("s3:prefix").is_none());

@@ -39,7 +39,9 @@ fn assert_sorted(items: &[&str], what: &str) {
 fn assert_sorted_folded_unique(items: &[&str], what: &str) {
     for pair in items.windows(2) {
         assert_eq!(
-            pair[0].to_ascii_lowercase().cmp(&pair[1].to_ascii_lowercase()),
+            pair[0]
+                .to_ascii_lowercase()
+                .cmp(&pair[1].to_ascii_lowercase()),
             Ordering::Less,
             "{what}: `{}` / `{}` out of order or duplicate",
             pair[0],
@@ -76,7 +78,10 @@ fn check_block(prefix: &str, block: &str) -> Counts {
         match fields.as_slice() {
             ["k", name, key_type] => {
                 assert_eq!(stage, 0, "{what}: keys come first");
-                assert!(verdict_catalog::KeyType::parse(key_type).is_some(), "{what}");
+                assert!(
+                    verdict_catalog::KeyType::parse(key_type).is_some(),
+                    "{what}"
+                );
                 keys.push(*name);
             }
             ["r", name, arns, rkeys] => {
@@ -160,7 +165,10 @@ fn data_file_is_canonical_and_index_rebuilds_byte_for_byte() {
         totals.0 += counts.actions;
         totals.1 += counts.types;
         totals.2 += counts.keys;
-        rebuilt_index.push(format!("svc\t{prefix}\t{offset}\t{}\t{rcp}\t{name}", block.len()));
+        rebuilt_index.push(format!(
+            "svc\t{prefix}\t{offset}\t{}\t{rcp}\t{name}",
+            block.len()
+        ));
         prefixes.push(*prefix);
         offset += len;
     }

@@ -160,10 +160,10 @@ const PRINCIPAL_KEYS: &[&str] = &[
 
 /// The request as the policies see it: for API methods without IAM authorization the
 /// caller is anonymous and principal keys are absent.
-pub(crate) fn effective_request<'a>(s: &'a Scenario, app: &Applicability) -> Cow<'a, Request> {
+pub(crate) fn effective_request<'a>(request: &'a Request, app: &Applicability) -> Cow<'a, Request> {
     match app.apigw {
         Some(t) if t != AuthorizationType::AwsIam => {
-            let mut r = s.request.clone();
+            let mut r = request.clone();
             r.caller = Caller::Anonymous;
             for k in PRINCIPAL_KEYS {
                 r.context.remove(k);
@@ -179,7 +179,7 @@ pub(crate) fn effective_request<'a>(s: &'a Scenario, app: &Applicability) -> Cow
             }
             Cow::Owned(r)
         }
-        _ => Cow::Borrowed(&s.request),
+        _ => Cow::Borrowed(request),
     }
 }
 

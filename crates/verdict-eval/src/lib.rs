@@ -67,8 +67,13 @@ fn authorizer_policy(s: &Scenario) -> Option<&NamedPolicy> {
 
 /// Decide (fast path: no trace, stops at the first applicable Deny of each layer).
 pub fn decide(s: &Scenario) -> Verdict {
+    decide_request(s, &s.request)
+}
+
+/// Decide `s` with another request of the same caller (e.g. a changed context).
+fn decide_request(s: &Scenario, request: &Request) -> Verdict {
     let app = applicability(s);
-    let req = effective_request(s, &app);
+    let req = effective_request(request, &app);
     let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app));
     Verdict { decision: o.decision, denied_by: o.denied_by }
 }
@@ -87,7 +92,7 @@ pub struct QuickResult {
 /// Fast path plus the AWS message.
 pub fn decide_with_message(s: &Scenario) -> QuickResult {
     let app = applicability(s);
-    let req = effective_request(s, &app);
+    let req = effective_request(&s.request, &app);
     let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app));
     let policy_arn = o
         .hit
@@ -196,7 +201,7 @@ pub fn evaluate(s: &Scenario) -> Evaluation {
 
 fn evaluate_one(s: &Scenario) -> Evaluation {
     let app = applicability(s);
-    let req = effective_request(s, &app);
+    let req = effective_request(&s.request, &app);
     let req: &Request = &req;
     let p = &s.policies;
     let view = PrincipalView { caller: &req.caller, req, has_boundary: p.permissions_boundary.is_some() };
@@ -409,11 +414,15 @@ fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<String>) {
 }
 
 /// Context keys tested but absent, and whether supplying one could change the decision.
+/// Only statements whose action, resource and principal all match can depend on a key.
 fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> Vec<MissingKey> {
     let mut keys: Vec<(String, Vec<String>)> = Vec::new();
     for l in layers.iter().filter(|l| l.outcome != LayerOutcome::NotApplicable) {
         for p in &l.policies {
             for st in &p.statements {
+                if st.misses.iter().any(|m| !matches!(m, Miss::Condition { .. })) {
+                    continue;
+                }
                 for c in &st.conditions {
                     if c.request_values.is_some() {
                         continue;
@@ -438,13 +447,14 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
                 }
             }
             candidates.push("verdict-unmatched-value".into());
+            candidates.dedup();
             let mut flipping = None;
             for c in &candidates {
                 for multi in [false, true] {
-                    let mut alt = s.clone();
+                    let mut req = s.request.clone();
                     let val = if multi { CtxValue::Multi(vec![c.clone()]) } else { CtxValue::Single(c.clone()) };
-                    alt.request.context.insert(&key, val);
-                    if decide(&alt).decision != decision {
+                    req.context.insert(&key, val);
+                    if decide_request(s, &req).decision != decision {
                         flipping = Some(c.clone());
                         break;
                     }

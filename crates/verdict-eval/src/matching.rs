@@ -315,7 +315,18 @@ fn value_test(c: &Condition, v: &str, ctx: &Context) -> Option<bool> {
     Some(any != c.op.base.is_negated())
 }
 
-/// Evaluate one condition against the context (§4.2–4.5).
+/// Does the condition hold? (The fast path: no allocation for explanations.)
+pub fn condition_holds(c: &Condition, ctx: &Context) -> bool {
+    if c.op.base == BaseOp::Null {
+        return eval_condition(c, ctx).holds;
+    }
+    match ctx.get(&c.key_lc) {
+        None => absent_outcome(c).holds,
+        Some(entry) => entry.values.iter().any(|alt| eval_alternative(c, alt, ctx).0),
+    }
+}
+
+/// Evaluate one condition against the context (§4.2–4.5), with the request values and notes.
 pub fn eval_condition(c: &Condition, ctx: &Context) -> CondOutcome {
     let entry = ctx.get(&c.key_lc);
     let op = &c.op;
@@ -441,7 +452,7 @@ pub fn statement_applies(s: &Statement, req: &Request, v: &PrincipalView<'_>) ->
     if !p.applies() {
         return None;
     }
-    if s.conditions.iter().all(|c| eval_condition(c, &req.context).holds) {
+    if s.conditions.iter().all(|c| condition_holds(c, &req.context)) {
         Some(p)
     } else {
         None

@@ -1,1 +1,171 @@
 //! Explain an AccessDenied: rebuild the request, evaluate it, and propose verified fixes.
+//!
+//! The input is whatever the user has: the error message, a CloudTrail record (in any
+//! of its four containers), a decoded authorization message, account snapshots
+//! (`get-account-authorization-details`, Organizations outputs), policy files and
+//! explicit context. [`explain`] builds a [`Scenario`](verdict_eval::Scenario) from them
+//! ([`build`]), evaluates it with the core engine, compares the result with what AWS
+//! reported, and lists every cause that blocks the request with the narrowest changes
+//! that remove each one ([`fixes`]); every change is applied to a copy of the scenario
+//! and re-evaluated before it is shown.
+//!
+//! ```no_run
+//! use verdict_explain::{explain, Inputs};
+//! let inputs = Inputs {
+//!     message: Some("User: arn:aws:iam::111122223333:user/alice is not authorized to perform: \
+//!         s3:GetObject on resource: \"arn:aws:s3:::b/k\" because no identity-based policy \
+//!         allows the s3:GetObject action".into()),
+//!     ..Default::default()
+//! };
+//! for x in explain(&inputs).unwrap_or_default() {
+//!     print!("{}", verdict_explain::output::render_text(&x, false));
+//! }
+//! ```
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+pub mod build;
+pub mod cloudtrail;
+pub mod decoded;
+pub mod diagnose;
+pub mod event_actions;
+pub mod fixes;
+pub mod message;
+pub mod origin;
+pub mod output;
+pub mod patch;
+pub mod snapshot;
+
+pub use build::{build, scenario_json, Built, Inputs};
+pub use diagnose::{diagnose, Explanation};
+pub use snapshot::{OrgDir, TextInput};
+
+use std::path::{Path, PathBuf};
+use verdict_policy::{Diagnostic, ErrorCode};
+
+/// Explain every AccessDenied the inputs describe: one per denied record of `--event`
+/// (or the selected `record`), or one for the message/scenario alone.
+pub fn explain(inputs: &Inputs) -> Result<Vec<Explanation>, Vec<Diagnostic>> {
+    let Some(ev) = &inputs.event else {
+        if inputs.message.is_none() && inputs.scenario.is_none() && inputs.decoded_message.is_none() {
+            return Err(vec![Diagnostic::new(
+                ErrorCode::InvalidScenario,
+                "nothing to explain: give --message TEXT, --event FILE, --decoded-message FILE or a scenario file",
+            )]);
+        }
+        let b = build(inputs, None)?;
+        return Ok(vec![diagnose(b, None)]);
+    };
+    let records = cloudtrail::records(&ev.text).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("{}: {e}", ev.name))])?;
+    let denied: Vec<&serde_json::Value> = records.iter().filter(|r| cloudtrail::is_access_denied(r)).collect();
+    if denied.is_empty() {
+        return Err(vec![Diagnostic::new(
+            ErrorCode::InvalidScenario,
+            format!("{} holds {} CloudTrail record(s) and none is an AccessDenied (errorCode AccessDenied, AccessDeniedException, UnauthorizedOperation, …)", ev.name, records.len()),
+        )]);
+    }
+    let chosen: Vec<(usize, &serde_json::Value)> = match inputs.record {
+        Some(n) => match denied.get(n.wrapping_sub(1)) {
+            Some(r) => vec![(n, *r)],
+            None => {
+                return Err(vec![Diagnostic::new(
+                    ErrorCode::InvalidScenario,
+                    format!("--record {n}: {} holds {} AccessDenied record(s)", ev.name, denied.len()),
+                )])
+            }
+        },
+        None => denied.iter().enumerate().map(|(i, r)| (i + 1, *r)).collect(),
+    };
+    let total = denied.len();
+    let mut out = Vec::new();
+    for (n, r) in chosen {
+        let facts = cloudtrail::facts(r);
+        let b = build(inputs, Some(&facts))?;
+        let case = (total > 1).then(|| format!("AccessDenied record {n} of {total}: {} {}", facts.event_source, facts.event_name));
+        out.push(diagnose(b, case));
+    }
+    Ok(out)
+}
+
+/// Paths of the inputs, as the command line gives them.
+#[derive(Clone, Debug, Default)]
+pub struct InputPaths {
+    /// Scenario file.
+    pub scenario: Option<PathBuf>,
+    /// Message text.
+    pub message: Option<String>,
+    /// CloudTrail file.
+    pub event: Option<PathBuf>,
+    /// Which AccessDenied record (1-based).
+    pub record: Option<usize>,
+    /// Authorization-details files.
+    pub auth_details: Vec<PathBuf>,
+    /// Organizations directories.
+    pub org: Vec<PathBuf>,
+    /// Resource policy file.
+    pub resource_policy: Option<PathBuf>,
+    /// Session policy file.
+    pub session_policy: Option<PathBuf>,
+    /// VPC endpoint policy file.
+    pub vpc_endpoint_policy: Option<PathBuf>,
+    /// Decoded authorization message file.
+    pub decoded_message: Option<PathBuf>,
+    /// `K=V` pairs.
+    pub context: Vec<String>,
+    /// API Gateway authorization type.
+    pub authorization_type: Option<String>,
+}
+
+fn read(p: &Path) -> Result<TextInput, Vec<Diagnostic>> {
+    let name = p.display().to_string();
+    let text = if name == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s)
+    } else {
+        std::fs::read_to_string(p)
+    };
+    text.map(|t| TextInput::new(name.clone(), t))
+        .map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read {name}: {e}"))])
+}
+
+fn read_dir(p: &Path) -> Result<OrgDir, Vec<Diagnostic>> {
+    let name = p.display().to_string();
+    let err = |e: std::io::Error| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read directory {name}: {e}"))];
+    let mut paths: Vec<PathBuf> = if p.is_dir() {
+        std::fs::read_dir(p).map_err(err)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect()
+    } else {
+        vec![p.to_path_buf()]
+    };
+    paths.sort();
+    let files = paths.iter().map(|f| read(f)).collect::<Result<Vec<_>, _>>()?;
+    Ok(OrgDir { name, files })
+}
+
+/// Read every input file.
+pub fn load(paths: &InputPaths) -> Result<Inputs, Vec<Diagnostic>> {
+    let opt = |p: &Option<PathBuf>| p.as_deref().map(read).transpose();
+    let mut context = Vec::new();
+    for kv in &paths.context {
+        let Some((k, v)) = kv.split_once('=') else {
+            return Err(vec![Diagnostic::new(ErrorCode::InvalidContext, format!("--context \"{kv}\" must be KEY=VALUE, e.g. aws:SourceVpc=vpc-0abc (a JSON array for several values)"))]);
+        };
+        if k.trim().is_empty() {
+            return Err(vec![Diagnostic::new(ErrorCode::InvalidContext, format!("--context \"{kv}\" has an empty key"))]);
+        }
+        context.push((k.trim().to_string(), v.to_string()));
+    }
+    Ok(Inputs {
+        scenario: opt(&paths.scenario)?,
+        message: paths.message.clone(),
+        event: opt(&paths.event)?,
+        record: paths.record,
+        auth_details: paths.auth_details.iter().map(|p| read(p)).collect::<Result<_, _>>()?,
+        org: paths.org.iter().map(|p| read_dir(p)).collect::<Result<_, _>>()?,
+        resource_policy: opt(&paths.resource_policy)?,
+        session_policy: opt(&paths.session_policy)?,
+        vpc_endpoint_policy: opt(&paths.vpc_endpoint_policy)?,
+        decoded_message: opt(&paths.decoded_message)?,
+        context,
+        authorization_type: paths.authorization_type.clone(),
+    })
+}

@@ -158,6 +158,8 @@ pub enum ResourcePattern {
         /// Pattern for `STAGE/METHOD/PATH` within the API the policy is attached to.
         path: ResourcePart,
     },
+    /// An ARN with policy variables in the region or account segment, resolved per request.
+    Dynamic(Template),
     /// Not an ARN (fewer than six parts, …): matches nothing (U4).
     Unmatchable,
 }
@@ -181,6 +183,9 @@ impl ResourcePattern {
             };
         }
         match Arn::parse(text) {
+            Some(a) if variables && text[..text.len() - a.resource.len()].contains("${") => {
+                ResourcePattern::Dynamic(Template::parse(text, true))
+            }
             Some(a) => ResourcePattern::Arn {
                 segs: Box::new([
                     Glob::new(&a.partition.to_ascii_lowercase()),
@@ -204,6 +209,24 @@ impl ResourcePattern {
             (ResourcePattern::Any, _) => Ok(true),
             (_, RequestResource::Star) | (_, RequestResource::Other(_)) => Ok(false),
             (ResourcePattern::Unmatchable, _) => Ok(false),
+            (ResourcePattern::Dynamic(t), RequestResource::Arn { segs: rsegs, resource: rres, .. }) => {
+                let tokens = t.resolve_tokens(lookup).ok_or(UnresolvedVariable)?;
+                let Some(parts) = split_six(&tokens) else { return Ok(false) };
+                let lower = |p: &[Token]| -> Vec<Token> {
+                    p.iter()
+                        .map(|t| match t {
+                            Token::Literal(s) => Token::Literal(s.to_ascii_lowercase()),
+                            other => other.clone(),
+                        })
+                        .collect()
+                };
+                let head_ok = Glob::from_tokens(&lower(&parts[0])).matches("arn")
+                    && parts[1..5]
+                        .iter()
+                        .zip(rsegs.iter())
+                        .all(|(p, s)| Glob::from_tokens(&lower(p)).matches(s));
+                Ok(head_ok && Glob::from_tokens(&parts[5]).matches(rres))
+            }
             (
                 ResourcePattern::Arn { segs, resource },
                 RequestResource::Arn {
@@ -241,7 +264,18 @@ impl ResourcePattern {
 /// separately and case-sensitively; wildcards never cross a colon in the first five.
 pub fn arn_like(pattern_tokens: &[Token], value: &str) -> Option<bool> {
     let v = Arn::parse(value)?;
-    // Split the pattern tokens on the first five literal colons.
+    let Some(parts) = split_six(pattern_tokens) else { return Some(false) };
+    let vals = ["arn", v.partition, v.service, v.region, v.account, v.resource];
+    Some(
+        parts
+            .iter()
+            .zip(vals)
+            .all(|(p, s)| Glob::from_tokens(p).matches(s)),
+    )
+}
+
+/// Split pattern tokens on the first five literal colons; `None` unless there are six parts.
+fn split_six(pattern_tokens: &[Token]) -> Option<Vec<Vec<Token>>> {
     let mut parts: Vec<Vec<Token>> = vec![Vec::new()];
     for t in pattern_tokens {
         match t {
@@ -272,16 +306,7 @@ pub fn arn_like(pattern_tokens: &[Token], value: &str) -> Option<bool> {
             }
         }
     }
-    if parts.len() != 6 {
-        return Some(false);
-    }
-    let vals = ["arn", v.partition, v.service, v.region, v.account, v.resource];
-    Some(
-        parts
-            .iter()
-            .zip(vals)
-            .all(|(p, s)| Glob::from_tokens(p).matches(s)),
-    )
+    (parts.len() == 6).then_some(parts)
 }
 
 /// Convenience for tests and tools: `arn_like` on an untemplated pattern.
@@ -319,6 +344,17 @@ mod tests {
             "execute-api:/*/GET/pets",
             "arn:aws:execute-api:us-east-1:1:api/prod/GET/pets"
         ));
+    }
+
+    #[test]
+    fn variable_in_account_segment() {
+        let p = ResourcePattern::new("arn:*:kms:*:${aws:PrincipalAccount}:key/*", true);
+        let look = |k: &str| (k == "aws:principalaccount").then(|| "111122223333".to_string());
+        let r = RequestResource::new("arn:aws:kms:us-east-1:111122223333:key/abc");
+        assert_eq!(p.matches(&r, look), Ok(true));
+        let other = RequestResource::new("arn:aws:kms:us-east-1:444455556666:key/abc");
+        assert_eq!(p.matches(&other, look), Ok(false));
+        assert_eq!(p.matches(&r, |_| None), Err(UnresolvedVariable));
     }
 
     #[test]

@@ -597,13 +597,14 @@ impl Parser {
         let mut entries = Vec::new();
         for (s, span) in self.string_list(&m.key, &m.value) {
             if let Some(a) = Arn::parse(s) {
+                // Variables may not name the partition or the service (T87). AWS's own managed
+                // policies use them in the account segment, so region and account may hold one.
                 if self.variables {
-                    let head_len = s.len() - a.resource.len();
-                    if s[..head_len].contains("${") {
+                    if a.partition.contains("${") || a.service.contains("${") || s.starts_with("arn:${") {
                         self.err(
                             ErrorCode::VariableBeforeFifthColon,
                             span,
-                            format!("\"{s}\": policy variables are only allowed in the resource part of an ARN (after the fifth colon)"),
+                            format!("\"{s}\": policy variables are not allowed in the partition or service of an ARN; use them in the resource part (after the fifth colon)"),
                         );
                         continue;
                     }

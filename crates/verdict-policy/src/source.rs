@@ -28,7 +28,6 @@ pub struct Position {
 }
 
 /// A named piece of text that policies and scenarios are parsed from.
-#[derive(Debug)]
 pub struct SourceFile {
     name: String,
     text: String,
@@ -81,6 +80,12 @@ impl SourceFile {
     /// The text covered by `span`, or "" if the span is out of range.
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SourceFile({:?}, {} bytes)", self.name, self.text.len())
     }
 }
 

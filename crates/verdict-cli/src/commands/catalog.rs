@@ -1,0 +1,466 @@
+//! `verdict actions`, `verdict action` and `verdict keys`: look things up in the
+//! embedded AWS service authorization reference.
+//!
+//! Exit codes: 0 on success; 2 when a name is unknown or a pattern matches nothing
+//! (a "did you mean" hint goes to stderr). Results go to stdout, hints to stderr.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use anstyle::{AnsiColor, Style};
+use clap::Args;
+use serde_json::{json, Value};
+use verdict_catalog::{catalog, AccessLevel, Action, Catalog, ConditionKey, GlobalKey};
+
+use super::{Format, EXIT_BAD_INPUT};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const NAME: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+const WARN: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+const ERROR: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+
+/// Version of the JSON output of these three commands.
+const SCHEMA_VERSION: u32 = 1;
+
+/// Arguments of `verdict actions`.
+#[derive(Args)]
+pub struct ActionsArgs {
+    /// Action patterns as in a policy's `Action` element: `s3:Get*`, `iam:*AccessKey*`,
+    /// `sqs:?endMessage`, or `*` for everything. Case is ignored.
+    #[arg(required = true, value_name = "PATTERN")]
+    patterns: Vec<String>,
+    /// Only list actions with this access level (list, read, write,
+    /// permissions-management, tagging).
+    #[arg(long, value_name = "LEVEL", value_parser = parse_level)]
+    level: Option<AccessLevel>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// Arguments of `verdict action`.
+#[derive(Args)]
+pub struct ActionArgs {
+    /// The action, `SERVICE:ACTION` (case is ignored), e.g. `s3:GetObject`.
+    #[arg(value_name = "NAME")]
+    name: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// Arguments of `verdict keys`.
+#[derive(Args)]
+pub struct KeysArgs {
+    /// A service prefix (`s3`), an action (`s3:GetObject`), or `aws` for the global keys.
+    #[arg(value_name = "SERVICE|ACTION")]
+    target: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+fn parse_level(text: &str) -> Result<AccessLevel, String> {
+    AccessLevel::parse(text).ok_or_else(|| {
+        format!(
+            "unknown access level `{text}` (list, read, write, permissions-management, tagging)"
+        )
+    })
+}
+
+/// Writes `text` to stdout (styles stripped when stdout is not a colour terminal).
+/// A closed pipe is not an error worth reporting.
+fn emit(text: &str) {
+    let mut out = anstream::stdout();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn emit_json(value: &Value) {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    emit(&text);
+}
+
+fn catalog_json(c: &Catalog) -> Value {
+    json!({
+        "source": c.data_source(),
+        "version": c.data_version(),
+        "date": c.data_date(),
+    })
+}
+
+fn error(message: &str, help: Option<String>) -> ExitCode {
+    let mut text = format!("{ERROR}error{ERROR:#}: {message}\n");
+    if let Some(help) = help {
+        let _ = writeln!(text, "  {BOLD}help{BOLD:#}: {help}");
+    }
+    anstream::eprint!("{text}");
+    ExitCode::from(EXIT_BAD_INPUT)
+}
+
+fn did_you_mean(suggestion: Option<String>) -> Option<String> {
+    suggestion.map(|s| format!("did you mean `{s}`?"))
+}
+
+fn key_json(key: ConditionKey<'_>) -> Value {
+    json!({
+        "name": key.name(),
+        "type": key.key_type().to_string(),
+        "multivalued": key.is_multivalued(),
+    })
+}
+
+fn global_json(key: &GlobalKey) -> Value {
+    json!({
+        "name": key.name(),
+        "type": key.key_type().to_string(),
+        "multivalued": key.is_multivalued(),
+        "category": key.category().as_str(),
+        "present": key.presence(),
+    })
+}
+
+/// Pads `text` (display width = char count) to `width`.
+fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    format!("{text}{}", " ".repeat(width.saturating_sub(len)))
+}
+
+impl ActionsArgs {
+    /// Run the subcommand.
+    pub fn run(self) -> ExitCode {
+        let c = catalog();
+        let mut found: Vec<Action<'_>> = Vec::new();
+        let mut unmatched: Vec<(&str, Option<String>)> = Vec::new();
+        for pattern in &self.patterns {
+            let matches = c.expand(pattern);
+            if matches.is_empty() {
+                let hint = if pattern.contains(['*', '?']) {
+                    let prefix = pattern.split(':').next().unwrap_or_default();
+                    match c.service(prefix) {
+                        Some(_) => None,
+                        None => c
+                            .suggest_service(prefix)
+                            .map(|s| format!("did you mean service `{s}`?")),
+                    }
+                } else if !pattern.contains(':') {
+                    Some("write actions as `SERVICE:ACTION`, e.g. `s3:GetObject`".to_owned())
+                } else {
+                    did_you_mean(c.suggest_action(pattern))
+                };
+                unmatched.push((pattern.as_str(), hint));
+            }
+            found.extend(matches);
+        }
+        if let Some(level) = self.level {
+            found.retain(|action| action.access_level() == level);
+        }
+        found.sort_by_cached_key(|a| {
+            (
+                a.service().prefix().to_ascii_lowercase(),
+                a.name().to_ascii_lowercase(),
+            )
+        });
+        found.dedup();
+
+        match self.format {
+            Format::Json => emit_json(&json!({
+                "schema_version": SCHEMA_VERSION,
+                "catalog": catalog_json(c),
+                "actions": found.iter().map(|a| json!({
+                    "action": a.to_string(),
+                    "service": a.service().name(),
+                    "access_level": a.access_level().as_str(),
+                    "access_level_label": a.access_level_label(),
+                    "resource_types": a.resource_types().map(|rt| rt.name()).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "unmatched": unmatched.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+            })),
+            Format::Text => {
+                let names: Vec<String> = found.iter().map(ToString::to_string).collect();
+                let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+                let mut text = String::new();
+                for (action, name) in found.iter().zip(&names) {
+                    let _ = writeln!(
+                        text,
+                        "{NAME}{}{NAME:#}  {}",
+                        pad(name, width),
+                        action.access_level_label()
+                    );
+                }
+                emit(&text);
+                anstream::eprintln!(
+                    "{DIM}{} action{}; {}{DIM:#}",
+                    found.len(),
+                    if found.len() == 1 { "" } else { "s" },
+                    verdict_catalog::data_version_line()
+                );
+            }
+        }
+        for (pattern, hint) in &unmatched {
+            let mut text = format!("{WARN}warning{WARN:#}: `{pattern}` matches no action\n");
+            if let Some(hint) = hint {
+                let _ = writeln!(text, "  {BOLD}help{BOLD:#}: {hint}");
+            }
+            anstream::eprint!("{text}");
+        }
+        if unmatched.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+fn lookup_action<'c>(c: &'c Catalog, name: &str) -> Result<Action<'c>, ExitCode> {
+    if name.contains(['*', '?']) {
+        return Err(error(
+            &format!("`{name}` is a pattern"),
+            Some(format!(
+                "list the actions it matches with `verdict actions '{name}'`"
+            )),
+        ));
+    }
+    if !name.contains(':') {
+        let help = match c.service(name) {
+            Some(_) => format!(
+                "`{name}` is a service; try `verdict keys {name}` or `verdict actions '{name}:*'`"
+            ),
+            None => "write actions as `SERVICE:ACTION`, e.g. `s3:GetObject`".to_owned(),
+        };
+        return Err(error(
+            &format!("`{name}` is not an action name"),
+            Some(help),
+        ));
+    }
+    c.action(name).ok_or_else(|| {
+        error(
+            &format!(
+                "unknown action `{name}` (catalog {} {})",
+                c.data_source(),
+                c.data_version()
+            ),
+            did_you_mean(c.suggest_action(name)),
+        )
+    })
+}
+
+impl ActionArgs {
+    /// Run the subcommand.
+    pub fn run(self) -> ExitCode {
+        let c = catalog();
+        let action = match lookup_action(c, &self.name) {
+            Ok(action) => action,
+            Err(code) => return code,
+        };
+        let keys = action.condition_keys();
+        match self.format {
+            Format::Json => emit_json(&json!({
+                "schema_version": SCHEMA_VERSION,
+                "catalog": catalog_json(c),
+                "action": action.to_string(),
+                "service": action.service().name(),
+                "access_level": action.access_level().as_str(),
+                "access_level_label": action.access_level_label(),
+                "resource_types": action.resource_types().map(|rt| json!({
+                    "name": rt.name(),
+                    "required": rt.is_required(),
+                    "arn_patterns": rt.resource_type()
+                        .map(|t| t.arn_patterns().collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                    "condition_keys": rt.condition_keys()
+                        .chain(rt.resource_type().into_iter().flat_map(|t| t.condition_keys()))
+                        .collect::<std::collections::BTreeSet<_>>(),
+                })).collect::<Vec<_>>(),
+                "action_condition_keys": action.action_condition_keys().collect::<Vec<_>>(),
+                "condition_keys": keys.iter().map(|k| key_json(*k)).collect::<Vec<_>>(),
+                "dependent_actions": action.dependent_actions().collect::<Vec<_>>(),
+            })),
+            Format::Text => emit(&action_text(action, &keys)),
+        }
+        ExitCode::SUCCESS
+    }
+}
+
+fn action_text(action: Action<'_>, keys: &[ConditionKey<'_>]) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "{BOLD}{action}{BOLD:#}  {DIM}{}{DIM:#}",
+        action.service().name()
+    );
+    let _ = writeln!(
+        t,
+        "{BOLD}Access level{BOLD:#}  {}",
+        action.access_level_label()
+    );
+
+    let _ = writeln!(t, "{BOLD}Resource types{BOLD:#}");
+    if action.only_supports_star() {
+        let _ = writeln!(t, "  none: the action only takes \"Resource\": \"*\"");
+    }
+    let width = action
+        .resource_types()
+        .map(|rt| rt.name().chars().count() + 1)
+        .max()
+        .unwrap_or(0);
+    for rt in action.resource_types() {
+        let label = format!("{}{}", rt.name(), if rt.is_required() { "*" } else { "" });
+        let patterns: Vec<&str> = rt
+            .resource_type()
+            .map(|t| t.arn_patterns().collect())
+            .unwrap_or_default();
+        let first = patterns.first().copied().unwrap_or("");
+        let _ = writeln!(t, "  {NAME}{}{NAME:#}  {first}", pad(&label, width));
+        for pattern in patterns.iter().skip(1) {
+            let _ = writeln!(t, "  {}  {pattern}", pad("", width));
+        }
+        let mut rt_keys: Vec<&str> = rt.condition_keys().collect();
+        if let Some(def) = rt.resource_type() {
+            rt_keys.extend(def.condition_keys());
+        }
+        rt_keys.sort_unstable();
+        rt_keys.dedup();
+        if !rt_keys.is_empty() {
+            let _ = writeln!(
+                t,
+                "  {}  {DIM}keys: {}{DIM:#}",
+                pad("", width),
+                rt_keys.join(", ")
+            );
+        }
+    }
+    if action.resource_types().any(|rt| rt.is_required()) {
+        let _ = writeln!(t, "  {DIM}* required{DIM:#}");
+    }
+
+    let _ = writeln!(t, "{BOLD}Condition keys{BOLD:#}");
+    keys_text(&mut t, keys);
+    let _ = writeln!(
+        t,
+        "  {DIM}plus the global keys (aws:SourceIp, aws:PrincipalTag/…): `verdict keys aws`{DIM:#}"
+    );
+    let deps: Vec<&str> = action.dependent_actions().collect();
+    let _ = writeln!(
+        t,
+        "{BOLD}Dependent actions{BOLD:#}  {}",
+        if deps.is_empty() {
+            "none listed".to_owned()
+        } else {
+            deps.join(", ")
+        }
+    );
+    t
+}
+
+fn keys_text(t: &mut String, keys: &[ConditionKey<'_>]) {
+    if keys.is_empty() {
+        let _ = writeln!(t, "  none specific to this service");
+    }
+    let width = keys
+        .iter()
+        .map(|k| k.name().chars().count())
+        .max()
+        .unwrap_or(0);
+    for key in keys {
+        let _ = writeln!(
+            t,
+            "  {NAME}{}{NAME:#}  {}",
+            pad(key.name(), width),
+            key.key_type()
+        );
+    }
+}
+
+impl KeysArgs {
+    /// Run the subcommand.
+    pub fn run(self) -> ExitCode {
+        let c = catalog();
+        let target = self.target.trim();
+        if target.eq_ignore_ascii_case("aws") || target.eq_ignore_ascii_case("global") {
+            return global_keys(c, self.format);
+        }
+        let (scope, keys): (String, Vec<ConditionKey<'_>>) = if target.contains(':') {
+            match lookup_action(c, target) {
+                Ok(action) => (action.to_string(), action.condition_keys()),
+                Err(code) => return code,
+            }
+        } else {
+            match c.service(target) {
+                Some(service) => (
+                    service.prefix().to_owned(),
+                    service.condition_keys().collect(),
+                ),
+                None => {
+                    return error(
+                        &format!("unknown service `{target}`"),
+                        c.suggest_service(target)
+                            .map(|s| format!("did you mean `{s}`?")),
+                    )
+                }
+            }
+        };
+        match self.format {
+            Format::Json => emit_json(&json!({
+                "schema_version": SCHEMA_VERSION,
+                "catalog": catalog_json(c),
+                "scope": scope,
+                "condition_keys": keys.iter().map(|k| key_json(*k)).collect::<Vec<_>>(),
+                "global_keys_apply": true,
+            })),
+            Format::Text => {
+                let mut t = String::new();
+                let _ = writeln!(t, "{BOLD}Condition keys of {scope}{BOLD:#}");
+                keys_text(&mut t, &keys);
+                let _ = writeln!(t, "  {DIM}plus the global keys: `verdict keys aws`{DIM:#}");
+                emit(&t);
+            }
+        }
+        ExitCode::SUCCESS
+    }
+}
+
+fn global_keys(c: &Catalog, format: Format) -> ExitCode {
+    let keys = c.global_keys();
+    match format {
+        Format::Json => emit_json(&json!({
+            "schema_version": SCHEMA_VERSION,
+            "catalog": catalog_json(c),
+            "scope": "global",
+            "condition_keys": keys.iter().map(global_json).collect::<Vec<_>>(),
+        })),
+        Format::Text => {
+            let mut t = String::new();
+            let _ = writeln!(t, "{BOLD}Global condition keys{BOLD:#}");
+            let name_width = keys
+                .iter()
+                .map(|k| k.name().chars().count())
+                .max()
+                .unwrap_or(0);
+            let type_width = keys
+                .iter()
+                .map(|k| k.key_type().to_string().len())
+                .max()
+                .unwrap_or(0);
+            for key in keys {
+                let _ = writeln!(
+                    t,
+                    "  {NAME}{}{NAME:#}  {}  {DIM}{:<9} {}{DIM:#}",
+                    pad(key.name(), name_width),
+                    pad(&key.key_type().to_string(), type_width),
+                    key.category().as_str(),
+                    key.presence()
+                );
+            }
+            emit(&t);
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,754 @@
+//! Assemble a [`Scenario`] from whatever the user has: a scenario file, the message,
+//! a CloudTrail record, a decoded authorization message, account snapshots, policy
+//! files and explicit context. Later sources win: scenario < decoded message <
+//! CloudTrail record < `--context`.
+
+use crate::cloudtrail::EventFacts;
+use crate::decoded::DecodedMessage;
+use crate::message::{ParsedMessage, ResourceForm};
+use crate::origin::{document_of, PolicyKind, PolicyOrigin, Slot};
+use crate::snapshot::{arn_account, input_error, policy_file, AuthDetails, OrgFacts, OrgSnapshot, PrincipalRef, TextInput};
+use serde_json::{json, Map, Value};
+use verdict_eval::scenario::{AuthorizationType, MessageStyle};
+use verdict_eval::{scenario_from_json, Caller, CtxValue, Layer, NamedPolicy, Scenario};
+use verdict_policy::{Diagnostic, PolicyType, SourceFile};
+
+/// Everything the user gave, already read into memory.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    /// A scenario file to start from.
+    pub scenario: Option<TextInput>,
+    /// `--message`.
+    pub message: Option<String>,
+    /// `--event` file.
+    pub event: Option<TextInput>,
+    /// Which AccessDenied record of the event file (1-based); all when `None`.
+    pub record: Option<usize>,
+    /// `--auth-details` files.
+    pub auth_details: Vec<TextInput>,
+    /// `--org` directories.
+    pub org: Vec<crate::snapshot::OrgDir>,
+    /// `--resource-policy`.
+    pub resource_policy: Option<TextInput>,
+    /// `--session-policy`.
+    pub session_policy: Option<TextInput>,
+    /// `--vpc-endpoint-policy`.
+    pub vpc_endpoint_policy: Option<TextInput>,
+    /// `--decoded-message`.
+    pub decoded_message: Option<TextInput>,
+    /// `--context K=V`, in order (later wins).
+    pub context: Vec<(String, String)>,
+    /// `--authorization-type` for API Gateway.
+    pub authorization_type: Option<String>,
+}
+
+/// Which kinds of input were given (to say what would settle a disagreement).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Given {
+    /// A scenario file.
+    pub scenario: bool,
+    /// A CloudTrail record.
+    pub event: bool,
+    /// Authorization details.
+    pub auth_details: bool,
+    /// Organizations outputs.
+    pub org: bool,
+    /// A resource policy file.
+    pub resource_policy: bool,
+    /// A session policy file.
+    pub session_policy: bool,
+    /// A VPC endpoint policy file.
+    pub vpc_endpoint_policy: bool,
+    /// A decoded authorization message.
+    pub decoded_message: bool,
+}
+
+/// Where a context value came from.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ContextSource {
+    /// Key.
+    pub key: String,
+    /// Source (`eventTime`, `--context`, `authorization details tags`, …).
+    pub from: String,
+}
+
+/// A scenario built from the inputs, with what is known about each policy.
+#[derive(Clone)]
+pub struct Built {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Origin of each policy.
+    pub origins: Vec<(Slot, PolicyOrigin)>,
+    /// What AWS reported, when a message was given or found in the record.
+    pub reported: Option<ParsedMessage>,
+    /// The CloudTrail facts, when a record was given.
+    pub event: Option<EventFacts>,
+    /// The decoded authorization message, when given.
+    pub decoded: Option<DecodedMessage>,
+    /// Where context values came from.
+    pub context_sources: Vec<ContextSource>,
+    /// What was given.
+    pub given: Given,
+    /// SCP level names, root first.
+    pub scp_levels: Vec<String>,
+    /// RCP level names, root first.
+    pub rcp_levels: Vec<String>,
+    /// The principal as found in the snapshot (`user engineering/alice`).
+    pub principal_found: Option<String>,
+    /// One line naming the inputs.
+    pub sources: Vec<String>,
+    /// Remarks made while building.
+    pub notes: Vec<String>,
+    /// Other IAM actions the operation needs (e.g. CopyObject → s3:GetObject too).
+    pub other_actions: Vec<String>,
+    /// Why the action differs from the operation name.
+    pub action_note: Option<String>,
+}
+
+impl Built {
+    /// The origin of the policy in `slot`.
+    pub fn origin(&self, slot: Slot) -> Option<&PolicyOrigin> {
+        self.origins.iter().find(|(s, _)| *s == slot).map(|(_, o)| o)
+    }
+}
+
+#[derive(Default)]
+struct Fields {
+    principal: Option<String>,
+    principal_id: Option<String>,
+    federated_parent: Option<String>,
+    action: Option<String>,
+    resource: Option<String>,
+    resource_account: Option<String>,
+    context: Vec<(String, Value, String)>,
+}
+
+impl Fields {
+    fn set_ctx(&mut self, key: &str, value: Value, from: &str) {
+        self.context.retain(|(k, _, _)| !k.eq_ignore_ascii_case(key));
+        self.context.push((key.to_string(), value, from.to_string()));
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.context.iter().any(|(k, _, _)| k.eq_ignore_ascii_case(key))
+    }
+
+    fn default_ctx(&mut self, key: &str, value: Value, from: &str) {
+        if !self.has(key) {
+            self.context.push((key.to_string(), value, from.to_string()));
+        }
+    }
+}
+
+fn ctx_json(v: &CtxValue) -> Value {
+    match v {
+        CtxValue::Single(s) => Value::from(s.as_str()),
+        CtxValue::Multi(m) => Value::from(m.clone()),
+    }
+}
+
+/// A resource from a message that is not an ARN (`user NAME`), turned into one when possible.
+fn resource_from_message(m: &ParsedMessage, account: Option<&str>, notes: &mut Vec<String>) -> Option<String> {
+    match &m.resource_form {
+        ResourceForm::Arn(a) | ResourceForm::Quoted(a) => Some(a.clone()),
+        ResourceForm::ThisResource => {
+            notes.push("the message says \"this resource\" without naming it; evaluated on \"*\" (give --event or a scenario to be exact)".into());
+            None
+        }
+        ResourceForm::NotArn(t) => {
+            let mut it = t.splitn(2, ' ');
+            let (kind, name) = (it.next().unwrap_or(""), it.next().unwrap_or("").trim());
+            match (kind, account) {
+                ("user" | "role" | "group", Some(a)) if !name.is_empty() && !name.contains(' ') => {
+                    let arn = format!("arn:aws:iam::{a}:{kind}/{name}");
+                    notes.push(format!("the message names the resource as \"{t}\"; evaluated as {arn}"));
+                    Some(arn)
+                }
+                _ => {
+                    notes.push(format!("the message names the resource as \"{t}\", which is not an ARN; evaluated on \"*\""));
+                    None
+                }
+            }
+        }
+        ResourceForm::Absent => None,
+    }
+}
+
+fn parse_context_value(v: &str) -> Value {
+    let t = v.trim();
+    if t.starts_with('[') {
+        if let Ok(x @ Value::Array(_)) = serde_json::from_str::<Value>(t) {
+            return x;
+        }
+    }
+    Value::from(v)
+}
+
+fn resource_describe(resource: &str, trust: bool) -> String {
+    if trust {
+        return format!("role {}", resource.split(":role/").nth(1).unwrap_or(resource));
+    }
+    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    match parts.as_slice() {
+        [_, _, "s3", _, _, rest] => format!("bucket {}", rest.split('/').next().unwrap_or(rest)),
+        [_, _, "kms", _, _, rest] => format!("KMS {}", rest.replace('/', " ")),
+        [_, _, "execute-api", _, _, rest] => format!("API {}", rest.split('/').next().unwrap_or(rest)),
+        [_, _, "sqs", _, _, rest] => format!("queue {rest}"),
+        [_, _, "sns", _, _, rest] => format!("topic {rest}"),
+        [_, _, "lambda", _, _, rest] => rest.replace(':', " "),
+        [_, _, "secretsmanager", _, _, rest] => rest.replacen(':', " ", 1),
+        _ => resource.to_string(),
+    }
+}
+
+/// Build one scenario. `event` is one AccessDenied record's facts, if any.
+pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<Diagnostic>> {
+    let mut notes = Vec::new();
+    let mut sources = Vec::new();
+    let mut f = Fields::default();
+    let given = Given {
+        scenario: inputs.scenario.is_some(),
+        event: event.is_some(),
+        auth_details: !inputs.auth_details.is_empty(),
+        org: !inputs.org.is_empty(),
+        resource_policy: inputs.resource_policy.is_some(),
+        session_policy: inputs.session_policy.is_some(),
+        vpc_endpoint_policy: inputs.vpc_endpoint_policy.is_some(),
+        decoded_message: inputs.decoded_message.is_some(),
+    };
+    // 1. The base scenario.
+    let base = match &inputs.scenario {
+        Some(t) => {
+            let src = SourceFile::new(t.name.clone(), t.text.clone());
+            let s = verdict_eval::load_scenario(&src, verdict_eval::scenario::is_yaml_path(&t.name))?;
+            sources.push(format!("scenario {}", t.name));
+            let r = &s.request;
+            f.principal = Some(r.caller.display());
+            f.principal_id = r.principal_id.clone();
+            f.federated_parent = r.federated_parent.clone();
+            f.action = Some(r.action.clone());
+            f.resource = Some(r.resource.as_str().to_string());
+            f.resource_account = s.resource_account.clone();
+            for e in r.context.entries().filter(|e| !e.derived) {
+                if let Some(v) = e.values.first() {
+                    f.context.push((e.key.clone(), ctx_json(v), format!("scenario {}", t.name)));
+                }
+            }
+            Some(s)
+        }
+        None => None,
+    };
+    // 2. The decoded authorization message.
+    let decoded = match &inputs.decoded_message {
+        Some(t) => {
+            let d = crate::decoded::parse_decoded(&t.text).map_err(|e| vec![input_error(format!("{}: {e}", t.name))])?;
+            sources.push(format!("decoded authorization message {}", t.name));
+            if let Some(p) = &d.principal_arn {
+                f.principal = Some(p.clone());
+            }
+            if let Some(id) = d.principal_id.as_ref().map(|i| i.split(':').next().unwrap_or(i).to_string()) {
+                if id.starts_with("AIDA") || id.starts_with("AROA") {
+                    f.principal_id = Some(id);
+                }
+            }
+            if let Some(a) = &d.action {
+                f.action = Some(a.clone());
+            }
+            if let Some(r) = &d.resource {
+                f.resource = Some(r.clone());
+                f.resource_account = None;
+            }
+            for (k, v) in &d.context {
+                f.set_ctx(k, v.clone(), "decoded authorization message");
+            }
+            Some(d)
+        }
+        None => None,
+    };
+    // 3. The CloudTrail record.
+    let mut action_note = None;
+    let mut other_actions = Vec::new();
+    if let Some(ev) = event {
+        if let Some(why) = &ev.caller.not_evaluable {
+            notes.push(why.clone());
+        }
+        if let Some(p) = &ev.caller.principal {
+            f.principal = Some(p.clone());
+        }
+        if ev.caller.principal_id.is_some() {
+            f.principal_id = ev.caller.principal_id.clone();
+        }
+        if ev.caller.federated_parent.is_some() {
+            f.federated_parent = ev.caller.federated_parent.clone();
+        }
+        if let Some(a) = ev.actions.first() {
+            f.action = Some(a.clone());
+            other_actions = ev.actions[1..].to_vec();
+        } else if let Some(n) = &ev.action_note {
+            return Err(vec![input_error(format!("{} {}: {n}", ev.event_source, ev.event_name))]);
+        }
+        action_note = ev.action_note.clone();
+        if let Some(r) = &ev.resource {
+            f.resource = Some(r.clone());
+            f.resource_account = ev.resource_account.clone();
+        } else if decoded.is_none() && base.is_none() {
+            f.resource = None;
+        }
+        for c in &ev.context {
+            f.set_ctx(&c.key, c.value.clone(), &c.from);
+        }
+        notes.extend(ev.notes.iter().cloned());
+    }
+    // 4. The message, for whatever is still unknown.
+    let reported = match &inputs.message {
+        Some(m) => Some(crate::message::parse_message(m).map_err(|e| vec![input_error(e.to_string())])?),
+        None => event.and_then(|e| e.message.clone()),
+    };
+    if let Some(m) = &reported {
+        if f.principal.is_none() {
+            f.principal = m.principal.clone();
+        }
+        if f.action.is_none() {
+            f.action = m.action.clone();
+        }
+        if f.resource.is_none() {
+            let acct = m.principal.as_deref().and_then(arn_account).map(str::to_string);
+            f.resource = resource_from_message(m, acct.as_deref(), &mut notes);
+        }
+        if inputs.message.is_some() {
+            sources.push("the AccessDenied message".into());
+        }
+        if let Some(cmd) = m.decode_command().filter(|_| decoded.is_none()) {
+            notes.push(format!(
+                "the message carries an encoded authorization message, which only AWS can decode (it is encrypted). Decode it with\n    {cmd}\n  and give the file with --decoded-message decoded.json: it holds the request's full condition context"
+            ));
+        }
+    }
+    if let Some(ev) = event {
+        sources.insert(0, format!("CloudTrail {} {} by {}", ev.event_source.split('.').next().unwrap_or(""), ev.event_name, ev.caller.principal.as_deref().unwrap_or(&ev.caller.kind)));
+    }
+    let Some(principal) = f.principal.clone() else {
+        return Err(vec![input_error(
+            "cannot tell who was denied: the message does not name the caller (bare \"Access Denied\"); give the CloudTrail record with --event, or a scenario file",
+        )]);
+    };
+    let Some(action) = f.action.clone() else {
+        return Err(vec![input_error("cannot tell which action was denied: give --event, --message with the enhanced AccessDenied text, or a scenario file")]);
+    };
+    if f.resource.is_none() {
+        f.resource = Some("*".into());
+        if event.is_some() {
+            notes.push("the record does not tell which resource was acted on; evaluated on \"*\"".into());
+        }
+    }
+    let resource = f.resource.clone().unwrap_or_else(|| "*".into());
+    let (caller, _) = Caller::parse(&principal, &action.to_ascii_lowercase()).map_err(|e| vec![input_error(e)])?;
+    let trust = {
+        let a = action.to_ascii_lowercase();
+        a.starts_with("sts:assumerole") && resource.contains(":role/")
+    };
+    let resource_account = f
+        .resource_account
+        .clone()
+        .or_else(|| arn_account(&resource).map(str::to_string))
+        .or_else(|| base.as_ref().and_then(|b| b.resource_account.clone()));
+    if resource_account.is_none() && resource.starts_with("arn:aws:s3:::") && event.is_none() {
+        notes.push("an S3 ARN has no account: the bucket is assumed to be in the caller's account (give --event, or a scenario with resource_account, if it is not)".into());
+    }
+    let mut origins: Vec<(Slot, PolicyOrigin)> = Vec::new();
+    // 5. Authorization details: identity policies, boundary, tags, trust policy.
+    let mut identity: Option<Vec<(NamedPolicy, PolicyOrigin)>> = None;
+    let mut boundary: Option<Option<(NamedPolicy, PolicyOrigin)>> = None;
+    let mut resource_policy: Option<(NamedPolicy, PolicyOrigin)> = None;
+    let mut principal_found = None;
+    if !inputs.auth_details.is_empty() {
+        let auth = AuthDetails::load(&inputs.auth_details)?;
+        notes.extend(auth.notes.iter().cloned());
+        sources.push(format!("authorization details {}", inputs.auth_details.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")));
+        let known_arn = f.context.iter().find(|(k, _, _)| k.eq_ignore_ascii_case("aws:PrincipalArn")).and_then(|(_, v, _)| v.as_str().map(str::to_string));
+        let who = match &caller {
+            Caller::User { account, name, arn, .. } => Some(PrincipalRef::User { account: account.clone(), name: name.clone(), arn: Some(arn.clone()) }),
+            Caller::AssumedRole { account, role, .. } => Some(PrincipalRef::Role { account: account.clone(), name: role.clone(), arn: known_arn }),
+            Caller::FederatedUser { account, name, .. } => {
+                let parent = f.federated_parent.clone().unwrap_or_else(|| name.clone());
+                Some(PrincipalRef::User { account: account.clone(), name: parent, arn: None })
+            }
+            _ => None,
+        };
+        if let Some(who) = who {
+            let r = auth.resolve(&who)?;
+            notes.extend(r.notes.iter().cloned());
+            match &r.found {
+                Some(found) => {
+                    principal_found = Some(found.clone());
+                    if matches!(caller, Caller::AssumedRole { .. }) {
+                        if let Some(a) = &r.arn {
+                            f.default_ctx("aws:PrincipalArn", Value::from(a.as_str()), "authorization details (role ARN)");
+                        }
+                    }
+                    if f.principal_id.is_none() {
+                        f.principal_id = r.unique_id.clone();
+                    }
+                    for (k, v) in &r.tags {
+                        f.default_ctx(&format!("aws:PrincipalTag/{k}"), Value::from(v.as_str()), &format!("authorization details (tags of {found})"));
+                    }
+                    identity = Some(r.identity);
+                    boundary = Some(r.boundary);
+                }
+                None => notes.push(format!(
+                    "{} is not in the authorization details given (which cover account(s) {}); its identity policies are unknown",
+                    caller.display(),
+                    auth.accounts().join(", ")
+                )),
+            }
+        }
+        if trust && inputs.resource_policy.is_none() {
+            match auth.trust_policy(&resource)? {
+                Some(t) => resource_policy = Some(t),
+                None => notes.push(format!("the role {resource} is not in the authorization details; its trust policy is unknown (give the role's account snapshot too)")),
+            }
+        }
+    }
+    // 6. Organizations.
+    let mut scps: Option<Vec<Vec<(NamedPolicy, PolicyOrigin)>>> = None;
+    let mut rcps: Option<Vec<Vec<(NamedPolicy, PolicyOrigin)>>> = None;
+    let mut scp_levels = Vec::new();
+    let mut rcp_levels = Vec::new();
+    let mut management_account = base.as_ref().and_then(|b| b.management_account.clone());
+    if !inputs.org.is_empty() {
+        let org = OrgSnapshot::load(&inputs.org)?;
+        notes.extend(org.notes.iter().cloned());
+        sources.push(format!("Organizations outputs in {}", inputs.org.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")));
+        if let Some(m) = org.management_account() {
+            management_account = Some(m.to_string());
+        }
+        let mut principal_facts: Option<OrgFacts> = None;
+        if let Some(acct) = caller.account() {
+            if let Some(pf) = org.facts_for(acct, 0)? {
+                notes.extend(pf.notes.iter().cloned());
+                if let Some(o) = &pf.org_id {
+                    f.default_ctx("aws:PrincipalOrgID", Value::from(o.as_str()), "Organizations (describe-organization)");
+                }
+                if let Some(p) = &pf.org_path {
+                    f.default_ctx("aws:PrincipalOrgPaths", Value::from(vec![p.clone()]), "Organizations (list-parents)");
+                }
+                scp_levels = pf.levels.clone();
+                scps = pf.scps.clone();
+                principal_facts = Some(pf);
+            }
+        }
+        if let Some(racct) = resource_account.as_deref().or(caller.account()) {
+            let same = Some(racct) == caller.account();
+            let rf = if same { principal_facts.clone() } else { org.facts_for(racct, 1)? };
+            if let Some(rf) = rf {
+                if !same {
+                    notes.extend(rf.notes.iter().cloned());
+                }
+                if let Some(o) = &rf.org_id {
+                    f.default_ctx("aws:ResourceOrgID", Value::from(o.as_str()), "Organizations (describe-organization)");
+                }
+                if let Some(p) = &rf.org_path {
+                    f.default_ctx("aws:ResourceOrgPaths", Value::from(vec![p.clone()]), "Organizations (list-parents)");
+                }
+                rcp_levels = rf.levels.clone();
+                rcps = rf.rcps;
+            }
+        }
+    }
+    // 7. Single policy files.
+    if let Some(t) = &inputs.resource_policy {
+        let pf = policy_file(t, None)?;
+        let ty = if trust { PolicyType::Trust } else { PolicyType::Resource };
+        let label = pf.name.clone().unwrap_or_else(|| format!("{} ({})", if trust { "trust policy" } else { "resource policy" }, t.name));
+        let np = crate::snapshot::parse_doc(&pf.node, &pf.src, ty, pf.name.clone(), None, label)?;
+        let origin = PolicyOrigin {
+            account: resource_account.clone(),
+            attached_to: resource_describe(&resource, trust),
+            kind: if trust { PolicyKind::Trust } else { PolicyKind::ResourcePolicy },
+            editable: true,
+            file: t.name.clone(),
+        };
+        resource_policy = Some((np, origin));
+        sources.push(format!("resource policy {}", t.name));
+    }
+    let mut session: Option<Vec<(NamedPolicy, PolicyOrigin)>> = None;
+    if let Some(t) = &inputs.session_policy {
+        let pf = policy_file(t, None)?;
+        let np = crate::snapshot::parse_doc(&pf.node, &pf.src, PolicyType::Session, None, None, format!("session policy ({})", t.name))?;
+        let origin = PolicyOrigin {
+            account: caller.account().map(str::to_string),
+            attached_to: format!("the session {}", caller.display()),
+            kind: PolicyKind::SessionPolicy,
+            editable: true,
+            file: t.name.clone(),
+        };
+        session = Some(vec![(np, origin)]);
+        sources.push(format!("session policy {}", t.name));
+    }
+    let mut vpce: Option<Vec<(NamedPolicy, PolicyOrigin)>> = None;
+    if let Some(t) = &inputs.vpc_endpoint_policy {
+        let endpoint = event.and_then(|e| e.vpc_endpoint_id.clone());
+        let pf = policy_file(t, endpoint.as_deref())?;
+        let ep = pf.name.clone().or(endpoint).unwrap_or_else(|| "the VPC endpoint".into());
+        let np = crate::snapshot::parse_doc(&pf.node, &pf.src, PolicyType::VpcEndpoint, None, None, format!("endpoint policy of {ep}"))?;
+        let origin = PolicyOrigin { account: None, attached_to: format!("VPC endpoint {ep}"), kind: PolicyKind::VpcEndpoint, editable: true, file: t.name.clone() };
+        vpce = Some(vec![(np, origin)]);
+        sources.push(format!("VPC endpoint policy {}", t.name));
+        if !f.has("aws:SourceVpce") && ep.starts_with("vpce-") {
+            f.set_ctx("aws:SourceVpce", Value::from(ep.as_str()), "VPC endpoint policy file");
+        }
+    }
+    // 8. --context, which wins over everything.
+    for (k, v) in &inputs.context {
+        f.set_ctx(k, parse_context_value(v), "--context");
+    }
+    // 9. The request, through the scenario loader (so it is validated as any scenario is).
+    let mut ctx = Map::new();
+    let mut context_sources = Vec::new();
+    for (k, v, from) in &f.context {
+        ctx.insert(k.clone(), v.clone());
+        context_sources.push(ContextSource { key: k.clone(), from: from.clone() });
+    }
+    let mut req = json!({ "principal": principal, "action": action, "resource": resource, "context": Value::Object(ctx) });
+    if let Some(p) = &f.principal_id {
+        req["principal_id"] = Value::from(p.as_str());
+    }
+    if let Some(p) = &f.federated_parent {
+        req["federated_parent"] = Value::from(p.as_str());
+    }
+    if base.as_ref().is_some_and(|b| b.request.service_linked_role) {
+        req["service_linked_role"] = Value::Bool(true);
+    }
+    let mut top = json!({ "request": req });
+    if let Some(a) = &resource_account {
+        top["resource_account"] = Value::from(a.as_str());
+    }
+    if let Some(m) = &management_account {
+        top["management_account"] = Value::from(m.as_str());
+    }
+    let auth_type = inputs.authorization_type.clone().or_else(|| {
+        base.as_ref().and_then(|b| b.apigateway.as_ref()).map(|a| a.authorization_type.as_str().to_string())
+    });
+    if let Some(t) = &auth_type {
+        top["apigateway"] = json!({ "authorization_type": t.to_ascii_uppercase() });
+    }
+    let src = SourceFile::new("<request built by verdict explain>", serde_json::to_string_pretty(&top).unwrap_or_default());
+    let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
+    let mut s = scenario_from_json(&tree, &src)?;
+    s.name = base.as_ref().and_then(|b| b.name.clone());
+    s.rule = base.as_ref().and_then(|b| b.rule.clone());
+    s.description = base.as_ref().and_then(|b| b.description.clone());
+    if let Some(b) = &base {
+        s.options = b.options;
+        if let (Some(ba), Some(sa)) = (&b.apigateway, s.apigateway.as_mut()) {
+            sa.authorizer_policy = ba.authorizer_policy.clone();
+            sa.cognito_token_valid = ba.cognito_token_valid;
+        }
+        s.policies = b.policies.clone();
+        s.extra_resources = b.extra_resources.clone();
+        s.load_notes.extend(b.load_notes.iter().cloned());
+    }
+    s.options.message_style = match reported.as_ref().and_then(|m| m.policy_arn_style) {
+        Some(crate::message::PolicyArnStyle::S3) => MessageStyle::S3,
+        Some(crate::message::PolicyArnStyle::AccessTroubleshooter) => MessageStyle::AccessTroubleshooter,
+        None => s.options.message_style,
+    };
+    // 10. Policies: given inputs replace the base scenario's layers.
+    let base_file = inputs.scenario.as_ref().map(|t| t.name.clone()).unwrap_or_default();
+    let scenario_origin = |account: Option<String>, attached_to: String| PolicyOrigin { account, attached_to, kind: PolicyKind::Scenario, editable: true, file: base_file.clone() };
+    let caller_acct = caller.account().map(str::to_string);
+    if let Some(list) = identity {
+        s.policies.identity = list.iter().map(|(p, _)| p.clone()).collect();
+        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| (Slot { layer: Layer::Identity, level: None, index: i }, o)));
+    } else {
+        origins.extend((0..s.policies.identity.len()).map(|i| (Slot { layer: Layer::Identity, level: None, index: i }, scenario_origin(caller_acct.clone(), caller.display()))));
+    }
+    if let Some(b) = boundary {
+        s.policies.permissions_boundary = b.as_ref().map(|(p, _)| p.clone());
+        if let Some((_, o)) = b {
+            origins.push((Slot { layer: Layer::PermissionsBoundary, level: None, index: 0 }, o));
+        }
+    } else if s.policies.permissions_boundary.is_some() {
+        origins.push((Slot { layer: Layer::PermissionsBoundary, level: None, index: 0 }, scenario_origin(caller_acct.clone(), caller.display())));
+    }
+    if let Some((p, o)) = resource_policy {
+        s.policies.resource = Some(p);
+        origins.push((Slot { layer: Layer::Resource, level: None, index: 0 }, o));
+    } else if s.policies.resource.is_some() {
+        origins.push((Slot { layer: Layer::Resource, level: None, index: 0 }, scenario_origin(resource_account.clone(), resource_describe(&resource, trust))));
+    }
+    if let Some(list) = session {
+        s.policies.session = list.iter().map(|(p, _)| p.clone()).collect();
+        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| (Slot { layer: Layer::Session, level: None, index: i }, o)));
+    } else {
+        origins.extend((0..s.policies.session.len()).map(|i| (Slot { layer: Layer::Session, level: None, index: i }, scenario_origin(caller_acct.clone(), format!("the session {}", caller.display())))));
+    }
+    if let Some(list) = vpce {
+        s.policies.vpc_endpoint = Some(list.iter().map(|(p, _)| p.clone()).collect());
+        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| (Slot { layer: Layer::VpcEndpoint, level: None, index: i }, o)));
+    } else if let Some(v) = &s.policies.vpc_endpoint {
+        origins.extend((0..v.len()).map(|i| (Slot { layer: Layer::VpcEndpoint, level: None, index: i }, scenario_origin(None, "the VPC endpoint".into()))));
+    }
+    for (layer, levels, names) in [(Layer::Scp, scps, &mut scp_levels), (Layer::Rcp, rcps, &mut rcp_levels)] {
+        match levels {
+            Some(levels) => {
+                let parsed: Vec<Vec<NamedPolicy>> = levels.iter().map(|l| l.iter().map(|(p, _)| p.clone()).collect()).collect();
+                for (li, l) in levels.into_iter().enumerate() {
+                    origins.extend(l.into_iter().enumerate().map(|(i, (_, o))| (Slot { layer, level: Some(li), index: i }, o)));
+                }
+                if layer == Layer::Scp {
+                    s.policies.scps = Some(parsed);
+                } else {
+                    s.policies.rcps = Some(parsed);
+                }
+            }
+            None => {
+                let existing = if layer == Layer::Scp { &s.policies.scps } else { &s.policies.rcps };
+                if let Some(ls) = existing {
+                    let n = ls.len();
+                    if names.is_empty() {
+                        *names = (0..n)
+                            .map(|i| if i == 0 { "the organization root".to_string() } else if i + 1 == n { "the account".to_string() } else { format!("OU level {i}") })
+                            .collect();
+                    }
+                    for (li, l) in ls.iter().enumerate() {
+                        let at = names.get(li).cloned().unwrap_or_default();
+                        origins.extend((0..l.len()).map(|i| {
+                            (
+                                Slot { layer, level: Some(li), index: i },
+                                PolicyOrigin { account: management_account.clone(), attached_to: at.clone(), kind: if layer == Layer::Scp { PolicyKind::Scp } else { PolicyKind::Rcp }, editable: true, file: base_file.clone() },
+                            )
+                        }));
+                    }
+                }
+            }
+        }
+    }
+    if s.apigateway.as_ref().is_some_and(|a| a.authorizer_policy.is_some()) {
+        origins.push((Slot { layer: Layer::Authorizer, level: None, index: 0 }, PolicyOrigin { account: resource_account.clone(), attached_to: "the Lambda authorizer".into(), kind: PolicyKind::Authorizer, editable: true, file: base_file.clone() }));
+    }
+    if let Some(at) = &auth_type {
+        if AuthorizationType::CognitoUserPools.as_str() == at.to_ascii_uppercase() {
+            notes.push("COGNITO_USER_POOLS: the token is taken as valid".into());
+        }
+    }
+    Ok(Built {
+        scenario: s,
+        origins,
+        reported,
+        event: event.cloned(),
+        decoded,
+        context_sources,
+        given,
+        scp_levels,
+        rcp_levels,
+        principal_found,
+        sources,
+        notes,
+        other_actions,
+        action_note,
+    })
+}
+
+/// The scenario as JSON the loader accepts (for `--emit-scenario`), with an `expect`.
+pub fn scenario_json(b: &Built, expect: Option<Value>) -> Value {
+    let s = &b.scenario;
+    let r = &s.request;
+    let mut ctx = Map::new();
+    let mut entries: Vec<_> = r.context.entries().filter(|e| !e.derived).collect();
+    entries.sort_by(|a, c| a.key.to_ascii_lowercase().cmp(&c.key.to_ascii_lowercase()));
+    for e in entries {
+        if let Some(v) = e.values.first() {
+            ctx.insert(e.key.clone(), ctx_json(v));
+        }
+    }
+    let mut req = json!({
+        "principal": r.caller.display(),
+        "action": r.action,
+        "resource": r.resource.as_str(),
+        "context": Value::Object(ctx),
+    });
+    if !s.extra_resources.is_empty() {
+        let mut all = vec![Value::from(r.resource.as_str())];
+        all.extend(s.extra_resources.iter().map(|x| Value::from(x.as_str())));
+        req["resources"] = Value::Array(all);
+        if let Some(o) = req.as_object_mut() {
+            o.remove("resource");
+        }
+    }
+    if let Some(p) = &r.principal_id {
+        req["principal_id"] = Value::from(p.as_str());
+    }
+    if let Some(p) = &r.federated_parent {
+        req["federated_parent"] = Value::from(p.as_str());
+    }
+    if r.service_linked_role {
+        req["service_linked_role"] = Value::Bool(true);
+    }
+    let named = |np: &NamedPolicy| -> Value {
+        let doc = document_of(np).unwrap_or(Value::Null);
+        let mut o = Map::new();
+        o.insert("name".into(), Value::from(np.label.as_str()));
+        if let Some(a) = &np.arn {
+            o.insert("arn".into(), Value::from(a.as_str()));
+        }
+        o.insert("document".into(), doc);
+        Value::Object(o)
+    };
+    let p = &s.policies;
+    let mut pol = Map::new();
+    if !p.identity.is_empty() {
+        pol.insert("identity".into(), Value::Array(p.identity.iter().map(named).collect()));
+    }
+    if let Some(x) = &p.resource {
+        pol.insert("resource".into(), named(x));
+    }
+    if let Some(x) = &p.permissions_boundary {
+        pol.insert("permissions_boundary".into(), named(x));
+    }
+    if !p.session.is_empty() {
+        pol.insert("session".into(), Value::Array(p.session.iter().map(named).collect()));
+    }
+    for (k, levels) in [("scps", &p.scps), ("rcps", &p.rcps)] {
+        if let Some(ls) = levels {
+            pol.insert(k.into(), Value::Array(ls.iter().map(|l| Value::Array(l.iter().map(named).collect())).collect()));
+        }
+    }
+    if let Some(v) = &p.vpc_endpoint {
+        pol.insert("vpc_endpoint".into(), Value::Array(v.iter().map(named).collect()));
+    }
+    let mut top = Map::new();
+    top.insert("name".into(), Value::from(s.name.clone().unwrap_or_else(|| format!("{} {} on {}", r.caller.display(), r.action, r.resource.as_str()))));
+    top.insert("description".into(), Value::from(format!("Built by verdict explain from: {}", b.sources.join("; "))));
+    top.insert("request".into(), req);
+    if let Some(a) = &s.resource_account {
+        top.insert("resource_account".into(), Value::from(a.as_str()));
+    }
+    if let Some(m) = &s.management_account {
+        top.insert("management_account".into(), Value::from(m.as_str()));
+    }
+    let style = match s.options.message_style {
+        MessageStyle::Plain => None,
+        MessageStyle::AccessTroubleshooter => Some("access-troubleshooter"),
+        MessageStyle::S3 => Some("s3"),
+    };
+    if let Some(st) = style {
+        top.insert("options".into(), json!({ "message_style": st }));
+    }
+    if let Some(a) = &s.apigateway {
+        let mut o = Map::new();
+        o.insert("authorization_type".into(), Value::from(a.authorization_type.as_str()));
+        if let Some(ap) = &a.authorizer_policy {
+            o.insert("authorizer_policy".into(), named(ap));
+        }
+        if !a.cognito_token_valid {
+            o.insert("cognito_token_valid".into(), Value::Bool(false));
+        }
+        top.insert("apigateway".into(), Value::Object(o));
+    }
+    top.insert("policies".into(), Value::Object(pol));
+    if let Some(e) = expect {
+        top.insert("expect".into(), e);
+    }
+    Value::Object(top)
+}

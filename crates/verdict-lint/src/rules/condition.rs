@@ -1,0 +1,623 @@
+//! `E3xx` condition errors and the condition-level warnings and suggestions.
+
+use super::{placeholder, Ctx};
+use crate::rule::{Rule, Severity};
+use verdict_catalog::{KeyType, ValueType};
+use verdict_policy::condition::{BaseOp, CondValue, Condition, Family, SetOp};
+use verdict_policy::{Effect, Span};
+
+/// `E301`
+pub const UNKNOWN_OPERATOR: Rule = Rule {
+    code: "E301",
+    name: "unknown-operator",
+    severity: Severity::Error,
+    summary: "A condition operator name is not valid",
+    docs: r#"**What it flags.** An operator that is not
+`[ForAllValues:|ForAnyValue:]BaseOperator[IfExists]` with one of the documented base
+operators (`StringEquals`, `ArnLike`, `NumericLessThan`, `DateGreaterThan`, `Bool`,
+`IpAddress`, `Null`, …).
+
+**Why it matters.** IAM rejects the policy.
+
+**Example.**
+```json
+{"Condition": {"StringEqual": {"aws:PrincipalTag/team": "blue"}}}
+```
+
+**Fix.** Use the suggested operator."#,
+    access_analyzer: &["INVALID_CONDITION_OPERATOR"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E302`
+pub const IF_EXISTS_ON_NULL: Rule = Rule {
+    code: "E302",
+    name: "if-exists-on-null",
+    severity: Severity::Error,
+    summary: "The Null operator is combined with IfExists",
+    docs: r#"**What it flags.** `NullIfExists`.
+
+**Why it matters.** `Null` already tests whether the key exists; IAM does not accept the
+`IfExists` suffix on it.
+
+**Example.**
+```json
+{"Condition": {"NullIfExists": {"aws:TokenIssueTime": "true"}}}
+```
+
+**Fix.** Use `Null`."#,
+    access_analyzer: &["NULL_WITH_IF_EXISTS"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E303`
+pub const INVALID_DATE: Rule = Rule {
+    code: "E303",
+    name: "invalid-date",
+    severity: Severity::Error,
+    summary: "A Date operator's value is not a valid date",
+    docs: r#"**What it flags.** A value of a `Date…` operator that is neither a W3C ISO 8601
+date (`2025-01-31`, `2025-01-31T12:00:00Z`, with a time zone when a time is given) nor
+epoch seconds. Wildcards and policy variables are not allowed there.
+
+**Why it matters.** IAM rejects the value or compares it in a way the author did not
+intend; the condition never matches.
+
+**Example.**
+```json
+{"Condition": {"DateLessThan": {"aws:CurrentTime": "31/12/2025"}}}
+```
+
+**Fix.** Write `2025-12-31T23:59:59Z`."#,
+    access_analyzer: &["TYPE_MISMATCH_DATE", "INVALID_DATE_VALUE"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E304`
+pub const INVALID_NUMBER: Rule = Rule {
+    code: "E304",
+    name: "invalid-number",
+    severity: Severity::Error,
+    summary: "A Numeric operator's value is not a number",
+    docs: r#"**What it flags.** A value of a `Numeric…` operator that is not a decimal number
+(`10`, `2.5`, `-1`). Exponents, `+` signs, wildcards and variables are not accepted.
+
+**Why it matters.** The condition cannot match a request.
+
+**Example.**
+```json
+{"Condition": {"NumericLessThan": {"s3:max-keys": "ten"}}}
+```
+
+**Fix.** Write the number."#,
+    access_analyzer: &["TYPE_MISMATCH_NUMBER"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E305`
+pub const INVALID_IP_ADDRESS: Rule = Rule {
+    code: "E305",
+    name: "invalid-ip-address",
+    severity: Severity::Error,
+    summary: "An IpAddress/NotIpAddress value is not an IP address or CIDR block",
+    docs: r#"**What it flags.** A value of `IpAddress` or `NotIpAddress` that is not an IPv4 or
+IPv6 address or CIDR block (`203.0.113.0/24`, `2001:db8::/32`): a prefix length out of
+range, a host name, a range written with a dash, a wildcard.
+
+**Why it matters.** The value can never match, so an allow-list blocks everyone or a
+deny-list blocks nothing.
+
+**Example.**
+```json
+{"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/33"}}}
+```
+
+**Fix.** Write a valid CIDR block."#,
+    access_analyzer: &["TYPE_MISMATCH_IP_RANGE"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E306`
+pub const INVALID_CONDITION_VALUE: Rule = Rule {
+    code: "E306",
+    name: "invalid-condition-value",
+    severity: Severity::Error,
+    summary: "A Bool, Null or BinaryEquals value is not valid",
+    docs: r#"**What it flags.** A `Bool` value other than `true`/`false`, a `Null` value other
+than `true`/`false`, or a `BinaryEquals` value that is not base64.
+
+**Why it matters.** The condition never matches.
+
+**Example.**
+```json
+{"Condition": {"Bool": {"aws:SecureTransport": "yes"}}}
+```
+
+**Fix.** Use `"true"` or `"false"` (base64 for `BinaryEquals`)."#,
+    access_analyzer: &["TYPE_MISMATCH_BOOLEAN", "TYPE_MISMATCH_STRING"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E307`
+pub const EMPTY_CONDITION_VALUES: Rule = Rule {
+    code: "E307",
+    name: "empty-condition-values",
+    severity: Severity::Error,
+    summary: "A condition key has an empty list of values",
+    docs: r#"**What it flags.** `"aws:SourceVpc": []` and the like.
+
+**Why it matters.** With no values a positive operator never matches and a negated one
+always does (with `ForAllValues` or `IfExists` it matches only when the key is absent);
+this is almost never intended.
+
+**Example.**
+```json
+{"Condition": {"StringEquals": {"aws:SourceVpc": []}}}
+```
+
+**Fix.** List the values, or remove the key."#,
+    access_analyzer: &["EMPTY_ARRAY_CONDITION", "EMPTY_ARRAY_CONDITION_FORALLVALUES", "EMPTY_ARRAY_CONDITION_FORANYVALUE", "EMPTY_ARRAY_CONDITION_IFEXISTS"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E308`
+pub const OPERATOR_TYPE_MISMATCH: Rule = Rule {
+    code: "E308",
+    name: "operator-type-mismatch",
+    severity: Severity::Error,
+    summary: "The operator's type does not fit the condition key's type",
+    docs: r#"**What it flags.** An operator family that cannot compare values of the key's
+declared type, using the types of the Service Authorization Reference and of the
+global keys: `StringEquals` on an IP-address key such as `aws:SourceIp`, `IpAddress`
+on a string key, `NumericLessThan` on a date key, `Bool` on a string, `ArnLike` on a
+plain string key. `String…` operators on ARN keys and `Numeric…` operators on
+`aws:EpochTime` are accepted; `Null` fits every key.
+
+**Why it matters.** The comparison cannot work: an IP key compared as a string never
+matches a CIDR block, a date compared as a number never matches.
+
+**Example.**
+```json
+{"Condition": {"StringLike": {"aws:SourceIp": "203.0.113.*"}}}
+```
+
+**Fix.** Use the operator family of the key's type — here
+`{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}`."#,
+    access_analyzer: &["TYPE_MISMATCH"],
+    security_severity: None,
+    tags: &["condition", "catalog"],
+};
+
+/// `W103`
+pub const SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY: Rule = Rule {
+    code: "W103",
+    name: "single-valued-operator-on-multivalued-key",
+    severity: Severity::Warning,
+    summary: "A multivalued key is used without ForAnyValue/ForAllValues",
+    docs: r#"**What it flags.** A plain operator (`StringEquals`, `StringLike`, …) on a key that
+carries a set of values in the request (an `ArrayOf…` key such as `aws:TagKeys`,
+`aws:CalledVia`, `aws:PrincipalOrgPaths`).
+
+**Why it matters.** AWS documents that multivalued keys need a set operator; how a plain
+operator treats a request with several values is not documented, and in practice the
+condition does not match. The statement then applies less (Allow) or more (Deny with a
+negated operator) than intended.
+
+**Example.**
+```json
+{"Condition": {"StringEquals": {"aws:TagKeys": ["team", "env"]}}}
+```
+
+**Fix.** Say what you mean: `ForAllValues:StringEquals` (every tag key is in the list)
+or `ForAnyValue:StringEquals` (at least one is)."#,
+    access_analyzer: &["MISSING_QUALIFIER"],
+    security_severity: None,
+    tags: &["condition", "catalog"],
+};
+
+/// `W104`
+pub const FOR_ALL_VALUES_ON_SINGLE_VALUED_KEY: Rule = Rule {
+    code: "W104",
+    name: "for-all-values-on-single-valued-key",
+    severity: Severity::Warning,
+    summary: "ForAllValues is used with a single-valued key",
+    docs: r#"**What it flags.** `ForAllValues:…` on a key that holds one value
+(`aws:PrincipalOrgID`, `aws:RequestedRegion`, `s3:prefix`, …).
+
+**Why it matters.** `ForAllValues` is true when the key is absent or empty. With a
+single-valued key that makes an Allow apply to requests that do not carry the key at
+all — usually wider than intended.
+
+**Example.**
+```json
+{"Effect": "Allow", "Condition": {"ForAllValues:StringEquals": {"aws:RequestedRegion": ["eu-west-1"]}}}
+```
+
+**Fix.** Drop the qualifier (`StringEquals`), or add `"Null": {"key": "false"}` if the
+set semantics are really wanted."#,
+    access_analyzer: &["FORALLVALUES_WITH_SINGLE_VALUED_KEY"],
+    security_severity: None,
+    tags: &["condition", "catalog"],
+};
+
+/// `W108`
+pub const MFA_BOOL_WITHOUT_IF_EXISTS: Rule = Rule {
+    code: "W108",
+    name: "mfa-bool-without-if-exists",
+    severity: Severity::Warning,
+    summary: "Bool on aws:MultiFactorAuthPresent does not cover long-term access keys",
+    docs: r#"**What it flags.** A Deny with `"Bool": {"aws:MultiFactorAuthPresent": "false"}`,
+and an Allow with `"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}`.
+
+**Why it matters.** The key is absent for requests signed with long-term access keys.
+`Bool` is false on an absent key, so the Deny does not stop access-key calls without
+MFA; `BoolIfExists` is true on an absent key, so the Allow lets them through.
+
+**Example.**
+```json
+{"Effect": "Deny", "NotAction": "iam:*", "Resource": "*",
+ "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
+```
+
+**Fix.** In the Deny use `"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}`; in
+the Allow use `"Bool": {"aws:MultiFactorAuthPresent": "true"}`."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["condition", "mfa"],
+};
+
+/// `W109`
+pub const WILDCARD_WITHOUT_LIKE_OPERATOR: Rule = Rule {
+    code: "W109",
+    name: "wildcard-without-like-operator",
+    severity: Severity::Warning,
+    summary: "A * or ? in a StringEquals value is matched literally",
+    docs: r#"**What it flags.** `*` or `?` in a value of `StringEquals`, `StringNotEquals` or
+their `IgnoreCase` forms.
+
+**Why it matters.** Only the `…Like` operators treat `*` and `?` as wildcards; with
+`StringEquals` the value must contain a literal asterisk to match.
+
+**Example.**
+```json
+{"Condition": {"StringEquals": {"aws:PrincipalTag/team": "data-*"}}}
+```
+
+**Fix.** Use `StringLike` (or `StringNotLike`)."#,
+    access_analyzer: &["WILDCARD_WITHOUT_LIKE_OPERATOR"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `W110`
+pub const PRIVATE_IP_IN_SOURCE_IP: Rule = Rule {
+    code: "W110",
+    name: "private-ip-in-source-ip",
+    severity: Severity::Warning,
+    summary: "aws:SourceIp is compared only with private address ranges",
+    docs: r#"**What it flags.** `IpAddress`/`NotIpAddress` on `aws:SourceIp` whose values are
+all private, loopback or link-local ranges (`10.0.0.0/8`, `172.16.0.0/12`,
+`192.168.0.0/16`, `fc00::/7`, …).
+
+**Why it matters.** `aws:SourceIp` holds the public address of the caller; requests
+through a VPC endpoint carry no `aws:SourceIp` at all. An allow-list of private ranges
+never matches and a deny-list of them has no effect.
+
+**Example.**
+```json
+{"Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}
+```
+
+**Fix.** For traffic through VPC endpoints use `aws:VpcSourceIp` (with `aws:SourceVpc`
+or `aws:SourceVpce`); for internet traffic list public ranges."#,
+    access_analyzer: &["PRIVATE_IP_ADDRESS", "PRIVATE_NOT_IP_ADDRESS"],
+    security_severity: None,
+    tags: &["condition", "network"],
+};
+
+/// `N108`
+pub const OPERATOR_NAME_CASE: Rule = Rule {
+    code: "N108",
+    name: "operator-name-case",
+    severity: Severity::Suggestion,
+    summary: "A condition operator is written in unusual letter case",
+    docs: r#"**What it flags.** An operator such as `stringequals` or `StringEQUALS`.
+
+**Why it matters.** Operator names are documented in one spelling; whether other
+spellings are accepted everywhere is not documented, and readers and tools may not
+recognise them.
+
+**Example.**
+```json
+{"Condition": {"stringequals": {"aws:PrincipalTag/team": "blue"}}}
+```
+
+**Fix.** Write the documented spelling (`StringEquals`)."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["condition", "style"],
+};
+
+/// `N109`
+pub const IMPROVABLE_IP_RANGE: Rule = Rule {
+    code: "N109",
+    name: "improvable-ip-range",
+    severity: Severity::Suggestion,
+    summary: "A CIDR block has host bits set",
+    docs: r#"**What it flags.** A CIDR block such as `203.0.113.17/24`, whose address has bits
+set beyond the prefix length.
+
+**Why it matters.** The block means `203.0.113.0/24`; writing it that way avoids the
+impression that only one host is allowed.
+
+**Example.**
+```json
+{"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.17/24"}}}
+```
+
+**Fix.** Write the network address (`203.0.113.0/24`) or a `/32` host."#,
+    access_analyzer: &["IMPROVE_IP_RANGE"],
+    security_severity: None,
+    tags: &["condition", "network"],
+};
+
+/// `N110`
+pub const NULL_WITH_QUALIFIER: Rule = Rule {
+    code: "N110",
+    name: "null-with-qualifier",
+    severity: Severity::Suggestion,
+    summary: "The Null operator is combined with ForAllValues/ForAnyValue",
+    docs: r#"**What it flags.** `ForAllValues:Null` or `ForAnyValue:Null`.
+
+**Why it matters.** `Null` tests the presence of the key, not its values; a set
+qualifier adds nothing and makes the result hard to predict.
+
+**Example.**
+```json
+{"Condition": {"ForAnyValue:Null": {"aws:TagKeys": "false"}}}
+```
+
+**Fix.** Use `Null` alone."#,
+    access_analyzer: &["NULL_WITH_QUALIFIER"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// Pick the rule for a parser `InvalidConditionValue` message.
+pub fn rule_for_value_error(message: &str) -> &'static Rule {
+    if message.contains("empty list") {
+        return &EMPTY_CONDITION_VALUES;
+    }
+    let op = message
+        .split_once(" for ")
+        .map(|x| x.1)
+        .and_then(|r| r.split(';').next())
+        .unwrap_or("");
+    if op.starts_with("Date") {
+        &INVALID_DATE
+    } else if op.starts_with("Numeric") {
+        &INVALID_NUMBER
+    } else if op.contains("IpAddress") {
+        &INVALID_IP_ADDRESS
+    } else {
+        &INVALID_CONDITION_VALUE
+    }
+}
+
+fn fits(family: Family, key: &str, t: ValueType) -> bool {
+    match family {
+        Family::Null => true,
+        Family::String => matches!(t, ValueType::String | ValueType::Arn),
+        Family::Arn => t == ValueType::Arn,
+        Family::Numeric => t == ValueType::Numeric || (t == ValueType::Date && key.eq_ignore_ascii_case("aws:EpochTime")),
+        Family::Date => t == ValueType::Date,
+        Family::Bool => t == ValueType::Bool,
+        Family::Ip => t == ValueType::IpAddress,
+        Family::Binary => t == ValueType::Binary,
+    }
+}
+
+fn family_name(f: Family) -> &'static str {
+    match f {
+        Family::String => "String",
+        Family::Numeric => "Numeric",
+        Family::Date => "Date",
+        Family::Bool => "Bool",
+        Family::Binary => "Binary",
+        Family::Ip => "IpAddress",
+        Family::Arn => "Arn",
+        Family::Null => "Null",
+    }
+}
+
+fn operators_for(t: ValueType) -> &'static str {
+    match t {
+        ValueType::String => "String operators (StringEquals, StringLike, …)",
+        ValueType::Arn => "Arn or String operators (ArnLike, ArnEquals, StringLike, …)",
+        ValueType::Numeric => "Numeric operators (NumericEquals, NumericLessThan, …)",
+        ValueType::Date => "Date operators (DateLessThan, DateGreaterThan, …)",
+        ValueType::Bool => "Bool",
+        ValueType::IpAddress => "IpAddress or NotIpAddress",
+        ValueType::Binary => "BinaryEquals",
+    }
+}
+
+fn is_private(net: &ipnet::IpNet) -> bool {
+    match net {
+        ipnet::IpNet::V4(n) => {
+            let a = n.network();
+            (a.is_private() || a.is_loopback() || a.is_link_local()) && n.prefix_len() >= 8 && {
+                let b = n.broadcast();
+                b.is_private() || b.is_loopback() || b.is_link_local()
+            }
+        }
+        ipnet::IpNet::V6(n) => {
+            let seg = n.network().segments()[0];
+            n.prefix_len() >= 7 && ((seg & 0xfe00) == 0xfc00 || (seg & 0xffc0) == 0xfe80 || n.network().is_loopback())
+        }
+    }
+}
+
+/// Type, multivalue, MFA, wildcard and IP checks on every condition.
+pub(crate) fn check_conditions(ctx: &mut Ctx<'_>) {
+    let mut found: Vec<(&'static Rule, Span, String, Option<String>)> = Vec::new();
+    for st in &ctx.policy.statements {
+        for c in &st.conditions {
+            if placeholder(&c.key) {
+                continue;
+            }
+            let canonical = c.op.canonical_name();
+            if c.op.case_differs {
+                found.push((
+                    &OPERATOR_NAME_CASE,
+                    c.op_span,
+                    format!("operator \"{}\" is usually written \"{canonical}\"", c.op_name),
+                    Some(format!("write \"{canonical}\"")),
+                ));
+            }
+            if c.op.base == BaseOp::Null && c.op.set.is_some() {
+                found.push((
+                    &NULL_WITH_QUALIFIER,
+                    c.op_span,
+                    format!("\"{}\" combines Null with a set qualifier; Null only tests whether \"{}\" is present", c.op_name, c.key),
+                    Some("use \"Null\"".into()),
+                ));
+            }
+            let prefix = c.key.split(':').next().unwrap_or("");
+            let key_type: Option<KeyType> = ctx.catalog.key_type(prefix, &c.key);
+            if let Some(kt) = key_type {
+                let family = c.op.base.family();
+                if !fits(family, &c.key, kt.value_type()) {
+                    found.push((
+                        &OPERATOR_TYPE_MISMATCH,
+                        c.op_span,
+                        format!(
+                            "\"{}\" is a {} operator but \"{}\" has type {kt}",
+                            c.op_name,
+                            family_name(family),
+                            c.key
+                        ),
+                        Some(format!("use {}", operators_for(kt.value_type()))),
+                    ));
+                }
+                if kt.is_multivalued() && c.op.set.is_none() && c.op.base != BaseOp::Null {
+                    found.push((
+                        &SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY,
+                        c.op_span,
+                        format!("\"{}\" is multivalued ({kt}) but \"{}\" has no ForAnyValue/ForAllValues qualifier", c.key, c.op_name),
+                        Some(format!("use \"ForAnyValue:{canonical}\" or \"ForAllValues:{canonical}\"")),
+                    ));
+                }
+                if !kt.is_multivalued() && c.op.set == Some(SetOp::ForAllValues) {
+                    found.push((
+                        &FOR_ALL_VALUES_ON_SINGLE_VALUED_KEY,
+                        c.op_span,
+                        format!(
+                            "\"{}\" is single-valued; \"{}\" is also true when the key is absent from the request",
+                            c.key, c.op_name
+                        ),
+                        Some(format!("use \"{}\"", canonical.trim_start_matches("ForAllValues:"))),
+                    ));
+                }
+            }
+            mfa(st.effect, c, &mut found);
+            wildcard_literal(ctx, c, &mut found);
+            ip_checks(ctx, c, &mut found);
+        }
+    }
+    for (rule, span, msg, help) in found {
+        ctx.report(rule, span, msg, help);
+    }
+}
+
+type Found = Vec<(&'static Rule, Span, String, Option<String>)>;
+
+fn mfa(effect: Effect, c: &Condition, found: &mut Found) {
+    if !c.key_lc.eq("aws:multifactorauthpresent") || c.op.base != BaseOp::Bool || c.op.set.is_some() {
+        return;
+    }
+    let has = |v: &str| c.raw_values.iter().any(|x| x.eq_ignore_ascii_case(v));
+    if effect == Effect::Deny && !c.op.if_exists && has("false") {
+        found.push((
+            &MFA_BOOL_WITHOUT_IF_EXISTS,
+            c.op_span,
+            "this Deny does not apply to requests signed with long-term access keys: aws:MultiFactorAuthPresent is absent for them and \"Bool\" is false on an absent key".into(),
+            Some("use \"BoolIfExists\": {\"aws:MultiFactorAuthPresent\": \"false\"}".into()),
+        ));
+    }
+    if effect == Effect::Allow && c.op.if_exists && has("true") {
+        found.push((
+            &MFA_BOOL_WITHOUT_IF_EXISTS,
+            c.op_span,
+            "this Allow also applies to requests signed with long-term access keys (no MFA): aws:MultiFactorAuthPresent is absent for them and \"BoolIfExists\" is true on an absent key".into(),
+            Some("use \"Bool\": {\"aws:MultiFactorAuthPresent\": \"true\"}".into()),
+        ));
+    }
+}
+
+fn wildcard_literal(ctx: &Ctx<'_>, c: &Condition, found: &mut Found) {
+    if !matches!(
+        c.op.base,
+        BaseOp::StringEquals | BaseOp::StringNotEquals | BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase
+    ) {
+        return;
+    }
+    let spans = ctx.value_spans(c.key_span);
+    for (i, v) in c.raw_values.iter().enumerate() {
+        let stripped = v.replace("${*}", "").replace("${?}", "");
+        if stripped.contains(['*', '?']) && !placeholder(v) {
+            let like = c.op.canonical_name().replace("StringEquals", "StringLike").replace("StringNotEquals", "StringNotLike").replace("IgnoreCase", "");
+            found.push((
+                &WILDCARD_WITHOUT_LIKE_OPERATOR,
+                spans.get(i).copied().unwrap_or(c.key_span),
+                format!("\"{v}\" contains a wildcard but \"{}\" compares it literally", c.op_name),
+                Some(format!("use \"{like}\"")),
+            ));
+        }
+    }
+}
+
+fn ip_checks(ctx: &Ctx<'_>, c: &Condition, found: &mut Found) {
+    if c.op.base.family() != Family::Ip {
+        return;
+    }
+    let spans = ctx.value_spans(c.key_span);
+    let nets: Vec<ipnet::IpNet> = c
+        .values
+        .iter()
+        .filter_map(|v| match v {
+            CondValue::Ip(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    for (i, n) in nets.iter().enumerate() {
+        if n.addr() != n.network() {
+            found.push((
+                &IMPROVABLE_IP_RANGE,
+                spans.get(i).copied().unwrap_or(c.key_span),
+                format!("\"{n}\" has host bits set; it means \"{}\"", n.trunc()),
+                Some(format!("write \"{}\"", n.trunc())),
+            ));
+        }
+    }
+    if c.key_lc == "aws:sourceip" && !nets.is_empty() && nets.iter().all(is_private) {
+        let msg = if c.op.base == BaseOp::IpAddress {
+            "aws:SourceIp holds the caller's public address (and is absent through VPC endpoints), so this allow-list of private ranges never matches"
+        } else {
+            "aws:SourceIp holds the caller's public address (and is absent through VPC endpoints), so excluding private ranges has no effect"
+        };
+        found.push((
+            &PRIVATE_IP_IN_SOURCE_IP,
+            c.key_span,
+            msg.into(),
+            Some("for traffic through VPC endpoints use aws:VpcSourceIp together with aws:SourceVpc or aws:SourceVpce".into()),
+        ));
+    }
+}

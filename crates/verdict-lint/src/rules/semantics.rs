@@ -1,0 +1,539 @@
+//! `W1xx`: statements that may not do what their author expects.
+
+use super::{placeholder, ActionInfo, Ctx, StmtInfo};
+use crate::rule::{Rule, Severity};
+use std::collections::{HashMap, HashSet};
+use verdict_catalog::Action;
+use verdict_policy::glob::Glob;
+use verdict_policy::model::{ActionBlock, ResourceBlock};
+use verdict_policy::principal::PrincipalEntry;
+use verdict_policy::{Effect, PolicyType, Span, Statement};
+
+/// `W101`
+pub const ACTION_RESOURCE_MISMATCH: Rule = Rule {
+    code: "W101",
+    name: "action-resource-mismatch",
+    severity: Severity::Warning,
+    summary: "An action cannot act on any resource its statement names",
+    docs: r#"**What it flags.** An `Action` entry none of whose actions can act on any of the
+statement's `Resource` ARNs, by the resource types of the Service Authorization
+Reference: `s3:GetObject` on a bucket ARN (it needs an object ARN), `s3:ListBucket` on
+`arn:aws:s3:::bucket/*`, or an action without resource-level permissions
+(`s3:ListAllMyBuckets`, `ec2:DescribeInstances`) on a specific ARN instead of `*`.
+Wildcards in ARNs are taken into account.
+
+**Why it matters.** The grant (or the Deny) silently does nothing for that action. This
+is one of the most common reasons for an AccessDenied that "should be allowed".
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "arn:aws:s3:::reports"}
+```
+
+**Fix.** Add the ARN form the action needs (`arn:aws:s3:::reports/*` for object
+actions), or move actions without resource-level permissions to a statement with
+`"Resource": "*"`."#,
+    access_analyzer: &["UNSUPPORTED_RESOURCE_ARN_IN_POLICY"],
+    security_severity: None,
+    tags: &["catalog", "arn"],
+};
+
+/// `W102`
+pub const CONDITION_KEY_NOT_APPLICABLE: Rule = Rule {
+    code: "W102",
+    name: "condition-key-not-applicable",
+    severity: Severity::Warning,
+    summary: "No action of the statement ever receives this condition key",
+    docs: r#"**What it flags.** A service-specific condition key (not a global `aws:` key) that
+none of the statement's actions supports, according to the Service Authorization
+Reference: `ec2:InstanceType` in a statement that only allows `s3:GetObject`.
+`…IfExists` and `Null` conditions are not flagged.
+
+**Why it matters.** The key is never in those requests. A positive operator is then
+always false — the statement never applies — and a negated one always true, so the
+condition has no effect.
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+ "Condition": {"StringEquals": {"ec2:InstanceType": "t3.micro"}}}
+```
+
+**Fix.** Use a key the actions support (see the action's "Condition keys" column), or
+split the statement."#,
+    access_analyzer: &["UNSUPPORTED_ACTION_FOR_CONDITION_KEY"],
+    security_severity: None,
+    tags: &["catalog", "condition"],
+};
+
+/// `W105`
+pub const NETWORK_CONDITION_ON_SERVICE_CALLS: Rule = Rule {
+    code: "W105",
+    name: "network-condition-on-service-calls",
+    severity: Severity::Warning,
+    summary: "aws:SourceIp/aws:SourceVpc also restricts calls AWS services make for you",
+    docs: r#"**What it flags.** A statement that restricts by network location —
+`aws:SourceIp`, `aws:VpcSourceIp`, `aws:SourceVpc` or `aws:SourceVpce` in an Allow with a
+positive operator, or in a Deny with a negated one — without an exception for requests
+that AWS services make on the principal's behalf (`aws:ViaAWSService`,
+`aws:CalledVia…`, `aws:PrincipalIsAWSService`).
+
+**Why it matters.** When a service acts for you (CloudFormation creating resources, S3
+calling KMS for SSE-KMS, Athena reading S3), the request comes from the service's
+network: `aws:SourceIp` is the service's address and `aws:SourceVpc` is absent. A
+network Deny then breaks those workflows, and a network Allow does not cover them.
+
+**Example.**
+```json
+{"Effect": "Deny", "Action": "*", "Resource": "*",
+ "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}
+```
+
+**Fix.** Add `"Bool": {"aws:ViaAWSService": "false"}` to the Deny's condition (the Deny
+then only applies to direct calls), or `aws:CalledVia` for specific services."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["condition", "network"],
+};
+
+/// `W106`
+pub const REDUNDANT_STATEMENT: Rule = Rule {
+    code: "W106",
+    name: "redundant-statement",
+    severity: Severity::Warning,
+    summary: "A statement is entirely covered by another statement with the same effect",
+    docs: r#"**What it flags.** A statement whose actions, resources and principals are all
+covered by another statement of the same effect that has no condition (or the same
+conditions): a duplicate, or `s3:GetObject` on `arn:aws:s3:::b/*` next to `s3:*` on `*`.
+
+**Why it matters.** The statement changes nothing. Often it is a leftover of an edit —
+for example a statement meant to be narrowed that is still covered by a broad one — so
+the policy is wider than its author believes.
+
+**Example.**
+```json
+{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+               {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
+```
+
+**Fix.** Delete the redundant statement, or narrow the broader one."#,
+    access_analyzer: &["REDUNDANT_STATEMENT"],
+    security_severity: None,
+    tags: &["redundancy"],
+};
+
+/// `W107`
+pub const STATEMENT_SHADOWED_BY_DENY: Rule = Rule {
+    code: "W107",
+    name: "statement-shadowed-by-deny",
+    severity: Severity::Warning,
+    summary: "An Allow statement is entirely denied by an unconditional Deny",
+    docs: r#"**What it flags.** An Allow statement all of whose actions and resources are
+denied by a Deny statement of the same policy that has no condition.
+
+**Why it matters.** An explicit Deny always wins, so the Allow grants nothing.
+
+**Example.**
+```json
+{"Statement": [{"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::b/*"},
+               {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}]}
+```
+
+**Fix.** Remove the Allow, or add a condition to the Deny so it only applies where
+intended."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["redundancy"],
+};
+
+/// `W111`
+pub const UNKNOWN_AT_PLAN_TIME: Rule = Rule {
+    code: "W111",
+    name: "unknown-at-plan-time",
+    severity: Severity::Warning,
+    summary: "A policy in a Terraform plan is only known after apply",
+    docs: r#"**What it flags.** A policy attribute that the Terraform plan marks as unknown
+(`change.after_unknown.<attribute>` is `true`) because it depends on values computed
+during apply — typically a policy built from the ARN of a resource created in the same
+run.
+
+**Why it matters.** Nothing can be checked before the apply; the policy reaches AWS
+unreviewed.
+
+**Example.** `aws_iam_role_policy.app` with
+`policy = jsonencode({ … Resource = aws_s3_bucket.new.arn … })` in a plan that creates the
+bucket.
+
+**Fix.** Build the policy from known values (names instead of computed ARNs, or an
+`aws_iam_policy_document` data source over known inputs), or lint again after a first
+apply."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["terraform"],
+};
+
+/// Concrete spellings to classify an ARN pattern that has wildcards or variables.
+fn arn_variants(raw: &str) -> Vec<String> {
+    let mut base = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find("${") {
+        base.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(end) => {
+                base.push('x');
+                rest = &rest[i + end + 1..];
+            }
+            None => {
+                base.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    base.push_str(rest);
+    if !base.contains(['*', '?']) {
+        return vec![base];
+    }
+    let q = base.replace('?', "x");
+    vec![
+        q.replace('*', "x"),
+        q.replace('*', "x/x"),
+        q.replace('*', "x:x"),
+        q.replace('*', "x/x/x"),
+        q.replace('*', ""),
+    ]
+}
+
+/// `W101`
+pub(crate) fn check_action_resource(ctx: &mut Ctx<'_>) {
+    if matches!(ctx.ptype, PolicyType::Trust) {
+        return;
+    }
+    let mut found = Vec::new();
+    let mut cache: HashMap<(String, String), HashSet<&'static str>> = HashMap::new();
+    for st in &ctx.stmts {
+        if st.stmt.action.negated {
+            continue;
+        }
+        let Some(r) = &st.stmt.resource else { continue };
+        if r.negated || r.entries.iter().any(|e| e.raw == "*" || placeholder(&e.raw) || !e.raw.starts_with("arn:")) {
+            continue;
+        }
+        let resources: Vec<&str> = r.entries.iter().map(|e| e.raw.as_str()).collect();
+        for a in &st.actions {
+            let Some(list) = &a.expanded else { continue };
+            if list.is_empty() {
+                continue;
+            }
+            let Some(svc) = a.service else { continue };
+            let fits = list.iter().any(|action| {
+                resources.iter().any(|res| {
+                    arn_variants(res).iter().any(|v| {
+                        let types = cache.entry((svc.prefix().to_string(), v.clone())).or_insert_with(|| {
+                            ctx.catalog
+                                .resource_types_for_arn(svc.prefix(), v)
+                                .iter()
+                                .map(|t| t.name())
+                                .collect()
+                        });
+                        action.resource_types().any(|rt| types.contains(rt.name()))
+                    })
+                })
+            });
+            if !fits {
+                found.push((a.pattern.span, mismatch_message(&a.pattern.raw, list, &resources)));
+            }
+        }
+    }
+    for (span, (msg, help)) in found {
+        ctx.report(&ACTION_RESOURCE_MISMATCH, span, msg, help);
+    }
+}
+
+fn mismatch_message(raw: &str, list: &[Action<'static>], resources: &[&str]) -> (String, Option<String>) {
+    let shown = if resources.len() == 1 {
+        format!("\"{}\"", resources[0])
+    } else {
+        format!("any of the {} resources listed", resources.len())
+    };
+    if list.iter().all(|a| a.only_supports_star()) {
+        return (
+            format!("\"{raw}\" does not support resource-level permissions, so it never matches {shown}"),
+            Some("move it to a statement with \"Resource\": \"*\"".into()),
+        );
+    }
+    let mut kinds: Vec<String> = Vec::new();
+    for a in list.iter().take(40) {
+        for rt in a.resource_types() {
+            if let Some(t) = rt.resource_type() {
+                if let Some(p) = t.arn_patterns().next() {
+                    let s = format!("{} ({p})", rt.name());
+                    if !kinds.contains(&s) {
+                        kinds.push(s);
+                    }
+                }
+            }
+        }
+    }
+    kinds.truncate(3);
+    let help = (!kinds.is_empty()).then(|| format!("it acts on: {}", kinds.join(", ")));
+    (format!("\"{raw}\" cannot act on {shown}, so the statement never applies to it"), help)
+}
+
+/// Keys some services define that are present for every service's requests.
+const CROSS_SERVICE_KEYS: &[&str] = &[
+    "ec2:sourceinstancearn",
+    "ec2:sourceinstanceprivateipv4",
+    "lambda:sourcefunctionarn",
+    "glue:roleassumedby",
+    "glue:credentialissuingservice",
+    "ssm:sourceinstancearn",
+    "iam:associatedresourcearn",
+    "identitystore:userid",
+    "sso:instancearn",
+];
+
+/// `W102`
+pub(crate) fn check_condition_keys_applicable(ctx: &mut Ctx<'_>) {
+    let mut found = Vec::new();
+    for st in &ctx.stmts {
+        let Some(actions) = st.explicit_actions() else { continue };
+        if actions.is_empty() {
+            continue;
+        }
+        for c in &st.stmt.conditions {
+            if c.op.if_exists || c.op.base == verdict_policy::condition::BaseOp::Null || placeholder(&c.key) {
+                continue;
+            }
+            let Some((prefix, _)) = c.key.split_once(':') else { continue };
+            if ctx.catalog.is_global_key(&c.key) || prefix.contains(['.', '/']) || CROSS_SERVICE_KEYS.contains(&c.key_lc.as_str()) {
+                continue;
+            }
+            if ctx.catalog.service(prefix).is_none() || ctx.catalog.key_type(prefix, &c.key).is_none() {
+                continue; // unknown keys are E204
+            }
+            if actions.iter().any(|a| a.supports_key(&c.key)) {
+                continue;
+            }
+            let names: Vec<String> = actions.iter().take(3).map(|a| a.to_string()).collect();
+            let more = if actions.len() > 3 { format!(" and {} more", actions.len() - 3) } else { String::new() };
+            let effect = if c.op.base.is_negated() {
+                "so the condition is always true and has no effect".to_string()
+            } else if st.stmt.effect == Effect::Allow {
+                "so the condition is never true and the statement never allows anything".to_string()
+            } else {
+                "so the condition is never true and this Deny never applies".to_string()
+            };
+            found.push((
+                c.key_span,
+                format!("none of the statement's actions ({}{more}) receives \"{}\", {effect}", names.join(", "), c.key),
+            ));
+        }
+    }
+    for (span, msg) in found {
+        ctx.report(
+            &CONDITION_KEY_NOT_APPLICABLE,
+            span,
+            msg,
+            Some("use a condition key the actions support, or move the condition to a statement with matching actions".into()),
+        );
+    }
+}
+
+const NETWORK_KEYS: &[&str] = &["aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce"];
+const GUARD_KEYS: &[&str] = &[
+    "aws:viaawsservice",
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+];
+
+/// `W105`
+pub(crate) fn check_network_conditions(ctx: &mut Ctx<'_>) {
+    if matches!(ctx.ptype, PolicyType::Trust | PolicyType::VpcEndpoint) {
+        return;
+    }
+    let mut found = Vec::new();
+    for st in &ctx.policy.statements {
+        if st.conditions.iter().any(|c| GUARD_KEYS.contains(&c.key_lc.as_str())) {
+            continue;
+        }
+        let hit = st.conditions.iter().find(|c| {
+            NETWORK_KEYS.contains(&c.key_lc.as_str())
+                && match st.effect {
+                    Effect::Deny => c.op.base.is_negated(),
+                    Effect::Allow => !c.op.base.is_negated() && !c.op.if_exists && c.op.base != verdict_policy::condition::BaseOp::Null,
+                }
+        });
+        if let Some(c) = hit {
+            let msg = if st.effect == Effect::Deny {
+                format!(
+                    "this Deny on \"{}\" also blocks requests that AWS services make on the caller's behalf (they carry the service's network location)",
+                    c.key
+                )
+            } else {
+                format!(
+                    "this Allow on \"{}\" does not cover requests that AWS services make on the caller's behalf (they carry the service's network location)",
+                    c.key
+                )
+            };
+            found.push((c.key_span, msg));
+        }
+    }
+    for (span, msg) in found {
+        ctx.report(
+            &NETWORK_CONDITION_ON_SERVICE_CALLS,
+            span,
+            msg,
+            Some("add \"Bool\": {\"aws:ViaAWSService\": \"false\"} so the network condition only applies to direct calls".into()),
+        );
+    }
+}
+
+fn principals_equal(a: &Statement, b: &Statement) -> bool {
+    match (&a.principal, &b.principal) {
+        (None, None) => true,
+        (Some(x), Some(y)) => {
+            let mut rx = x.raw.clone();
+            let mut ry = y.raw.clone();
+            rx.sort();
+            ry.sort();
+            x.negated == y.negated && rx == ry
+        }
+        _ => false,
+    }
+}
+
+fn deny_principal_covers(deny: &Statement, allow: &Statement) -> bool {
+    match &deny.principal {
+        None => true,
+        Some(p) if !p.negated && p.entries.iter().any(|e| matches!(e, PrincipalEntry::Everyone { .. })) => true,
+        Some(_) => principals_equal(deny, allow),
+    }
+}
+
+fn conditions_key(st: &Statement) -> Vec<String> {
+    let mut v: Vec<String> = st
+        .conditions
+        .iter()
+        .map(|c| {
+            let mut vals = c.raw_values.clone();
+            vals.sort();
+            format!("{}|{}|{}", c.op.canonical_name(), c.key_lc, vals.join("\u{1}"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+pub(crate) fn pattern_covers(q: &ActionInfo<'_>, p: &ActionInfo<'_>) -> bool {
+    if q.placeholder || p.placeholder {
+        return false;
+    }
+    if q.pattern.is_any() {
+        return true;
+    }
+    if p.pattern.is_any() {
+        return false;
+    }
+    let (ps, pn) = p.pattern.raw.split_once(':').unwrap_or(("", ""));
+    let (ps, pn) = (ps.to_ascii_lowercase(), pn.to_ascii_lowercase());
+    if !pn.contains(['*', '?']) {
+        return q.pattern.matches(&ps, &pn);
+    }
+    if q.pattern.raw.eq_ignore_ascii_case(&p.pattern.raw) {
+        return true;
+    }
+    let (qs, qn) = q.pattern.raw.split_once(':').unwrap_or(("", ""));
+    if !qs.eq_ignore_ascii_case(&ps) {
+        return false;
+    }
+    if qn == "*" {
+        return true;
+    }
+    match &p.expanded {
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .all(|a| q.pattern.matches(&ps, &a.name().to_ascii_lowercase())),
+        _ => false,
+    }
+}
+
+fn actions_cover(t: &StmtInfo<'_>, s: &StmtInfo<'_>) -> bool {
+    let (ta, sa): (&ActionBlock, &ActionBlock) = (&t.stmt.action, &s.stmt.action);
+    if ta.negated || sa.negated {
+        return false;
+    }
+    s.actions.iter().all(|p| t.actions.iter().any(|q| pattern_covers(q, p)))
+}
+
+pub(crate) fn resources_cover(t: Option<&ResourceBlock>, s: Option<&ResourceBlock>) -> bool {
+    match (t, s) {
+        (None, None) => true,
+        (Some(t), Some(s)) if !t.negated && !s.negated => s.entries.iter().all(|e| {
+            t.entries.iter().any(|f| {
+                f.raw == "*"
+                    || f.raw == e.raw
+                    || (!f.raw.contains('?') && !e.raw.contains('?') && !placeholder(&f.raw) && Glob::new(&f.raw).matches(&e.raw))
+            })
+        }),
+        _ => false,
+    }
+}
+
+/// `W106`, `W107`
+pub(crate) fn check_redundant_statements(ctx: &mut Ctx<'_>) {
+    let mut found: Vec<(&'static Rule, Span, String)> = Vec::new();
+    let stmts = &ctx.stmts;
+    for (i, s) in stmts.iter().enumerate() {
+        for (j, t) in stmts.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let (ss, ts) = (s.stmt, t.stmt);
+            if ss.effect == ts.effect
+                && principals_equal(ss, ts)
+                && (ts.conditions.is_empty() || conditions_key(ss) == conditions_key(ts))
+                && actions_cover(t, s)
+                && resources_cover(ts.resource.as_ref(), ss.resource.as_ref())
+            {
+                let mutual = (ss.conditions.is_empty() || conditions_key(ss) == conditions_key(ts))
+                    && actions_cover(s, t)
+                    && resources_cover(ss.resource.as_ref(), ts.resource.as_ref());
+                if mutual && i < j {
+                    continue;
+                }
+                let what = if mutual { "duplicates" } else { "is covered by" };
+                found.push((
+                    &REDUNDANT_STATEMENT,
+                    ss.span,
+                    format!("statement {} {what} statement {}, so it changes nothing", ss.label(), ts.label()),
+                ));
+                break;
+            }
+            if ss.effect == Effect::Allow
+                && ts.effect == Effect::Deny
+                && ts.conditions.is_empty()
+                && deny_principal_covers(ts, ss)
+                && actions_cover(t, s)
+                && resources_cover(ts.resource.as_ref(), ss.resource.as_ref())
+            {
+                found.push((
+                    &STATEMENT_SHADOWED_BY_DENY,
+                    ss.span,
+                    format!("statement {} allows nothing: statement {} denies all of it without a condition", ss.label(), ts.label()),
+                ));
+                break;
+            }
+        }
+    }
+    for (rule, span, msg) in found {
+        let help = if rule.code == "W106" {
+            "delete the statement, or narrow the one that covers it"
+        } else {
+            "remove the Allow, or add a condition to the Deny"
+        };
+        ctx.report(rule, span, msg, Some(help.into()));
+    }
+}

@@ -1,0 +1,334 @@
+//! `N1xx`: suggestions that make a policy clearer or tighter; none changes access.
+
+use super::semantics::pattern_covers;
+use super::{placeholder, Ctx};
+use crate::rule::{Rule, Severity};
+use verdict_policy::glob::Glob;
+use verdict_policy::json::Json;
+use verdict_policy::{Effect, PolicyType, Span};
+
+/// `N101`
+pub const EMPTY_SID: Rule = Rule {
+    code: "N101",
+    name: "empty-sid",
+    severity: Severity::Suggestion,
+    summary: "A statement has an empty Sid",
+    docs: r#"**What it flags.** `"Sid": ""`.
+
+**Why it matters.** An empty Sid identifies nothing; findings, CloudTrail evaluations and
+reviewers can only refer to the statement by position.
+
+**Example.**
+```json
+{"Sid": "", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+```
+
+**Fix.** Name the statement (`"Sid": "ReadReports"`) or remove the element."#,
+    access_analyzer: &["EMPTY_SID_VALUE"],
+    security_severity: None,
+    tags: &["style"],
+};
+
+/// `N102`
+pub const NON_UNIQUE_SID: Rule = Rule {
+    code: "N102",
+    name: "non-unique-sid",
+    severity: Severity::Suggestion,
+    summary: "Two statements share a Sid where duplicates are allowed",
+    docs: r#"**What it flags.** A repeated `Sid` in a resource-based policy, SCP, RCP or other
+policy type that does not require unique Sids (for IAM policies see `E112`).
+
+**Why it matters.** Services that allow duplicates still use the Sid to identify
+statements (SQS and SNS, for example); duplicates make findings and edits ambiguous.
+
+**Example.**
+```json
+{"Statement": [{"Sid": "Read", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+               {"Sid": "Read", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}
+```
+
+**Fix.** Give each statement its own Sid."#,
+    access_analyzer: &["UNIQUE_SIDS_RECOMMENDED"],
+    security_severity: None,
+    tags: &["style"],
+};
+
+/// `N103`
+pub const MISSING_VERSION: Rule = Rule {
+    code: "N103",
+    name: "missing-version",
+    severity: Severity::Suggestion,
+    summary: "The policy has no Version",
+    docs: r#"**What it flags.** A policy without a `Version` element.
+
+**Why it matters.** Without it the policy is read with the 2008 grammar, in which
+policy variables such as `${aws:username}` are plain text. Being explicit avoids that
+surprise when someone adds a variable later.
+
+**Example.**
+```json
+{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}
+```
+
+**Fix.** Add `"Version": "2012-10-17"`."#,
+    access_analyzer: &["MISSING_VERSION"],
+    security_severity: None,
+    tags: &["style"],
+};
+
+/// `N104`
+pub const RESOURCE_WILDCARD_COULD_BE_NARROWED: Rule = Rule {
+    code: "N104",
+    name: "resource-wildcard-could-be-narrowed",
+    severity: Severity::Suggestion,
+    summary: "\"Resource\": \"*\" where every action supports resource-level permissions",
+    docs: r#"**What it flags.** An Allow statement of an identity policy with `"Resource": "*"`
+whose actions (all known to the catalog) all support resource-level permissions.
+
+**Why it matters.** The statement applies to every resource of those services, in every
+account the principal can reach. Naming the resources is the least-privilege form.
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}
+```
+
+**Fix.** Name the ARNs (`arn:aws:s3:::reports/*`)."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["least-privilege"],
+};
+
+/// `N105`
+pub const ACTION_WILDCARD_COULD_BE_NARROWED: Rule = Rule {
+    code: "N105",
+    name: "action-wildcard-could-be-narrowed",
+    severity: Severity::Suggestion,
+    summary: "An action wildcard grants more actions than may be needed",
+    docs: r#"**What it flags.** An Allow statement entry with a wildcard in the action name
+(`s3:*`, `s3:Get*`, or `*`). The message says how many actions it covers today.
+
+**Why it matters.** A wildcard also grants actions AWS adds later, and usually more than
+the workload uses (`s3:Get*` includes reading ACLs, policies and replication settings).
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*"}
+```
+
+**Fix.** List the actions the workload needs (`s3:GetObject`, `s3:PutObject`)."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["least-privilege"],
+};
+
+/// `N106`
+pub const REDUNDANT_ACTION: Rule = Rule {
+    code: "N106",
+    name: "redundant-action",
+    severity: Severity::Suggestion,
+    summary: "An action entry is already covered by another entry of the statement",
+    docs: r#"**What it flags.** An `Action` entry that another entry of the same statement
+already covers: `s3:GetObject` next to `s3:Get*`, or the same action twice.
+
+**Why it matters.** It adds length (policies have size quotas) and suggests the author
+meant something narrower.
+
+**Example.**
+```json
+{"Action": ["s3:*", "s3:GetObject"]}
+```
+
+**Fix.** Remove the redundant entry."#,
+    access_analyzer: &["REDUNDANT_ACTION"],
+    security_severity: None,
+    tags: &["redundancy"],
+};
+
+/// `N107`
+pub const REDUNDANT_RESOURCE: Rule = Rule {
+    code: "N107",
+    name: "redundant-resource",
+    severity: Severity::Suggestion,
+    summary: "A resource entry is already covered by another entry of the statement",
+    docs: r#"**What it flags.** A `Resource` entry that another entry of the same statement
+already covers: `arn:aws:s3:::b/reports/*` next to `arn:aws:s3:::b/*`, or `*` next to
+anything.
+
+**Why it matters.** As for `N106`: length, and a hint that something narrower was meant.
+
+**Example.**
+```json
+{"Resource": ["arn:aws:s3:::b/*", "arn:aws:s3:::b/reports/*"]}
+```
+
+**Fix.** Remove the redundant entry."#,
+    access_analyzer: &["REDUNDANT_RESOURCE"],
+    security_severity: None,
+    tags: &["redundancy"],
+};
+
+fn node_at(tree: &Json, span: Span) -> Option<&Json> {
+    if tree.span == span {
+        return Some(tree);
+    }
+    if tree.span.start > span.start || tree.span.end < span.end {
+        return None;
+    }
+    match &tree.kind {
+        verdict_policy::json::JsonKind::Object(ms) => ms.iter().find_map(|m| node_at(&m.value, span)),
+        verdict_policy::json::JsonKind::Array(items) => items.iter().find_map(|i| node_at(i, span)),
+        _ => None,
+    }
+}
+
+/// `N101`, `N102`, `N103`
+pub(crate) fn check_sids(ctx: &mut Ctx<'_>) {
+    let mut found: Vec<(&'static Rule, Span, String, Option<String>)> = Vec::new();
+    let iam = ctx.ptype.is_iam();
+    for (i, st) in ctx.policy.statements.iter().enumerate() {
+        let sid_span = node_at(ctx.tree, st.span)
+            .and_then(|n| n.as_object())
+            .and_then(|ms| ms.iter().find(|m| m.key == "Sid"))
+            .map_or(st.span, |m| m.value.span);
+        match st.sid.as_deref() {
+            Some("") => found.push((&EMPTY_SID, sid_span, format!("statement {} has an empty Sid", st.label()), Some("name the statement or remove \"Sid\"".into()))),
+            Some(sid) if !iam => {
+                if let Some(first) = ctx.policy.statements[..i].iter().find(|b| b.sid.as_deref() == Some(sid)) {
+                    found.push((
+                        &NON_UNIQUE_SID,
+                        sid_span,
+                        format!("Sid \"{sid}\" is also used by statement #{}", first.index + 1),
+                        Some("give each statement its own Sid".into()),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if ctx.policy.version.is_none() && !matches!(ctx.ptype, PolicyType::Scp | PolicyType::Rcp) {
+        let span = Span::new(ctx.tree.span.start, ctx.tree.span.start + 1);
+        found.push((
+            &MISSING_VERSION,
+            span,
+            "the policy has no \"Version\", so it is read with the 2008-10-17 grammar (no policy variables)".into(),
+            Some("add \"Version\": \"2012-10-17\"".into()),
+        ));
+    }
+    for (rule, span, msg, help) in found {
+        ctx.report(rule, span, msg, help);
+    }
+}
+
+/// `N104`, `N105`
+pub(crate) fn check_wildcards(ctx: &mut Ctx<'_>) {
+    if !matches!(ctx.ptype, PolicyType::Identity | PolicyType::Resource) {
+        return;
+    }
+    let mut found: Vec<(&'static Rule, Span, String, Option<String>)> = Vec::new();
+    for st in &ctx.stmts {
+        if st.stmt.effect != Effect::Allow || st.stmt.action.negated {
+            continue;
+        }
+        for a in &st.actions {
+            if a.placeholder {
+                continue;
+            }
+            if a.pattern.is_any() {
+                found.push((
+                    &ACTION_WILDCARD_COULD_BE_NARROWED,
+                    a.pattern.span,
+                    format!("\"*\" grants every action of every service ({} today)", ctx.catalog.action_count()),
+                    Some("list the actions the workload needs".into()),
+                ));
+                continue;
+            }
+            let name = a.pattern.raw.split_once(':').map_or("", |x| x.1);
+            if !name.contains(['*', '?']) {
+                continue;
+            }
+            if let Some(list) = a.expanded.as_ref().filter(|l| !l.is_empty()) {
+                let sample: Vec<String> = list.iter().take(3).map(|x| x.to_string()).collect();
+                let more = if list.len() > 3 { ", …" } else { "" };
+                found.push((
+                    &ACTION_WILDCARD_COULD_BE_NARROWED,
+                    a.pattern.span,
+                    format!(
+                        "\"{}\" grants {} action{} ({}{more})",
+                        a.pattern.raw,
+                        list.len(),
+                        if list.len() == 1 { "" } else { "s" },
+                        sample.join(", ")
+                    ),
+                    Some("list the actions the workload needs".into()),
+                ));
+            }
+        }
+        if ctx.ptype != PolicyType::Identity {
+            continue;
+        }
+        let Some(r) = &st.stmt.resource else { continue };
+        if r.negated || r.entries.len() != 1 || r.entries[0].raw != "*" {
+            continue;
+        }
+        let Some(actions) = st.explicit_actions() else { continue };
+        if actions.is_empty() || actions.iter().any(|a| a.only_supports_star()) {
+            continue;
+        }
+        found.push((
+            &RESOURCE_WILDCARD_COULD_BE_NARROWED,
+            r.entries[0].span,
+            format!(
+                "every action of statement {} supports resource-level permissions, but the statement applies to all resources",
+                st.stmt.label()
+            ),
+            Some("name the resources (ARNs) instead of \"*\"".into()),
+        ));
+    }
+    for (rule, span, msg, help) in found {
+        ctx.report(rule, span, msg, help);
+    }
+}
+
+/// `N106`, `N107`
+pub(crate) fn check_redundant_entries(ctx: &mut Ctx<'_>) {
+    let mut found: Vec<(&'static Rule, Span, String)> = Vec::new();
+    for st in &ctx.stmts {
+        if !st.stmt.action.negated {
+            for (i, p) in st.actions.iter().enumerate() {
+                let by = st.actions.iter().enumerate().find(|(j, q)| {
+                    *j != i && pattern_covers(q, p) && !(pattern_covers(p, q) && *j > i)
+                });
+                if let Some((_, q)) = by {
+                    let msg = if q.pattern.raw.eq_ignore_ascii_case(&p.pattern.raw) {
+                        format!("\"{}\" is listed twice", p.pattern.raw)
+                    } else {
+                        format!("\"{}\" is already covered by \"{}\"", p.pattern.raw, q.pattern.raw)
+                    };
+                    found.push((&REDUNDANT_ACTION, p.pattern.span, msg));
+                }
+            }
+        }
+        let Some(r) = &st.stmt.resource else { continue };
+        for (i, e) in r.entries.iter().enumerate() {
+            if placeholder(&e.raw) {
+                continue;
+            }
+            let covers = |f: &str, e: &str| f == "*" || f == e || (!f.contains('?') && !e.contains('?') && !placeholder(f) && Glob::new(f).matches(e));
+            let by = r.entries.iter().enumerate().find(|(j, f)| {
+                *j != i && covers(&f.raw, &e.raw) && !(covers(&e.raw, &f.raw) && *j > i)
+            });
+            if let Some((_, f)) = by {
+                let msg = if f.raw == e.raw {
+                    format!("\"{}\" is listed twice", e.raw)
+                } else {
+                    format!("\"{}\" is already covered by \"{}\"", e.raw, f.raw)
+                };
+                found.push((&REDUNDANT_RESOURCE, e.span, msg));
+            }
+        }
+    }
+    for (rule, span, msg) in found {
+        ctx.report(rule, span, msg, Some("remove the entry".into()));
+    }
+}
