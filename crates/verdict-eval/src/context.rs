@@ -1,6 +1,24 @@
 //! The request context: case-insensitive keys, single or multivalued values (§1.5).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: context keys are short, and SipHash's DoS resistance buys nothing here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
 
 /// A context value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +61,7 @@ pub struct Entry {
 /// Case-insensitive map of context keys.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
-    map: HashMap<String, Entry>,
+    map: HashMap<String, Entry, BuildHasherDefault<Fnv>>,
 }
 
 impl Context {
@@ -94,6 +112,14 @@ impl Context {
     pub fn variable(&self, key_lc: &str) -> Option<String> {
         match self.map.get(key_lc)?.values.first()? {
             CtxValue::Single(s) => Some(s.clone()),
+            CtxValue::Multi(_) => None,
+        }
+    }
+
+    /// As [`Context::variable`], borrowed.
+    pub fn variable_ref(&self, key_lc: &str) -> Option<&str> {
+        match self.map.get(key_lc)?.values.first()? {
+            CtxValue::Single(s) => Some(s),
             CtxValue::Multi(_) => None,
         }
     }

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 pub use context::{Context, CtxValue};
 pub use request::Caller;
-pub use scenario::{load_scenario, scenario_from_json, NamedPolicy, Policies, Scenario};
+pub use scenario::{load_scenario, scenario_from_json, scenario_from_json_cached, NamedPolicy, Policies, PolicyCache, Scenario};
 pub use trace::{Decision, Layer, LayerOutcome, LayerTrace, MissingKey, Miss, StatementRef};
 
 /// The decision and the deciding layer, without a trace (fast path).

@@ -6,7 +6,7 @@ use crate::request::{Caller, Request};
 use serde::Serialize;
 use verdict_policy::arn::arn_like;
 use verdict_policy::condition::{parse_date, parse_number, BaseOp, BoolValue, CondValue, Condition, Family, SetOp, TextValue};
-use verdict_policy::glob::Glob;
+use verdict_policy::glob::{match_refs, refs_equal};
 use verdict_policy::model::{PrincipalBlock, Statement};
 use verdict_policy::parse::parse_ip;
 use verdict_policy::principal::PrincipalEntry;
@@ -174,7 +174,7 @@ pub fn check_principal(block: Option<&PrincipalBlock>, v: &PrincipalView<'_>) ->
 
 /// Does the statement's Action/NotAction cover the request's action?
 pub fn check_action(s: &Statement, req: &Request) -> bool {
-    s.action.covers(&req.service_lc, &req.name_lc)
+    s.action.covers_hashed(req.service_hash, &req.service_lc, &req.name_lc)
 }
 
 /// Result of checking Resource/NotResource.
@@ -194,7 +194,7 @@ pub fn check_resource(s: &Statement, req: &Request) -> ResourceOutcome {
     let mut any = false;
     let mut unresolved = Vec::new();
     for e in &block.entries {
-        match e.pattern.matches(&req.resource, |k| req.context.variable(k)) {
+        match e.pattern.matches(&req.resource, |k| req.context.variable_ref(k)) {
             Ok(true) => {
                 any = true;
                 break;
@@ -228,17 +228,20 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool
     match (base, p) {
         (StringEquals | StringNotEquals, CondValue::Text(t)) => Some(match t.template.as_plain() {
             Some(s) => s == v,
-            None => t.template.resolve_string(lookup_var(ctx)).is_some_and(|s| s == v),
+            None => {
+                let mut toks = Vec::with_capacity(4);
+                t.template.resolve_refs(&mut toks, false, |k| ctx.variable_ref(k)) && refs_equal(&toks, v)
+            }
         }),
         (StringEqualsIgnoreCase | StringNotEqualsIgnoreCase, CondValue::Text(t)) => {
             Some(resolve_string(t, ctx).is_some_and(|s| s.to_lowercase() == v.to_lowercase()))
         }
         (StringLike | StringNotLike, CondValue::Text(t)) => Some(match &t.glob {
             Some(g) => g.matches(v),
-            None => t
-                .template
-                .resolve_tokens(lookup_var(ctx))
-                .is_some_and(|tokens| Glob::from_tokens(&tokens).matches(v)),
+            None => {
+                let mut toks = Vec::with_capacity(4);
+                t.template.resolve_refs(&mut toks, true, |k| ctx.variable_ref(k)) && match_refs(&toks, v)
+            }
         }),
         (ArnEquals | ArnLike | ArnNotEquals | ArnNotLike, CondValue::Text(t)) => {
             match t.template.resolve_tokens(lookup_var(ctx)) {

@@ -244,6 +244,8 @@ pub struct Request {
     pub service_lc: String,
     /// Lower-cased action name.
     pub name_lc: String,
+    /// [`verdict_policy::model::service_hash`] of `service_lc`.
+    pub service_hash: u64,
     /// The resource.
     pub resource: RequestResource,
     /// Context, with derived keys.

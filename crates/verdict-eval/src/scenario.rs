@@ -182,9 +182,33 @@ pub fn is_yaml_path(path: &str) -> bool {
     path.ends_with(".yaml") || path.ends_with(".yml")
 }
 
+/// Parsed policies keyed by their exact text, policy type and SCP grammar, so that a batch
+/// whose lines repeat the same documents parses each document once. A cached policy keeps
+/// the positions of the line it was first read from, so use it only when no trace is printed.
+#[derive(Default)]
+pub struct PolicyCache {
+    map: std::collections::HashMap<(PolicyType, bool, String), Policy>,
+}
+
+impl PolicyCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
 /// Build a scenario from a JSON tree of `source`.
 pub fn scenario_from_json(tree: &Json, source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diagnostic>> {
-    let mut l = Loader { src: source.clone(), errors: Vec::new() };
+    scenario_from_json_cached(tree, source, None)
+}
+
+/// As [`scenario_from_json`], reusing policies parsed before (see [`PolicyCache`]).
+pub fn scenario_from_json_cached(
+    tree: &Json,
+    source: &Arc<SourceFile>,
+    cache: Option<&mut PolicyCache>,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut l = Loader { src: source.clone(), errors: Vec::new(), cache };
     let s = l.scenario(tree);
     match s {
         Some(s) if l.errors.is_empty() => Ok(s),
@@ -197,12 +221,13 @@ pub fn scenario_from_json(tree: &Json, source: &Arc<SourceFile>) -> Result<Scena
     }
 }
 
-struct Loader {
+struct Loader<'c> {
     src: Arc<SourceFile>,
     errors: Vec<Diagnostic>,
+    cache: Option<&'c mut PolicyCache>,
 }
 
-impl Loader {
+impl Loader<'_> {
     fn err(&mut self, code: ErrorCode, span: verdict_policy::Span, msg: impl Into<String>) {
         self.errors.push(Diagnostic::new(code, msg).at(&self.src, span));
     }
@@ -460,6 +485,7 @@ impl Loader {
             Request {
                 caller,
                 action,
+                service_hash: verdict_policy::model::service_hash(&service_lc),
                 service_lc,
                 name_lc,
                 resource: RequestResource::new(&first),
@@ -486,8 +512,21 @@ impl Loader {
             }
             _ => (None, None, v),
         };
+        let key = self
+            .cache
+            .as_ref()
+            .map(|_| (ty, scp_syntax == ScpSyntax::Legacy2023, self.src.slice(doc.span).to_string()));
+        if let (Some(cache), Some(k)) = (self.cache.as_deref(), key.as_ref()) {
+            if let Some(policy) = cache.map.get(k) {
+                let shown = name.clone().or_else(|| arn.clone()).unwrap_or_else(|| label.clone());
+                return Some(NamedPolicy { name, arn, label: shown, policy: policy.clone() });
+            }
+        }
         match parse_policy_json(doc, &self.src, opts) {
             Ok(policy) => {
+                if let (Some(cache), Some(k)) = (self.cache.as_deref_mut(), key) {
+                    cache.map.insert(k, policy.clone());
+                }
                 let shown = name.clone().or_else(|| arn.clone()).unwrap_or_else(|| label.clone());
                 Some(NamedPolicy { name, arn, label: shown, policy })
             }

@@ -184,7 +184,23 @@ fn parse_context_value(v: &str) -> Value {
     Value::from(v)
 }
 
-fn resource_describe(resource: &str, trust: bool) -> String {
+/// A label for the resource's policy (`bucket policy of NAME`, `key policy of key/ID`, …).
+pub fn resource_policy_label(resource: &str, trust: bool) -> String {
+    if trust {
+        return format!("trust policy of {}", resource_describe(resource, true));
+    }
+    let service = resource.split(':').nth(2).unwrap_or("");
+    let what = resource_describe(resource, false);
+    match service {
+        "s3" => format!("bucket policy of {}", what.trim_start_matches("bucket ")),
+        "kms" => format!("key policy of {}", what.trim_start_matches("KMS ")),
+        "execute-api" => format!("resource policy of {what}"),
+        _ => format!("resource policy of {what}"),
+    }
+}
+
+/// The resource in words (`bucket NAME`, `role NAME`, `API ID`, …).
+pub fn resource_describe(resource: &str, trust: bool) -> String {
     if trust {
         return format!("role {}", resource.split(":role/").nth(1).unwrap_or(resource));
     }
@@ -395,11 +411,16 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
                     identity = Some(r.identity);
                     boundary = Some(r.boundary);
                 }
-                None => notes.push(format!(
-                    "{} is not in the authorization details given (which cover account(s) {}); its identity policies are unknown",
-                    caller.display(),
-                    auth.accounts().join(", ")
-                )),
+                None => {
+                    let who = match (&caller, &f.federated_parent) {
+                        (Caller::FederatedUser { .. }, Some(p)) => format!("{} (through its parent IAM user {p})", caller.display()),
+                        _ => caller.display(),
+                    };
+                    notes.push(format!(
+                        "{who} is not in the authorization details given (which cover account(s) {}); its identity policies are unknown",
+                        auth.accounts().join(", ")
+                    ))
+                }
             }
         }
         if trust && inputs.resource_policy.is_none() {
@@ -459,7 +480,7 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     if let Some(t) = &inputs.resource_policy {
         let pf = policy_file(t, None)?;
         let ty = if trust { PolicyType::Trust } else { PolicyType::Resource };
-        let label = pf.name.clone().unwrap_or_else(|| format!("{} ({})", if trust { "trust policy" } else { "resource policy" }, t.name));
+        let label = resource_policy_label(&resource, trust);
         let np = crate::snapshot::parse_doc(&pf.node, &pf.src, ty, pf.name.clone(), None, label)?;
         let origin = PolicyOrigin {
             account: resource_account.clone(),
@@ -474,7 +495,7 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     let mut session: Option<Vec<(NamedPolicy, PolicyOrigin)>> = None;
     if let Some(t) = &inputs.session_policy {
         let pf = policy_file(t, None)?;
-        let np = crate::snapshot::parse_doc(&pf.node, &pf.src, PolicyType::Session, None, None, format!("session policy ({})", t.name))?;
+        let np = crate::snapshot::parse_doc(&pf.node, &pf.src, PolicyType::Session, None, None, format!("session policy of {}", caller.display()))?;
         let origin = PolicyOrigin {
             account: caller.account().map(str::to_string),
             attached_to: format!("the session {}", caller.display()),

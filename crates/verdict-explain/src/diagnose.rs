@@ -151,6 +151,8 @@ pub struct Explanation {
     pub request: RequestView,
     /// The deciding statement (explicit deny or the allow).
     pub deciding: Option<Deciding>,
+    /// For an implicit deny: the policies of the deciding layer, none of which allows.
+    pub considered: Vec<String>,
     /// Statements that nearly allowed the request.
     pub near_misses: Vec<NearMiss>,
     /// Every cause that blocks the request, first the one AWS reports.
@@ -220,7 +222,7 @@ fn miss_hint(m: &Miss, s: &Scenario) -> Option<String> {
                 "aws:principalorgid" | "aws:principalorgpaths" => format!("{key} is absent: the caller is outside an organization, or --org was not given"),
                 _ if k.starts_with("aws:principaltag/") => format!("the caller has no tag {}", &key["aws:PrincipalTag/".len()..]),
                 _ if k.starts_with("aws:resourcetag/") => format!("the resource has no tag {} (or its tags were not given: use --context)", &key["aws:ResourceTag/".len()..]),
-                _ => format!("{key} is absent from the request"),
+                _ => return None,
             })
         }
         Miss::Principal { .. } if matches!(s.request.caller, Caller::Anonymous) && s.apigateway.is_some() => {
@@ -401,6 +403,14 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
             points.push(format!("the message names the action {a}; Verdict evaluated {}", e.request.action));
         }
     }
+    let known_arn = |arn: &str| {
+        let p = &b.scenario.policies;
+        let levels = p.scps.iter().chain(p.rcps.iter()).flatten().flatten();
+        p.identity.iter().chain(p.resource.iter()).chain(p.permissions_boundary.iter()).chain(p.session.iter()).chain(levels).any(|x| x.arn.as_deref() == Some(arn))
+    };
+    if let Some(arn) = m.policy_arn.as_deref().filter(|a| !known_arn(a)) {
+        settle.push(format!("the message names policy {arn}, which is not in the inputs given: it was attached or created after the snapshot was taken, or the snapshot is incomplete"));
+    }
     if e.decision == Decision::Allow {
         points.push(format!("AWS reported {}, but with the inputs given Verdict allows the request", m.summary()));
         if let Some(l) = m.layer {
@@ -418,7 +428,7 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
         return Agreement { status: AgreementStatus::Disagrees, points, settle_with: settle };
     }
     if m.kind == DenyKind::Unspecified {
-        points.push(format!("AWS's message gives no reason; Verdict finds the cause: {}", e.reason));
+        points.push(format!("AWS's message gives no reason; Verdict finds the cause: {}", short_reason(b, e)));
         if m.variant == Variant::BareAccessDenied && b.scenario.request.service_lc == "s3" {
             points.push("S3 answers a bare \"Access Denied\" to callers outside the bucket owner's account or organization; it may also deny for Block Public Access, ACLs or Object Ownership settings, which Verdict does not model".into());
         }
@@ -462,7 +472,7 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
         ));
         return Agreement { status: AgreementStatus::Partly, points, settle_with: settle };
     }
-    points.push(format!("AWS reported {}; with the inputs given Verdict finds {}", m.summary(), e.reason));
+    points.push(format!("AWS reported {}; with the inputs given Verdict finds {}", m.summary(), short_reason(b, e)));
     if let Some(l) = m.layer {
         if let Some(s) = missing_input(b, l) {
             settle.push(s);
@@ -498,7 +508,7 @@ fn unlogged(key: &str) -> bool {
 
 const RESOURCE_POLICY_SERVICES: &[&str] = &["s3", "kms", "sqs", "sns", "lambda", "secretsmanager", "execute-api", "ecr", "glacier", "logs", "events", "es", "backup", "elasticfilesystem", "dynamodb", "kinesis"];
 
-fn hinges(b: &Built, e: &Evaluation) -> Vec<Hinge> {
+fn hinges(b: &Built, e: &Evaluation, agrees: bool) -> Vec<Hinge> {
     let s = &b.scenario;
     let mut out = Vec::new();
     let tested: Vec<String> = e
@@ -511,6 +521,7 @@ fn hinges(b: &Built, e: &Evaluation) -> Vec<Hinge> {
         .collect();
     for k in &e.missing_context {
         let why = match (&k.flipping_value, k.could_change_decision) {
+            (Some(v), true) if v == "verdict-unmatched-value" => "the policies test it and the request lacks it; a value other than the ones the policies name would change the decision".to_string(),
             (Some(v), true) => format!("the policies test it and the request lacks it; with the value \"{v}\" the decision would change"),
             _ => "the policies test it and the request lacks it; no value would change the decision".to_string(),
         };
@@ -524,23 +535,38 @@ fn hinges(b: &Built, e: &Evaluation) -> Vec<Hinge> {
     }
     let caller = &s.request.caller;
     let p = &s.policies;
+    let svc = s.request.service_lc.as_str();
+    if crate::fixes::GLOBAL_SERVICES.contains(&svc) && tested.iter().any(|t| t.eq_ignore_ascii_case("aws:RequestedRegion")) {
+        out.push(Hinge {
+            topic: "aws:RequestedRegion".into(),
+            why: format!("{svc} is a global service: its calls carry aws:RequestedRegion = us-east-1 whatever region the client is set to, so a region guardrail must exempt it"),
+        });
+    }
+    // Layers that were not given.
+    let mut unchecked: Vec<Hinge> = Vec::new();
     if caller.is_iam() && p.scps.is_none() && !b.given.org {
-        out.push(Hinge { topic: "SCPs".into(), why: "not given (--org): Verdict assumed the account is not governed by SCPs; an SCP deny would not show here".into() });
+        unchecked.push(Hinge { topic: "SCPs".into(), why: "not given (--org): Verdict assumed the account is not governed by SCPs; an SCP deny would not show here".into() });
     }
     if matches!(caller, Caller::User { .. } | Caller::AssumedRole { .. } | Caller::FederatedUser { .. }) && !b.given.auth_details && !b.given.scenario {
-        out.push(Hinge { topic: "identity policies and permissions boundary".into(), why: "not given (--auth-details): Verdict evaluated the caller with no identity policies at all".into() });
+        unchecked.push(Hinge { topic: "identity policies and permissions boundary".into(), why: "not given (--auth-details): Verdict evaluated the caller with no identity policies at all".into() });
     }
-    let svc = s.request.service_lc.as_str();
     if p.resource.is_none() && RESOURCE_POLICY_SERVICES.contains(&svc) && s.request.resource.as_str() != "*" {
-        out.push(Hinge { topic: "resource policy".into(), why: format!("none given (--resource-policy): Verdict assumed {} has no resource-based policy", s.request.resource.as_str()) });
+        unchecked.push(Hinge { topic: "resource policy".into(), why: format!("none given (--resource-policy): Verdict assumed {} has no resource-based policy", s.request.resource.as_str()) });
     }
     if matches!(caller, Caller::AssumedRole { .. }) && p.session.is_empty() && !b.given.session_policy {
-        out.push(Hinge { topic: "session policy".into(), why: "a role session may carry a session policy passed to AssumeRole; CloudTrail shows it only in that AssumeRole record (requestParameters.policy). None was given, so none was applied".into() });
+        unchecked.push(Hinge { topic: "session policy".into(), why: "a role session may carry a session policy passed to AssumeRole; CloudTrail shows it only in that AssumeRole record (requestParameters.policy). None was given, so none was applied".into() });
     }
-    if let Some(v) = b.event.as_ref().and_then(|e| e.vpc_endpoint_id.clone()) {
-        if p.vpc_endpoint.is_none() {
-            out.push(Hinge { topic: "VPC endpoint policy".into(), why: format!("the call came through {v}, whose endpoint policy was not given (--vpc-endpoint-policy)") });
-        }
+    if let Some(v) = b.event.as_ref().and_then(|e| e.vpc_endpoint_id.clone()).filter(|_| p.vpc_endpoint.is_none()) {
+        unchecked.push(Hinge { topic: "VPC endpoint policy".into(), why: format!("the call came through {v}, whose endpoint policy was not given (--vpc-endpoint-policy)") });
+    }
+    if agrees && !unchecked.is_empty() {
+        let names: Vec<String> = unchecked.iter().map(|h| h.topic.clone()).collect();
+        out.push(Hinge {
+            topic: "not checked".into(),
+            why: format!("{} (not given). They cannot change what AWS reported, but any of them could block the request once it is fixed", names.join(", ")),
+        });
+    } else {
+        out.extend(unchecked);
     }
     if svc == "kms" {
         out.push(Hinge { topic: "KMS grants".into(), why: "grants can also allow KMS operations; Verdict does not model them (`aws kms list-grants --key-id …`)".into() });
@@ -549,6 +575,46 @@ fn hinges(b: &Built, e: &Evaluation) -> Vec<Hinge> {
         out.push(Hinge { topic: "other resources of RunInstances".into(), why: "RunInstances is also checked on the image, subnet, security groups, volumes, network interface and key pair, and iam:PassRole on an instance profile's role; the message names only one".into() });
     }
     out
+}
+
+/// The layer's name for one policy of it.
+pub fn layer_noun(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Rcp => "RCP",
+        Layer::Scp => "SCP",
+        Layer::VpcEndpoint => "VPC endpoint policy",
+        Layer::Resource => "resource-based policy",
+        Layer::Identity => "identity-based policy",
+        Layer::PermissionsBoundary => "permissions boundary",
+        Layer::Session => "session policy",
+        Layer::Authorizer => "authorizer policy",
+    }
+}
+
+/// Why Verdict cannot see the policies of `layer`, when it was given none.
+fn unseen(b: &Built, layer: Layer) -> Option<String> {
+    let s = &b.scenario;
+    let g = &b.given;
+    match layer {
+        Layer::Identity if s.policies.identity.is_empty() && !g.auth_details && !g.scenario => {
+            Some("the caller's identity policies were not given (--auth-details)".into())
+        }
+        Layer::Identity if s.policies.identity.is_empty() && b.principal_found.is_none() && g.auth_details => {
+            Some("the caller is not in the authorization details given".into())
+        }
+        Layer::Resource if s.policies.resource.is_none() && verdict_eval::request::is_trust_request(&s.request) => {
+            Some("the role's trust policy was not found (give --auth-details for the role's account)".into())
+        }
+        Layer::Resource if s.policies.resource.is_none() && !g.resource_policy && !g.scenario => Some(format!(
+            "the policy of {}{} was not given (--resource-policy)",
+            crate::build::resource_describe(s.request.resource.as_str(), false),
+            s.resource_account.as_ref().map(|a| format!(" in account {a}")).unwrap_or_default()
+        )),
+        Layer::Session if s.policies.session.is_empty() && matches!(s.request.caller, Caller::AssumedRole { .. }) && !g.session_policy => {
+            Some("the session policy was not given (--session-policy)".into())
+        }
+        _ => None,
+    }
 }
 
 fn answer(b: &Built, e: &Evaluation, d: Option<&Deciding>, near: &[NearMiss], p: &Plan, ag: &Agreement) -> String {
@@ -569,18 +635,58 @@ fn answer(b: &Built, e: &Evaluation, d: Option<&Deciding>, near: &[NearMiss], p:
         (Decision::ExplicitDeny, Some(d)) => {
             let lvl = d.level.as_ref().map(|l| format!(", attached at {l}")).unwrap_or_default();
             let why = if d.held.is_empty() { String::new() } else { format!(": {}", d.held.iter().map(|h| h.split(", so ").next().unwrap_or(h).to_string()).collect::<Vec<_>>().join(" and ")) };
-            format!("Explicitly denied by statement {} of the {} {}{lvl}{why}.", d.statement, d.layer.title(), d.policy)
+            format!("Explicitly denied by statement {} of the {} {}{lvl}{why}.", d.statement, layer_noun(d.layer), d.policy)
+        }
+        _ if e.denied_by.and_then(|l| unseen(b, l)).is_some() => {
+            let missing = e.denied_by.and_then(|l| unseen(b, l)).unwrap_or_default();
+            let r = &b.scenario.request;
+            let what = format!("{} {} on {}", r.caller.display(), r.action, r.resource.as_str());
+            match (&b.reported, ag.status) {
+                (Some(m), AgreementStatus::Agrees) if m.kind != DenyKind::Unspecified => {
+                    format!("AWS reports {} ({what}). Verdict agrees as far as it can see, but cannot name the statement: {missing}.", m.summary())
+                }
+                (Some(m), _) if m.kind != DenyKind::Unspecified => format!("AWS reports {} ({what}); {missing}, so Verdict cannot confirm it.", m.summary()),
+                _ => format!("Denied ({what}): {}; {missing}, so that is where to look.", short_reason(b, e)),
+            }
         }
         _ => {
-            let mut s = format!("Implicitly denied: {}.", e.reason.trim_end_matches('.'));
+            let mut s = format!("Implicitly denied: {}.", short_reason(b, e).trim_end_matches('.'));
             if let Some(n) = near.first().filter(|n| Some(n.layer) == e.denied_by) {
-                s.push_str(&format!(" Closest: statement {} of {} — {}.", n.statement, n.policy, n.hint.clone().unwrap_or_else(|| n.failing.join("; "))));
+                let what = match n.failing.as_slice() {
+                    [one] => n.hint.clone().unwrap_or_else(|| one.clone()),
+                    [first, rest @ ..] => format!("{first} (and {} more element{} fail{})", rest.len(), if rest.len() == 1 { "" } else { "s" }, if rest.len() == 1 { "s" } else { "" }),
+                    [] => String::new(),
+                };
+                s.push_str(&format!(" Closest: statement {} of {} — {what}.", n.statement, n.policy));
             }
             s
         }
     };
-    let _ = b;
     format!("{main}{also}")
+}
+
+/// The engine's reason, reworded where the caller has no identity at all.
+fn short_reason(b: &Built, e: &Evaluation) -> String {
+    let s = &b.scenario;
+    match (&s.request.caller, e.denied_by) {
+        (Caller::Service(svc), Some(Layer::Resource)) => format!("{svc} is an AWS service principal, so only the resource's own policy can allow it, and none does"),
+        (Caller::Anonymous, Some(Layer::Resource)) => "an anonymous caller can be allowed only by a resource-based policy whose Principal is \"*\", and none does".into(),
+        _ => e.reason.clone(),
+    }
+}
+
+/// The policies of the layer that denied implicitly, in words.
+fn considered(b: &Built, e: &Evaluation) -> Vec<String> {
+    let Some(layer) = e.denied_by.filter(|_| e.decision == Decision::ImplicitDeny) else { return Vec::new() };
+    let level = e.layers.iter().filter(|l| l.layer == layer).find(|l| l.outcome == LayerOutcome::NoMatch).and_then(|l| l.level);
+    policies_at(&b.scenario, layer, level)
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let slot = Slot { layer, level, index: i };
+            b.origin(slot).map(|o| o.describe(p)).unwrap_or_else(|| p.label.clone())
+        })
+        .collect()
 }
 
 fn request_view(b: &Built, e: &Evaluation) -> RequestView {
@@ -619,6 +725,7 @@ pub fn diagnose(b: Built, case: Option<String>) -> Explanation {
     let d = deciding(&b, &e);
     let near = if e.decision == Decision::ImplicitDeny || e.decision == Decision::Allow { near_misses(&b, &e) } else { Vec::new() };
     let ag = agreement(&b, &e, &p);
+    let hinges_on = hinges(&b, &e, ag.status == AgreementStatus::Agrees);
     let mut notes = b.notes.clone();
     notes.dedup();
     Explanation {
@@ -631,11 +738,12 @@ pub fn diagnose(b: Built, case: Option<String>) -> Explanation {
         agreement: ag,
         request: request_view(&b, &e),
         deciding: d,
+        considered: considered(&b, &e),
         near_misses: near,
         blockers: p.blockers.clone(),
         fixes: p.fixes.clone(),
         fixes_complete: p.complete,
-        hinges_on: hinges(&b, &e),
+        hinges_on,
         decode_command: b.reported.as_ref().and_then(ParsedMessage::decode_command).filter(|_| b.decoded.is_none()),
         sources: b.sources.clone(),
         notes,
@@ -644,4 +752,40 @@ pub fn diagnose(b: Built, case: Option<String>) -> Explanation {
         built: b,
         plan: p,
     }
+}
+
+/// What can be said from a message that names neither the caller nor the action
+/// (a bare `Access Denied`, or EC2's encoded message alone).
+#[derive(Clone, Debug, Serialize)]
+pub struct Partial {
+    /// Which case.
+    pub case: Option<String>,
+    /// The one-line answer.
+    pub answer: String,
+    /// What AWS reported.
+    pub reported: ParsedMessage,
+    /// The exact command to decode an encoded authorization message.
+    pub decode_command: Option<String>,
+    /// What to do next.
+    pub next_steps: Vec<String>,
+}
+
+/// Explain a message on its own when it does not name the caller or the action.
+pub fn partial(m: ParsedMessage, case: Option<String>) -> Partial {
+    let mut next = Vec::new();
+    let op = m.operation.as_ref().map(|o| format!(" (the client called {o})")).unwrap_or_default();
+    let answer = match m.variant {
+        Variant::Ec2 => format!("EC2 denied the call{op} and printed only an encoded authorization message: the reason is inside it, and only AWS can decode it."),
+        _ => format!("AWS denied the call{op} without saying who, what or why (a bare \"Access Denied\"), so the message alone cannot be explained."),
+    };
+    if m.variant == Variant::BareAccessDenied {
+        next.push("S3 answers a bare \"Access Denied\" to callers outside the bucket owner's account or organization and to anonymous callers; it also does for Block Public Access, ACL and Object Ownership denials, which no policy evaluation shows".into());
+        next.push("find the CloudTrail record of the call (for S3 objects, data events must be logged) and run `verdict explain --event RECORD.json`; add the bucket owner's bucket policy with --resource-policy".into());
+    }
+    if let Some(c) = m.decode_command() {
+        next.push(format!("decode it: {c}"));
+        next.push("then run `verdict explain --decoded-message decoded.json` (add --auth-details to name the statement)".into());
+    }
+    next.push("or describe the request in a scenario file and run `verdict explain SCENARIO --message …`".into());
+    Partial { case, answer, decode_command: m.decode_command(), reported: m, next_steps: next }
 }

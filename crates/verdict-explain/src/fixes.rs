@@ -144,6 +144,11 @@ const REQUEST_KEYS: &[&str] = &[
     "sts:sourceidentity",
 ];
 
+/// Services whose calls all carry `aws:RequestedRegion` = us-east-1 (global endpoints).
+pub const GLOBAL_SERVICES: &[&str] = &[
+    "iam", "organizations", "route53", "route53domains", "cloudfront", "support", "budgets", "waf", "globalaccelerator", "shield", "health", "ce", "account", "trustedadvisor", "networkmanager", "savingsplans", "cur", "aws-portal",
+];
+
 fn controllable(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     REQUEST_KEYS.contains(&k.as_str()) || k.starts_with("aws:resourcetag/") || k.starts_with("aws:principaltag/") || k.starts_with("aws:requesttag/")
@@ -181,8 +186,18 @@ fn principal_arn(s: &Scenario) -> Option<String> {
     }
 }
 
+/// True when API Gateway does not authenticate the caller with IAM, so policies see an anonymous caller.
+fn effectively_anonymous(s: &Scenario) -> bool {
+    s.request.service_lc == "execute-api"
+        && s.request.name_lc == "invoke"
+        && s.apigateway.as_ref().is_some_and(|a| a.authorization_type != verdict_eval::scenario::AuthorizationType::AwsIam)
+}
+
 /// The Principal element naming the caller (for resource, trust and endpoint policies).
 fn principal_element(s: &Scenario) -> Option<Value> {
+    if effectively_anonymous(s) {
+        return None;
+    }
     match &s.request.caller {
         Caller::User { .. } | Caller::AssumedRole { .. } | Caller::FederatedUser { .. } | Caller::Root { .. } => principal_arn(s).map(|a| json!({ "AWS": a })),
         Caller::Service(svc) => Some(json!({ "Service": svc })),
@@ -302,7 +317,7 @@ fn kind_of_layer(layer: Layer, trust: bool) -> PolicyKind {
         Layer::Identity => PolicyKind::Inline,
         Layer::Resource if trust => PolicyKind::Trust,
         Layer::Resource => PolicyKind::ResourcePolicy,
-        Layer::PermissionsBoundary => PolicyKind::CustomerManaged,
+        Layer::PermissionsBoundary => PolicyKind::PermissionsBoundary,
         Layer::Session => PolicyKind::SessionPolicy,
         Layer::Scp => PolicyKind::Scp,
         Layer::Rcp => PolicyKind::Rcp,
@@ -352,14 +367,11 @@ impl Ctx<'_> {
         let trust = is_trust(s);
         let caller = &s.request.caller;
         let (label, attached_to, account) = match layer {
-            Layer::Identity => {
-                let who = self.built.principal_found.clone().unwrap_or_else(|| caller.display());
-                ("new inline policy verdict-fix".to_string(), who, caller.account().map(str::to_string))
-            }
+            Layer::Identity => ("new inline policy verdict-fix".to_string(), identity_owner(s, self.built), caller.account().map(str::to_string)),
             Layer::Session => ("new session policy".to_string(), format!("the session {}", caller.display()), caller.account().map(str::to_string)),
             Layer::Resource => {
                 let r = s.request.resource.as_str();
-                (format!("new resource policy on {r}"), r.to_string(), s.resource_account.clone())
+                (format!("new resource policy on {r}"), crate::build::resource_describe(r, trust), s.resource_account.clone())
             }
             Layer::Scp => {
                 let lvl = level.and_then(|l| self.built.scp_levels.get(l).cloned()).unwrap_or_else(|| format!("level {}", level.unwrap_or(0)));
@@ -375,6 +387,24 @@ impl Ctx<'_> {
             label: label.clone(),
             origin: PolicyOrigin { account, attached_to, kind: kind_of_layer(layer, trust), editable: true, file: "(new)".into() },
         }
+    }
+}
+
+/// Who holds the identity policies of the caller, in words.
+fn identity_owner(s: &Scenario, built: &Built) -> String {
+    if let Some(f) = &built.principal_found {
+        if matches!(s.request.caller, Caller::FederatedUser { .. }) {
+            return format!("{f} (the IAM user that called GetFederationToken)");
+        }
+        return f.clone();
+    }
+    match &s.request.caller {
+        Caller::User { name, .. } => format!("user {name}"),
+        Caller::AssumedRole { role, .. } => format!("role {role}"),
+        Caller::FederatedUser { name, .. } => {
+            format!("user {} (the IAM user that called GetFederationToken)", s.request.federated_parent.clone().unwrap_or_else(|| name.clone()))
+        }
+        other => other.display(),
     }
 }
 
@@ -421,6 +451,13 @@ fn apply(s: &Scenario, c: &Candidate) -> Result<Scenario, String> {
     Ok(out)
 }
 
+fn request_candidate_for(s: &Scenario, key: &str, value: &str) -> Option<Candidate> {
+    if key.eq_ignore_ascii_case("aws:RequestedRegion") && GLOBAL_SERVICES.contains(&s.request.service_lc.as_str()) {
+        return None;
+    }
+    Some(request_candidate(key, value))
+}
+
 fn request_candidate(key: &str, value: &str) -> Candidate {
     Candidate {
         kind: FixKind::ChangeRequest,
@@ -444,9 +481,9 @@ fn explicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, d: &Statement
     let action = canonical_action(s);
     if let (true, Some(doc)) = (origin.editable, document_of(np)) {
         if let Some(sp) = stmt_path(&doc, d.index) {
-            let place = if guardrail { format!("the {} guardrail", d.layer.as_str().to_ascii_uppercase()) } else { format!("statement {}", d.statement) };
+            let place = if guardrail { format!("the {} statement {}", d.layer.as_str().to_ascii_uppercase(), d.statement) } else { format!("statement {}", d.statement) };
             // a. an exception for the caller
-            if let Some(parn) = principal_arn(s).filter(|_| s.request.caller.is_iam()) {
+            if let Some(parn) = principal_arn(s).filter(|_| s.request.caller.is_iam() && !effectively_anonymous(s)) {
                 let existing = conds.iter().find(|c| c.key.eq_ignore_ascii_case("aws:PrincipalArn") && is_negated_op(&c.operator));
                 let op = existing.map(|c| c.operator.clone()).unwrap_or_else(|| "ArnNotLike".into());
                 let key = existing.map(|c| c.key.clone()).unwrap_or_else(|| "aws:PrincipalArn".into());
@@ -454,11 +491,29 @@ fn explicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, d: &Statement
                 if !ops.is_empty() {
                     out.push(Candidate {
                         kind: FixKind::ExceptionCondition,
-                        title: format!("Exempt {parn} from {place} {} ({op} {key})", if guardrail { format!("(statement {})", d.statement) } else { String::new() }).replace("  ", " ").replace(" )", ")"),
+                        title: if guardrail {
+                            format!("Add an exception for {parn} to the {} statement {} ({op} {key})", d.layer.as_str().to_ascii_uppercase(), d.statement)
+                        } else {
+                            format!("Exempt {parn} from {place} ({op} {key})")
+                        },
                         target: Target::Existing(slot),
                         patch: ops,
                         statement_path: Some(sp.clone()),
                         note: guardrail.then(|| "a guardrail is narrowed with an exception, never removed".to_string()),
+                    });
+                }
+            }
+            // a'. an unauthenticated caller: an exception for its address
+            if let (true, Some(ip)) = (effectively_anonymous(s) || matches!(s.request.caller, Caller::Anonymous), s.request.context.variable("aws:sourceip")) {
+                let ops = add_condition_value(&doc, &sp, "NotIpAddress", "aws:SourceIp", Value::from(format!("{ip}/32")));
+                if !ops.is_empty() {
+                    out.push(Candidate {
+                        kind: FixKind::ExceptionCondition,
+                        title: format!("Exempt calls from {ip} from {place} (NotIpAddress aws:SourceIp)"),
+                        target: Target::Existing(slot),
+                        patch: ops,
+                        statement_path: Some(sp.clone()),
+                        note: Some("the caller is not authenticated with IAM here, so the exception can only name where it calls from".into()),
                     });
                 }
             }
@@ -509,12 +564,21 @@ fn explicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, d: &Statement
             }
         }
     }
-    // e. change the request so that the condition no longer holds
+    // e. change the request so that the condition no longer holds; for security
+    //    controls (MFA, TLS) that is the right fix, so it comes first.
+    let mut request_side = Vec::new();
+    let mut security = false;
     for c in conds.iter().filter(|c| c.holds && controllable(&c.key)) {
-        if let Some(v) = value_for(&c.operator, &c.policy_values, false) {
-            out.push(request_candidate(&c.key, &v));
+        if let Some(rc) = value_for(&c.operator, &c.policy_values, false).and_then(|v| request_candidate_for(s, &c.key, &v)) {
+            security |= matches!(c.key.to_ascii_lowercase().as_str(), "aws:multifactorauthpresent" | "aws:securetransport");
+            request_side.push(rc);
         }
     }
+    if security {
+        request_side.extend(out);
+        return request_side;
+    }
+    out.extend(request_side);
     out
 }
 
@@ -573,14 +637,19 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
                     }
                     _ => ok = false,
                 },
-                Miss::Condition { operator, key, request_values: Some(v), .. } if v.len() == 1 && is_positive_string_op(operator) => {
+                Miss::Condition { operator, key, request_values: Some(v), policy_values, .. } if v.len() == 1 && is_positive_string_op(operator) => {
                     ops.extend(add_condition_value(&doc, &sp, operator, key, Value::from(v[0].as_str())));
                     kinds.push((FixKind::AddConditionValue, format!("also accept {key} = {}", v[0])));
+                    if controllable(key) {
+                        if let Some(c) = value_for(operator, policy_values, true).and_then(|pv| request_candidate_for(s, key, &pv)) {
+                            request_side.push(c);
+                        }
+                    }
                 }
                 Miss::Condition { operator, key, request_values: None, policy_values, .. } => {
                     if controllable(key) {
-                        if let Some(v) = value_for(operator, policy_values, true) {
-                            request_side.push(request_candidate(key, &v));
+                        if let Some(c) = value_for(operator, policy_values, true).and_then(|v| request_candidate_for(s, key, &v)) {
+                            request_side.push(c);
                         }
                     }
                     ok = false;
@@ -596,7 +665,13 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
             [(k, w)] => (*k, w.clone()),
             many => (many.first().map_or(FixKind::AddResource, |k| k.0), many.iter().map(|k| k.1.clone()).collect::<Vec<_>>().join(" and ")),
         };
-        let single_action = doc.pointer(&format!("{sp}/Action")).is_some_and(|a| a.is_string() || a.as_array().is_some_and(|x| x.len() == 1));
+        let single_action = doc
+            .pointer(&format!("{sp}/Action"))
+            .is_some_and(|a| a.as_str().or_else(|| a.as_array().filter(|x| x.len() == 1).and_then(|x| x[0].as_str())).is_some_and(|x| !x.contains(['*', '?'])));
+        if kinds.iter().any(|(k, _)| *k == FixKind::AddPrincipal) && !single_action {
+            // Adding the caller to a statement that grants more than the action would grant too much.
+            continue;
+        }
         let c = Candidate {
             kind,
             title: format!("In statement {} of {}, {what}", st.sid, np.name.as_deref().unwrap_or(&np.label)),
@@ -613,8 +688,10 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
     }
     // One new Allow statement scoped to the exact action and resource.
     let mut stmt = serde_json::Map::new();
+    stmt.insert("Effect".into(), Value::from("Allow"));
     let needs_principal = matches!(layer, Layer::Resource | Layer::VpcEndpoint);
     let mut principal_ok = true;
+    let mut cond = None;
     if needs_principal {
         match &caller_principal {
             Some(p) => {
@@ -627,21 +704,23 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
                 match (vpce, ip) {
                     (Some(v), _) => {
                         stmt.insert("Principal".into(), Value::from("*"));
-                        stmt.insert("Condition".into(), json!({ "StringEquals": { "aws:SourceVpce": v } }));
+                        cond = Some(json!({ "StringEquals": { "aws:SourceVpce": v } }));
                     }
                     (None, Some(ip)) => {
                         stmt.insert("Principal".into(), Value::from("*"));
-                        stmt.insert("Condition".into(), json!({ "IpAddress": { "aws:SourceIp": format!("{ip}/32") } }));
+                        cond = Some(json!({ "IpAddress": { "aws:SourceIp": format!("{ip}/32") } }));
                     }
                     _ => principal_ok = false,
                 }
             }
         }
     }
-    stmt.insert("Effect".into(), Value::from("Allow"));
     stmt.insert("Action".into(), Value::from(action.as_str()));
     if !(layer == Layer::Resource && trust) {
         stmt.insert("Resource".into(), Value::from(resource.as_str()));
+    }
+    if let Some(c) = cond {
+        stmt.insert("Condition".into(), c);
     }
     let statement = Value::Object(stmt);
     let resource_star_note = (resource == "*").then(|| {
@@ -663,11 +742,16 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
         let pols = policies_at(s, layer, level);
         let mut editable: Vec<(usize, PolicyOrigin)> = (0..pols.len()).map(|i| (i, cx.origin(s, Slot { layer, level, index: i }))).filter(|(_, o)| o.editable).collect();
         // Prefer the principal's own inline policy, then other inline policies, then customer managed.
-        editable.sort_by_key(|(_, o)| match o.kind {
-            PolicyKind::Inline if !o.attached_to.starts_with("group") => 0,
-            PolicyKind::Inline => 1,
-            PolicyKind::CustomerManaged => 2,
-            _ => 3,
+        let svc = format!("\"{}:", s.request.service_lc);
+        let mentions = |i: usize| pols.get(i).is_some_and(|p| p.policy.source.slice(p.policy.span).to_ascii_lowercase().contains(&svc));
+        editable.sort_by_key(|(i, o)| {
+            let kind = match o.kind {
+                PolicyKind::Inline if !o.attached_to.starts_with("group") => 0,
+                PolicyKind::Inline => 1,
+                PolicyKind::CustomerManaged => 2,
+                _ => 3,
+            };
+            (!mentions(*i), kind)
         });
         if let Some((i, _)) = editable.first() {
             add_to.push(Slot { layer, level, index: *i });
@@ -686,7 +770,11 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
             let (ops, sp) = append_statement(&doc, st);
             first.push(Candidate {
                 kind: if layer == Layer::Resource && !trust && !kms { FixKind::AddPrincipal } else { FixKind::AddAllowStatement },
-                title: format!("Add an Allow for {action} on {} to {}", if trust { "this role" } else { resource.as_str() }, np.name.as_deref().unwrap_or(&np.label)),
+                title: if trust {
+                    format!("Allow {} to assume the role: add a statement to {}", principal_arn(s).unwrap_or_else(|| s.request.caller.display()), np.name.as_deref().unwrap_or(&np.label))
+                } else {
+                    format!("Add an Allow for {action} on {resource} to {}", np.name.as_deref().unwrap_or(&np.label))
+                },
                 target: Target::Existing(slot),
                 patch: ops,
                 statement_path: Some(sp),
@@ -760,7 +848,7 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
     for k in &e.missing_context {
         if let (true, Some(v)) = (k.could_change_decision && controllable(&k.key), &k.flipping_value) {
             if !later.iter().chain(first.iter()).any(|c| matches!(c.target, Target::Request) && c.patch.first().and_then(|o| o.get("path")).and_then(Value::as_str).is_some_and(|p| p.ends_with(&patch::escape(&k.key)))) {
-                later.push(request_candidate(&k.key, v));
+                later.extend(request_candidate_for(s, &k.key, v));
             }
         }
     }
@@ -811,7 +899,8 @@ fn progressed(before: &Evaluation, after: &Scenario) -> bool {
     }
     if before.decision == Decision::ExplicitDeny {
         let e2 = evaluate(after);
-        return e2.deciding_statement != before.deciding_statement;
+        let key = |d: &Option<StatementRef>| d.as_ref().map(|d| (d.layer, d.level, d.policy.clone(), d.index));
+        return key(&e2.deciding_statement) != key(&before.deciding_statement);
     }
     false
 }
@@ -846,7 +935,7 @@ fn describe_target(cx: &Ctx<'_>, s: &Scenario, c: &Candidate) -> (Option<String>
             }
             (origin.account.clone(), *layer, loc, Some(label.clone()), None, None)
         }
-        Target::Request => (s.request.caller.account().map(str::to_string), Layer::Identity, "the request (how the call is made)".into(), None, None, None),
+        Target::Request => (None, Layer::Identity, "the request (how the call is made)".into(), None, None, None),
     }
 }
 
@@ -963,8 +1052,15 @@ pub fn plan(built: &Built) -> Plan {
             }
             let (account, layer, location, policy, policy_arn, file) = describe_target(&cx, &at, &c);
             let statement = statement_after(&at, &c);
+            let mut note = c.note;
+            if let (Layer::Identity, Caller::AssumedRole { role, .. }) = (layer, &at.request.caller) {
+                if role.starts_with("AWSReservedSSO_") && !matches!(c.target, Target::Request) {
+                    let set = role.trim_start_matches("AWSReservedSSO_").rsplit_once('_').map_or(role.as_str(), |(n, _)| n);
+                    note = Some(format!("this role is managed by IAM Identity Center: make the change in the permission set {set}, not on the role, or it will be overwritten"));
+                }
+            }
             blockers[i].fixes.push(id);
-            fixes.push(Fix { id, blocker: i + 1, kind: c.kind, title: c.title, account, layer, location, policy, policy_arn, file, patch: c.patch, statement, note: c.note, verified: true, requires, target: c.target });
+            fixes.push(Fix { id, blocker: i + 1, kind: c.kind, title: c.title, account, layer, location, policy, policy_arn, file, patch: c.patch, statement, note, verified: true, requires, target: c.target });
         }
     }
     Plan { blockers, fixes, complete }

@@ -43,9 +43,40 @@ pub use snapshot::{OrgDir, TextInput};
 use std::path::{Path, PathBuf};
 use verdict_policy::{Diagnostic, ErrorCode};
 
+/// What [`explain`] produced for one case.
+#[derive(Clone, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Report {
+    /// A full explanation (the request could be rebuilt and evaluated).
+    Full(Box<Explanation>),
+    /// Only the message was given and it names neither caller nor action.
+    Partial(diagnose::Partial),
+}
+
+impl Report {
+    /// The full explanation, if this is one.
+    pub fn full(&self) -> Option<&Explanation> {
+        match self {
+            Report::Full(x) => Some(x),
+            Report::Partial(_) => None,
+        }
+    }
+}
+
+fn is_decoded_message(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.get("DecodedMessage").is_some() || (v.get("context").is_some() && v.get("allowed").is_some()))
+}
+
 /// Explain every AccessDenied the inputs describe: one per denied record of `--event`
 /// (or the selected `record`), or one for the message/scenario alone.
-pub fn explain(inputs: &Inputs) -> Result<Vec<Explanation>, Vec<Diagnostic>> {
+pub fn explain(inputs: &Inputs) -> Result<Vec<Report>, Vec<Diagnostic>> {
+    if let Some(ev) = inputs.event.as_ref().filter(|e| is_decoded_message(&e.text) && inputs.decoded_message.is_none()) {
+        // A decoded authorization message given as --event: read it as --decoded-message.
+        let mut fixed = inputs.clone();
+        fixed.decoded_message = Some(ev.clone());
+        fixed.event = None;
+        return explain(&fixed);
+    }
     let Some(ev) = &inputs.event else {
         if inputs.message.is_none() && inputs.scenario.is_none() && inputs.decoded_message.is_none() {
             return Err(vec![Diagnostic::new(
@@ -53,8 +84,14 @@ pub fn explain(inputs: &Inputs) -> Result<Vec<Explanation>, Vec<Diagnostic>> {
                 "nothing to explain: give --message TEXT, --event FILE, --decoded-message FILE or a scenario file",
             )]);
         }
+        if let (Some(m), None, None) = (&inputs.message, &inputs.scenario, &inputs.decoded_message) {
+            let parsed = message::parse_message(m).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, e.to_string())])?;
+            if parsed.principal.is_none() || parsed.action.is_none() {
+                return Ok(vec![Report::Partial(diagnose::partial(parsed, None))]);
+            }
+        }
         let b = build(inputs, None)?;
-        return Ok(vec![diagnose(b, None)]);
+        return Ok(vec![Report::Full(Box::new(diagnose(b, None)))]);
     };
     let records = cloudtrail::records(&ev.text).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("{}: {e}", ev.name))])?;
     let denied: Vec<&serde_json::Value> = records.iter().filter(|r| cloudtrail::is_access_denied(r)).collect();
@@ -82,7 +119,7 @@ pub fn explain(inputs: &Inputs) -> Result<Vec<Explanation>, Vec<Diagnostic>> {
         let facts = cloudtrail::facts(r);
         let b = build(inputs, Some(&facts))?;
         let case = (total > 1).then(|| format!("AccessDenied record {n} of {total}: {} {}", facts.event_source, facts.event_name));
-        out.push(diagnose(b, case));
+        out.push(Report::Full(Box::new(diagnose(b, case))));
     }
     Ok(out)
 }

@@ -190,11 +190,11 @@ impl ParsedMessage {
     /// One line saying what AWS reported.
     pub fn summary(&self) -> String {
         let what = match (self.kind, self.layer) {
-            (DenyKind::Explicit, Some(l)) => format!("an explicit deny in a {}", l.phrase()),
+            (DenyKind::Explicit, Some(l)) => format!("an explicit deny in {} {}", article(l.phrase()), l.phrase()),
             (DenyKind::Explicit, None) => "an explicit deny (the message does not say where)".to_string(),
             (DenyKind::Implicit, Some(l)) => format!("an implicit deny: no {} allows it", l.phrase()),
             (DenyKind::Implicit, None) => "an implicit deny".to_string(),
-            (DenyKind::ExplicitOrImplicit, Some(l)) => format!("a deny by a {} (explicit or implicit; the wording does not tell)", l.phrase()),
+            (DenyKind::ExplicitOrImplicit, Some(l)) => format!("a deny by {} {} (explicit or implicit; the wording does not tell)", article(l.phrase()), l.phrase()),
             (DenyKind::ExplicitOrImplicit, None) => "a deny, explicit or implicit".to_string(),
             (DenyKind::Unspecified, _) => "a denial without a reason".to_string(),
         };
@@ -206,6 +206,14 @@ impl ParsedMessage {
             s.push_str(&format!(" ({a})"));
         }
         s
+    }
+}
+
+fn article(phrase: &str) -> &'static str {
+    if phrase.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 

@@ -14,6 +14,8 @@ pub enum PolicyKind {
     CustomerManaged,
     /// An AWS managed policy: it cannot be edited.
     AwsManaged,
+    /// A managed policy used as a permissions boundary.
+    PermissionsBoundary,
     /// A role trust policy.
     Trust,
     /// A service control policy.
@@ -39,6 +41,7 @@ impl PolicyKind {
             PolicyKind::Inline => "inline policy",
             PolicyKind::CustomerManaged => "customer managed policy",
             PolicyKind::AwsManaged => "AWS managed policy",
+            PolicyKind::PermissionsBoundary => "permissions boundary",
             PolicyKind::Trust => "role trust policy",
             PolicyKind::Scp => "service control policy",
             PolicyKind::Rcp => "resource control policy",
@@ -79,17 +82,26 @@ pub struct PolicyOrigin {
 }
 
 impl PolicyOrigin {
-    /// A sentence fragment: `customer managed policy ReportsReadOnly (arn…) attached to user alice in account 1111…`.
+    /// A sentence fragment: `customer managed policy ReportsReadOnly (arn…) of user alice in account 1111…`.
     pub fn describe(&self, np: &NamedPolicy) -> String {
-        let mut s = format!("{} {}", self.kind.describe(), np.name.as_deref().unwrap_or(&np.label));
-        if let Some(a) = &np.arn {
-            if np.name.as_deref() != Some(a.as_str()) {
-                s.push_str(&format!(" ({a})"));
+        let name = np.name.as_deref().unwrap_or(&np.label);
+        let mut s = match self.kind {
+            PolicyKind::Trust => format!("trust policy of {}", self.attached_to),
+            PolicyKind::ResourcePolicy | PolicyKind::VpcEndpoint | PolicyKind::SessionPolicy | PolicyKind::Scenario if np.label.contains(" of ") || self.attached_to.is_empty() => {
+                np.label.clone()
             }
-        }
-        if !self.attached_to.is_empty() {
-            s.push_str(&format!(" of {}", self.attached_to));
-        }
+            PolicyKind::ResourcePolicy | PolicyKind::VpcEndpoint | PolicyKind::SessionPolicy | PolicyKind::Scenario => format!("{} ({})", np.label, self.attached_to),
+            kind => {
+                let mut s = format!("{} {name}", kind.describe());
+                if let Some(a) = np.arn.as_deref().filter(|a| *a != name) {
+                    s.push_str(&format!(" ({a})"));
+                }
+                if !self.attached_to.is_empty() {
+                    s.push_str(&format!(" of {}", self.attached_to));
+                }
+                s
+            }
+        };
         if let Some(a) = &self.account {
             s.push_str(&format!(" in account {a}"));
         }

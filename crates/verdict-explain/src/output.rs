@@ -1,7 +1,8 @@
 //! Text, JSON and decoded-message renderings of an [`Explanation`]. Text styles are
 //! ANSI escapes; callers write through `anstream`, which strips them when not wanted.
 
-use crate::diagnose::{AgreementStatus, Explanation};
+use crate::diagnose::{AgreementStatus, Explanation, Partial};
+use crate::Report;
 use crate::fixes::FixKind;
 use anstyle::{AnsiColor, Style};
 use serde_json::Value;
@@ -95,12 +96,17 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
         (None, _) => String::new(),
     };
     let _ = writeln!(o, "  resource   {}{acct}", r.resource);
-    if !r.context.is_empty() {
-        let width = r.context.iter().map(|c| c.key.len()).max().unwrap_or(0);
-        for (i, c) in r.context.iter().enumerate() {
+    let (derived, given): (Vec<_>, Vec<_>) = r.context.iter().partition(|c| c.from == "derived from the principal");
+    if !given.is_empty() {
+        let width = given.iter().map(|c| c.key.len()).max().unwrap_or(0);
+        for (i, c) in given.iter().enumerate() {
             let lead = if i == 0 { "  context    " } else { "             " };
             let _ = writeln!(o, "{lead}{:width$} = {}  {}", c.key, json_line(&c.value), st(color, dim, &format!("[{}]", c.from)));
         }
+    }
+    if !derived.is_empty() {
+        let keys: Vec<&str> = derived.iter().map(|c| c.key.as_str()).collect();
+        let _ = writeln!(o, "             {}", st(color, dim, &format!("(and, derived from the principal: {})", keys.join(", "))));
     }
 
     // Why.
@@ -108,7 +114,7 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
     match &x.deciding {
         Some(d) if x.decision == Decision::ExplicitDeny => {
             let lvl = d.level.as_ref().map(|l| format!(", attached at {l}")).unwrap_or_default();
-            let _ = writeln!(o, "  Statement {} of {} ({}{lvl})", d.statement, d.policy, d.layer.title());
+            let _ = writeln!(o, "  Statement {} of the {} {}{lvl}", d.statement, crate::diagnose::layer_noun(d.layer), d.policy);
             let _ = writeln!(o, "  at {}:{}:{}", d.file, d.line, d.column);
             if let Some(l) = &d.location {
                 let _ = writeln!(o, "  {}", st(color, dim, l));
@@ -128,6 +134,12 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
         }
         _ => {
             let _ = writeln!(o, "  {}", x.evaluation.reason);
+            if !x.considered.is_empty() {
+                let _ = writeln!(o, "  Policies of that layer (none allows the request):");
+                for c in &x.considered {
+                    let _ = writeln!(o, "    - {c}");
+                }
+            }
         }
     }
     if !x.near_misses.is_empty() {
@@ -161,6 +173,9 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
     // Fixes.
     if !x.fixes.is_empty() {
         let _ = writeln!(o, "\n{}", h("Fixes (each verified: applied to a copy of the scenario and re-evaluated):"));
+        if x.agreement.status == AgreementStatus::Disagrees {
+            let _ = writeln!(o, "  {}", st(color, yellow, "These remove what Verdict sees with the inputs given, not what AWS reported: settle the disagreement above first."));
+        }
         for f in &x.fixes {
             let req = if f.requires.is_empty() {
                 "flips the decision on its own".to_string()
@@ -227,4 +242,43 @@ pub fn render_json(x: &Explanation) -> Value {
 /// A result shaped like STS `decode-authorization-message` output (T94).
 pub fn render_decoded(x: &Explanation) -> Value {
     crate::decoded::decoded_view(&x.evaluation, &x.built.scenario)
+}
+
+/// A partial answer as text.
+pub fn render_partial(p: &Partial, color: bool) -> String {
+    let bold = Style::new().bold();
+    let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
+    let mut o = String::new();
+    if let Some(c) = &p.case {
+        let _ = writeln!(o, "── {c} ──");
+    }
+    let _ = writeln!(o, "{} {}", st(color, red, "Answer:"), p.answer);
+    let _ = writeln!(o, "\n{}", st(color, bold, "AWS said:"));
+    let _ = writeln!(o, "  {}", p.reported.normalized);
+    let _ = writeln!(o, "\n{}", st(color, bold, "Next steps:"));
+    for n in &p.next_steps {
+        let _ = writeln!(o, "  - {n}");
+    }
+    o
+}
+
+/// Any report as text.
+pub fn render_report(r: &Report, color: bool) -> String {
+    match r {
+        Report::Full(x) => render_text(x, color),
+        Report::Partial(p) => render_partial(p, color),
+    }
+}
+
+/// Any report as JSON.
+pub fn render_report_json(r: &Report) -> Value {
+    serde_json::to_value(r).unwrap_or(Value::Null)
+}
+
+/// Any report shaped like a decoded authorization message (partial reports have no evaluation: `null`).
+pub fn render_report_decoded(r: &Report) -> Value {
+    match r {
+        Report::Full(x) => render_decoded(x),
+        Report::Partial(_) => Value::Null,
+    }
 }

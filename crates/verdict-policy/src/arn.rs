@@ -127,15 +127,16 @@ impl ResourcePart {
         }
     }
 
-    fn matches<F>(&self, text: &str, lookup: F) -> Option<bool>
+    fn matches<'a, F>(&'a self, text: &str, lookup: F) -> Option<bool>
     where
-        F: FnMut(&str) -> Option<String>,
+        F: FnMut(&str) -> Option<&'a str>,
     {
         match self {
             ResourcePart::Static(g) => Some(g.matches(text)),
             ResourcePart::Template(t) => {
-                let tokens: Vec<Token> = t.resolve_tokens(lookup)?;
-                Some(Glob::from_tokens(&tokens).matches(text))
+                let mut toks = Vec::with_capacity(8);
+                t.resolve_refs(&mut toks, true, lookup)
+                    .then(|| crate::glob::match_refs(&toks, text))
             }
         }
     }
@@ -201,16 +202,16 @@ impl ResourcePattern {
 
     /// Match against a request resource; variables are resolved with `lookup`
     /// (lower-cased key → single value).
-    pub fn matches<F>(&self, req: &RequestResource, lookup: F) -> MatchOutcome
+    pub fn matches<'a, F>(&'a self, req: &RequestResource, mut lookup: F) -> MatchOutcome
     where
-        F: FnMut(&str) -> Option<String>,
+        F: FnMut(&str) -> Option<&'a str>,
     {
         match (self, req) {
             (ResourcePattern::Any, _) => Ok(true),
             (_, RequestResource::Star) | (_, RequestResource::Other(_)) => Ok(false),
             (ResourcePattern::Unmatchable, _) => Ok(false),
             (ResourcePattern::Dynamic(t), RequestResource::Arn { segs: rsegs, resource: rres, .. }) => {
-                let tokens = t.resolve_tokens(lookup).ok_or(UnresolvedVariable)?;
+                let tokens = t.resolve_tokens(|k| lookup(k).map(str::to_string)).ok_or(UnresolvedVariable)?;
                 let Some(parts) = split_six(&tokens) else { return Ok(false) };
                 let lower = |p: &[Token]| -> Vec<Token> {
                     p.iter()
@@ -349,7 +350,7 @@ mod tests {
     #[test]
     fn variable_in_account_segment() {
         let p = ResourcePattern::new("arn:*:kms:*:${aws:PrincipalAccount}:key/*", true);
-        let look = |k: &str| (k == "aws:principalaccount").then(|| "111122223333".to_string());
+        let look = |k: &str| (k == "aws:principalaccount").then_some("111122223333");
         let r = RequestResource::new("arn:aws:kms:us-east-1:111122223333:key/abc");
         assert_eq!(p.matches(&r, look), Ok(true));
         let other = RequestResource::new("arn:aws:kms:us-east-1:444455556666:key/abc");

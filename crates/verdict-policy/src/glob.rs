@@ -108,6 +108,120 @@ fn bytes_to_string(ops: &[Op]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// A borrowed pattern token, produced by resolving a template without allocating strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokRef<'a> {
+    /// Literal text.
+    Lit(&'a str),
+    /// `*`
+    Star,
+    /// `?`
+    One,
+}
+
+/// Push the tokens of `pattern` (wildcards active) onto `out`, borrowing its text.
+pub fn tokenize_into<'a>(pattern: &'a str, out: &mut Vec<TokRef<'a>>) {
+    let mut start = 0;
+    for (i, c) in pattern.char_indices() {
+        if c == '*' || c == '?' {
+            if i > start {
+                out.push(TokRef::Lit(&pattern[start..i]));
+            }
+            out.push(if c == '*' { TokRef::Star } else { TokRef::One });
+            start = i + 1;
+        }
+    }
+    if start < pattern.len() {
+        out.push(TokRef::Lit(&pattern[start..]));
+    }
+}
+
+/// True if the literal tokens, concatenated, equal `text` (wildcard tokens never match).
+pub fn refs_equal(tokens: &[TokRef<'_>], text: &str) -> bool {
+    let mut rest = text;
+    for t in tokens {
+        match t {
+            TokRef::Lit(l) => match rest.strip_prefix(l) {
+                Some(r) => rest = r,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// Match `text` against borrowed tokens, with the same semantics as [`Glob::matches`].
+pub fn match_refs(tokens: &[TokRef<'_>], text: &str) -> bool {
+    // The pattern cursor is (token index, byte offset inside a literal).
+    fn op_at(tokens: &[TokRef<'_>], mut ti: usize, mut bi: usize) -> (Option<Op>, usize, usize) {
+        while let Some(t) = tokens.get(ti) {
+            match t {
+                TokRef::Lit(l) if bi < l.len() => return (Some(Op::Byte(l.as_bytes()[bi])), ti, bi),
+                TokRef::Lit(_) => {
+                    ti += 1;
+                    bi = 0;
+                }
+                TokRef::Star => return (Some(Op::Star), ti, 0),
+                TokRef::One => return (Some(Op::One), ti, 0),
+            }
+        }
+        (None, ti, 0)
+    }
+    fn advance(tokens: &[TokRef<'_>], ti: usize, bi: usize) -> (usize, usize) {
+        match tokens.get(ti) {
+            Some(TokRef::Lit(l)) if bi + 1 < l.len() => (ti, bi + 1),
+            _ => (ti + 1, 0),
+        }
+    }
+    let text = text.as_bytes();
+    let (mut ti, mut bi, mut t) = (0usize, 0usize, 0usize);
+    let mut star: Option<(usize, usize, usize)> = None;
+    while t < text.len() {
+        let (op, cti, cbi) = op_at(tokens, ti, bi);
+        ti = cti;
+        bi = cbi;
+        match op {
+            Some(Op::Byte(b)) if b == text[t] => {
+                (ti, bi) = advance(tokens, ti, bi);
+                t += 1;
+                continue;
+            }
+            Some(Op::One) => {
+                (ti, bi) = advance(tokens, ti, bi);
+                t = (t + utf8_len(text[t])).min(text.len());
+                continue;
+            }
+            Some(Op::Star) => {
+                (ti, bi) = advance(tokens, ti, bi);
+                star = Some((ti, bi, t));
+                continue;
+            }
+            _ => {}
+        }
+        match star {
+            Some((sti, sbi, st)) => {
+                let next = (st + utf8_len(text[st])).min(text.len());
+                star = Some((sti, sbi, next));
+                ti = sti;
+                bi = sbi;
+                t = next;
+            }
+            None => return false,
+        }
+    }
+    loop {
+        match op_at(tokens, ti, bi) {
+            (None, _, _) => return true,
+            (Some(Op::Star), cti, _) => {
+                ti = cti + 1;
+                bi = 0;
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// Split a pattern into literal runs and wildcards.
 pub fn tokenize(pattern: &str) -> Vec<Token> {
     let mut out = Vec::new();
@@ -233,6 +347,13 @@ mod tests {
             prop_assert!(g.matches(&s));
             let longer = format!("{s}x");
             prop_assert!(!g.matches(&longer));
+        }
+
+        #[test]
+        fn borrowed_tokens_agree_with_glob(p in "[ab*?]{0,8}", s in "[ab]{0,10}") {
+            let mut toks = Vec::new();
+            tokenize_into(&p, &mut toks);
+            prop_assert_eq!(match_refs(&toks, &s), Glob::new(&p).matches(&s));
         }
 
         #[test]

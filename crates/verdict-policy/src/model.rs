@@ -182,7 +182,15 @@ pub struct ActionPattern {
 #[derive(Clone, Debug)]
 enum ActionMatcher {
     Any,
-    Service { service: String, name: Glob },
+    Service { service: String, service_hash: u64, name: Glob },
+}
+
+/// A cheap hash of a lower-cased service prefix, compared before the strings.
+pub fn service_hash(service_lc: &str) -> u64 {
+    // FNV-1a: a handful of bytes, no allocation.
+    service_lc
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 impl ActionPattern {
@@ -192,10 +200,12 @@ impl ActionPattern {
             _ if raw == "*" => ActionMatcher::Any,
             Some((svc, name)) => ActionMatcher::Service {
                 service: svc.to_ascii_lowercase(),
+                service_hash: service_hash(&svc.to_ascii_lowercase()),
                 name: Glob::new(&name.to_ascii_lowercase()),
             },
             None => ActionMatcher::Service {
                 service: raw.to_ascii_lowercase(),
+                service_hash: service_hash(&raw.to_ascii_lowercase()),
                 name: Glob::literal("\u{0}"),
             },
         };
@@ -208,9 +218,16 @@ impl ActionPattern {
 
     /// Does the pattern match `service:name` (both lower-cased)?
     pub fn matches(&self, service_lc: &str, name_lc: &str) -> bool {
+        self.matches_hashed(service_hash(service_lc), service_lc, name_lc)
+    }
+
+    /// As [`ActionPattern::matches`], with the request's [`service_hash`] precomputed.
+    pub fn matches_hashed(&self, hash: u64, service_lc: &str, name_lc: &str) -> bool {
         match &self.matcher {
             ActionMatcher::Any => true,
-            ActionMatcher::Service { service, name } => service == service_lc && name.matches(name_lc),
+            ActionMatcher::Service { service, service_hash, name } => {
+                *service_hash == hash && service == service_lc && name.matches(name_lc)
+            }
         }
     }
 
@@ -234,7 +251,12 @@ pub struct ActionBlock {
 impl ActionBlock {
     /// Does the element cover the action (NotAction inverted)?
     pub fn covers(&self, service_lc: &str, name_lc: &str) -> bool {
-        self.patterns.iter().any(|p| p.matches(service_lc, name_lc)) != self.negated
+        self.covers_hashed(service_hash(service_lc), service_lc, name_lc)
+    }
+
+    /// As [`ActionBlock::covers`], with the request's [`service_hash`] precomputed.
+    pub fn covers_hashed(&self, hash: u64, service_lc: &str, name_lc: &str) -> bool {
+        self.patterns.iter().any(|p| p.matches_hashed(hash, service_lc, name_lc)) != self.negated
     }
 }
 

@@ -1,7 +1,7 @@
 //! Policy variables in strings: `${aws:username}`, `${aws:PrincipalTag/team, 'default'}`,
 //! and the fixed `${*}`, `${?}`, `${$}` (iam-semantics §5).
 
-use crate::glob::{tokenize, Token};
+use crate::glob::{tokenize, tokenize_into, TokRef, Token};
 
 /// A piece of a templated string.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,6 +109,29 @@ impl Template {
             }
         }
         Some(out)
+    }
+
+    /// Resolve into borrowed tokens without allocating strings. With `wildcards`, policy
+    /// text keeps its `*`/`?` as wildcards; substituted values and fixed characters are
+    /// literal. Returns false if a variable has no value and no default.
+    pub fn resolve_refs<'a, F>(&'a self, out: &mut Vec<TokRef<'a>>, wildcards: bool, mut lookup: F) -> bool
+    where
+        F: FnMut(&str) -> Option<&'a str>,
+    {
+        for p in &self.parts {
+            match p {
+                Part::Text(t) if wildcards => tokenize_into(t, out),
+                Part::Text(t) => out.push(TokRef::Lit(t)),
+                Part::Var { key_lc, default, .. } => match lookup(key_lc).or(default.as_deref()) {
+                    Some(v) => out.push(TokRef::Lit(v)),
+                    None => return false,
+                },
+                Part::Fixed('*') => out.push(TokRef::Lit("*")),
+                Part::Fixed('?') => out.push(TokRef::Lit("?")),
+                Part::Fixed(_) => out.push(TokRef::Lit("$")),
+            }
+        }
+        true
     }
 
     /// Resolve to a plain string (for operators without wildcards).

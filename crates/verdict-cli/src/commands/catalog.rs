@@ -329,12 +329,10 @@ fn action_text(action: Action<'_>, keys: &[ConditionKey<'_>]) -> String {
         rt_keys.sort_unstable();
         rt_keys.dedup();
         if !rt_keys.is_empty() {
-            let _ = writeln!(
-                t,
-                "  {}  {DIM}keys: {}{DIM:#}",
-                pad("", width),
-                rt_keys.join(", ")
-            );
+            let indent = format!("  {}  ", pad("", width));
+            for line in wrap(&rt_keys, "keys: ", 100usize.saturating_sub(indent.len())) {
+                let _ = writeln!(t, "{indent}{DIM}{line}{DIM:#}");
+            }
         }
     }
     if action.resource_types().any(|rt| rt.is_required()) {
@@ -358,6 +356,30 @@ fn action_text(action: Action<'_>, keys: &[ConditionKey<'_>]) -> String {
         }
     );
     t
+}
+
+/// Joins `items` with `, ` into lines of at most `width` characters (longer items get
+/// a line of their own); the first line starts with `lead`, later ones are indented
+/// to match.
+fn wrap(items: &[&str], lead: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = lead.to_owned();
+    let mut empty = true;
+    for item in items {
+        let extra = if empty { item.len() } else { item.len() + 2 };
+        if !empty && line.len() + extra > width {
+            line.push(',');
+            lines.push(std::mem::replace(&mut line, " ".repeat(lead.len())));
+            empty = true;
+        }
+        if !empty {
+            line.push_str(", ");
+        }
+        line.push_str(item);
+        empty = false;
+    }
+    lines.push(line);
+    lines
 }
 
 fn keys_text(t: &mut String, keys: &[ConditionKey<'_>]) {

@@ -6,7 +6,10 @@ use rayon::prelude::*;
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use verdict_eval::{decide_with_message, evaluate, load_scenario, scenario_from_json, NamedPolicy, Scenario};
+use verdict_eval::{
+    decide_with_message, evaluate, load_scenario, scenario_from_json, scenario_from_json_cached, NamedPolicy, PolicyCache,
+    Scenario,
+};
 use verdict_policy::{parse_policy, Diagnostic, ErrorCode, ParseOptions, PolicyType, SourceFile};
 
 /// Arguments of `verdict simulate`.
@@ -230,9 +233,24 @@ fn shape(vals: Vec<serde_json::Value>, ty: &str) -> serde_json::Value {
     }
 }
 
+thread_local! {
+    static CACHE: std::cell::RefCell<PolicyCache> = std::cell::RefCell::new(PolicyCache::new());
+}
+
+fn load_line(src: &std::sync::Arc<SourceFile>, cached: bool) -> Result<Scenario, Vec<Diagnostic>> {
+    let tree = verdict_policy::json::parse(src).map_err(|d| vec![d])?;
+    if !cached {
+        return scenario_from_json(&tree, src);
+    }
+    CACHE.with(|c| match c.try_borrow_mut() {
+        Ok(mut cache) => scenario_from_json_cached(&tree, src, Some(&mut cache)),
+        Err(_) => scenario_from_json(&tree, src),
+    })
+}
+
 fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> String {
-    let src = SourceFile::new(format!("{label}:{n}"), line);
-    match load_scenario(&src, false) {
+    let src = SourceFile::new(format!("{label} line {n}"), line);
+    match load_line(&src, !trace) {
         Ok(s) => {
             let mut v = if trace {
                 serde_json::to_value(evaluate(&s)).unwrap_or_default()
@@ -252,41 +270,58 @@ fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> String {
 }
 
 fn batch(path: &str, trace: bool) -> ExitCode {
-    let reader: Box<dyn BufRead> = if path == "-" {
+    let reader: Box<dyn BufRead + Send> = if path == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
         match std::fs::File::open(path) {
-            Ok(f) => Box::new(std::io::BufReader::new(f)),
+            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
             Err(e) => {
                 anstream::eprintln!("error: cannot read {path}: {e}");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
         }
     };
-    let label = if path == "-" { "<stdin>" } else { path };
+    let label = if path == "-" { "<stdin>".to_string() } else { path.to_string() };
+    // A reader thread feeds chunks of lines; chunks are evaluated in parallel and
+    // written in input order, so reading overlaps evaluation.
+    const CHUNK: usize = 512;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, String)>>(4);
+    let reader_thread = std::thread::spawn(move || {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for (i, line) in reader.lines().enumerate() {
+            let line = match line {
+                Ok(l) => l,
+                Err(e) => format!("\u{0}{e}"),
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            chunk.push((i + 1, line));
+            if chunk.len() >= CHUNK && tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err() {
+                return;
+            }
+        }
+        if !chunk.is_empty() {
+            let _ = tx.send(chunk);
+        }
+    });
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut chunk: Vec<(usize, String)> = Vec::with_capacity(4096);
-    let flush = |chunk: &mut Vec<(usize, String)>, out: &mut dyn Write| {
-        let results: Vec<String> = chunk.par_iter().map(|(n, l)| eval_line(l, *n, label, trace)).collect();
+    for chunk in rx {
+        let results: Vec<String> = chunk
+            .par_iter()
+            .map(|(n, l)| match l.strip_prefix('\u{0}') {
+                Some(err) => serde_json::json!({"error": format!("line {n} is not readable text: {err}"), "line": n}).to_string(),
+                None => eval_line(l, *n, &label, trace),
+            })
+            .collect();
         for r in results {
-            let _ = writeln!(out, "{r}");
-        }
-        chunk.clear();
-    };
-    for (i, line) in reader.lines().enumerate() {
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => serde_json::json!({"__unreadable": e.to_string()}).to_string(),
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        chunk.push((i + 1, line));
-        if chunk.len() >= 4096 {
-            flush(&mut chunk, &mut out);
+            if writeln!(out, "{r}").is_err() {
+                return ExitCode::SUCCESS;
+            }
         }
     }
-    flush(&mut chunk, &mut out);
+    let _ = reader_thread.join();
+    let _ = out.flush();
     ExitCode::SUCCESS
 }

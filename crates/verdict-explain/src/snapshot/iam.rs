@@ -97,7 +97,11 @@ impl AuthDetails {
 
     fn managed(&self, arn: &str, ty: PolicyType, attached_to: &str, account: Option<&str>, notes: &mut Vec<String>) -> Result<Option<(NamedPolicy, PolicyOrigin)>, Vec<Diagnostic>> {
         let aws = arn.starts_with("arn:aws:iam::aws:policy/") || arn.starts_with("arn:aws-us-gov:iam::aws:policy/") || arn.starts_with("arn:aws-cn:iam::aws:policy/");
-        let kind = if aws { PolicyKind::AwsManaged } else { PolicyKind::CustomerManaged };
+        let kind = match (ty, aws) {
+            (PolicyType::Boundary, _) => PolicyKind::PermissionsBoundary,
+            (_, true) => PolicyKind::AwsManaged,
+            (_, false) => PolicyKind::CustomerManaged,
+        };
         for (f, p) in self.list("Policies") {
             if str_at(p, "Arn") != Some(arn) {
                 continue;

@@ -36,6 +36,8 @@ pub enum Container {
     KmsKey,
     /// Some other resource-based policy (no quota checked).
     OtherResource,
+    /// An AWS managed policy (AWS's own quotas apply; not checked).
+    AwsManaged,
 }
 
 /// A policy type suggested by the context the policy was found in.
@@ -399,9 +401,16 @@ fn extract_jsonl(file: &Arc<SourceFile>) -> Extraction {
                     found.push((label_base.clone(), tree.clone(), None));
                 } else {
                     let name = tree.get("name").and_then(Json::as_str).map(str::to_string);
+                    let aws_managed = tree
+                        .get("arn")
+                        .and_then(Json::as_str)
+                        .is_some_and(|a| a.contains(":iam::aws:policy/"));
                     let mut sub = Vec::new();
                     find_wrapped(&inner, &tree, String::new(), true, 0, &mut sub);
-                    for u in sub {
+                    for mut u in sub {
+                        if aws_managed {
+                            u.container = Container::AwsManaged;
+                        }
                         let label = match &name {
                             Some(nm) => format!("{label_base} ({nm}): {}", u.label),
                             None => format!("{label_base}: {}", u.label),

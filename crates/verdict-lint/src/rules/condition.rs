@@ -176,9 +176,9 @@ pub const OPERATOR_TYPE_MISMATCH: Rule = Rule {
     docs: r#"**What it flags.** An operator family that cannot compare values of the key's
 declared type, using the types of the Service Authorization Reference and of the
 global keys: `StringEquals` on an IP-address key such as `aws:SourceIp`, `IpAddress`
-on a string key, `NumericLessThan` on a date key, `Bool` on a string, `ArnLike` on a
-plain string key. `String…` operators on ARN keys and `Numeric…` operators on
-`aws:EpochTime` are accepted; `Null` fits every key.
+on a string key, `NumericLessThan` on a date key, `Bool` on a string key, `ArnLike` on a number.
+`String…` operators on ARN and Bool keys, `Arn…` operators on string keys that hold
+ARNs, and `Numeric…` operators on `aws:EpochTime` are accepted; `Null` fits every key.
 
 **Why it matters.** The comparison cannot work: an IP key compared as a string never
 matches a CIDR block, a date compared as a number never matches.
@@ -414,8 +414,10 @@ pub fn rule_for_value_error(message: &str) -> &'static Rule {
 fn fits(family: Family, key: &str, t: ValueType) -> bool {
     match family {
         Family::Null => true,
-        Family::String => matches!(t, ValueType::String | ValueType::Arn),
-        Family::Arn => t == ValueType::Arn,
+        // String operators compare the text form; AWS's own policies use them on Bool keys.
+        Family::String => matches!(t, ValueType::String | ValueType::Arn | ValueType::Bool),
+        // ARN operators work on any text that holds an ARN (tags, encryption context).
+        Family::Arn => matches!(t, ValueType::Arn | ValueType::String),
         Family::Numeric => t == ValueType::Numeric || (t == ValueType::Date && key.eq_ignore_ascii_case("aws:EpochTime")),
         Family::Date => t == ValueType::Date,
         Family::Bool => t == ValueType::Bool,

@@ -518,9 +518,6 @@ pub fn arn_problem(s: &str, api_gateway_shorthand: bool) -> Option<(String, Opti
     if !acct_ok {
         return Some((format!("\"{s}\": the account field \"{acct}\" must be a 12-digit account ID (or empty, or a wildcard)"), None));
     }
-    if arn.resource.is_empty() {
-        return Some((format!("\"{s}\" has an empty resource part"), None));
-    }
     None
 }
 

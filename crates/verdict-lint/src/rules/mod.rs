@@ -125,12 +125,20 @@ pub(crate) struct ActionInfo<'a> {
     pub expanded: Option<Vec<Action<'static>>>,
     /// The entry holds an unresolved placeholder.
     pub placeholder: bool,
+    /// Lower-cased service prefix (empty for `*`).
+    pub svc_lc: String,
+    /// Lower-cased action name (empty for `*`).
+    pub name_lc: String,
+    /// The name has `*` or `?`.
+    pub wild: bool,
 }
 
 /// A statement with its actions resolved.
 pub(crate) struct StmtInfo<'a> {
     pub stmt: &'a Statement,
     pub actions: Vec<ActionInfo<'a>>,
+    /// `service:name` (lower-case) of the entries without wildcards.
+    pub exact: std::collections::HashSet<String>,
 }
 
 impl StmtInfo<'_> {
@@ -164,14 +172,19 @@ impl<'a> Ctx<'a> {
         let stmts = policy
             .statements
             .iter()
-            .map(|stmt| StmtInfo {
-                stmt,
-                actions: stmt
+            .map(|stmt| {
+                let actions: Vec<ActionInfo<'a>> = stmt
                     .action
                     .patterns
                     .iter()
                     .map(|pattern| resolve_action(catalog, pattern))
-                    .collect(),
+                    .collect();
+                let exact = actions
+                    .iter()
+                    .filter(|a| !a.wild && !a.pattern.is_any() && !a.placeholder)
+                    .map(|a| format!("{}:{}", a.svc_lc, a.name_lc))
+                    .collect();
+                StmtInfo { stmt, actions, exact }
             })
             .collect();
         Ctx {
@@ -238,12 +251,18 @@ impl<'a> Ctx<'a> {
 
 fn resolve_action<'a>(catalog: &'static Catalog, pattern: &'a ActionPattern) -> ActionInfo<'a> {
     let placeholder = crate::input::intrinsics::has_placeholder(&pattern.raw);
+    let (svc, name) = pattern.raw.split_once(':').unwrap_or(("", ""));
+    let (svc_lc, name_lc) = (svc.to_ascii_lowercase(), name.to_ascii_lowercase());
+    let wild = name.contains(['*', '?']);
     if pattern.is_any() || placeholder {
         return ActionInfo {
             pattern,
             service: None,
             expanded: None,
             placeholder,
+            svc_lc,
+            name_lc,
+            wild,
         };
     }
     let prefix = pattern.raw.split(':').next().unwrap_or("");
@@ -254,6 +273,9 @@ fn resolve_action<'a>(catalog: &'static Catalog, pattern: &'a ActionPattern) -> 
         service,
         expanded,
         placeholder,
+        svc_lc,
+        name_lc,
+        wild,
     }
 }
 

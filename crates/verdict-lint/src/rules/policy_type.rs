@@ -342,7 +342,7 @@ fn quota(container: Container, ptype: PolicyType) -> Option<(usize, Count, &'sta
         Container::RoleTrust => (2048, NoWhitespace, "a role trust policy (default quota)"),
         Container::S3Bucket => (20 * 1024, Bytes, "an S3 bucket policy"),
         Container::KmsKey => (32 * 1024, Bytes, "a KMS key policy"),
-        Container::OtherResource => return None,
+        Container::OtherResource | Container::AwsManaged => return None,
         Container::Standalone => match ptype {
             PolicyType::Identity | PolicyType::Boundary => (6144, NoWhitespace, "a managed policy"),
             PolicyType::Trust => (2048, NoWhitespace, "a role trust policy (default quota)"),

@@ -198,8 +198,8 @@ pub(crate) fn check_actions(ctx: &mut Ctx<'_>) {
                     let help = ctx
                         .catalog
                         .suggest_action(raw)
-                        .or_else(|| ctx.catalog.suggest_service(prefix).map(|s| format!("{s}:{name}")))
-                        .map(|s| format!("did you mean \"{s}\"?"));
+                        .map(|s| format!("did you mean \"{s}\"?"))
+                        .or_else(|| ctx.catalog.suggest_service(prefix).map(|s| format!("did you mean the service prefix \"{s}\"?")));
                     found.push((
                         &UNKNOWN_SERVICE,
                         a.pattern.span,
@@ -318,6 +318,9 @@ pub(crate) fn check_condition_keys(ctx: &mut Ctx<'_>) {
     }
 }
 
+/// Global keys AWS's own policies use that the embedded global-key table lacks.
+const EXTRA_GLOBAL_KEYS: &[&str] = &["aws:PrincipalOrgMasterAccountId"];
+
 type Problem = (&'static Rule, String, Option<String>);
 
 fn key_problem(ctx: &Ctx<'_>, key: &str) -> Option<Problem> {
@@ -330,7 +333,7 @@ fn key_problem(ctx: &Ctx<'_>, key: &str) -> Option<Problem> {
         ));
     };
     if prefix.eq_ignore_ascii_case("aws") {
-        if cat.is_global_key(key) {
+        if cat.is_global_key(key) || EXTRA_GLOBAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
             return None;
         }
         let names: Vec<String> = cat

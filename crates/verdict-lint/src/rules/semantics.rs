@@ -172,35 +172,163 @@ apply."#,
     tags: &["terraform"],
 };
 
-/// Concrete spellings to classify an ARN pattern that has wildcards or variables.
-fn arn_variants(raw: &str) -> Vec<String> {
-    let mut base = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(i) = rest.find("${") {
-        base.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(end) => {
-                base.push('x');
-                rest = &rest[i + end + 1..];
-            }
-            None => {
-                base.push_str(&rest[i..]);
-                rest = "";
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Lit(u8),
+    /// Any run of characters (`*` or a variable in the policy; `${…}` in a template).
+    Any,
+    /// One character (`?` in the policy).
+    One,
+}
+
+fn tokens(s: &str, policy: bool) -> Vec<Tok> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
+            if let Some(end) = s[i..].find('}') {
+                out.push(Tok::Any);
+                i += end + 1;
+                continue;
             }
         }
+        match b[i] {
+            b'*' if policy => out.push(Tok::Any),
+            b'?' if policy => out.push(Tok::One),
+            c => out.push(Tok::Lit(c.to_ascii_lowercase())),
+        }
+        i += 1;
     }
-    base.push_str(rest);
-    if !base.contains(['*', '?']) {
-        return vec![base];
+    out
+}
+
+/// Can some ARN match both the policy pattern `a` and the template `b`? `Some(false)`
+/// when it can without a template placeholder standing for a `/` written in the
+/// policy, `Some(true)` when only that way, `None` when not at all.
+fn intersects(a: &[Tok], b: &[Tok]) -> Option<bool> {
+    let (n, m) = (a.len(), b.len());
+    let idx = |i: usize, j: usize, f: bool| (i * (m + 1) + j) * 2 + usize::from(f);
+    let mut seen = vec![false; (n + 1) * (m + 1) * 2];
+    let mut stack = vec![(0usize, 0usize, false)];
+    let mut with_slash = false;
+    while let Some((i, j, f)) = stack.pop() {
+        let k = idx(i, j, f);
+        if seen[k] {
+            continue;
+        }
+        seen[k] = true;
+        if i == n && j == m {
+            if !f {
+                return Some(false);
+            }
+            with_slash = true;
+            continue;
+        }
+        let ai = a.get(i).copied();
+        let bj = b.get(j).copied();
+        if ai == Some(Tok::Any) {
+            stack.push((i + 1, j, f));
+            if j < m {
+                stack.push((i, j + 1, f));
+            }
+        }
+        if bj == Some(Tok::Any) {
+            stack.push((i, j + 1, f));
+            if i < n {
+                stack.push((i + 1, j, f || ai == Some(Tok::Lit(b'/'))));
+            }
+        }
+        match (ai, bj) {
+            (Some(Tok::Lit(x)), Some(Tok::Lit(y))) if x == y => stack.push((i + 1, j + 1, f)),
+            (Some(Tok::One), Some(Tok::Lit(_))) => stack.push((i + 1, j + 1, f)),
+            _ => {}
+        }
     }
-    let q = base.replace('?', "x");
-    vec![
-        q.replace('*', "x"),
-        q.replace('*', "x/x"),
-        q.replace('*', "x:x"),
-        q.replace('*', "x/x/x"),
-        q.replace('*', ""),
-    ]
+    with_slash.then_some(true)
+}
+
+/// [`intersects`] field by field: the first five ARN fields never share a colon.
+fn arn_intersects(policy_arn: &str, template: &str) -> Option<bool> {
+    let p: Vec<&str> = policy_arn.splitn(6, ':').collect();
+    let t: Vec<&str> = template.splitn(6, ':').collect();
+    if p.len() != 6 || t.len() != 6 {
+        return intersects(&tokens(policy_arn, true), &tokens(template, false));
+    }
+    for k in 0..5 {
+        intersects(&tokens(p[k], true), &tokens(t[k], false))?;
+    }
+    intersects(&tokens(p[5], true), &tokens(t[5], false))
+}
+
+/// The literal text of an ARN's resource part before its first wildcard or variable.
+fn literal_head(arn: &str, template: bool) -> Option<&str> {
+    let rest = arn.splitn(6, ':').nth(5)?;
+    let stop: &[char] = if template { &['$'] } else { &['*', '?', '$'] };
+    Some(rest.find(stop).map_or(rest, |i| &rest[..i]))
+}
+
+fn may_intersect(policy_arn: &str, template: &str) -> bool {
+    let (pa, ta) = (policy_arn.split(':').nth(2), template.split(':').nth(2));
+    if let (Some(p), Some(t)) = (pa, ta) {
+        if !t.contains('$') && !p.eq_ignore_ascii_case(t) {
+            return false;
+        }
+    }
+    match (literal_head(policy_arn, false), literal_head(template, true)) {
+        (Some(p), Some(t)) => {
+            let n = p.len().min(t.len());
+            p.as_bytes()[..n].eq_ignore_ascii_case(&t.as_bytes()[..n])
+        }
+        _ => true,
+    }
+}
+
+type TypeCache = std::sync::Mutex<HashMap<(&'static str, String), std::sync::Arc<HashSet<&'static str>>>>;
+
+/// The names of the resource types of `service` that the policy resource `arn` can
+/// name (cached for the process: the same ARNs recur across policies).
+fn types_for(ctx: &Ctx<'_>, service: verdict_catalog::Service<'static>, arn: &str) -> std::sync::Arc<HashSet<&'static str>> {
+    static CACHE: std::sync::OnceLock<TypeCache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (service.prefix(), arn.to_string());
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let computed = std::sync::Arc::new(compute_types(ctx, service, arn));
+    if let Ok(mut c) = cache.lock() {
+        if c.len() > 100_000 {
+            c.clear();
+        }
+        c.insert(key, computed.clone());
+    }
+    computed
+}
+
+fn compute_types(ctx: &Ctx<'_>, service: verdict_catalog::Service<'static>, arn: &str) -> HashSet<&'static str> {
+    let wild = arn.contains(['*', '?']) || arn.contains("${");
+    if !wild {
+        return ctx.catalog.resource_types_for_arn(service.prefix(), arn).iter().map(|t| t.name()).collect();
+    }
+    let hits: Vec<(&'static str, &'static str, bool)> = service
+        .resource_types()
+        .filter_map(|t| {
+            t.arn_patterns()
+                .filter(|p| may_intersect(arn, p))
+                .filter_map(|p| arn_intersects(arn, p).map(|slash| (p, slash)))
+                .min_by_key(|(_, slash)| *slash)
+                .map(|(p, slash)| (t.name(), p, slash))
+        })
+        .collect();
+    hits.iter()
+        .filter(|(_, p, slash)| {
+            // Like the catalog's tie-break: a type that fits only by letting a
+            // placeholder stand for a written `/` (a bucket for `bucket/*`) is set aside
+            // when a type continuing its pattern with `/…` fits too (the object).
+            !(*slash && hits.iter().any(|(_, q, _)| q.len() > p.len() && q.starts_with(p) && q[p.len()..].starts_with('/')))
+        })
+        .map(|(n, _, _)| *n)
+        .collect()
 }
 
 /// `W101`
@@ -209,7 +337,6 @@ pub(crate) fn check_action_resource(ctx: &mut Ctx<'_>) {
         return;
     }
     let mut found = Vec::new();
-    let mut cache: HashMap<(String, String), HashSet<&'static str>> = HashMap::new();
     for st in &ctx.stmts {
         if st.stmt.action.negated {
             continue;
@@ -225,19 +352,9 @@ pub(crate) fn check_action_resource(ctx: &mut Ctx<'_>) {
                 continue;
             }
             let Some(svc) = a.service else { continue };
-            let fits = list.iter().any(|action| {
-                resources.iter().any(|res| {
-                    arn_variants(res).iter().any(|v| {
-                        let types = cache.entry((svc.prefix().to_string(), v.clone())).or_insert_with(|| {
-                            ctx.catalog
-                                .resource_types_for_arn(svc.prefix(), v)
-                                .iter()
-                                .map(|t| t.name())
-                                .collect()
-                        });
-                        action.resource_types().any(|rt| types.contains(rt.name()))
-                    })
-                })
+            let fits = resources.iter().any(|res| {
+                let types = types_for(ctx, svc, res);
+                !types.is_empty() && list.iter().any(|action| action.resource_types().any(|rt| types.contains(rt.name())))
             });
             if !fits {
                 found.push((a.pattern.span, mismatch_message(&a.pattern.raw, list, &resources)));
@@ -434,28 +551,22 @@ pub(crate) fn pattern_covers(q: &ActionInfo<'_>, p: &ActionInfo<'_>) -> bool {
     if q.pattern.is_any() {
         return true;
     }
-    if p.pattern.is_any() {
+    if p.pattern.is_any() || q.svc_lc != p.svc_lc {
         return false;
     }
-    let (ps, pn) = p.pattern.raw.split_once(':').unwrap_or(("", ""));
-    let (ps, pn) = (ps.to_ascii_lowercase(), pn.to_ascii_lowercase());
-    if !pn.contains(['*', '?']) {
-        return q.pattern.matches(&ps, &pn);
+    if !p.wild {
+        return q.pattern.matches(&p.svc_lc, &p.name_lc);
     }
-    if q.pattern.raw.eq_ignore_ascii_case(&p.pattern.raw) {
-        return true;
-    }
-    let (qs, qn) = q.pattern.raw.split_once(':').unwrap_or(("", ""));
-    if !qs.eq_ignore_ascii_case(&ps) {
+    if !q.wild {
         return false;
     }
-    if qn == "*" {
+    if q.name_lc == p.name_lc || q.name_lc == "*" {
         return true;
     }
     match &p.expanded {
         Some(list) if !list.is_empty() => list
             .iter()
-            .all(|a| q.pattern.matches(&ps, &a.name().to_ascii_lowercase())),
+            .all(|a| q.pattern.matches(&p.svc_lc, &a.name().to_ascii_lowercase())),
         _ => false,
     }
 }
@@ -465,7 +576,11 @@ fn actions_cover(t: &StmtInfo<'_>, s: &StmtInfo<'_>) -> bool {
     if ta.negated || sa.negated {
         return false;
     }
-    s.actions.iter().all(|p| t.actions.iter().any(|q| pattern_covers(q, p)))
+    let t_wild: Vec<&ActionInfo<'_>> = t.actions.iter().filter(|q| q.wild || q.pattern.is_any()).collect();
+    s.actions.iter().all(|p| {
+        (!p.wild && !p.pattern.is_any() && t.exact.contains(&format!("{}:{}", p.svc_lc, p.name_lc)))
+            || t_wild.iter().any(|q| pattern_covers(q, p))
+    })
 }
 
 pub(crate) fn resources_cover(t: Option<&ResourceBlock>, s: Option<&ResourceBlock>) -> bool {
@@ -537,3 +652,4 @@ pub(crate) fn check_redundant_statements(ctx: &mut Ctx<'_>) {
         ctx.report(rule, span, msg, Some(help.into()));
     }
 }
+

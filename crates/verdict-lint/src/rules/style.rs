@@ -295,17 +295,33 @@ pub(crate) fn check_redundant_entries(ctx: &mut Ctx<'_>) {
     let mut found: Vec<(&'static Rule, Span, String)> = Vec::new();
     for st in &ctx.stmts {
         if !st.stmt.action.negated {
+            let wilds: Vec<(usize, &super::ActionInfo<'_>)> =
+                st.actions.iter().enumerate().filter(|(_, q)| q.wild || q.pattern.is_any()).collect();
+            let mut first_at: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
             for (i, p) in st.actions.iter().enumerate() {
-                let by = st.actions.iter().enumerate().find(|(j, q)| {
-                    *j != i && pattern_covers(q, p) && !(pattern_covers(p, q) && *j > i)
-                });
-                if let Some((_, q)) = by {
-                    let msg = if q.pattern.raw.eq_ignore_ascii_case(&p.pattern.raw) {
+                if p.placeholder {
+                    continue;
+                }
+                if let Some(&j) = first_at.get(&(p.svc_lc.as_str(), p.name_lc.as_str())) {
+                    let other = &st.actions[j].pattern.raw;
+                    let msg = if *other == p.pattern.raw {
                         format!("\"{}\" is listed twice", p.pattern.raw)
                     } else {
-                        format!("\"{}\" is already covered by \"{}\"", p.pattern.raw, q.pattern.raw)
+                        format!("\"{}\" is listed twice (also as \"{other}\")", p.pattern.raw)
                     };
                     found.push((&REDUNDANT_ACTION, p.pattern.span, msg));
+                    continue;
+                }
+                first_at.insert((p.svc_lc.as_str(), p.name_lc.as_str()), i);
+                let by = wilds.iter().find(|(j, q)| {
+                    *j != i && !(q.svc_lc == p.svc_lc && q.name_lc == p.name_lc) && pattern_covers(q, p) && !(pattern_covers(p, q) && *j > i)
+                });
+                if let Some((_, q)) = by {
+                    found.push((
+                        &REDUNDANT_ACTION,
+                        p.pattern.span,
+                        format!("\"{}\" is already covered by \"{}\"", p.pattern.raw, q.pattern.raw),
+                    ));
                 }
             }
         }

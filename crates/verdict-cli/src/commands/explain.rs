@@ -1,0 +1,147 @@
+//! `verdict explain`: troubleshoot a real AccessDenied from what the user has in hand.
+
+use super::{color_stdout, report_diagnostics, Format, EXIT_BAD_INPUT};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use verdict_explain::{explain, load, output, scenario_json, InputPaths};
+
+/// Arguments of `verdict explain`.
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// Scenario file (JSON or YAML) to start from; the other inputs override it.
+    scenario: Option<PathBuf>,
+    /// The AccessDenied message as printed (any variant: enhanced, S3 quoted, EC2, bare "Access Denied").
+    #[arg(long, value_name = "TEXT")]
+    message: Option<String>,
+    /// A CloudTrail record, trail log file, `lookup-events` output or EventBridge event.
+    #[arg(long, value_name = "FILE")]
+    event: Option<PathBuf>,
+    /// Which AccessDenied record of --event to explain (1-based; default: all).
+    #[arg(long, value_name = "N")]
+    record: Option<usize>,
+    /// `aws iam get-account-authorization-details` output (raw or CLI-decoded); repeat for several accounts.
+    #[arg(long, value_name = "FILE")]
+    auth_details: Vec<PathBuf>,
+    /// Directory of Organizations outputs (describe-organization, list-parents, list-policies-for-target, describe-policy); repeat per account.
+    #[arg(long, value_name = "DIR")]
+    org: Vec<PathBuf>,
+    /// The resource's policy (bucket, key, API, queue, …): a document or the CLI output that holds it.
+    #[arg(long, value_name = "FILE")]
+    resource_policy: Option<PathBuf>,
+    /// The session policy passed to AssumeRole/GetFederationToken.
+    #[arg(long, value_name = "FILE")]
+    session_policy: Option<PathBuf>,
+    /// The VPC endpoint policy (a document or `aws ec2 describe-vpc-endpoints` output).
+    #[arg(long, value_name = "FILE")]
+    vpc_endpoint_policy: Option<PathBuf>,
+    /// Output of `aws sts decode-authorization-message` for an encoded EC2 message.
+    #[arg(long, value_name = "FILE")]
+    decoded_message: Option<PathBuf>,
+    /// A request context value (KEY=VALUE; a JSON array for several values); later ones win over the event.
+    #[arg(long, value_name = "K=V")]
+    context: Vec<String>,
+    /// API Gateway method authorization type (NONE, AWS_IAM, CUSTOM, COGNITO_USER_POOLS).
+    #[arg(long, value_name = "TYPE", value_parser = ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"])]
+    authorization_type: Option<String>,
+    /// Write the scenario Verdict built (with an `expect`) to FILE, to keep it as a `verdict test`.
+    #[arg(long, value_name = "FILE")]
+    emit_scenario: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Print a result shaped like `aws sts decode-authorization-message` output.
+    #[arg(long)]
+    decoded: bool,
+}
+
+impl ExplainArgs {
+    /// Run the subcommand: 0 when explained, 2 on bad input.
+    pub fn run(self) -> ExitCode {
+        let paths = InputPaths {
+            scenario: self.scenario.clone(),
+            message: self.message.clone(),
+            event: self.event.clone(),
+            record: self.record,
+            auth_details: self.auth_details.clone(),
+            org: self.org.clone(),
+            resource_policy: self.resource_policy.clone(),
+            session_policy: self.session_policy.clone(),
+            vpc_endpoint_policy: self.vpc_endpoint_policy.clone(),
+            decoded_message: self.decoded_message.clone(),
+            context: self.context.clone(),
+            authorization_type: self.authorization_type.clone(),
+        };
+        let inputs = match load(&paths) {
+            Ok(i) => i,
+            Err(d) => return report_diagnostics(&d),
+        };
+        let reports = match explain(&inputs) {
+            Ok(x) => x,
+            Err(d) => return report_diagnostics(&d),
+        };
+        if let Some(path) = &self.emit_scenario {
+            let [report] = reports.as_slice() else {
+                anstream::eprintln!("error: --emit-scenario writes one scenario, but {} AccessDenied records were explained; choose one with --record N", reports.len());
+                return ExitCode::from(EXIT_BAD_INPUT);
+            };
+            let Some(x) = report.full() else {
+                anstream::eprintln!("error: --emit-scenario needs the caller and the action, which the message alone does not give");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            };
+            let expect = expect_of(x);
+            let text = serde_json::to_string_pretty(&scenario_json(&x.built, Some(expect))).unwrap_or_default();
+            if let Err(e) = std::fs::write(path, format!("{text}\n")) {
+                anstream::eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        }
+        let mut out = anstream::stdout();
+        if self.decoded {
+            let v: Vec<serde_json::Value> = reports.iter().map(output::render_report_decoded).collect();
+            let v = if v.len() == 1 { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            return ExitCode::SUCCESS;
+        }
+        match self.format {
+            Format::Json => {
+                let v: Vec<serde_json::Value> = reports.iter().map(output::render_report_json).collect();
+                let v = if v.len() == 1 { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            }
+            Format::Text => {
+                let color = color_stdout();
+                for (i, r) in reports.iter().enumerate() {
+                    if i > 0 {
+                        let _ = writeln!(out);
+                    }
+                    let _ = write!(out, "{}", output::render_report(r, color));
+                }
+            }
+        }
+        ExitCode::SUCCESS
+    }
+}
+
+/// The `expect` block of an emitted scenario: what AWS reported when it is unambiguous,
+/// else what Verdict found.
+fn expect_of(x: &verdict_explain::Explanation) -> serde_json::Value {
+    use verdict_explain::message::DenyKind;
+    let mut e = serde_json::Map::new();
+    let reported = x.reported.as_ref();
+    let decision = match reported.map(|m| m.kind) {
+        Some(DenyKind::Explicit) => Some("explicit_deny"),
+        Some(DenyKind::Implicit) => Some("implicit_deny"),
+        _ => None,
+    }
+    .unwrap_or(x.decision.as_str());
+    e.insert("decision".into(), decision.into());
+    let layer = reported.and_then(|m| m.layer).map(|l| l.layer()).or(x.denied_by);
+    if decision != "allow" {
+        if let Some(l) = layer {
+            e.insert("denied_by".into(), l.as_str().into());
+        }
+    }
+    serde_json::Value::Object(e)
+}
