@@ -279,7 +279,12 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
             warnings.push("API Gateway's documentation is inconsistent for Cognito user-pool authorizers; Table A is applied (U26)".into());
         }
     }
-    let reason = reason(s, req, &app, &o, deciding_statement.as_ref());
+    let mut reason = reason(s, req, &app, &o, deciding_statement.as_ref());
+    if let Some(d) = &deciding_statement {
+        if let Some(clause) = deciding_conditions(&layers, d) {
+            reason.push_str(&clause);
+        }
+    }
     let missing_context = missing_context(s, &layers, o.decision);
     let mut context = BTreeMap::new();
     let mut derived_keys = Vec::new();
@@ -359,9 +364,18 @@ fn level_name(level: usize, total: usize) -> String {
 fn reason(s: &Scenario, req: &Request, app: &Applicability, o: &Outcome, d: Option<&StatementRef>) -> String {
     let stmt = |d: &StatementRef| format!("statement {} of {} ({}:{}:{})", d.statement, d.policy, d.file, d.position.line, d.position.column);
     match (o.decision, o.denied_by) {
-        (Decision::Allow, _) => match d {
-            Some(d) => format!("allowed by {} in the {}", stmt(d), d.layer.title()),
-            None => "allowed".into(),
+        (Decision::Allow, _) => match (d, app.apigw) {
+            (Some(d), _) => format!("allowed by {} in the {}", stmt(d), d.layer.title()),
+            (None, Some(scenario::AuthorizationType::CognitoUserPools)) => {
+                "allowed: the Cognito user-pool authorizer accepted the token and nothing denies (Table A, §6.9.4)".into()
+            }
+            (None, Some(scenario::AuthorizationType::None)) => {
+                "allowed: the method has no authorization and no resource policy restricts it (§6.9.4)".into()
+            }
+            (None, _) if matches!(req.caller, Caller::Root { .. }) => {
+                "allowed: the root user holds every permission on its own account's resources unless something denies (§6.9.5)".into()
+            }
+            (None, _) => "allowed".into(),
         },
         (Decision::ExplicitDeny, Some(l)) => match d {
             Some(d) => {
@@ -396,6 +410,52 @@ fn reason(s: &Scenario, req: &Request, app: &Applicability, o: &Outcome, d: Opti
         },
         _ => String::new(),
     }
+}
+
+/// Why a key is commonly absent, for explanations.
+pub fn absence_hint(key: &str) -> Option<&'static str> {
+    Some(match key.to_ascii_lowercase().as_str() {
+        "aws:sourcevpc" | "aws:sourcevpce" | "aws:vpcsourceip" => "the request did not come through a VPC endpoint",
+        "aws:sourceip" => "requests through a VPC endpoint carry no aws:SourceIp",
+        "aws:multifactorauthpresent" | "aws:multifactorauthage" => "requests signed with long-term access keys carry no MFA keys",
+        "aws:tokenissuetime" => "only temporary credentials carry aws:TokenIssueTime",
+        "aws:principalorgid" | "aws:principalorgpaths" => "the caller's account is not in an organization, or the caller is anonymous",
+        "aws:username" => "only IAM users have aws:username",
+        "aws:sourcearn" | "aws:sourceaccount" => "only service-to-service requests carry aws:SourceArn and aws:SourceAccount",
+        k if k.starts_with("aws:principaltag/") => "the principal has no such tag",
+        k if k.starts_with("aws:resourcetag/") => "the resource has no such tag",
+        k if k.starts_with("aws:requesttag/") => "the request passes no such tag",
+        _ => return None,
+    })
+}
+
+/// ", because …" listing the conditions that made the deciding statement apply.
+fn deciding_conditions(layers: &[LayerTrace], d: &StatementRef) -> Option<String> {
+    let st = layers
+        .iter()
+        .filter(|l| l.layer == d.layer && l.level == d.level)
+        .flat_map(|l| l.policies.iter())
+        .filter(|p| p.policy == d.policy)
+        .flat_map(|p| p.statements.iter())
+        .find(|s| s.index == d.index)?;
+    if st.conditions.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = st
+        .conditions
+        .iter()
+        .map(|c| {
+            let vals = c.policy_values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ");
+            match &c.request_values {
+                None => {
+                    let hint = absence_hint(&c.key).map(|h| format!(" ({h})")).unwrap_or_default();
+                    format!("{} {} [{vals}] holds: {} is absent from the request{hint}", c.operator, c.key, c.key)
+                }
+                Some(v) => format!("{} {} [{vals}] holds for {} = {}", c.operator, c.key, c.key, v.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")),
+            }
+        })
+        .collect();
+    Some(format!(", because {}", parts.join(" and ")))
 }
 
 fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<String>) {

@@ -46,7 +46,10 @@ pub fn describe_miss(m: &Miss) -> String {
         }
         Miss::Condition { operator, key, request_values, policy_values, note } => {
             let got = match request_values {
-                None => format!("{key} is absent from the request"),
+                None => match crate::absence_hint(key) {
+                    Some(h) => format!("{key} is absent from the request ({h})"),
+                    None => format!("{key} is absent from the request"),
+                },
                 Some(v) if v.len() == 1 => format!("{key} is \"{}\"", v[0]),
                 Some(v) => format!("{key} is [{}]", values(v)),
             };

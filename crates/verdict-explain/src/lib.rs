@@ -9,7 +9,7 @@
 //! that remove each one ([`fixes`]); every change is applied to a copy of the scenario
 //! and re-evaluated before it is shown.
 //!
-//! ```no_run
+//! ```
 //! use verdict_explain::{explain, Inputs};
 //! let inputs = Inputs {
 //!     message: Some("User: arn:aws:iam::111122223333:user/alice is not authorized to perform: \
@@ -17,8 +17,8 @@
 //!         allows the s3:GetObject action".into()),
 //!     ..Default::default()
 //! };
-//! for x in explain(&inputs).unwrap_or_default() {
-//!     print!("{}", verdict_explain::output::render_text(&x, false));
+//! for report in explain(&inputs).unwrap_or_default() {
+//!     print!("{}", verdict_explain::output::render_report(&report, false));
 //! }
 //! ```
 
