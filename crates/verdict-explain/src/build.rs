@@ -7,7 +7,10 @@ use crate::cloudtrail::EventFacts;
 use crate::decoded::DecodedMessage;
 use crate::message::{ParsedMessage, ResourceForm};
 use crate::origin::{document_of, PolicyKind, PolicyOrigin, Slot};
-use crate::snapshot::{arn_account, input_error, policy_file, AuthDetails, OrgFacts, OrgSnapshot, PrincipalRef, TextInput};
+use crate::snapshot::{
+    arn_account, input_error, policy_file, AuthDetails, OrgFacts, OrgSnapshot, PrincipalRef,
+    TextInput,
+};
 use serde_json::{json, Map, Value};
 use verdict_eval::scenario::{AuthorizationType, MessageStyle};
 use verdict_eval::{scenario_from_json, Caller, CtxValue, Layer, NamedPolicy, Scenario};
@@ -108,7 +111,10 @@ pub struct Built {
 impl Built {
     /// The origin of the policy in `slot`.
     pub fn origin(&self, slot: Slot) -> Option<&PolicyOrigin> {
-        self.origins.iter().find(|(s, _)| *s == slot).map(|(_, o)| o)
+        self.origins
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|(_, o)| o)
     }
 }
 
@@ -125,17 +131,22 @@ struct Fields {
 
 impl Fields {
     fn set_ctx(&mut self, key: &str, value: Value, from: &str) {
-        self.context.retain(|(k, _, _)| !k.eq_ignore_ascii_case(key));
-        self.context.push((key.to_string(), value, from.to_string()));
+        self.context
+            .retain(|(k, _, _)| !k.eq_ignore_ascii_case(key));
+        self.context
+            .push((key.to_string(), value, from.to_string()));
     }
 
     fn has(&self, key: &str) -> bool {
-        self.context.iter().any(|(k, _, _)| k.eq_ignore_ascii_case(key))
+        self.context
+            .iter()
+            .any(|(k, _, _)| k.eq_ignore_ascii_case(key))
     }
 
     fn default_ctx(&mut self, key: &str, value: Value, from: &str) {
         if !self.has(key) {
-            self.context.push((key.to_string(), value, from.to_string()));
+            self.context
+                .push((key.to_string(), value, from.to_string()));
         }
     }
 }
@@ -148,7 +159,11 @@ fn ctx_json(v: &CtxValue) -> Value {
 }
 
 /// A resource from a message that is not an ARN (`user NAME`), turned into one when possible.
-fn resource_from_message(m: &ParsedMessage, account: Option<&str>, notes: &mut Vec<String>) -> Option<String> {
+fn resource_from_message(
+    m: &ParsedMessage,
+    account: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Option<String> {
     match &m.resource_form {
         ResourceForm::Arn(a) | ResourceForm::Quoted(a) => Some(a.clone()),
         ResourceForm::ThisResource => {
@@ -161,7 +176,9 @@ fn resource_from_message(m: &ParsedMessage, account: Option<&str>, notes: &mut V
             match (kind, account) {
                 ("user" | "role" | "group", Some(a)) if !name.is_empty() && !name.contains(' ') => {
                     let arn = format!("arn:aws:iam::{a}:{kind}/{name}");
-                    notes.push(format!("the message names the resource as \"{t}\"; evaluated as {arn}"));
+                    notes.push(format!(
+                        "the message names the resource as \"{t}\"; evaluated as {arn}"
+                    ));
                     Some(arn)
                 }
                 _ => {
@@ -202,13 +219,18 @@ pub fn resource_policy_label(resource: &str, trust: bool) -> String {
 /// The resource in words (`bucket NAME`, `role NAME`, `API ID`, …).
 pub fn resource_describe(resource: &str, trust: bool) -> String {
     if trust {
-        return format!("role {}", resource.split(":role/").nth(1).unwrap_or(resource));
+        return format!(
+            "role {}",
+            resource.split(":role/").nth(1).unwrap_or(resource)
+        );
     }
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
     match parts.as_slice() {
         [_, _, "s3", _, _, rest] => format!("bucket {}", rest.split('/').next().unwrap_or(rest)),
         [_, _, "kms", _, _, rest] => format!("KMS {}", rest.replace('/', " ")),
-        [_, _, "execute-api", _, _, rest] => format!("API {}", rest.split('/').next().unwrap_or(rest)),
+        [_, _, "execute-api", _, _, rest] => {
+            format!("API {}", rest.split('/').next().unwrap_or(rest))
+        }
         [_, _, "sqs", _, _, rest] => format!("queue {rest}"),
         [_, _, "sns", _, _, rest] => format!("topic {rest}"),
         [_, _, "lambda", _, _, rest] => rest.replace(':', " "),
@@ -236,7 +258,8 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     let base = match &inputs.scenario {
         Some(t) => {
             let src = SourceFile::new(t.name.clone(), t.text.clone());
-            let s = verdict_eval::load_scenario(&src, verdict_eval::scenario::is_yaml_path(&t.name))?;
+            let s =
+                verdict_eval::load_scenario(&src, verdict_eval::scenario::is_yaml_path(&t.name))?;
             sources.push(format!("scenario {}", t.name));
             let r = &s.request;
             f.principal = Some(r.caller.display());
@@ -247,7 +270,8 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
             f.resource_account = s.resource_account.clone();
             for e in r.context.entries().filter(|e| !e.derived) {
                 if let Some(v) = e.values.first() {
-                    f.context.push((e.key.clone(), ctx_json(v), format!("scenario {}", t.name)));
+                    f.context
+                        .push((e.key.clone(), ctx_json(v), format!("scenario {}", t.name)));
                 }
             }
             Some(s)
@@ -257,12 +281,17 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     // 2. The decoded authorization message.
     let decoded = match &inputs.decoded_message {
         Some(t) => {
-            let d = crate::decoded::parse_decoded(&t.text).map_err(|e| vec![input_error(format!("{}: {e}", t.name))])?;
+            let d = crate::decoded::parse_decoded(&t.text)
+                .map_err(|e| vec![input_error(format!("{}: {e}", t.name))])?;
             sources.push(format!("decoded authorization message {}", t.name));
             if let Some(p) = &d.principal_arn {
                 f.principal = Some(p.clone());
             }
-            if let Some(id) = d.principal_id.as_ref().map(|i| i.split(':').next().unwrap_or(i).to_string()) {
+            if let Some(id) = d
+                .principal_id
+                .as_ref()
+                .map(|i| i.split(':').next().unwrap_or(i).to_string())
+            {
                 if id.starts_with("AIDA") || id.starts_with("AROA") {
                     f.principal_id = Some(id);
                 }
@@ -301,7 +330,10 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
             f.action = Some(a.clone());
             other_actions = ev.actions[1..].to_vec();
         } else if let Some(n) = &ev.action_note {
-            return Err(vec![input_error(format!("{} {}: {n}", ev.event_source, ev.event_name))]);
+            return Err(vec![input_error(format!(
+                "{} {}: {n}",
+                ev.event_source, ev.event_name
+            ))]);
         }
         action_note = ev.action_note.clone();
         if let Some(r) = &ev.resource {
@@ -317,7 +349,9 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     }
     // 4. The message, for whatever is still unknown.
     let reported = match &inputs.message {
-        Some(m) => Some(crate::message::parse_message(m).map_err(|e| vec![input_error(e.to_string())])?),
+        Some(m) => {
+            Some(crate::message::parse_message(m).map_err(|e| vec![input_error(e.to_string())])?)
+        }
         None => event.and_then(|e| e.message.clone()),
     };
     if let Some(m) = &reported {
@@ -328,7 +362,11 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
             f.action = m.action.clone();
         }
         if f.resource.is_none() {
-            let acct = m.principal.as_deref().and_then(arn_account).map(str::to_string);
+            let acct = m
+                .principal
+                .as_deref()
+                .and_then(arn_account)
+                .map(str::to_string);
             f.resource = resource_from_message(m, acct.as_deref(), &mut notes);
         }
         if inputs.message.is_some() {
@@ -341,7 +379,15 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
         }
     }
     if let Some(ev) = event {
-        sources.insert(0, format!("CloudTrail {} {} by {}", ev.event_source.split('.').next().unwrap_or(""), ev.event_name, ev.caller.principal.as_deref().unwrap_or(&ev.caller.kind)));
+        sources.insert(
+            0,
+            format!(
+                "CloudTrail {} {} by {}",
+                ev.event_source.split('.').next().unwrap_or(""),
+                ev.event_name,
+                ev.caller.principal.as_deref().unwrap_or(&ev.caller.kind)
+            ),
+        );
     }
     let Some(principal) = f.principal.clone() else {
         return Err(vec![input_error(
@@ -354,11 +400,14 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     if f.resource.is_none() {
         f.resource = Some("*".into());
         if event.is_some() {
-            notes.push("the record does not tell which resource was acted on; evaluated on \"*\"".into());
+            notes.push(
+                "the record does not tell which resource was acted on; evaluated on \"*\"".into(),
+            );
         }
     }
     let resource = f.resource.clone().unwrap_or_else(|| "*".into());
-    let (caller, _) = Caller::parse(&principal, &action.to_ascii_lowercase()).map_err(|e| vec![input_error(e)])?;
+    let (caller, _) = Caller::parse(&principal, &action.to_ascii_lowercase())
+        .map_err(|e| vec![input_error(e)])?;
     let trust = {
         let a = action.to_ascii_lowercase();
         a.starts_with("sts:assumerole") && resource.contains(":role/")
@@ -380,14 +429,40 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     if !inputs.auth_details.is_empty() {
         let auth = AuthDetails::load(&inputs.auth_details)?;
         notes.extend(auth.notes.iter().cloned());
-        sources.push(format!("authorization details {}", inputs.auth_details.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")));
-        let known_arn = f.context.iter().find(|(k, _, _)| k.eq_ignore_ascii_case("aws:PrincipalArn")).and_then(|(_, v, _)| v.as_str().map(str::to_string));
+        sources.push(format!(
+            "authorization details {}",
+            inputs
+                .auth_details
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let known_arn = f
+            .context
+            .iter()
+            .find(|(k, _, _)| k.eq_ignore_ascii_case("aws:PrincipalArn"))
+            .and_then(|(_, v, _)| v.as_str().map(str::to_string));
         let who = match &caller {
-            Caller::User { account, name, arn, .. } => Some(PrincipalRef::User { account: account.clone(), name: name.clone(), arn: Some(arn.clone()) }),
-            Caller::AssumedRole { account, role, .. } => Some(PrincipalRef::Role { account: account.clone(), name: role.clone(), arn: known_arn }),
+            Caller::User {
+                account, name, arn, ..
+            } => Some(PrincipalRef::User {
+                account: account.clone(),
+                name: name.clone(),
+                arn: Some(arn.clone()),
+            }),
+            Caller::AssumedRole { account, role, .. } => Some(PrincipalRef::Role {
+                account: account.clone(),
+                name: role.clone(),
+                arn: known_arn,
+            }),
             Caller::FederatedUser { account, name, .. } => {
                 let parent = f.federated_parent.clone().unwrap_or_else(|| name.clone());
-                Some(PrincipalRef::User { account: account.clone(), name: parent, arn: None })
+                Some(PrincipalRef::User {
+                    account: account.clone(),
+                    name: parent,
+                    arn: None,
+                })
             }
             _ => None,
         };
@@ -399,21 +474,31 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
                     principal_found = Some(found.clone());
                     if matches!(caller, Caller::AssumedRole { .. }) {
                         if let Some(a) = &r.arn {
-                            f.default_ctx("aws:PrincipalArn", Value::from(a.as_str()), "authorization details (role ARN)");
+                            f.default_ctx(
+                                "aws:PrincipalArn",
+                                Value::from(a.as_str()),
+                                "authorization details (role ARN)",
+                            );
                         }
                     }
                     if f.principal_id.is_none() {
                         f.principal_id = r.unique_id.clone();
                     }
                     for (k, v) in &r.tags {
-                        f.default_ctx(&format!("aws:PrincipalTag/{k}"), Value::from(v.as_str()), &format!("authorization details (tags of {found})"));
+                        f.default_ctx(
+                            &format!("aws:PrincipalTag/{k}"),
+                            Value::from(v.as_str()),
+                            &format!("authorization details (tags of {found})"),
+                        );
                     }
                     identity = Some(r.identity);
                     boundary = Some(r.boundary);
                 }
                 None => {
                     let who = match (&caller, &f.federated_parent) {
-                        (Caller::FederatedUser { .. }, Some(p)) => format!("{} (through its parent IAM user {p})", caller.display()),
+                        (Caller::FederatedUser { .. }, Some(p)) => {
+                            format!("{} (through its parent IAM user {p})", caller.display())
+                        }
                         _ => caller.display(),
                     };
                     notes.push(format!(
@@ -439,7 +524,15 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     if !inputs.org.is_empty() {
         let org = OrgSnapshot::load(&inputs.org)?;
         notes.extend(org.notes.iter().cloned());
-        sources.push(format!("Organizations outputs in {}", inputs.org.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")));
+        sources.push(format!(
+            "Organizations outputs in {}",
+            inputs
+                .org
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
         if let Some(m) = org.management_account() {
             management_account = Some(m.to_string());
         }
@@ -448,10 +541,18 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
             if let Some(pf) = org.facts_for(acct, 0)? {
                 notes.extend(pf.notes.iter().cloned());
                 if let Some(o) = &pf.org_id {
-                    f.default_ctx("aws:PrincipalOrgID", Value::from(o.as_str()), "Organizations (describe-organization)");
+                    f.default_ctx(
+                        "aws:PrincipalOrgID",
+                        Value::from(o.as_str()),
+                        "Organizations (describe-organization)",
+                    );
                 }
                 if let Some(p) = &pf.org_path {
-                    f.default_ctx("aws:PrincipalOrgPaths", Value::from(vec![p.clone()]), "Organizations (list-parents)");
+                    f.default_ctx(
+                        "aws:PrincipalOrgPaths",
+                        Value::from(vec![p.clone()]),
+                        "Organizations (list-parents)",
+                    );
                 }
                 scp_levels = pf.levels.clone();
                 scps = pf.scps.clone();
@@ -460,16 +561,28 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
         }
         if let Some(racct) = resource_account.as_deref().or(caller.account()) {
             let same = Some(racct) == caller.account();
-            let rf = if same { principal_facts.clone() } else { org.facts_for(racct, 1)? };
+            let rf = if same {
+                principal_facts.clone()
+            } else {
+                org.facts_for(racct, 1)?
+            };
             if let Some(rf) = rf {
                 if !same {
                     notes.extend(rf.notes.iter().cloned());
                 }
                 if let Some(o) = &rf.org_id {
-                    f.default_ctx("aws:ResourceOrgID", Value::from(o.as_str()), "Organizations (describe-organization)");
+                    f.default_ctx(
+                        "aws:ResourceOrgID",
+                        Value::from(o.as_str()),
+                        "Organizations (describe-organization)",
+                    );
                 }
                 if let Some(p) = &rf.org_path {
-                    f.default_ctx("aws:ResourceOrgPaths", Value::from(vec![p.clone()]), "Organizations (list-parents)");
+                    f.default_ctx(
+                        "aws:ResourceOrgPaths",
+                        Value::from(vec![p.clone()]),
+                        "Organizations (list-parents)",
+                    );
                 }
                 rcp_levels = rf.levels.clone();
                 rcps = rf.rcps;
@@ -479,13 +592,21 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     // 7. Single policy files.
     if let Some(t) = &inputs.resource_policy {
         let pf = policy_file(t, None)?;
-        let ty = if trust { PolicyType::Trust } else { PolicyType::Resource };
+        let ty = if trust {
+            PolicyType::Trust
+        } else {
+            PolicyType::Resource
+        };
         let label = resource_policy_label(&resource, trust);
         let np = crate::snapshot::parse_doc(&pf.node, &pf.src, ty, pf.name.clone(), None, label)?;
         let origin = PolicyOrigin {
             account: resource_account.clone(),
             attached_to: resource_describe(&resource, trust),
-            kind: if trust { PolicyKind::Trust } else { PolicyKind::ResourcePolicy },
+            kind: if trust {
+                PolicyKind::Trust
+            } else {
+                PolicyKind::ResourcePolicy
+            },
             editable: true,
             file: t.name.clone(),
         };
@@ -495,7 +616,14 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     let mut session: Option<Vec<(NamedPolicy, PolicyOrigin)>> = None;
     if let Some(t) = &inputs.session_policy {
         let pf = policy_file(t, None)?;
-        let np = crate::snapshot::parse_doc(&pf.node, &pf.src, PolicyType::Session, None, None, format!("session policy of {}", caller.display()))?;
+        let np = crate::snapshot::parse_doc(
+            &pf.node,
+            &pf.src,
+            PolicyType::Session,
+            None,
+            None,
+            format!("session policy of {}", caller.display()),
+        )?;
         let origin = PolicyOrigin {
             account: caller.account().map(str::to_string),
             attached_to: format!("the session {}", caller.display()),
@@ -510,13 +638,34 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     if let Some(t) = &inputs.vpc_endpoint_policy {
         let endpoint = event.and_then(|e| e.vpc_endpoint_id.clone());
         let pf = policy_file(t, endpoint.as_deref())?;
-        let ep = pf.name.clone().or(endpoint).unwrap_or_else(|| "the VPC endpoint".into());
-        let np = crate::snapshot::parse_doc(&pf.node, &pf.src, PolicyType::VpcEndpoint, None, None, format!("endpoint policy of {ep}"))?;
-        let origin = PolicyOrigin { account: None, attached_to: format!("VPC endpoint {ep}"), kind: PolicyKind::VpcEndpoint, editable: true, file: t.name.clone() };
+        let ep = pf
+            .name
+            .clone()
+            .or(endpoint)
+            .unwrap_or_else(|| "the VPC endpoint".into());
+        let np = crate::snapshot::parse_doc(
+            &pf.node,
+            &pf.src,
+            PolicyType::VpcEndpoint,
+            None,
+            None,
+            format!("endpoint policy of {ep}"),
+        )?;
+        let origin = PolicyOrigin {
+            account: None,
+            attached_to: format!("VPC endpoint {ep}"),
+            kind: PolicyKind::VpcEndpoint,
+            editable: true,
+            file: t.name.clone(),
+        };
         vpce = Some(vec![(np, origin)]);
         sources.push(format!("VPC endpoint policy {}", t.name));
         if !f.has("aws:SourceVpce") && ep.starts_with("vpce-") {
-            f.set_ctx("aws:SourceVpce", Value::from(ep.as_str()), "VPC endpoint policy file");
+            f.set_ctx(
+                "aws:SourceVpce",
+                Value::from(ep.as_str()),
+                "VPC endpoint policy file",
+            );
         }
     }
     // 8. --context, which wins over everything.
@@ -528,7 +677,10 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     let mut context_sources = Vec::new();
     for (k, v, from) in &f.context {
         ctx.insert(k.clone(), v.clone());
-        context_sources.push(ContextSource { key: k.clone(), from: from.clone() });
+        context_sources.push(ContextSource {
+            key: k.clone(),
+            from: from.clone(),
+        });
     }
     let mut req = json!({ "principal": principal, "action": action, "resource": resource, "context": Value::Object(ctx) });
     if let Some(p) = &f.principal_id {
@@ -548,12 +700,17 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
         top["management_account"] = Value::from(m.as_str());
     }
     let auth_type = inputs.authorization_type.clone().or_else(|| {
-        base.as_ref().and_then(|b| b.apigateway.as_ref()).map(|a| a.authorization_type.as_str().to_string())
+        base.as_ref()
+            .and_then(|b| b.apigateway.as_ref())
+            .map(|a| a.authorization_type.as_str().to_string())
     });
     if let Some(t) = &auth_type {
         top["apigateway"] = json!({ "authorization_type": t.to_ascii_uppercase() });
     }
-    let src = SourceFile::new("<request built by verdict explain>", serde_json::to_string_pretty(&top).unwrap_or_default());
+    let src = SourceFile::new(
+        "<request built by verdict explain>",
+        serde_json::to_string_pretty(&top).unwrap_or_default(),
+    );
     let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
     let mut s = scenario_from_json(&tree, &src)?;
     s.name = base.as_ref().and_then(|b| b.name.clone());
@@ -571,51 +728,166 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     }
     s.options.message_style = match reported.as_ref().and_then(|m| m.policy_arn_style) {
         Some(crate::message::PolicyArnStyle::S3) => MessageStyle::S3,
-        Some(crate::message::PolicyArnStyle::AccessTroubleshooter) => MessageStyle::AccessTroubleshooter,
+        Some(crate::message::PolicyArnStyle::AccessTroubleshooter) => {
+            MessageStyle::AccessTroubleshooter
+        }
         None => s.options.message_style,
     };
     // 10. Policies: given inputs replace the base scenario's layers.
-    let base_file = inputs.scenario.as_ref().map(|t| t.name.clone()).unwrap_or_default();
-    let scenario_origin = |account: Option<String>, attached_to: String| PolicyOrigin { account, attached_to, kind: PolicyKind::Scenario, editable: true, file: base_file.clone() };
+    let base_file = inputs
+        .scenario
+        .as_ref()
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
+    let scenario_origin = |account: Option<String>, attached_to: String| PolicyOrigin {
+        account,
+        attached_to,
+        kind: PolicyKind::Scenario,
+        editable: true,
+        file: base_file.clone(),
+    };
     let caller_acct = caller.account().map(str::to_string);
     if let Some(list) = identity {
         s.policies.identity = list.iter().map(|(p, _)| p.clone()).collect();
-        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| (Slot { layer: Layer::Identity, level: None, index: i }, o)));
+        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| {
+            (
+                Slot {
+                    layer: Layer::Identity,
+                    level: None,
+                    index: i,
+                },
+                o,
+            )
+        }));
     } else {
-        origins.extend((0..s.policies.identity.len()).map(|i| (Slot { layer: Layer::Identity, level: None, index: i }, scenario_origin(caller_acct.clone(), caller.display()))));
+        origins.extend((0..s.policies.identity.len()).map(|i| {
+            (
+                Slot {
+                    layer: Layer::Identity,
+                    level: None,
+                    index: i,
+                },
+                scenario_origin(caller_acct.clone(), caller.display()),
+            )
+        }));
     }
     if let Some(b) = boundary {
         s.policies.permissions_boundary = b.as_ref().map(|(p, _)| p.clone());
         if let Some((_, o)) = b {
-            origins.push((Slot { layer: Layer::PermissionsBoundary, level: None, index: 0 }, o));
+            origins.push((
+                Slot {
+                    layer: Layer::PermissionsBoundary,
+                    level: None,
+                    index: 0,
+                },
+                o,
+            ));
         }
     } else if s.policies.permissions_boundary.is_some() {
-        origins.push((Slot { layer: Layer::PermissionsBoundary, level: None, index: 0 }, scenario_origin(caller_acct.clone(), caller.display())));
+        origins.push((
+            Slot {
+                layer: Layer::PermissionsBoundary,
+                level: None,
+                index: 0,
+            },
+            scenario_origin(caller_acct.clone(), caller.display()),
+        ));
     }
     if let Some((p, o)) = resource_policy {
         s.policies.resource = Some(p);
-        origins.push((Slot { layer: Layer::Resource, level: None, index: 0 }, o));
+        origins.push((
+            Slot {
+                layer: Layer::Resource,
+                level: None,
+                index: 0,
+            },
+            o,
+        ));
     } else if s.policies.resource.is_some() {
-        origins.push((Slot { layer: Layer::Resource, level: None, index: 0 }, scenario_origin(resource_account.clone(), resource_describe(&resource, trust))));
+        origins.push((
+            Slot {
+                layer: Layer::Resource,
+                level: None,
+                index: 0,
+            },
+            scenario_origin(
+                resource_account.clone(),
+                resource_describe(&resource, trust),
+            ),
+        ));
     }
     if let Some(list) = session {
         s.policies.session = list.iter().map(|(p, _)| p.clone()).collect();
-        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| (Slot { layer: Layer::Session, level: None, index: i }, o)));
+        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| {
+            (
+                Slot {
+                    layer: Layer::Session,
+                    level: None,
+                    index: i,
+                },
+                o,
+            )
+        }));
     } else {
-        origins.extend((0..s.policies.session.len()).map(|i| (Slot { layer: Layer::Session, level: None, index: i }, scenario_origin(caller_acct.clone(), format!("the session {}", caller.display())))));
+        origins.extend((0..s.policies.session.len()).map(|i| {
+            (
+                Slot {
+                    layer: Layer::Session,
+                    level: None,
+                    index: i,
+                },
+                scenario_origin(
+                    caller_acct.clone(),
+                    format!("the session {}", caller.display()),
+                ),
+            )
+        }));
     }
     if let Some(list) = vpce {
         s.policies.vpc_endpoint = Some(list.iter().map(|(p, _)| p.clone()).collect());
-        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| (Slot { layer: Layer::VpcEndpoint, level: None, index: i }, o)));
+        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| {
+            (
+                Slot {
+                    layer: Layer::VpcEndpoint,
+                    level: None,
+                    index: i,
+                },
+                o,
+            )
+        }));
     } else if let Some(v) = &s.policies.vpc_endpoint {
-        origins.extend((0..v.len()).map(|i| (Slot { layer: Layer::VpcEndpoint, level: None, index: i }, scenario_origin(None, "the VPC endpoint".into()))));
+        origins.extend((0..v.len()).map(|i| {
+            (
+                Slot {
+                    layer: Layer::VpcEndpoint,
+                    level: None,
+                    index: i,
+                },
+                scenario_origin(None, "the VPC endpoint".into()),
+            )
+        }));
     }
-    for (layer, levels, names) in [(Layer::Scp, scps, &mut scp_levels), (Layer::Rcp, rcps, &mut rcp_levels)] {
+    for (layer, levels, names) in [
+        (Layer::Scp, scps, &mut scp_levels),
+        (Layer::Rcp, rcps, &mut rcp_levels),
+    ] {
         match levels {
             Some(levels) => {
-                let parsed: Vec<Vec<NamedPolicy>> = levels.iter().map(|l| l.iter().map(|(p, _)| p.clone()).collect()).collect();
+                let parsed: Vec<Vec<NamedPolicy>> = levels
+                    .iter()
+                    .map(|l| l.iter().map(|(p, _)| p.clone()).collect())
+                    .collect();
                 for (li, l) in levels.into_iter().enumerate() {
-                    origins.extend(l.into_iter().enumerate().map(|(i, (_, o))| (Slot { layer, level: Some(li), index: i }, o)));
+                    origins.extend(l.into_iter().enumerate().map(|(i, (_, o))| {
+                        (
+                            Slot {
+                                layer,
+                                level: Some(li),
+                                index: i,
+                            },
+                            o,
+                        )
+                    }));
                 }
                 if layer == Layer::Scp {
                     s.policies.scps = Some(parsed);
@@ -624,20 +896,46 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
                 }
             }
             None => {
-                let existing = if layer == Layer::Scp { &s.policies.scps } else { &s.policies.rcps };
+                let existing = if layer == Layer::Scp {
+                    &s.policies.scps
+                } else {
+                    &s.policies.rcps
+                };
                 if let Some(ls) = existing {
                     let n = ls.len();
                     if names.is_empty() {
                         *names = (0..n)
-                            .map(|i| if i == 0 { "the organization root".to_string() } else if i + 1 == n { "the account".to_string() } else { format!("OU level {i}") })
+                            .map(|i| {
+                                if i == 0 {
+                                    "the organization root".to_string()
+                                } else if i + 1 == n {
+                                    "the account".to_string()
+                                } else {
+                                    format!("OU level {i}")
+                                }
+                            })
                             .collect();
                     }
                     for (li, l) in ls.iter().enumerate() {
                         let at = names.get(li).cloned().unwrap_or_default();
                         origins.extend((0..l.len()).map(|i| {
                             (
-                                Slot { layer, level: Some(li), index: i },
-                                PolicyOrigin { account: management_account.clone(), attached_to: at.clone(), kind: if layer == Layer::Scp { PolicyKind::Scp } else { PolicyKind::Rcp }, editable: true, file: base_file.clone() },
+                                Slot {
+                                    layer,
+                                    level: Some(li),
+                                    index: i,
+                                },
+                                PolicyOrigin {
+                                    account: management_account.clone(),
+                                    attached_to: at.clone(),
+                                    kind: if layer == Layer::Scp {
+                                        PolicyKind::Scp
+                                    } else {
+                                        PolicyKind::Rcp
+                                    },
+                                    editable: true,
+                                    file: base_file.clone(),
+                                },
                             )
                         }));
                     }
@@ -645,8 +943,24 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
             }
         }
     }
-    if s.apigateway.as_ref().is_some_and(|a| a.authorizer_policy.is_some()) {
-        origins.push((Slot { layer: Layer::Authorizer, level: None, index: 0 }, PolicyOrigin { account: resource_account.clone(), attached_to: "the Lambda authorizer".into(), kind: PolicyKind::Authorizer, editable: true, file: base_file.clone() }));
+    if s.apigateway
+        .as_ref()
+        .is_some_and(|a| a.authorizer_policy.is_some())
+    {
+        origins.push((
+            Slot {
+                layer: Layer::Authorizer,
+                level: None,
+                index: 0,
+            },
+            PolicyOrigin {
+                account: resource_account.clone(),
+                attached_to: "the Lambda authorizer".into(),
+                kind: PolicyKind::Authorizer,
+                editable: true,
+                file: base_file.clone(),
+            },
+        ));
     }
     if let Some(at) = &auth_type {
         if AuthorizationType::CognitoUserPools.as_str() == at.to_ascii_uppercase() {
@@ -677,7 +991,7 @@ pub fn scenario_json(b: &Built, expect: Option<Value>) -> Value {
     let r = &s.request;
     let mut ctx = Map::new();
     let mut entries: Vec<_> = r.context.entries().filter(|e| !e.derived).collect();
-    entries.sort_by(|a, c| a.key.to_ascii_lowercase().cmp(&c.key.to_ascii_lowercase()));
+    entries.sort_by_key(|a| a.key.to_ascii_lowercase());
     for e in entries {
         if let Some(v) = e.values.first() {
             ctx.insert(e.key.clone(), ctx_json(v));
@@ -719,7 +1033,10 @@ pub fn scenario_json(b: &Built, expect: Option<Value>) -> Value {
     let p = &s.policies;
     let mut pol = Map::new();
     if !p.identity.is_empty() {
-        pol.insert("identity".into(), Value::Array(p.identity.iter().map(named).collect()));
+        pol.insert(
+            "identity".into(),
+            Value::Array(p.identity.iter().map(named).collect()),
+        );
     }
     if let Some(x) = &p.resource {
         pol.insert("resource".into(), named(x));
@@ -728,19 +1045,48 @@ pub fn scenario_json(b: &Built, expect: Option<Value>) -> Value {
         pol.insert("permissions_boundary".into(), named(x));
     }
     if !p.session.is_empty() {
-        pol.insert("session".into(), Value::Array(p.session.iter().map(named).collect()));
+        pol.insert(
+            "session".into(),
+            Value::Array(p.session.iter().map(named).collect()),
+        );
     }
     for (k, levels) in [("scps", &p.scps), ("rcps", &p.rcps)] {
         if let Some(ls) = levels {
-            pol.insert(k.into(), Value::Array(ls.iter().map(|l| Value::Array(l.iter().map(named).collect())).collect()));
+            pol.insert(
+                k.into(),
+                Value::Array(
+                    ls.iter()
+                        .map(|l| Value::Array(l.iter().map(named).collect()))
+                        .collect(),
+                ),
+            );
         }
     }
     if let Some(v) = &p.vpc_endpoint {
-        pol.insert("vpc_endpoint".into(), Value::Array(v.iter().map(named).collect()));
+        pol.insert(
+            "vpc_endpoint".into(),
+            Value::Array(v.iter().map(named).collect()),
+        );
     }
     let mut top = Map::new();
-    top.insert("name".into(), Value::from(s.name.clone().unwrap_or_else(|| format!("{} {} on {}", r.caller.display(), r.action, r.resource.as_str()))));
-    top.insert("description".into(), Value::from(format!("Built by verdict explain from: {}", b.sources.join("; "))));
+    top.insert(
+        "name".into(),
+        Value::from(s.name.clone().unwrap_or_else(|| {
+            format!(
+                "{} {} on {}",
+                r.caller.display(),
+                r.action,
+                r.resource.as_str()
+            )
+        })),
+    );
+    top.insert(
+        "description".into(),
+        Value::from(format!(
+            "Built by verdict explain from: {}",
+            b.sources.join("; ")
+        )),
+    );
     top.insert("request".into(), req);
     if let Some(a) = &s.resource_account {
         top.insert("resource_account".into(), Value::from(a.as_str()));
@@ -758,7 +1104,10 @@ pub fn scenario_json(b: &Built, expect: Option<Value>) -> Value {
     }
     if let Some(a) = &s.apigateway {
         let mut o = Map::new();
-        o.insert("authorization_type".into(), Value::from(a.authorization_type.as_str()));
+        o.insert(
+            "authorization_type".into(),
+            Value::from(a.authorization_type.as_str()),
+        );
         if let Some(ap) = &a.authorizer_policy {
             o.insert("authorizer_policy".into(), named(ap));
         }

@@ -116,9 +116,17 @@ pub fn records(text: &str) -> Result<Vec<Value>, EventError> {
         Ok(v) => unwrap_container(v),
         Err(first) => {
             let mut out = Vec::new();
-            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                let v: Value = serde_json::from_str(line)
-                    .map_err(|_| EventError(format!("not JSON ({first}); nor JSON lines (line {} does not parse)", i + 1)))?;
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let v: Value = serde_json::from_str(line).map_err(|_| {
+                    EventError(format!(
+                        "not JSON ({first}); nor JSON lines (line {} does not parse)",
+                        i + 1
+                    ))
+                })?;
                 out.extend(unwrap_container(v)?);
             }
             Ok(out)
@@ -173,7 +181,9 @@ fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
 pub fn is_access_denied(record: &Value) -> bool {
     let code = s(record, &["errorCode"]).unwrap_or("");
     let code = code.strip_prefix("Client.").unwrap_or(code);
-    ACCESS_DENIED_CODES.iter().any(|c| c.eq_ignore_ascii_case(code))
+    ACCESS_DENIED_CODES
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(code))
         || s(record, &["errorMessage"]).is_some_and(|m| m.contains("is not authorized to perform"))
 }
 
@@ -190,9 +200,15 @@ fn caller(record: &Value) -> EventCaller {
     let ui = record.get("userIdentity").cloned().unwrap_or(Value::Null);
     let kind = s(&ui, &["type"]).unwrap_or("Unknown").to_string();
     let arn = s(&ui, &["arn"]).map(str::to_string);
-    let account = s(&ui, &["accountId"]).map(str::to_string).or_else(|| arn.as_deref().and_then(account_of_arn));
+    let account = s(&ui, &["accountId"])
+        .map(str::to_string)
+        .or_else(|| arn.as_deref().and_then(account_of_arn));
     let pid = s(&ui, &["principalId"]).map(str::to_string);
-    let mut c = EventCaller { kind: kind.clone(), account: account.clone(), ..Default::default() };
+    let mut c = EventCaller {
+        kind: kind.clone(),
+        account: account.clone(),
+        ..Default::default()
+    };
     match kind.as_str() {
         "IAMUser" => {
             c.principal = arn.clone();
@@ -201,7 +217,8 @@ fn caller(record: &Value) -> EventCaller {
         }
         "AssumedRole" => {
             c.principal = arn;
-            c.principal_arn = s(&ui, &["sessionContext", "sessionIssuer", "arn"]).map(str::to_string);
+            c.principal_arn =
+                s(&ui, &["sessionContext", "sessionIssuer", "arn"]).map(str::to_string);
             c.principal_id = s(&ui, &["sessionContext", "sessionIssuer", "principalId"])
                 .map(str::to_string)
                 .or_else(|| pid.and_then(|p| p.split_once(':').map(|(a, _)| a.to_string())));
@@ -209,19 +226,27 @@ fn caller(record: &Value) -> EventCaller {
         "FederatedUser" => {
             c.principal = arn.clone();
             c.principal_arn = arn;
-            c.federated_parent = s(&ui, &["sessionContext", "sessionIssuer", "userName"]).map(str::to_string);
+            c.federated_parent =
+                s(&ui, &["sessionContext", "sessionIssuer", "userName"]).map(str::to_string);
         }
         "Root" => {
-            c.principal = account.as_ref().map(|a| format!("arn:aws:iam::{a}:root")).or(arn);
+            c.principal = account
+                .as_ref()
+                .map(|a| format!("arn:aws:iam::{a}:root"))
+                .or(arn);
             c.principal_arn = c.principal.clone();
         }
         "AWSService" => {
             c.principal = s(&ui, &["invokedBy"]).map(str::to_string);
             if c.principal.is_none() {
-                c.not_evaluable = Some("the AWSService identity does not name the service (no invokedBy)".into());
+                c.not_evaluable =
+                    Some("the AWSService identity does not name the service (no invokedBy)".into());
             }
         }
-        "AWSAccount" if account.as_deref() == Some("ANONYMOUS_PRINCIPAL") || pid.as_deref() == Some("ANONYMOUS_PRINCIPAL") => {
+        "AWSAccount"
+            if account.as_deref() == Some("ANONYMOUS_PRINCIPAL")
+                || pid.as_deref() == Some("ANONYMOUS_PRINCIPAL") =>
+        {
             c.kind = "Anonymous".into();
             c.principal = Some("anonymous".into());
             c.account = None;
@@ -242,7 +267,9 @@ fn caller(record: &Value) -> EventCaller {
         }
         other => {
             c.principal = arn;
-            c.not_evaluable = Some(format!("userIdentity type {other} is not an IAM principal Verdict can evaluate"));
+            c.not_evaluable = Some(format!(
+                "userIdentity type {other} is not an IAM principal Verdict can evaluate"
+            ));
         }
     }
     c
@@ -276,46 +303,102 @@ fn s3_acts_on_object(action: &str) -> bool {
     types.iter().any(|t| t == "object")
 }
 
-fn resource_from_record(record: &Value, action: &str, prefix: &str, region: &str, account: &str) -> (Option<String>, Option<String>, Option<String>) {
-    let rp = record.get("requestParameters").cloned().unwrap_or(Value::Null);
+fn resource_from_record(
+    record: &Value,
+    action: &str,
+    prefix: &str,
+    region: &str,
+    account: &str,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let rp = record
+        .get("requestParameters")
+        .cloned()
+        .unwrap_or(Value::Null);
     let listed: Vec<(Option<String>, String, Option<String>)> = record
         .get("resources")
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()
                 .filter_map(|r| {
-                    let arn = r.get("ARN").or_else(|| r.get("arn")).and_then(Value::as_str)?;
-                    Some((r.get("type").and_then(Value::as_str).map(str::to_string), arn.to_string(), r.get("accountId").and_then(Value::as_str).map(str::to_string)))
+                    let arn = r
+                        .get("ARN")
+                        .or_else(|| r.get("arn"))
+                        .and_then(Value::as_str)?;
+                    Some((
+                        r.get("type").and_then(Value::as_str).map(str::to_string),
+                        arn.to_string(),
+                        r.get("accountId")
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
+                    ))
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let bucket_account = listed.iter().find(|(t, _, a)| t.as_deref() == Some("AWS::S3::Bucket") && a.is_some()).and_then(|(_, _, a)| a.clone());
+    let bucket_account = listed
+        .iter()
+        .find(|(t, _, a)| t.as_deref() == Some("AWS::S3::Bucket") && a.is_some())
+        .and_then(|(_, _, a)| a.clone());
     if prefix == "s3" {
         let object = s3_acts_on_object(action);
-        let want = if object { "AWS::S3::Object" } else { "AWS::S3::Bucket" };
+        let want = if object {
+            "AWS::S3::Object"
+        } else {
+            "AWS::S3::Bucket"
+        };
         if let Some((_, arn, acct)) = listed.iter().find(|(t, _, _)| t.as_deref() == Some(want)) {
-            return (Some(arn.clone()), Some("resources[]".into()), acct.clone().or(bucket_account));
+            return (
+                Some(arn.clone()),
+                Some("resources[]".into()),
+                acct.clone().or(bucket_account),
+            );
         }
         if let Some(b) = s(&rp, &["bucketName"]) {
             let arn = match (object, s(&rp, &["key"])) {
                 (true, Some(k)) => format!("arn:aws:s3:::{b}/{k}"),
                 _ => format!("arn:aws:s3:::{b}"),
             };
-            return (Some(arn), Some("requestParameters.bucketName/key".into()), bucket_account);
+            return (
+                Some(arn),
+                Some("requestParameters.bucketName/key".into()),
+                bucket_account,
+            );
         }
     }
-    if let Some((_, arn, acct)) = listed.iter().find(|(_, a, _)| a.split(':').nth(2) == Some(prefix)).or(listed.first()) {
+    if let Some((_, arn, acct)) = listed
+        .iter()
+        .find(|(_, a, _)| a.split(':').nth(2) == Some(prefix))
+        .or(listed.first())
+    {
         return (Some(arn.clone()), Some("resources[]".into()), acct.clone());
     }
-    let arn_field = |k: &str| s(&rp, &[k]).filter(|v| v.starts_with("arn:")).map(str::to_string);
-    for k in ["roleArn", "secretId", "functionName", "keyId", "topicArn", "stateMachineArn", "resourceArn", "tableArn", "logGroupArn", "policyArn", "streamARN", "targetArn"] {
+    let arn_field = |k: &str| {
+        s(&rp, &[k])
+            .filter(|v| v.starts_with("arn:"))
+            .map(str::to_string)
+    };
+    for k in [
+        "roleArn",
+        "secretId",
+        "functionName",
+        "keyId",
+        "topicArn",
+        "stateMachineArn",
+        "resourceArn",
+        "tableArn",
+        "logGroupArn",
+        "policyArn",
+        "streamARN",
+        "targetArn",
+    ] {
         if let Some(a) = arn_field(k) {
             return (Some(a), Some(format!("requestParameters.{k}")), None);
         }
     }
     let built = match prefix {
-        "dynamodb" => s(&rp, &["tableName"]).map(|t| format!("arn:aws:dynamodb:{region}:{account}:table/{t}")),
+        "dynamodb" => {
+            s(&rp, &["tableName"]).map(|t| format!("arn:aws:dynamodb:{region}:{account}:table/{t}"))
+        }
         "kms" => s(&rp, &["keyId"]).map(|k| {
             if k.starts_with("alias/") {
                 format!("arn:aws:kms:{region}:{account}:{k}")
@@ -324,13 +407,18 @@ fn resource_from_record(record: &Value, action: &str, prefix: &str, region: &str
             }
         }),
         "sqs" => s(&rp, &["queueUrl"]).and_then(parse_queue_url),
-        "lambda" => s(&rp, &["functionName"]).map(|f| format!("arn:aws:lambda:{region}:{account}:function:{f}")),
-        "secretsmanager" => s(&rp, &["secretId"]).map(|n| format!("arn:aws:secretsmanager:{region}:{account}:secret:{n}")),
+        "lambda" => s(&rp, &["functionName"])
+            .map(|f| format!("arn:aws:lambda:{region}:{account}:function:{f}")),
+        "secretsmanager" => s(&rp, &["secretId"])
+            .map(|n| format!("arn:aws:secretsmanager:{region}:{account}:secret:{n}")),
         "iam" => s(&rp, &["roleName"])
             .map(|n| format!("arn:aws:iam::{account}:role/{n}"))
             .or_else(|| s(&rp, &["userName"]).map(|n| format!("arn:aws:iam::{account}:user/{n}"))),
-        "ec2" if action.eq_ignore_ascii_case("ec2:RunInstances") => Some(format!("arn:aws:ec2:{region}:{account}:instance/*")),
-        "logs" => s(&rp, &["logGroupName"]).map(|g| format!("arn:aws:logs:{region}:{account}:log-group:{g}")),
+        "ec2" if action.eq_ignore_ascii_case("ec2:RunInstances") => {
+            Some(format!("arn:aws:ec2:{region}:{account}:instance/*"))
+        }
+        "logs" => s(&rp, &["logGroupName"])
+            .map(|g| format!("arn:aws:logs:{region}:{account}:log-group:{g}")),
         _ => None,
     };
     match built {
@@ -345,26 +433,52 @@ fn epoch_seconds(iso: &str) -> Option<i128> {
 
 fn push(ctx: &mut Vec<ContextFact>, key: &str, value: Value, from: &str) {
     if !ctx.iter().any(|c| c.key.eq_ignore_ascii_case(key)) {
-        ctx.push(ContextFact { key: key.into(), value, from: from.into() });
+        ctx.push(ContextFact {
+            key: key.into(),
+            value,
+            from: from.into(),
+        });
     }
 }
 
 fn request_tags(rp: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     // EC2: tagSpecificationSet.items[].tags[] {key, value}
-    if let Some(items) = rp.pointer("/tagSpecificationSet/items").and_then(Value::as_array) {
+    if let Some(items) = rp
+        .pointer("/tagSpecificationSet/items")
+        .and_then(Value::as_array)
+    {
         for it in items {
-            for t in it.get("tags").and_then(Value::as_array).into_iter().flatten() {
-                if let (Some(k), Some(v)) = (t.get("key").and_then(Value::as_str), t.get("value").and_then(Value::as_str)) {
+            for t in it
+                .get("tags")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(k), Some(v)) = (
+                    t.get("key").and_then(Value::as_str),
+                    t.get("value").and_then(Value::as_str),
+                ) {
                     out.push((k.to_string(), v.to_string()));
                 }
             }
         }
     }
     // Most other services: tags[] {key|Key, value|Value}
-    for t in rp.get("tags").and_then(Value::as_array).into_iter().flatten() {
-        let k = t.get("key").or_else(|| t.get("Key")).and_then(Value::as_str);
-        let v = t.get("value").or_else(|| t.get("Value")).and_then(Value::as_str);
+    for t in rp
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let k = t
+            .get("key")
+            .or_else(|| t.get("Key"))
+            .and_then(Value::as_str);
+        let v = t
+            .get("value")
+            .or_else(|| t.get("Value"))
+            .and_then(Value::as_str);
         if let (Some(k), Some(v)) = (k, v) {
             out.push((k.to_string(), v.to_string()));
         }
@@ -386,16 +500,32 @@ pub fn facts(record: &Value) -> EventFacts {
     // The message's action is what AWS actually evaluated; prefer it.
     if let Some(a) = message.as_ref().and_then(|m| m.action.clone()) {
         if !actions.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
-            notes.push(format!("the message names {a}, not {} (the operation {event_name} checks several actions)", actions.join(" / ")));
+            notes.push(format!(
+                "the message names {a}, not {} (the operation {event_name} checks several actions)",
+                actions.join(" / ")
+            ));
         }
         actions.retain(|x| !x.eq_ignore_ascii_case(&a));
         actions.insert(0, a);
     }
     let action = actions.first().cloned().unwrap_or_default();
-    let account = caller.account.clone().or_else(|| s(record, &["recipientAccountId"]).map(str::to_string)).unwrap_or_default();
-    let (mut resource, mut resource_from, mut resource_account) =
-        resource_from_record(record, &action, &prefix, region.as_deref().unwrap_or("us-east-1"), &account);
-    if let Some(r) = message.as_ref().and_then(|m| m.resource()).filter(|r| r.starts_with("arn:")) {
+    let account = caller
+        .account
+        .clone()
+        .or_else(|| s(record, &["recipientAccountId"]).map(str::to_string))
+        .unwrap_or_default();
+    let (mut resource, mut resource_from, mut resource_account) = resource_from_record(
+        record,
+        &action,
+        &prefix,
+        region.as_deref().unwrap_or("us-east-1"),
+        &account,
+    );
+    if let Some(r) = message
+        .as_ref()
+        .and_then(|m| m.resource())
+        .filter(|r| r.starts_with("arn:"))
+    {
         if resource.as_deref() != Some(r) {
             resource = Some(r.to_string());
             resource_from = Some("errorMessage".into());
@@ -406,61 +536,143 @@ pub fn facts(record: &Value) -> EventFacts {
         resource_account = resource.as_deref().and_then(account_of_arn);
     }
     let recipient_account = s(record, &["recipientAccountId"]).map(str::to_string);
-    if resource_account.is_none() && record.get("sharedEventID").is_some() && recipient_account != caller.account {
+    if resource_account.is_none()
+        && record.get("sharedEventID").is_some()
+        && recipient_account != caller.account
+    {
         // The resource owner's copy of a cross-account event.
         resource_account = recipient_account.clone();
     }
     let vpc_endpoint_id = s(record, &["vpcEndpointId"]).map(str::to_string);
     let mut ctx = Vec::new();
     if let Some(r) = &region {
-        push(&mut ctx, "aws:RequestedRegion", Value::from(r.as_str()), "awsRegion");
+        push(
+            &mut ctx,
+            "aws:RequestedRegion",
+            Value::from(r.as_str()),
+            "awsRegion",
+        );
     }
     if let Some(t) = s(record, &["eventTime"]) {
         push(&mut ctx, "aws:CurrentTime", Value::from(t), "eventTime");
         if let Some(e) = epoch_seconds(t) {
-            push(&mut ctx, "aws:EpochTime", Value::from(e.to_string()), "eventTime");
+            push(
+                &mut ctx,
+                "aws:EpochTime",
+                Value::from(e.to_string()),
+                "eventTime",
+            );
         }
     }
     if let Some(ip) = s(record, &["sourceIPAddress"]) {
         if !is_ip(ip) {
             notes.push(format!("sourceIPAddress is {ip}: the call was made by an AWS service on the caller's behalf, so aws:SourceIp is absent"));
         } else if vpc_endpoint_id.is_some() {
-            push(&mut ctx, "aws:VpcSourceIp", Value::from(ip), "sourceIPAddress");
+            push(
+                &mut ctx,
+                "aws:VpcSourceIp",
+                Value::from(ip),
+                "sourceIPAddress",
+            );
             notes.push(format!("the call came through a VPC endpoint, so aws:SourceIp is absent; {ip} is the private address (aws:VpcSourceIp)"));
         } else {
             push(&mut ctx, "aws:SourceIp", Value::from(ip), "sourceIPAddress");
         }
     }
     if let Some(v) = &vpc_endpoint_id {
-        push(&mut ctx, "aws:SourceVpce", Value::from(v.as_str()), "vpcEndpointId");
+        push(
+            &mut ctx,
+            "aws:SourceVpce",
+            Value::from(v.as_str()),
+            "vpcEndpointId",
+        );
     }
     if let Some(ua) = s(record, &["userAgent"]) {
         push(&mut ctx, "aws:UserAgent", Value::from(ua), "userAgent");
     }
     if record.get("tlsDetails").is_some_and(Value::is_object) {
-        push(&mut ctx, "aws:SecureTransport", Value::from("true"), "tlsDetails");
+        push(
+            &mut ctx,
+            "aws:SecureTransport",
+            Value::from("true"),
+            "tlsDetails",
+        );
     }
     if let Some(arn) = &caller.principal_arn {
         if caller.kind == "AssumedRole" {
-            push(&mut ctx, "aws:PrincipalArn", Value::from(arn.as_str()), "userIdentity.sessionContext.sessionIssuer.arn");
+            push(
+                &mut ctx,
+                "aws:PrincipalArn",
+                Value::from(arn.as_str()),
+                "userIdentity.sessionContext.sessionIssuer.arn",
+            );
         }
     }
-    if let Some(m) = s(record, &["userIdentity", "sessionContext", "attributes", "mfaAuthenticated"]) {
-        push(&mut ctx, "aws:MultiFactorAuthPresent", Value::from(m), "userIdentity.sessionContext.attributes.mfaAuthenticated");
+    if let Some(m) = s(
+        record,
+        &[
+            "userIdentity",
+            "sessionContext",
+            "attributes",
+            "mfaAuthenticated",
+        ],
+    ) {
+        push(
+            &mut ctx,
+            "aws:MultiFactorAuthPresent",
+            Value::from(m),
+            "userIdentity.sessionContext.attributes.mfaAuthenticated",
+        );
     }
-    if let Some(t) = s(record, &["userIdentity", "sessionContext", "attributes", "creationDate"]) {
-        push(&mut ctx, "aws:TokenIssueTime", Value::from(t), "userIdentity.sessionContext.attributes.creationDate");
+    if let Some(t) = s(
+        record,
+        &[
+            "userIdentity",
+            "sessionContext",
+            "attributes",
+            "creationDate",
+        ],
+    ) {
+        push(
+            &mut ctx,
+            "aws:TokenIssueTime",
+            Value::from(t),
+            "userIdentity.sessionContext.attributes.creationDate",
+        );
     }
-    if let Some(si) = s(record, &["userIdentity", "sessionContext", "sourceIdentity"]) {
-        push(&mut ctx, "aws:SourceIdentity", Value::from(si), "userIdentity.sessionContext.sourceIdentity");
+    if let Some(si) = s(
+        record,
+        &["userIdentity", "sessionContext", "sourceIdentity"],
+    ) {
+        push(
+            &mut ctx,
+            "aws:SourceIdentity",
+            Value::from(si),
+            "userIdentity.sessionContext.sourceIdentity",
+        );
     }
-    if s(record, &["userIdentity", "invokedBy"]).is_some() && matches!(caller.kind.as_str(), "IAMUser" | "AssumedRole") {
-        push(&mut ctx, "aws:ViaAWSService", Value::from("true"), "userIdentity.invokedBy");
+    if s(record, &["userIdentity", "invokedBy"]).is_some()
+        && matches!(caller.kind.as_str(), "IAMUser" | "AssumedRole")
+    {
+        push(
+            &mut ctx,
+            "aws:ViaAWSService",
+            Value::from("true"),
+            "userIdentity.invokedBy",
+        );
     }
     if let Some(a) = &resource_account {
-        push(&mut ctx, "aws:ResourceAccount", Value::from(a.as_str()), "resource account");
+        push(
+            &mut ctx,
+            "aws:ResourceAccount",
+            Value::from(a.as_str()),
+            "resource account",
+        );
     }
-    let rp = record.get("requestParameters").cloned().unwrap_or(Value::Null);
+    let rp = record
+        .get("requestParameters")
+        .cloned()
+        .unwrap_or(Value::Null);
     let mut rp_key = |field: &str, key: &str| {
         if let Some(v) = rp.get(field).filter(|v| !v.is_null()) {
             let v = match v {
@@ -478,8 +690,14 @@ pub fn facts(record: &Value) -> EventFacts {
             rp_key("delimiter", "s3:delimiter");
             rp_key("max-keys", "s3:max-keys");
             rp_key("x-amz-acl", "s3:x-amz-acl");
-            rp_key("x-amz-server-side-encryption", "s3:x-amz-server-side-encryption");
-            rp_key("x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-server-side-encryption-aws-kms-key-id");
+            rp_key(
+                "x-amz-server-side-encryption",
+                "s3:x-amz-server-side-encryption",
+            );
+            rp_key(
+                "x-amz-server-side-encryption-aws-kms-key-id",
+                "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            );
             rp_key("x-amz-storage-class", "s3:x-amz-storage-class");
             if let Some(m) = s(record, &["additionalEventData", "AuthenticationMethod"]) {
                 let t = match m {
@@ -487,14 +705,33 @@ pub fn facts(record: &Value) -> EventFacts {
                     "QueryString" => "REST-QUERY-STRING",
                     other => other,
                 };
-                push(&mut ctx, "s3:authType", Value::from(t), "additionalEventData.AuthenticationMethod");
+                push(
+                    &mut ctx,
+                    "s3:authType",
+                    Value::from(t),
+                    "additionalEventData.AuthenticationMethod",
+                );
             }
             if let Some(sv) = s(record, &["additionalEventData", "SignatureVersion"]) {
-                let v = if sv == "SigV4" { "AWS4-HMAC-SHA256" } else { sv };
-                push(&mut ctx, "s3:signatureversion", Value::from(v), "additionalEventData.SignatureVersion");
+                let v = if sv == "SigV4" {
+                    "AWS4-HMAC-SHA256"
+                } else {
+                    sv
+                };
+                push(
+                    &mut ctx,
+                    "s3:signatureversion",
+                    Value::from(v),
+                    "additionalEventData.SignatureVersion",
+                );
             }
             if let Some(t) = s(record, &["tlsDetails", "tlsVersion"]) {
-                push(&mut ctx, "s3:TlsVersion", Value::from(t.trim_start_matches("TLSv")), "tlsDetails.tlsVersion");
+                push(
+                    &mut ctx,
+                    "s3:TlsVersion",
+                    Value::from(t.trim_start_matches("TLSv")),
+                    "tlsDetails.tlsVersion",
+                );
             }
         }
         "ec2" => rp_key("instanceType", "ec2:InstanceType"),
@@ -509,12 +746,22 @@ pub fn facts(record: &Value) -> EventFacts {
     }
     if prefix == "kms" {
         if let Some(a) = &caller.account {
-            push(&mut ctx, "kms:CallerAccount", Value::from(a.as_str()), "userIdentity.accountId");
+            push(
+                &mut ctx,
+                "kms:CallerAccount",
+                Value::from(a.as_str()),
+                "userIdentity.accountId",
+            );
         }
         if let Some(Value::Object(ec)) = rp.get("encryptionContext") {
             for (k, v) in ec {
                 if let Some(v) = v.as_str() {
-                    push(&mut ctx, &format!("kms:EncryptionContext:{k}"), Value::from(v), "requestParameters.encryptionContext");
+                    push(
+                        &mut ctx,
+                        &format!("kms:EncryptionContext:{k}"),
+                        Value::from(v),
+                        "requestParameters.encryptionContext",
+                    );
                 }
             }
         }
@@ -522,16 +769,32 @@ pub fn facts(record: &Value) -> EventFacts {
     let tags = request_tags(&rp);
     if !tags.is_empty() {
         for (k, v) in &tags {
-            push(&mut ctx, &format!("aws:RequestTag/{k}"), Value::from(v.as_str()), "requestParameters tags");
+            push(
+                &mut ctx,
+                &format!("aws:RequestTag/{k}"),
+                Value::from(v.as_str()),
+                "requestParameters tags",
+            );
         }
         let keys: Vec<Value> = tags.iter().map(|(k, _)| Value::from(k.as_str())).collect();
-        push(&mut ctx, "aws:TagKeys", Value::Array(keys), "requestParameters tags");
+        push(
+            &mut ctx,
+            "aws:TagKeys",
+            Value::Array(keys),
+            "requestParameters tags",
+        );
     }
     if s(record, &["eventCategory"]) == Some("NetworkActivity") {
         notes.push("this is a VPC endpoint network-activity event delivered to the endpoint owner; the caller's own account may hold the matching API record".into());
     }
-    if record.get("requestParameters").is_some_and(Value::is_null) && record.get("resources").is_none() && resource.is_none() {
-        notes.push("the record carries neither requestParameters nor resources[]: the resource is unknown".into());
+    if record.get("requestParameters").is_some_and(Value::is_null)
+        && record.get("resources").is_none()
+        && resource.is_none()
+    {
+        notes.push(
+            "the record carries neither requestParameters nor resources[]: the resource is unknown"
+                .into(),
+        );
     }
     EventFacts {
         event_source,
@@ -565,20 +828,42 @@ mod tests {
     fn containers() {
         let rec = r#"{"eventName":"GetObject","eventSource":"s3.amazonaws.com","errorCode":"AccessDenied"}"#;
         assert_eq!(records(rec).unwrap().len(), 1);
-        assert_eq!(records(&format!("{{\"Records\":[{rec},{rec}]}}")).unwrap().len(), 2);
+        assert_eq!(
+            records(&format!("{{\"Records\":[{rec},{rec}]}}"))
+                .unwrap()
+                .len(),
+            2
+        );
         let lookup = serde_json::json!({"Events": [{"CloudTrailEvent": rec}]}).to_string();
         assert_eq!(records(&lookup).unwrap().len(), 1);
-        assert_eq!(records(&format!("{{\"detail-type\":\"AWS API Call via CloudTrail\",\"detail\":{rec}}}")).unwrap().len(), 1);
+        assert_eq!(
+            records(&format!(
+                "{{\"detail-type\":\"AWS API Call via CloudTrail\",\"detail\":{rec}}}"
+            ))
+            .unwrap()
+            .len(),
+            1
+        );
         assert_eq!(records(&format!("{rec}\n{rec}\n")).unwrap().len(), 2);
         assert!(records("{\"foo\": 1}").is_err());
     }
 
     #[test]
     fn denied_codes() {
-        for c in ["AccessDenied", "Client.UnauthorizedOperation", "AccessDeniedException", "VpceAccessDenied"] {
-            assert!(is_access_denied(&serde_json::json!({"errorCode": c})), "{c}");
+        for c in [
+            "AccessDenied",
+            "Client.UnauthorizedOperation",
+            "AccessDeniedException",
+            "VpceAccessDenied",
+        ] {
+            assert!(
+                is_access_denied(&serde_json::json!({"errorCode": c})),
+                "{c}"
+            );
         }
-        assert!(!is_access_denied(&serde_json::json!({"errorCode": "ThrottlingException"})));
+        assert!(!is_access_denied(
+            &serde_json::json!({"errorCode": "ThrottlingException"})
+        ));
     }
 
     #[test]
@@ -592,6 +877,9 @@ mod tests {
         let f = facts(&r);
         assert_eq!(f.actions, ["s3:ListBucket"]);
         assert_eq!(f.resource.as_deref(), Some("arn:aws:s3:::b"));
-        assert!(f.context.iter().any(|c| c.key == "s3:prefix" && c.value == "logs/"));
+        assert!(f
+            .context
+            .iter()
+            .any(|c| c.key == "s3:prefix" && c.value == "logs/"));
     }
 }

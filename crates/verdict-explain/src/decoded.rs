@@ -6,10 +6,23 @@ use serde_json::{json, Value};
 use verdict_eval::{Caller, Decision, Evaluation, Scenario};
 
 /// Keys the decoder lists that are internal to AWS, not policy condition keys.
-const INTERNAL_KEYS: &[&str] = &["aws:service", "aws:resource", "aws:type", "aws:account", "aws:arn", "aws:region"];
+const INTERNAL_KEYS: &[&str] = &[
+    "aws:service",
+    "aws:resource",
+    "aws:type",
+    "aws:account",
+    "aws:arn",
+    "aws:region",
+];
 
 /// Condition keys that are multivalued even with one value.
-const MULTIVALUED: &[&str] = &["aws:tagkeys", "aws:calledvia", "aws:principalorgpaths", "aws:resourceorgpaths", "aws:principalservicenameslist"];
+const MULTIVALUED: &[&str] = &[
+    "aws:tagkeys",
+    "aws:calledvia",
+    "aws:principalorgpaths",
+    "aws:resourceorgpaths",
+    "aws:principalservicenameslist",
+];
 
 /// What a decoded authorization message says.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,16 +51,27 @@ pub struct DecodedMessage {
 pub fn parse_decoded(text: &str) -> Result<DecodedMessage, String> {
     let outer: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
     let v = match outer.get("DecodedMessage") {
-        Some(Value::String(s)) => serde_json::from_str(s).map_err(|e| format!("DecodedMessage is not JSON: {e}"))?,
+        Some(Value::String(s)) => {
+            serde_json::from_str(s).map_err(|e| format!("DecodedMessage is not JSON: {e}"))?
+        }
         Some(obj @ Value::Object(_)) => obj.clone(),
         _ => outer,
     };
-    let ctx = v.get("context").ok_or("no \"context\": expected the output of aws sts decode-authorization-message")?;
+    let ctx = v
+        .get("context")
+        .ok_or("no \"context\": expected the output of aws sts decode-authorization-message")?;
     let str_of = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
     let mut context: Vec<(String, Value)> = Vec::new();
     let mut region = None;
-    for item in ctx.pointer("/conditions/items").and_then(Value::as_array).into_iter().flatten() {
-        let Some(key) = item.get("key").and_then(Value::as_str) else { continue };
+    for item in ctx
+        .pointer("/conditions/items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(key) = item.get("key").and_then(Value::as_str) else {
+            continue;
+        };
         let values: Vec<Value> = item
             .pointer("/values/items")
             .and_then(Value::as_array)
@@ -62,23 +86,36 @@ pub fn parse_decoded(text: &str) -> Result<DecodedMessage, String> {
         if INTERNAL_KEYS.contains(&lc.as_str()) {
             continue;
         }
-        let value = if values.len() == 1 && !MULTIVALUED.contains(&lc.as_str()) { values[0].clone() } else { Value::Array(values) };
+        let value = if values.len() == 1 && !MULTIVALUED.contains(&lc.as_str()) {
+            values[0].clone()
+        } else {
+            Value::Array(values)
+        };
         context.push((key.to_string(), value));
     }
     if let Some(r) = region {
-        if !context.iter().any(|(k, _)| k.eq_ignore_ascii_case("aws:RequestedRegion")) {
+        if !context
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("aws:RequestedRegion"))
+        {
             context.push(("aws:RequestedRegion".into(), r));
         }
     }
     Ok(DecodedMessage {
         allowed: v.get("allowed").and_then(Value::as_bool).unwrap_or(false),
-        explicit_deny: v.get("explicitDeny").and_then(Value::as_bool).unwrap_or(false),
+        explicit_deny: v
+            .get("explicitDeny")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         principal_arn: str_of("/context/principal/arn"),
         principal_id: str_of("/context/principal/id"),
         action: str_of("/context/action"),
         resource: str_of("/context/resource"),
         context,
-        matched_statements: v.pointer("/matchedStatements/items").and_then(Value::as_array).map_or(0, Vec::len),
+        matched_statements: v
+            .pointer("/matchedStatements/items")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len),
     })
 }
 
@@ -104,7 +141,9 @@ fn scalar(v: &Value) -> String {
 pub fn decoded_view(e: &Evaluation, s: &Scenario) -> Value {
     let mut matched = Vec::new();
     if let Some(d) = &e.deciding_statement {
-        let np = crate::origin::policies_at(s, d.layer, d.level).into_iter().find(|p| p.label == d.policy);
+        let np = crate::origin::policies_at(s, d.layer, d.level)
+            .into_iter()
+            .find(|p| p.label == d.policy);
         if let Some(st) = np.and_then(|p| p.policy.statements.get(d.index)) {
             let conds: Vec<Value> = st
                 .conditions
@@ -130,8 +169,13 @@ pub fn decoded_view(e: &Evaluation, s: &Scenario) -> Value {
     let req = &s.request;
     let (id, name) = match &req.caller {
         Caller::User { name, .. } => (req.principal_id.clone(), Some(name.clone())),
-        Caller::AssumedRole { session, .. } => (req.principal_id.as_ref().map(|p| format!("{p}:{session}")), Some(session.clone())),
-        Caller::FederatedUser { account, name, .. } => (Some(format!("{account}:{name}")), Some(name.clone())),
+        Caller::AssumedRole { session, .. } => (
+            req.principal_id.as_ref().map(|p| format!("{p}:{session}")),
+            Some(session.clone()),
+        ),
+        Caller::FederatedUser { account, name, .. } => {
+            (Some(format!("{account}:{name}")), Some(name.clone()))
+        }
         Caller::Root { account, .. } => (Some(account.clone()), Some("root".to_string())),
         _ => (None, None),
     };
@@ -143,7 +187,12 @@ pub fn decoded_view(e: &Evaluation, s: &Scenario) -> Value {
         principal.insert("name".into(), Value::from(n));
     }
     principal.insert("arn".into(), Value::from(req.caller.display()));
-    let conditions: Vec<Value> = e.request.context.iter().map(|(k, v)| json!({ "key": k, "values": values(v) })).collect();
+    let conditions: Vec<Value> = e
+        .request
+        .context
+        .iter()
+        .map(|(k, v)| json!({ "key": k, "values": values(v) }))
+        .collect();
     json!({
         "allowed": e.decision == Decision::Allow,
         "explicitDeny": e.decision == Decision::ExplicitDeny,
@@ -165,14 +214,30 @@ mod tests {
 
     #[test]
     fn reads_the_sample() {
-        let text = std::fs::read_to_string(format!("{}/tests/fixtures/samples/cloudtrail-accessdenied-ec2-decoded-message.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let text = std::fs::read_to_string(format!(
+            "{}/tests/fixtures/samples/cloudtrail-accessdenied-ec2-decoded-message.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
         let d = parse_decoded(&text).unwrap();
         assert!(!d.allowed && !d.explicit_deny);
         assert_eq!(d.action.as_deref(), Some("ec2:RunInstances"));
-        assert_eq!(d.resource.as_deref(), Some("arn:aws:ec2:us-east-1:111122223333:instance/*"));
-        assert!(d.context.iter().any(|(k, v)| k == "ec2:InstanceType" && v == "p5.48xlarge"));
-        assert!(d.context.iter().any(|(k, v)| k == "aws:TagKeys" && v.is_array()));
-        assert!(d.context.iter().any(|(k, v)| k == "aws:RequestedRegion" && v == "us-east-1"));
+        assert_eq!(
+            d.resource.as_deref(),
+            Some("arn:aws:ec2:us-east-1:111122223333:instance/*")
+        );
+        assert!(d
+            .context
+            .iter()
+            .any(|(k, v)| k == "ec2:InstanceType" && v == "p5.48xlarge"));
+        assert!(d
+            .context
+            .iter()
+            .any(|(k, v)| k == "aws:TagKeys" && v.is_array()));
+        assert!(d
+            .context
+            .iter()
+            .any(|(k, v)| k == "aws:RequestedRegion" && v == "us-east-1"));
         assert!(!d.context.iter().any(|(k, _)| k == "aws:Service"));
     }
 }

@@ -182,16 +182,25 @@ pub struct Explanation {
 }
 
 fn values(v: &[String]) -> String {
-    v.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|x| format!("\"{x}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn held(c: &ConditionTrace) -> String {
     let got = match &c.request_values {
+        None if c.key.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") => format!("{} is absent (long-term access keys carry no MFA information)", c.key),
         None => format!("{} is absent", c.key),
         Some(v) if v.len() == 1 => format!("{} is \"{}\"", c.key, v[0]),
         Some(v) => format!("{} is [{}]", c.key, values(v)),
     };
-    format!("{got}, so {} {} [{}] holds", c.operator, c.key, values(&c.policy_values))
+    format!(
+        "{got}, so {} {} [{}] holds",
+        c.operator,
+        c.key,
+        values(&c.policy_values)
+    )
 }
 
 /// What a failed element usually means, in plain words.
@@ -202,9 +211,9 @@ fn miss_hint(m: &Miss, s: &Scenario) -> Option<String> {
             let bucket = rest.split('/').next().unwrap_or(rest);
             let bucket_arn = format!("arn:aws:s3:::{bucket}");
             let is_object = rest.contains('/');
-            if is_object && patterns.iter().any(|p| *p == bucket_arn) && !patterns.iter().any(|p| p.starts_with(&format!("{bucket_arn}/"))) {
+            if is_object && patterns.contains(&bucket_arn) && !patterns.iter().any(|p| p.starts_with(&format!("{bucket_arn}/"))) {
                 Some(format!("the statement names the bucket ARN {bucket_arn}, but {} acts on objects: it needs {bucket_arn}/* (or the object's key)", s.request.action))
-            } else if !is_object && patterns.iter().any(|p| p.starts_with(&format!("{bucket_arn}/"))) && !patterns.iter().any(|p| *p == bucket_arn) {
+            } else if !is_object && patterns.iter().any(|p| p.starts_with(&format!("{bucket_arn}/"))) && !patterns.contains(&bucket_arn) {
                 Some(format!("the statement names objects ({bucket_arn}/…), but {} acts on the bucket itself: it needs {bucket_arn}", s.request.action))
             } else {
                 None
@@ -232,8 +241,16 @@ fn miss_hint(m: &Miss, s: &Scenario) -> Option<String> {
     }
 }
 
-fn statement_json(s: &Scenario, layer: Layer, level: Option<usize>, policy: &str, index: usize) -> Option<Value> {
-    let np = policies_at(s, layer, level).into_iter().find(|p| p.label == policy)?;
+fn statement_json(
+    s: &Scenario,
+    layer: Layer,
+    level: Option<usize>,
+    policy: &str,
+    index: usize,
+) -> Option<Value> {
+    let np = policies_at(s, layer, level)
+        .into_iter()
+        .find(|p| p.label == policy)?;
     let doc = document_of(np)?;
     match doc.get("Statement")? {
         Value::Array(a) => a.get(index).cloned(),
@@ -243,15 +260,29 @@ fn statement_json(s: &Scenario, layer: Layer, level: Option<usize>, policy: &str
 }
 
 fn slot_for(s: &Scenario, layer: Layer, level: Option<usize>, policy: &str) -> Option<Slot> {
-    let index = policies_at(s, layer, level).iter().position(|p| p.label == policy)?;
-    Some(Slot { layer, level, index })
+    let index = policies_at(s, layer, level)
+        .iter()
+        .position(|p| p.label == policy)?;
+    Some(Slot {
+        layer,
+        level,
+        index,
+    })
 }
 
 fn level_name(b: &Built, layer: Layer, level: Option<usize>) -> Option<String> {
     let l = level?;
     match layer {
-        Layer::Scp => b.scp_levels.get(l).cloned().or_else(|| Some(format!("level {l}"))),
-        Layer::Rcp => b.rcp_levels.get(l).cloned().or_else(|| Some(format!("level {l}"))),
+        Layer::Scp => b
+            .scp_levels
+            .get(l)
+            .cloned()
+            .or_else(|| Some(format!("level {l}"))),
+        Layer::Rcp => b
+            .rcp_levels
+            .get(l)
+            .cloned()
+            .or_else(|| Some(format!("level {l}"))),
         _ => None,
     }
 }
@@ -279,14 +310,20 @@ fn deciding(b: &Built, e: &Evaluation) -> Option<Deciding> {
         line: d.position.line,
         column: d.position.column,
         text: statement_json(s, d.layer, d.level, &d.policy, d.index),
-        held: trace.map(|t| t.conditions.iter().filter(|c| c.holds).map(held).collect()).unwrap_or_default(),
+        held: trace
+            .map(|t| t.conditions.iter().filter(|c| c.holds).map(held).collect())
+            .unwrap_or_default(),
     })
 }
 
 fn near_misses(b: &Built, e: &Evaluation) -> Vec<NearMiss> {
     let s = &b.scenario;
     let mut out: Vec<(bool, usize, NearMiss)> = Vec::new();
-    for l in e.layers.iter().filter(|l| l.outcome != LayerOutcome::NotApplicable) {
+    for l in e
+        .layers
+        .iter()
+        .filter(|l| l.outcome != LayerOutcome::NotApplicable)
+    {
         for p in &l.policies {
             for st in &p.statements {
                 let st: &StatementTrace = st;
@@ -361,7 +398,11 @@ fn almost_denied(e: &Evaluation, layer: Layer) -> Vec<String> {
     let mut out = Vec::new();
     for l in e.layers.iter().filter(|l| l.layer == layer) {
         for p in &l.policies {
-            for st in p.statements.iter().filter(|st| st.effect == "Deny" && !st.applies) {
+            for st in p
+                .statements
+                .iter()
+                .filter(|st| st.effect == "Deny" && !st.applies)
+            {
                 if st.misses.iter().any(|m| matches!(m, Miss::Action { .. })) {
                     continue;
                 }
@@ -377,15 +418,36 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
     let Some(m) = &b.reported else {
         let mut points = vec!["no AccessDenied message was given or found in the record: compare the expected message below with what AWS printed".to_string()];
         if let Some(d) = &b.decoded {
-            let aws = if d.allowed { Decision::Allow } else if d.explicit_deny { Decision::ExplicitDeny } else { Decision::ImplicitDeny };
+            let aws = if d.allowed {
+                Decision::Allow
+            } else if d.explicit_deny {
+                Decision::ExplicitDeny
+            } else {
+                Decision::ImplicitDeny
+            };
             if aws == e.decision {
-                points = vec![format!("the decoded authorization message says {} too", aws.as_str().replace('_', " "))];
-                return Agreement { status: AgreementStatus::Agrees, points, settle_with: Vec::new() };
+                points = vec![format!(
+                    "the decoded authorization message says {} too",
+                    aws.as_str().replace('_', " ")
+                )];
+                return Agreement {
+                    status: AgreementStatus::Agrees,
+                    points,
+                    settle_with: Vec::new(),
+                };
             }
-            points = vec![format!("the decoded authorization message says {}, Verdict finds {}", aws.as_str().replace('_', " "), e.decision.as_str().replace('_', " "))];
+            points = vec![format!(
+                "the decoded authorization message says {}, Verdict finds {}",
+                aws.as_str().replace('_', " "),
+                e.decision.as_str().replace('_', " ")
+            )];
             return Agreement { status: AgreementStatus::Disagrees, points, settle_with: vec!["the snapshot is stale or incomplete: re-take --auth-details (and --org) and compare".into()] };
         }
-        return Agreement { status: AgreementStatus::NothingToCompare, points, settle_with: Vec::new() };
+        return Agreement {
+            status: AgreementStatus::NothingToCompare,
+            points,
+            settle_with: Vec::new(),
+        };
     };
     let mut points = Vec::new();
     let mut settle = Vec::new();
@@ -395,24 +457,39 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
     }
     if let Some(reported) = &m.principal {
         if !reported.eq_ignore_ascii_case(&e.request.principal) {
-            points.push(format!("the message names the caller {reported}; Verdict evaluated {}", e.request.principal));
+            points.push(format!(
+                "the message names the caller {reported}; Verdict evaluated {}",
+                e.request.principal
+            ));
         }
     }
     if let Some(a) = &m.action {
         if !a.eq_ignore_ascii_case(&e.request.action) {
-            points.push(format!("the message names the action {a}; Verdict evaluated {}", e.request.action));
+            points.push(format!(
+                "the message names the action {a}; Verdict evaluated {}",
+                e.request.action
+            ));
         }
     }
     let known_arn = |arn: &str| {
         let p = &b.scenario.policies;
         let levels = p.scps.iter().chain(p.rcps.iter()).flatten().flatten();
-        p.identity.iter().chain(p.resource.iter()).chain(p.permissions_boundary.iter()).chain(p.session.iter()).chain(levels).any(|x| x.arn.as_deref() == Some(arn))
+        p.identity
+            .iter()
+            .chain(p.resource.iter())
+            .chain(p.permissions_boundary.iter())
+            .chain(p.session.iter())
+            .chain(levels)
+            .any(|x| x.arn.as_deref() == Some(arn))
     };
     if let Some(arn) = m.policy_arn.as_deref().filter(|a| !known_arn(a)) {
         settle.push(format!("the message names policy {arn}, which is not in the inputs given: it was attached or created after the snapshot was taken, or the snapshot is incomplete"));
     }
     if e.decision == Decision::Allow {
-        points.push(format!("AWS reported {}, but with the inputs given Verdict allows the request", m.summary()));
+        points.push(format!(
+            "AWS reported {}, but with the inputs given Verdict allows the request",
+            m.summary()
+        ));
         if let Some(l) = m.layer {
             if let Some(s) = missing_input(b, l) {
                 settle.push(s);
@@ -425,26 +502,46 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
         } else {
             settle.push("the snapshot is stale or incomplete, or the request context differs: re-take --auth-details/--org, and give the resource and session policies if any".into());
         }
-        return Agreement { status: AgreementStatus::Disagrees, points, settle_with: settle };
+        return Agreement {
+            status: AgreementStatus::Disagrees,
+            points,
+            settle_with: settle,
+        };
     }
     if m.kind == DenyKind::Unspecified {
-        points.push(format!("AWS's message gives no reason; Verdict finds the cause: {}", short_reason(b, e)));
+        points.push(format!(
+            "AWS's message gives no reason; Verdict finds the cause: {}",
+            short_reason(b, e)
+        ));
         if m.variant == Variant::BareAccessDenied && b.scenario.request.service_lc == "s3" {
             points.push("S3 answers a bare \"Access Denied\" to callers outside the bucket owner's account or organization; it may also deny for Block Public Access, ACLs or Object Ownership settings, which Verdict does not model".into());
         }
-        return Agreement { status: AgreementStatus::Agrees, points, settle_with: settle };
+        return Agreement {
+            status: AgreementStatus::Agrees,
+            points,
+            settle_with: settle,
+        };
     }
     let first_layer = e.denied_by.unwrap_or(Layer::Identity);
     let same = layer_matches(m, first_layer) && kind_matches(m.kind, e.decision);
     if same {
         let mut status = AgreementStatus::Agrees;
-        points.push(format!("AWS reported {}; Verdict finds the same", m.summary()));
+        points.push(format!(
+            "AWS reported {}; Verdict finds the same",
+            m.summary()
+        ));
         if m.kind == DenyKind::ExplicitOrImplicit && m.layer == Some(ReportedLayer::Scp) {
-            points.push(format!("the SCP wording does not tell explicit from implicit; Verdict finds an {}", e.decision.as_str().replace('_', " ")));
+            points.push(format!(
+                "the SCP wording does not tell explicit from implicit; Verdict finds an {}",
+                e.decision.as_str().replace('_', " ")
+            ));
         }
         if let (Some(arn), Some(d)) = (&m.policy_arn, &e.deciding_statement) {
             if d.policy_arn.as_deref() == Some(arn.as_str()) {
-                points.push(format!("the policy ARN in the message is the policy of the deciding statement ({})", d.policy));
+                points.push(format!(
+                    "the policy ARN in the message is the policy of the deciding statement ({})",
+                    d.policy
+                ));
             } else {
                 status = AgreementStatus::Partly;
                 points.push(format!(
@@ -452,27 +549,46 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
                     d.policy,
                     d.policy_arn.as_deref().unwrap_or("no ARN")
                 ));
-                settle.push(format!("check that the snapshot holds {arn} and its current content"));
+                settle.push(format!(
+                    "check that the snapshot holds {arn} and its current content"
+                ));
             }
         }
         let norm = crate::message::normalize_whitespace;
         let tail = |x: &str| norm(x).trim_end_matches('.').to_string();
-        if !e.message.is_empty() && (tail(&m.normalized).ends_with(&tail(&e.message)) || tail(&e.message) == tail(&m.normalized)) {
+        if !e.message.is_empty()
+            && (tail(&m.normalized).ends_with(&tail(&e.message))
+                || tail(&e.message) == tail(&m.normalized))
+        {
             points.push("Verdict's expected message matches AWS's word for word".into());
         }
-        return Agreement { status, points, settle_with: settle };
+        return Agreement {
+            status,
+            points,
+            settle_with: settle,
+        };
     }
     // A cause Verdict also finds, further down?
-    if let Some(bk) = p.blockers.iter().find(|bk| layer_matches(m, bk.layer) && kind_matches(m.kind, bk.decision) && m.layer.is_some()) {
+    if let Some(bk) = p.blockers.iter().find(|bk| {
+        layer_matches(m, bk.layer) && kind_matches(m.kind, bk.decision) && m.layer.is_some()
+    }) {
         points.push(format!(
             "AWS reported {}; Verdict finds that too (cause {} below), but reports {} first. When several policy types deny, AWS names only one (iam-semantics §6.11), so both are real: fix all of them",
             m.summary(),
             bk.step,
             e.denied_by.map(|l| l.title()).unwrap_or("another layer")
         ));
-        return Agreement { status: AgreementStatus::Partly, points, settle_with: settle };
+        return Agreement {
+            status: AgreementStatus::Partly,
+            points,
+            settle_with: settle,
+        };
     }
-    points.push(format!("AWS reported {}; with the inputs given Verdict finds {}", m.summary(), short_reason(b, e)));
+    points.push(format!(
+        "AWS reported {}; with the inputs given Verdict finds {}",
+        m.summary(),
+        short_reason(b, e)
+    ));
     if let Some(l) = m.layer {
         if let Some(s) = missing_input(b, l) {
             settle.push(s);
@@ -494,7 +610,11 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
             ));
         }
     }
-    Agreement { status: AgreementStatus::Disagrees, points, settle_with: settle }
+    Agreement {
+        status: AgreementStatus::Disagrees,
+        points,
+        settle_with: settle,
+    }
 }
 
 /// Keys AWS knows but CloudTrail does not record.
@@ -503,10 +623,40 @@ fn unlogged(key: &str) -> bool {
     k.starts_with("aws:principaltag/")
         || k.starts_with("aws:resourcetag/")
         || k.starts_with("s3:existingobjecttag/")
-        || matches!(k.as_str(), "aws:principalorgid" | "aws:principalorgpaths" | "aws:resourceorgid" | "aws:resourceorgpaths" | "aws:sourcevpc" | "aws:vpcsourceip" | "aws:multifactorauthage" | "aws:sourceaccount" | "aws:sourcearn" | "aws:sourceorgid" | "aws:calledvia")
+        || matches!(
+            k.as_str(),
+            "aws:principalorgid"
+                | "aws:principalorgpaths"
+                | "aws:resourceorgid"
+                | "aws:resourceorgpaths"
+                | "aws:sourcevpc"
+                | "aws:vpcsourceip"
+                | "aws:multifactorauthage"
+                | "aws:sourceaccount"
+                | "aws:sourcearn"
+                | "aws:sourceorgid"
+                | "aws:calledvia"
+        )
 }
 
-const RESOURCE_POLICY_SERVICES: &[&str] = &["s3", "kms", "sqs", "sns", "lambda", "secretsmanager", "execute-api", "ecr", "glacier", "logs", "events", "es", "backup", "elasticfilesystem", "dynamodb", "kinesis"];
+const RESOURCE_POLICY_SERVICES: &[&str] = &[
+    "s3",
+    "kms",
+    "sqs",
+    "sns",
+    "lambda",
+    "secretsmanager",
+    "execute-api",
+    "ecr",
+    "glacier",
+    "logs",
+    "events",
+    "es",
+    "backup",
+    "elasticfilesystem",
+    "dynamodb",
+    "kinesis",
+];
 
 fn hinges(b: &Built, e: &Evaluation, agrees: bool) -> Vec<Hinge> {
     let s = &b.scenario;
@@ -525,18 +675,32 @@ fn hinges(b: &Built, e: &Evaluation, agrees: bool) -> Vec<Hinge> {
             (Some(v), true) => format!("the policies test it and the request lacks it; with the value \"{v}\" the decision would change"),
             _ => "the policies test it and the request lacks it; no value would change the decision".to_string(),
         };
-        let logs = if unlogged(&k.key) { " CloudTrail never records it: supply it with --context if the real request had it." } else { "" };
-        out.push(Hinge { topic: k.key.clone(), why: format!("{why}.{logs}") });
+        let logs = if unlogged(&k.key) {
+            " CloudTrail never records it: supply it with --context if the real request had it."
+        } else {
+            ""
+        };
+        out.push(Hinge {
+            topic: k.key.clone(),
+            why: format!("{why}.{logs}"),
+        });
     }
     for cs in &b.context_sources {
-        if unlogged(&cs.key) && tested.iter().any(|t| t.eq_ignore_ascii_case(&cs.key)) && !cs.from.starts_with("--context") {
+        if unlogged(&cs.key)
+            && tested.iter().any(|t| t.eq_ignore_ascii_case(&cs.key))
+            && !cs.from.starts_with("--context")
+        {
             out.push(Hinge { topic: cs.key.clone(), why: format!("taken from {}, not from the request: if it changed since the call, so may the answer", cs.from) });
         }
     }
     let caller = &s.request.caller;
     let p = &s.policies;
     let svc = s.request.service_lc.as_str();
-    if crate::fixes::GLOBAL_SERVICES.contains(&svc) && tested.iter().any(|t| t.eq_ignore_ascii_case("aws:RequestedRegion")) {
+    if crate::fixes::GLOBAL_SERVICES.contains(&svc)
+        && tested
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("aws:RequestedRegion"))
+    {
         out.push(Hinge {
             topic: "aws:RequestedRegion".into(),
             why: format!("{svc} is a global service: its calls carry aws:RequestedRegion = us-east-1 whatever region the client is set to, so a region guardrail must exempt it"),
@@ -547,16 +711,38 @@ fn hinges(b: &Built, e: &Evaluation, agrees: bool) -> Vec<Hinge> {
     if caller.is_iam() && p.scps.is_none() && !b.given.org {
         unchecked.push(Hinge { topic: "SCPs".into(), why: "not given (--org): Verdict assumed the account is not governed by SCPs; an SCP deny would not show here".into() });
     }
-    if matches!(caller, Caller::User { .. } | Caller::AssumedRole { .. } | Caller::FederatedUser { .. }) && !b.given.auth_details && !b.given.scenario {
+    if matches!(
+        caller,
+        Caller::User { .. } | Caller::AssumedRole { .. } | Caller::FederatedUser { .. }
+    ) && !b.given.auth_details
+        && !b.given.scenario
+    {
         unchecked.push(Hinge { topic: "identity policies and permissions boundary".into(), why: "not given (--auth-details): Verdict evaluated the caller with no identity policies at all".into() });
     }
-    if p.resource.is_none() && RESOURCE_POLICY_SERVICES.contains(&svc) && s.request.resource.as_str() != "*" {
-        unchecked.push(Hinge { topic: "resource policy".into(), why: format!("none given (--resource-policy): Verdict assumed {} has no resource-based policy", s.request.resource.as_str()) });
+    if p.resource.is_none()
+        && RESOURCE_POLICY_SERVICES.contains(&svc)
+        && s.request.resource.as_str() != "*"
+    {
+        unchecked.push(Hinge {
+            topic: "resource policy".into(),
+            why: format!(
+                "none given (--resource-policy): Verdict assumed {} has no resource-based policy",
+                s.request.resource.as_str()
+            ),
+        });
     }
-    if matches!(caller, Caller::AssumedRole { .. }) && p.session.is_empty() && !b.given.session_policy {
+    if matches!(caller, Caller::AssumedRole { .. })
+        && p.session.is_empty()
+        && !b.given.session_policy
+    {
         unchecked.push(Hinge { topic: "session policy".into(), why: "a role session may carry a session policy passed to AssumeRole; CloudTrail shows it only in that AssumeRole record (requestParameters.policy). None was given, so none was applied".into() });
     }
-    if let Some(v) = b.event.as_ref().and_then(|e| e.vpc_endpoint_id.clone()).filter(|_| p.vpc_endpoint.is_none()) {
+    if let Some(v) = b
+        .event
+        .as_ref()
+        .and_then(|e| e.vpc_endpoint_id.clone())
+        .filter(|_| p.vpc_endpoint.is_none())
+    {
         unchecked.push(Hinge { topic: "VPC endpoint policy".into(), why: format!("the call came through {v}, whose endpoint policy was not given (--vpc-endpoint-policy)") });
     }
     if agrees && !unchecked.is_empty() {
@@ -617,7 +803,14 @@ fn unseen(b: &Built, layer: Layer) -> Option<String> {
     }
 }
 
-fn answer(b: &Built, e: &Evaluation, d: Option<&Deciding>, near: &[NearMiss], p: &Plan, ag: &Agreement) -> String {
+fn answer(
+    b: &Built,
+    e: &Evaluation,
+    d: Option<&Deciding>,
+    near: &[NearMiss],
+    p: &Plan,
+    ag: &Agreement,
+) -> String {
     let others = p.blockers.len().saturating_sub(1);
     let also = match others {
         0 => String::new(),
@@ -633,31 +826,73 @@ fn answer(b: &Built, e: &Evaluation, d: Option<&Deciding>, near: &[NearMiss], p:
             }
         }
         (Decision::ExplicitDeny, Some(d)) => {
-            let lvl = d.level.as_ref().map(|l| format!(", attached at {l}")).unwrap_or_default();
-            let why = if d.held.is_empty() { String::new() } else { format!(": {}", d.held.iter().map(|h| h.split(", so ").next().unwrap_or(h).to_string()).collect::<Vec<_>>().join(" and ")) };
-            format!("Explicitly denied by statement {} of the {} {}{lvl}{why}.", d.statement, layer_noun(d.layer), d.policy)
+            let lvl = d
+                .level
+                .as_ref()
+                .map(|l| format!(", attached at {l}"))
+                .unwrap_or_default();
+            let why = if d.held.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ": {}",
+                    d.held
+                        .iter()
+                        .map(|h| h.split(", so ").next().unwrap_or(h).to_string())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )
+            };
+            format!(
+                "Explicitly denied by statement {} of the {} {}{lvl}{why}.",
+                d.statement,
+                layer_noun(d.layer),
+                d.policy
+            )
         }
         _ if e.denied_by.and_then(|l| unseen(b, l)).is_some() => {
             let missing = e.denied_by.and_then(|l| unseen(b, l)).unwrap_or_default();
             let r = &b.scenario.request;
-            let what = format!("{} {} on {}", r.caller.display(), r.action, r.resource.as_str());
+            let what = format!(
+                "{} {} on {}",
+                r.caller.display(),
+                r.action,
+                r.resource.as_str()
+            );
             match (&b.reported, ag.status) {
                 (Some(m), AgreementStatus::Agrees) if m.kind != DenyKind::Unspecified => {
                     format!("AWS reports {} ({what}). Verdict agrees as far as it can see, but cannot name the statement: {missing}.", m.summary())
                 }
-                (Some(m), _) if m.kind != DenyKind::Unspecified => format!("AWS reports {} ({what}); {missing}, so Verdict cannot confirm it.", m.summary()),
-                _ => format!("Denied ({what}): {}; {missing}, so that is where to look.", short_reason(b, e)),
+                (Some(m), _) if m.kind != DenyKind::Unspecified => format!(
+                    "AWS reports {} ({what}); {missing}, so Verdict cannot confirm it.",
+                    m.summary()
+                ),
+                _ => format!(
+                    "Denied ({what}): {}; {missing}, so that is where to look.",
+                    short_reason(b, e)
+                ),
             }
         }
         _ => {
-            let mut s = format!("Implicitly denied: {}.", short_reason(b, e).trim_end_matches('.'));
+            let mut s = format!(
+                "Implicitly denied: {}.",
+                short_reason(b, e).trim_end_matches('.')
+            );
             if let Some(n) = near.first().filter(|n| Some(n.layer) == e.denied_by) {
                 let what = match n.failing.as_slice() {
                     [one] => n.hint.clone().unwrap_or_else(|| one.clone()),
-                    [first, rest @ ..] => format!("{first} (and {} more element{} fail{})", rest.len(), if rest.len() == 1 { "" } else { "s" }, if rest.len() == 1 { "s" } else { "" }),
+                    [first, rest @ ..] => format!(
+                        "{first} (and {} more element{} fail{})",
+                        rest.len(),
+                        if rest.len() == 1 { "" } else { "s" },
+                        if rest.len() == 1 { "s" } else { "" }
+                    ),
                     [] => String::new(),
                 };
-                s.push_str(&format!(" Closest: statement {} of {} — {what}.", n.statement, n.policy));
+                s.push_str(&format!(
+                    " Closest: statement {} of {} — {what}.",
+                    n.statement, n.policy
+                ));
             }
             s
         }
@@ -671,20 +906,44 @@ fn short_reason(b: &Built, e: &Evaluation) -> String {
     match (&s.request.caller, e.denied_by) {
         (Caller::Service(svc), Some(Layer::Resource)) => format!("{svc} is an AWS service principal, so only the resource's own policy can allow it, and none does"),
         (Caller::Anonymous, Some(Layer::Resource)) => "an anonymous caller can be allowed only by a resource-based policy whose Principal is \"*\", and none does".into(),
+        (_, Some(Layer::Identity)) if e.decision == Decision::ImplicitDeny => {
+            let who = b.principal_found.clone().unwrap_or_else(|| s.request.caller.display());
+            format!("no identity-based policy of {who} allows {} on {}", s.request.action, s.request.resource.as_str())
+        }
+        (_, Some(Layer::PermissionsBoundary)) if e.decision == Decision::ImplicitDeny => {
+            let name = s.policies.permissions_boundary.as_ref().map(|p| format!(" {}", p.name.as_deref().unwrap_or(&p.label))).unwrap_or_default();
+            format!("the permissions boundary{name} does not allow {}, and no grant bypasses it", s.request.action)
+        }
+        (_, Some(Layer::Session)) if e.decision == Decision::ImplicitDeny && !s.policies.session.is_empty() => {
+            format!("no session policy allows {} on {}", s.request.action, s.request.resource.as_str())
+        }
         _ => e.reason.clone(),
     }
 }
 
 /// The policies of the layer that denied implicitly, in words.
 fn considered(b: &Built, e: &Evaluation) -> Vec<String> {
-    let Some(layer) = e.denied_by.filter(|_| e.decision == Decision::ImplicitDeny) else { return Vec::new() };
-    let level = e.layers.iter().filter(|l| l.layer == layer).find(|l| l.outcome == LayerOutcome::NoMatch).and_then(|l| l.level);
+    let Some(layer) = e.denied_by.filter(|_| e.decision == Decision::ImplicitDeny) else {
+        return Vec::new();
+    };
+    let level = e
+        .layers
+        .iter()
+        .filter(|l| l.layer == layer)
+        .find(|l| l.outcome == LayerOutcome::NoMatch)
+        .and_then(|l| l.level);
     policies_at(&b.scenario, layer, level)
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let slot = Slot { layer, level, index: i };
-            b.origin(slot).map(|o| o.describe(p)).unwrap_or_else(|| p.label.clone())
+            let slot = Slot {
+                layer,
+                level,
+                index: i,
+            };
+            b.origin(slot)
+                .map(|o| o.describe(p))
+                .unwrap_or_else(|| p.label.clone())
         })
         .collect()
 }
@@ -701,8 +960,18 @@ fn request_view(b: &Built, e: &Evaluation) -> RequestView {
                 .rev()
                 .find(|c| c.key.eq_ignore_ascii_case(k))
                 .map(|c| c.from.clone())
-                .unwrap_or_else(|| if e.request.derived_keys.contains(k) { "derived from the principal".into() } else { "scenario".into() });
-            ContextView { key: k.clone(), value: v.clone(), from }
+                .unwrap_or_else(|| {
+                    if e.request.derived_keys.contains(k) {
+                        "derived from the principal".into()
+                    } else {
+                        "scenario".into()
+                    }
+                });
+            ContextView {
+                key: k.clone(),
+                value: v.clone(),
+                from,
+            }
         })
         .collect();
     RequestView {
@@ -723,7 +992,11 @@ pub fn diagnose(b: Built, case: Option<String>) -> Explanation {
     let e = evaluate(&b.scenario);
     let p = plan(&b);
     let d = deciding(&b, &e);
-    let near = if e.decision == Decision::ImplicitDeny || e.decision == Decision::Allow { near_misses(&b, &e) } else { Vec::new() };
+    let near = if e.decision == Decision::ImplicitDeny || e.decision == Decision::Allow {
+        near_misses(&b, &e)
+    } else {
+        Vec::new()
+    };
     let ag = agreement(&b, &e, &p);
     let hinges_on = hinges(&b, &e, ag.status == AgreementStatus::Agrees);
     let mut notes = b.notes.clone();
@@ -744,7 +1017,11 @@ pub fn diagnose(b: Built, case: Option<String>) -> Explanation {
         fixes: p.fixes.clone(),
         fixes_complete: p.complete,
         hinges_on,
-        decode_command: b.reported.as_ref().and_then(ParsedMessage::decode_command).filter(|_| b.decoded.is_none()),
+        decode_command: b
+            .reported
+            .as_ref()
+            .and_then(ParsedMessage::decode_command)
+            .filter(|_| b.decoded.is_none()),
         sources: b.sources.clone(),
         notes,
         warnings: e.warnings.clone(),
@@ -773,7 +1050,11 @@ pub struct Partial {
 /// Explain a message on its own when it does not name the caller or the action.
 pub fn partial(m: ParsedMessage, case: Option<String>) -> Partial {
     let mut next = Vec::new();
-    let op = m.operation.as_ref().map(|o| format!(" (the client called {o})")).unwrap_or_default();
+    let op = m
+        .operation
+        .as_ref()
+        .map(|o| format!(" (the client called {o})"))
+        .unwrap_or_default();
     let answer = match m.variant {
         Variant::Ec2 => format!("EC2 denied the call{op} and printed only an encoded authorization message: the reason is inside it, and only AWS can decode it."),
         _ => format!("AWS denied the call{op} without saying who, what or why (a bare \"Access Denied\"), so the message alone cannot be explained."),
@@ -786,6 +1067,15 @@ pub fn partial(m: ParsedMessage, case: Option<String>) -> Partial {
         next.push(format!("decode it: {c}"));
         next.push("then run `verdict explain --decoded-message decoded.json` (add --auth-details to name the statement)".into());
     }
-    next.push("or describe the request in a scenario file and run `verdict explain SCENARIO --message …`".into());
-    Partial { case, answer, decode_command: m.decode_command(), reported: m, next_steps: next }
+    next.push(
+        "or describe the request in a scenario file and run `verdict explain SCENARIO --message …`"
+            .into(),
+    );
+    Partial {
+        case,
+        answer,
+        decode_command: m.decode_command(),
+        reported: m,
+        next_steps: next,
+    }
 }

@@ -47,8 +47,18 @@ pub struct EventAction {
     pub note: Option<&'static str>,
 }
 
-const fn e(service: &'static str, event_name: &'static str, actions: &'static [&'static str], note: Option<&'static str>) -> EventAction {
-    EventAction { service, event_name, actions, note }
+const fn e(
+    service: &'static str,
+    event_name: &'static str,
+    actions: &'static [&'static str],
+    note: Option<&'static str>,
+) -> EventAction {
+    EventAction {
+        service,
+        event_name,
+        actions,
+        note,
+    }
 }
 
 /// Operations authorised by an action of another name.
@@ -149,7 +159,11 @@ fn strip_api_version(name: &str) -> &str {
     if i < end && i > 0 && bytes[i - 1] == b'v' {
         end = i - 1;
     }
-    let digits = name[..end].bytes().rev().take_while(u8::is_ascii_digit).count();
+    let digits = name[..end]
+        .bytes()
+        .rev()
+        .take_while(u8::is_ascii_digit)
+        .count();
     if digits == 8 && end > 8 {
         &name[..end - 8]
     } else {
@@ -160,13 +174,19 @@ fn strip_api_version(name: &str) -> &str {
 /// The IAM action(s) for an operation and a note when they differ from the event name.
 pub fn actions_for_event(event_source: &str, event_name: &str) -> (Vec<String>, Option<String>) {
     let prefix = service_prefix(event_source);
-    let name = if prefix == "lambda" { strip_api_version(event_name) } else { event_name };
+    let name = if prefix == "lambda" {
+        strip_api_version(event_name)
+    } else {
+        event_name
+    };
     let host = event_source.split('.').next().unwrap_or("");
-    if let Some(m) = EVENT_ACTIONS
-        .iter()
-        .find(|m| (m.service == prefix || m.service == host) && m.event_name.eq_ignore_ascii_case(name))
-    {
-        return (m.actions.iter().map(|a| (*a).to_string()).collect(), m.note.map(str::to_string));
+    if let Some(m) = EVENT_ACTIONS.iter().find(|m| {
+        (m.service == prefix || m.service == host) && m.event_name.eq_ignore_ascii_case(name)
+    }) {
+        return (
+            m.actions.iter().map(|a| (*a).to_string()).collect(),
+            m.note.map(str::to_string),
+        );
     }
     (vec![format!("{prefix}:{name}")], None)
 }
@@ -192,15 +212,39 @@ mod tests {
         assert_eq!(a("s3.amazonaws.com", "HeadObject"), ["s3:GetObject"]);
         assert_eq!(a("s3.amazonaws.com", "HeadBucket"), ["s3:ListBucket"]);
         assert_eq!(a("s3.amazonaws.com", "UploadPart"), ["s3:PutObject"]);
-        assert_eq!(a("s3.amazonaws.com", "CreateMultipartUpload"), ["s3:PutObject"]);
-        assert_eq!(a("s3.amazonaws.com", "CopyObject"), ["s3:PutObject", "s3:GetObject"]);
+        assert_eq!(
+            a("s3.amazonaws.com", "CreateMultipartUpload"),
+            ["s3:PutObject"]
+        );
+        assert_eq!(
+            a("s3.amazonaws.com", "CopyObject"),
+            ["s3:PutObject", "s3:GetObject"]
+        );
         assert_eq!(a("s3.amazonaws.com", "GetObject"), ["s3:GetObject"]);
-        assert_eq!(a("lambda.amazonaws.com", "Invoke"), ["lambda:InvokeFunction"]);
-        assert_eq!(a("lambda.amazonaws.com", "GetFunction20150331v2"), ["lambda:GetFunction"]);
-        assert_eq!(a("lambda.amazonaws.com", "ListFunctions20150331"), ["lambda:ListFunctions"]);
-        assert_eq!(a("monitoring.amazonaws.com", "PutMetricData"), ["cloudwatch:PutMetricData"]);
-        assert_eq!(a("sts.amazonaws.com", "AssumeRoleWithWebIdentity"), ["sts:AssumeRoleWithWebIdentity"]);
+        assert_eq!(
+            a("lambda.amazonaws.com", "Invoke"),
+            ["lambda:InvokeFunction"]
+        );
+        assert_eq!(
+            a("lambda.amazonaws.com", "GetFunction20150331v2"),
+            ["lambda:GetFunction"]
+        );
+        assert_eq!(
+            a("lambda.amazonaws.com", "ListFunctions20150331"),
+            ["lambda:ListFunctions"]
+        );
+        assert_eq!(
+            a("monitoring.amazonaws.com", "PutMetricData"),
+            ["cloudwatch:PutMetricData"]
+        );
+        assert_eq!(
+            a("sts.amazonaws.com", "AssumeRoleWithWebIdentity"),
+            ["sts:AssumeRoleWithWebIdentity"]
+        );
         assert!(a("signin.amazonaws.com", "ConsoleLogin").is_empty());
-        assert_eq!(a("secretsmanager.amazonaws.com", "GetSecretValue"), ["secretsmanager:GetSecretValue"]);
+        assert_eq!(
+            a("secretsmanager.amazonaws.com", "GetSecretValue"),
+            ["secretsmanager:GetSecretValue"]
+        );
     }
 }

@@ -4,12 +4,17 @@
 //! to Allow are returned, marked `verified`.
 
 use crate::build::Built;
-use crate::origin::{add_policy, document_of, policies_at, policy_at, replace_at, PolicyKind, PolicyOrigin, Slot};
+use crate::origin::{
+    add_policy, document_of, policies_at, policy_at, replace_at, PolicyKind, PolicyOrigin, Slot,
+};
 use crate::patch;
 use serde::Serialize;
 use serde_json::{json, Value};
 use verdict_eval::trace::{ConditionTrace, LayerTrace, StatementTrace};
-use verdict_eval::{decide, evaluate, Caller, CtxValue, Decision, Evaluation, Layer, Miss, NamedPolicy, Scenario, StatementRef};
+use verdict_eval::{
+    decide, evaluate, Caller, CtxValue, Decision, Evaluation, Layer, Miss, NamedPolicy, Scenario,
+    StatementRef,
+};
 use verdict_policy::{parse_policy, ParseOptions, PolicyType, SourceFile};
 
 /// What a fix changes.
@@ -42,7 +47,13 @@ pub enum FixKind {
 #[derive(Clone, Debug)]
 enum Target {
     Existing(Slot),
-    New { layer: Layer, level: Option<usize>, ty: PolicyType, label: String, origin: PolicyOrigin },
+    New {
+        layer: Layer,
+        level: Option<usize>,
+        ty: PolicyType,
+        label: String,
+        origin: PolicyOrigin,
+    },
     Request,
 }
 
@@ -146,12 +157,32 @@ const REQUEST_KEYS: &[&str] = &[
 
 /// Services whose calls all carry `aws:RequestedRegion` = us-east-1 (global endpoints).
 pub const GLOBAL_SERVICES: &[&str] = &[
-    "iam", "organizations", "route53", "route53domains", "cloudfront", "support", "budgets", "waf", "globalaccelerator", "shield", "health", "ce", "account", "trustedadvisor", "networkmanager", "savingsplans", "cur", "aws-portal",
+    "iam",
+    "organizations",
+    "route53",
+    "route53domains",
+    "cloudfront",
+    "support",
+    "budgets",
+    "waf",
+    "globalaccelerator",
+    "shield",
+    "health",
+    "ce",
+    "account",
+    "trustedadvisor",
+    "networkmanager",
+    "savingsplans",
+    "cur",
+    "aws-portal",
 ];
 
 fn controllable(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    REQUEST_KEYS.contains(&k.as_str()) || k.starts_with("aws:resourcetag/") || k.starts_with("aws:principaltag/") || k.starts_with("aws:requesttag/")
+    REQUEST_KEYS.contains(&k.as_str())
+        || k.starts_with("aws:resourcetag/")
+        || k.starts_with("aws:principaltag/")
+        || k.starts_with("aws:requesttag/")
 }
 
 fn request_change_title(key: &str, value: &str) -> String {
@@ -172,7 +203,10 @@ fn request_change_title(key: &str, value: &str) -> String {
 
 /// Canonical spelling of the request's action (`SNS:Publish` → `sns:Publish`).
 fn canonical_action(s: &Scenario) -> String {
-    verdict_catalog::catalog().action(&s.request.action).map(|a| a.qualified_name()).unwrap_or_else(|| s.request.action.clone())
+    verdict_catalog::catalog()
+        .action(&s.request.action)
+        .map(|a| a.qualified_name())
+        .unwrap_or_else(|| s.request.action.clone())
 }
 
 fn principal_arn(s: &Scenario) -> Option<String> {
@@ -190,7 +224,9 @@ fn principal_arn(s: &Scenario) -> Option<String> {
 fn effectively_anonymous(s: &Scenario) -> bool {
     s.request.service_lc == "execute-api"
         && s.request.name_lc == "invoke"
-        && s.apigateway.as_ref().is_some_and(|a| a.authorization_type != verdict_eval::scenario::AuthorizationType::AwsIam)
+        && s.apigateway.as_ref().is_some_and(|a| {
+            a.authorization_type != verdict_eval::scenario::AuthorizationType::AwsIam
+        })
 }
 
 /// The Principal element naming the caller (for resource, trust and endpoint policies).
@@ -199,7 +235,10 @@ fn principal_element(s: &Scenario) -> Option<Value> {
         return None;
     }
     match &s.request.caller {
-        Caller::User { .. } | Caller::AssumedRole { .. } | Caller::FederatedUser { .. } | Caller::Root { .. } => principal_arn(s).map(|a| json!({ "AWS": a })),
+        Caller::User { .. }
+        | Caller::AssumedRole { .. }
+        | Caller::FederatedUser { .. }
+        | Caller::Root { .. } => principal_arn(s).map(|a| json!({ "AWS": a })),
         Caller::Service(svc) => Some(json!({ "Service": svc })),
         Caller::WebIdentity(p) => Some(json!({ "Federated": p })),
         Caller::Anonymous => None,
@@ -207,13 +246,25 @@ fn principal_element(s: &Scenario) -> Option<Value> {
 }
 
 fn sid_for(prefix: &str, action: &str, doc: &Value) -> String {
-    let name: String = action.split(':').nth(1).unwrap_or(action).chars().filter(char::is_ascii_alphanumeric).collect();
+    let name: String = action
+        .split(':')
+        .nth(1)
+        .unwrap_or(action)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
     let base = format!("{prefix}{name}");
-    let used: Vec<String> = statements(doc).iter().filter_map(|s| s.get("Sid").and_then(Value::as_str).map(str::to_string)).collect();
+    let used: Vec<String> = statements(doc)
+        .iter()
+        .filter_map(|s| s.get("Sid").and_then(Value::as_str).map(str::to_string))
+        .collect();
     if !used.contains(&base) {
         return base;
     }
-    (2..).map(|i| format!("{base}{i}")).find(|c| !used.contains(c)).unwrap_or(base)
+    (2..)
+        .map(|i| format!("{base}{i}"))
+        .find(|c| !used.contains(c))
+        .unwrap_or(base)
 }
 
 fn statements(doc: &Value) -> Vec<Value> {
@@ -235,9 +286,18 @@ fn stmt_path(doc: &Value, index: usize) -> Option<String> {
 /// Ops that append `stmt`, and the pointer the new statement will have.
 fn append_statement(doc: &Value, stmt: Value) -> (Vec<Value>, String) {
     match doc.get("Statement") {
-        Some(Value::Array(a)) => (vec![patch::add("/Statement/-", stmt)], format!("/Statement/{}", a.len())),
-        Some(o @ Value::Object(_)) => (vec![patch::replace("/Statement", json!([o.clone(), stmt]))], "/Statement/1".into()),
-        _ => (vec![patch::add("/Statement", json!([stmt]))], "/Statement/0".into()),
+        Some(Value::Array(a)) => (
+            vec![patch::add("/Statement/-", stmt)],
+            format!("/Statement/{}", a.len()),
+        ),
+        Some(o @ Value::Object(_)) => (
+            vec![patch::replace("/Statement", json!([o.clone(), stmt]))],
+            "/Statement/1".into(),
+        ),
+        _ => (
+            vec![patch::add("/Statement", json!([stmt]))],
+            "/Statement/0".into(),
+        ),
     }
 }
 
@@ -259,29 +319,57 @@ fn add_condition_value(doc: &Value, sp: &str, op: &str, key: &str, value: Value)
         return vec![patch::add(&cpath, json!({ op: { key: value } }))];
     };
     let Some((op_name, block)) = cond.iter().find(|(k, _)| *k == op) else {
-        return vec![patch::add(&format!("{cpath}/{}", patch::escape(op)), json!({ key: value }))];
+        return vec![patch::add(
+            &format!("{cpath}/{}", patch::escape(op)),
+            json!({ key: value }),
+        )];
     };
     let opath = format!("{cpath}/{}", patch::escape(op_name));
-    match block.as_object().and_then(|b| b.keys().find(|k| k.eq_ignore_ascii_case(key))) {
+    match block
+        .as_object()
+        .and_then(|b| b.keys().find(|k| k.eq_ignore_ascii_case(key)))
+    {
         Some(k) => add_to_list(doc, &format!("{opath}/{}", patch::escape(k)), value),
-        None => vec![patch::add(&format!("{opath}/{}", patch::escape(key)), value)],
+        None => vec![patch::add(
+            &format!("{opath}/{}", patch::escape(key)),
+            value,
+        )],
     }
 }
 
 fn is_negated_op(op: &str) -> bool {
-    let base = op.rsplit(':').next().unwrap_or(op).trim_end_matches("IfExists");
-    base.starts_with("StringNot") || base.starts_with("ArnNot") || base == "NotIpAddress" || base.starts_with("NumericNot") || base.starts_with("DateNot")
+    let base = op
+        .rsplit(':')
+        .next()
+        .unwrap_or(op)
+        .trim_end_matches("IfExists");
+    base.starts_with("StringNot")
+        || base.starts_with("ArnNot")
+        || base == "NotIpAddress"
+        || base.starts_with("NumericNot")
+        || base.starts_with("DateNot")
 }
 
 fn is_positive_string_op(op: &str) -> bool {
-    let base = op.rsplit(':').next().unwrap_or(op).trim_end_matches("IfExists");
-    matches!(base, "StringEquals" | "StringLike" | "StringEqualsIgnoreCase" | "ArnEquals" | "ArnLike")
+    let base = op
+        .rsplit(':')
+        .next()
+        .unwrap_or(op)
+        .trim_end_matches("IfExists");
+    matches!(
+        base,
+        "StringEquals" | "StringLike" | "StringEqualsIgnoreCase" | "ArnEquals" | "ArnLike"
+    )
 }
 
 /// A value for `key` that would make a condition of `op` with `policy_values` fail
 /// (`want` = false) or hold (`want` = true).
 fn value_for(op: &str, policy_values: &[String], want: bool) -> Option<String> {
-    let base = op.rsplit(':').next().unwrap_or(op).trim_end_matches("IfExists");
+    let base = op
+        .rsplit(':')
+        .next()
+        .unwrap_or(op)
+        .trim_end_matches("IfExists");
     let concrete = policy_values.iter().find(|v| !v.contains(['*', '?', '$']));
     match base {
         "Bool" => {
@@ -289,15 +377,39 @@ fn value_for(op: &str, policy_values: &[String], want: bool) -> Option<String> {
             let flip = if p == "true" { "false" } else { "true" };
             Some(if want { p } else { flip.to_string() })
         }
-        "StringNotEquals" | "StringNotLike" | "ArnNotLike" | "ArnNotEquals" | "StringNotEqualsIgnoreCase" if !want => concrete.cloned(),
-        "StringEquals" | "StringLike" | "ArnLike" | "ArnEquals" | "StringEqualsIgnoreCase" if want => concrete.cloned(),
-        "NotIpAddress" if !want => policy_values.first().and_then(|v| verdict_policy::parse::parse_ip(v)).map(|n| n.addr().to_string()),
-        "IpAddress" if want => policy_values.first().and_then(|v| verdict_policy::parse::parse_ip(v)).map(|n| n.addr().to_string()),
+        "StringNotEquals"
+        | "StringNotLike"
+        | "ArnNotLike"
+        | "ArnNotEquals"
+        | "StringNotEqualsIgnoreCase"
+            if !want =>
+        {
+            concrete.cloned()
+        }
+        "StringEquals" | "StringLike" | "ArnLike" | "ArnEquals" | "StringEqualsIgnoreCase"
+            if want =>
+        {
+            concrete.cloned()
+        }
+        "NotIpAddress" if !want => policy_values
+            .first()
+            .and_then(|v| verdict_policy::parse::parse_ip(v))
+            .map(|n| n.addr().to_string()),
+        "IpAddress" if want => policy_values
+            .first()
+            .and_then(|v| verdict_policy::parse::parse_ip(v))
+            .map(|n| n.addr().to_string()),
         _ => None,
     }
 }
 
-fn trace_statement<'a>(e: &'a Evaluation, layer: Layer, level: Option<usize>, policy: &str, index: usize) -> Option<&'a StatementTrace> {
+fn trace_statement<'a>(
+    e: &'a Evaluation,
+    layer: Layer,
+    level: Option<usize>,
+    policy: &str,
+    index: usize,
+) -> Option<&'a StatementTrace> {
     e.layers
         .iter()
         .filter(|l| l.layer == layer && l.level == level)
@@ -309,7 +421,11 @@ fn trace_statement<'a>(e: &'a Evaluation, layer: Layer, level: Option<usize>, po
 fn slot_of(s: &Scenario, d: &StatementRef) -> Option<Slot> {
     let pols = policies_at(s, d.layer, d.level);
     let index = pols.iter().position(|p| p.label == d.policy)?;
-    Some(Slot { layer: d.layer, level: d.level, index })
+    Some(Slot {
+        layer: d.layer,
+        level: d.level,
+        index,
+    })
 }
 
 fn kind_of_layer(layer: Layer, trust: bool) -> PolicyKind {
@@ -354,30 +470,59 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn origin(&self, s: &Scenario, slot: Slot) -> PolicyOrigin {
-        self.built.origin(slot).cloned().unwrap_or_else(|| PolicyOrigin {
-            account: None,
-            attached_to: String::new(),
-            kind: policy_at(s, slot).map(|_| PolicyKind::Scenario).unwrap_or(PolicyKind::Scenario),
-            editable: true,
-            file: policy_at(s, slot).map(|p| p.policy.source.name().to_string()).unwrap_or_default(),
-        })
+        self.built
+            .origin(slot)
+            .cloned()
+            .unwrap_or_else(|| PolicyOrigin {
+                account: None,
+                attached_to: String::new(),
+                kind: policy_at(s, slot)
+                    .map(|_| PolicyKind::Scenario)
+                    .unwrap_or(PolicyKind::Scenario),
+                editable: true,
+                file: policy_at(s, slot)
+                    .map(|p| p.policy.source.name().to_string())
+                    .unwrap_or_default(),
+            })
     }
 
     fn new_target(&self, s: &Scenario, layer: Layer, level: Option<usize>) -> Target {
         let trust = is_trust(s);
         let caller = &s.request.caller;
         let (label, attached_to, account) = match layer {
-            Layer::Identity => ("new inline policy verdict-fix".to_string(), identity_owner(s, self.built), caller.account().map(str::to_string)),
-            Layer::Session => ("new session policy".to_string(), format!("the session {}", caller.display()), caller.account().map(str::to_string)),
+            Layer::Identity => (
+                "new inline policy verdict-fix".to_string(),
+                identity_owner(s, self.built),
+                caller.account().map(str::to_string),
+            ),
+            Layer::Session => (
+                "new session policy".to_string(),
+                format!("the session {}", caller.display()),
+                caller.account().map(str::to_string),
+            ),
             Layer::Resource => {
                 let r = s.request.resource.as_str();
-                (format!("new resource policy on {r}"), crate::build::resource_describe(r, trust), s.resource_account.clone())
+                (
+                    format!("new resource policy on {r}"),
+                    crate::build::resource_describe(r, trust),
+                    s.resource_account.clone(),
+                )
             }
             Layer::Scp => {
-                let lvl = level.and_then(|l| self.built.scp_levels.get(l).cloned()).unwrap_or_else(|| format!("level {}", level.unwrap_or(0)));
-                ("new SCP verdict-fix".to_string(), lvl, s.management_account.clone())
+                let lvl = level
+                    .and_then(|l| self.built.scp_levels.get(l).cloned())
+                    .unwrap_or_else(|| format!("level {}", level.unwrap_or(0)));
+                (
+                    "new SCP verdict-fix".to_string(),
+                    lvl,
+                    s.management_account.clone(),
+                )
             }
-            Layer::VpcEndpoint => ("new VPC endpoint policy".to_string(), "the VPC endpoint".to_string(), None),
+            Layer::VpcEndpoint => (
+                "new VPC endpoint policy".to_string(),
+                "the VPC endpoint".to_string(),
+                None,
+            ),
             _ => ("new policy".to_string(), String::new(), None),
         };
         Target::New {
@@ -385,7 +530,13 @@ impl Ctx<'_> {
             level,
             ty: ty_of_layer(layer, trust),
             label: label.clone(),
-            origin: PolicyOrigin { account, attached_to, kind: kind_of_layer(layer, trust), editable: true, file: "(new)".into() },
+            origin: PolicyOrigin {
+                account,
+                attached_to,
+                kind: kind_of_layer(layer, trust),
+                editable: true,
+                file: "(new)".into(),
+            },
         }
     }
 }
@@ -402,18 +553,34 @@ fn identity_owner(s: &Scenario, built: &Built) -> String {
         Caller::User { name, .. } => format!("user {name}"),
         Caller::AssumedRole { role, .. } => format!("role {role}"),
         Caller::FederatedUser { name, .. } => {
-            format!("user {} (the IAM user that called GetFederationToken)", s.request.federated_parent.clone().unwrap_or_else(|| name.clone()))
+            format!(
+                "user {} (the IAM user that called GetFederationToken)",
+                s.request
+                    .federated_parent
+                    .clone()
+                    .unwrap_or_else(|| name.clone())
+            )
         }
         other => other.display(),
     }
 }
 
-fn parse_doc(label: &str, doc: &Value, ty: PolicyType, s: &Scenario) -> Result<verdict_policy::Policy, String> {
+fn parse_doc(
+    label: &str,
+    doc: &Value,
+    ty: PolicyType,
+    s: &Scenario,
+) -> Result<verdict_policy::Policy, String> {
     let text = serde_json::to_string_pretty(doc).map_err(|e| e.to_string())?;
     let src = SourceFile::new(format!("{label} (with fix)"), text);
     let mut opts = ParseOptions::new(ty);
     opts.scp_syntax = s.options.scp_syntax;
-    parse_policy(&src, opts).map_err(|d| d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; "))
+    parse_policy(&src, opts).map_err(|d| {
+        d.iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
 }
 
 fn apply(s: &Scenario, c: &Candidate) -> Result<Scenario, String> {
@@ -424,25 +591,64 @@ fn apply(s: &Scenario, c: &Candidate) -> Result<Scenario, String> {
             let doc = document_of(np).ok_or("the policy document is not JSON")?;
             let new_doc = patch::apply(&doc, &c.patch)?;
             let policy = parse_doc(&np.label, &new_doc, np.policy.policy_type, s)?;
-            let replaced = NamedPolicy { name: np.name.clone(), arn: np.arn.clone(), label: np.label.clone(), policy };
+            let replaced = NamedPolicy {
+                name: np.name.clone(),
+                arn: np.arn.clone(),
+                label: np.label.clone(),
+                policy,
+            };
             if !replace_at(&mut out, *slot, replaced) {
                 return Err("the policy slot does not exist".into());
             }
         }
-        Target::New { layer, level, ty, label, .. } => {
+        Target::New {
+            layer,
+            level,
+            ty,
+            label,
+            ..
+        } => {
             let doc = patch::apply(&Value::Null, &c.patch)?;
             let policy = parse_doc(label, &doc, *ty, s)?;
-            add_policy(&mut out, *layer, *level, NamedPolicy { name: Some(label.clone()), arn: None, label: label.clone(), policy }).ok_or("cannot add a policy to that layer")?;
+            add_policy(
+                &mut out,
+                *layer,
+                *level,
+                NamedPolicy {
+                    name: Some(label.clone()),
+                    arn: None,
+                    label: label.clone(),
+                    policy,
+                },
+            )
+            .ok_or("cannot add a policy to that layer")?;
         }
         Target::Request => {
             for op in &c.patch {
                 let path = op.get("path").and_then(Value::as_str).ok_or("no path")?;
-                let key = path.strip_prefix("/request/context/").ok_or("not a context change")?.replace("~1", "/").replace("~0", "~");
+                let key = path
+                    .strip_prefix("/request/context/")
+                    .ok_or("not a context change")?
+                    .replace("~1", "/")
+                    .replace("~0", "~");
                 out.request.context.remove(&key);
                 match op.get("value") {
-                    Some(Value::Array(a)) => out.request.context.insert(&key, CtxValue::Multi(a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect())),
-                    Some(Value::String(v)) => out.request.context.insert(&key, CtxValue::Single(v.clone())),
-                    Some(v) => out.request.context.insert(&key, CtxValue::Single(v.to_string())),
+                    Some(Value::Array(a)) => out.request.context.insert(
+                        &key,
+                        CtxValue::Multi(
+                            a.iter()
+                                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                                .collect(),
+                        ),
+                    ),
+                    Some(Value::String(v)) => out
+                        .request
+                        .context
+                        .insert(&key, CtxValue::Single(v.clone())),
+                    Some(v) => out
+                        .request
+                        .context
+                        .insert(&key, CtxValue::Single(v.to_string())),
                     None => {}
                 }
             }
@@ -452,7 +658,9 @@ fn apply(s: &Scenario, c: &Candidate) -> Result<Scenario, String> {
 }
 
 fn request_candidate_for(s: &Scenario, key: &str, value: &str) -> Option<Candidate> {
-    if key.eq_ignore_ascii_case("aws:RequestedRegion") && GLOBAL_SERVICES.contains(&s.request.service_lc.as_str()) {
+    if key.eq_ignore_ascii_case("aws:RequestedRegion")
+        && GLOBAL_SERVICES.contains(&s.request.service_lc.as_str())
+    {
         return None;
     }
     Some(request_candidate(key, value))
@@ -470,42 +678,82 @@ fn request_candidate(key: &str, value: &str) -> Candidate {
 }
 
 /// Candidates that stop an explicit Deny from applying.
-fn explicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, d: &StatementRef) -> Vec<Candidate> {
+fn explicit_candidates(
+    cx: &Ctx<'_>,
+    s: &Scenario,
+    e: &Evaluation,
+    d: &StatementRef,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
-    let Some(slot) = slot_of(s, d) else { return out };
+    let Some(slot) = slot_of(s, d) else {
+        return out;
+    };
     let origin = cx.origin(s, slot);
-    let Some(np) = policy_at(s, slot) else { return out };
+    let Some(np) = policy_at(s, slot) else {
+        return out;
+    };
     let st_trace = trace_statement(e, d.layer, d.level, &d.policy, d.index);
     let conds: Vec<ConditionTrace> = st_trace.map(|t| t.conditions.clone()).unwrap_or_default();
     let guardrail = matches!(d.layer, Layer::Scp | Layer::Rcp);
     let action = canonical_action(s);
     if let (true, Some(doc)) = (origin.editable, document_of(np)) {
         if let Some(sp) = stmt_path(&doc, d.index) {
-            let place = if guardrail { format!("the {} statement {}", d.layer.as_str().to_ascii_uppercase(), d.statement) } else { format!("statement {}", d.statement) };
+            let place = if guardrail {
+                format!(
+                    "the {} statement {}",
+                    d.layer.as_str().to_ascii_uppercase(),
+                    d.statement
+                )
+            } else {
+                format!("statement {}", d.statement)
+            };
             // a. an exception for the caller
-            if let Some(parn) = principal_arn(s).filter(|_| s.request.caller.is_iam() && !effectively_anonymous(s)) {
-                let existing = conds.iter().find(|c| c.key.eq_ignore_ascii_case("aws:PrincipalArn") && is_negated_op(&c.operator));
-                let op = existing.map(|c| c.operator.clone()).unwrap_or_else(|| "ArnNotLike".into());
-                let key = existing.map(|c| c.key.clone()).unwrap_or_else(|| "aws:PrincipalArn".into());
+            if let Some(parn) =
+                principal_arn(s).filter(|_| s.request.caller.is_iam() && !effectively_anonymous(s))
+            {
+                let existing = conds.iter().find(|c| {
+                    c.key.eq_ignore_ascii_case("aws:PrincipalArn") && is_negated_op(&c.operator)
+                });
+                let op = existing
+                    .map(|c| c.operator.clone())
+                    .unwrap_or_else(|| "ArnNotLike".into());
+                let key = existing
+                    .map(|c| c.key.clone())
+                    .unwrap_or_else(|| "aws:PrincipalArn".into());
                 let ops = add_condition_value(&doc, &sp, &op, &key, Value::from(parn.as_str()));
                 if !ops.is_empty() {
                     out.push(Candidate {
                         kind: FixKind::ExceptionCondition,
                         title: if guardrail {
-                            format!("Add an exception for {parn} to the {} statement {} ({op} {key})", d.layer.as_str().to_ascii_uppercase(), d.statement)
+                            format!(
+                                "Add an exception for {parn} to the {} statement {} ({op} {key})",
+                                d.layer.as_str().to_ascii_uppercase(),
+                                d.statement
+                            )
                         } else {
                             format!("Exempt {parn} from {place} ({op} {key})")
                         },
                         target: Target::Existing(slot),
                         patch: ops,
                         statement_path: Some(sp.clone()),
-                        note: guardrail.then(|| "a guardrail is narrowed with an exception, never removed".to_string()),
+                        note: guardrail.then(|| {
+                            "a guardrail is narrowed with an exception, never removed".to_string()
+                        }),
                     });
                 }
             }
             // a'. an unauthenticated caller: an exception for its address
-            if let (true, Some(ip)) = (effectively_anonymous(s) || matches!(s.request.caller, Caller::Anonymous), s.request.context.variable("aws:sourceip")) {
-                let ops = add_condition_value(&doc, &sp, "NotIpAddress", "aws:SourceIp", Value::from(format!("{ip}/32")));
+            if let (true, Some(ip)) = (
+                effectively_anonymous(s) || matches!(s.request.caller, Caller::Anonymous),
+                s.request.context.variable("aws:sourceip"),
+            ) {
+                let ops = add_condition_value(
+                    &doc,
+                    &sp,
+                    "NotIpAddress",
+                    "aws:SourceIp",
+                    Value::from(format!("{ip}/32")),
+                );
                 if !ops.is_empty() {
                     out.push(Candidate {
                         kind: FixKind::ExceptionCondition,
@@ -518,28 +766,53 @@ fn explicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, d: &Statement
                 }
             }
             // b. the key that made it apply: also accept the request's value
-            for c in conds.iter().filter(|c| c.holds && is_negated_op(&c.operator)) {
+            for c in conds
+                .iter()
+                .filter(|c| c.holds && is_negated_op(&c.operator))
+            {
                 if c.key.eq_ignore_ascii_case("aws:PrincipalArn") {
                     continue;
                 }
-                let Some([v]) = c.request_values.as_deref() else { continue };
-                let value = if c.operator.contains("IpAddress") && !v.contains('/') { format!("{v}/32") } else { v.clone() };
-                let ops = add_condition_value(&doc, &sp, &c.operator, &c.key, Value::from(value.as_str()));
+                let Some([v]) = c.request_values.as_deref() else {
+                    continue;
+                };
+                let value = if c.operator.contains("IpAddress") && !v.contains('/') {
+                    format!("{v}/32")
+                } else {
+                    v.clone()
+                };
+                let ops = add_condition_value(
+                    &doc,
+                    &sp,
+                    &c.operator,
+                    &c.key,
+                    Value::from(value.as_str()),
+                );
                 if ops.is_empty() {
                     continue;
                 }
                 out.push(Candidate {
                     kind: FixKind::ExceptionCondition,
-                    title: format!("Also accept {} = {value} in {place} (condition {} {})", c.key, c.operator, c.key),
+                    title: format!(
+                        "Also accept {} = {value} in {place} (condition {} {})",
+                        c.key, c.operator, c.key
+                    ),
                     target: Target::Existing(slot),
                     patch: ops,
                     statement_path: Some(sp.clone()),
-                    note: Some(format!("this exempts every caller whose {} is {value}, not only this one", c.key)),
+                    note: Some(format!(
+                        "this exempts every caller whose {} is {value}, not only this one",
+                        c.key
+                    )),
                 });
             }
             // c. exempt the action from a NotAction deny
             if doc.pointer(&format!("{sp}/NotAction")).is_some() {
-                let ops = add_to_list(&doc, &format!("{sp}/NotAction"), Value::from(action.as_str()));
+                let ops = add_to_list(
+                    &doc,
+                    &format!("{sp}/NotAction"),
+                    Value::from(action.as_str()),
+                );
                 if !ops.is_empty() {
                     out.push(Candidate {
                         kind: FixKind::ExemptAction,
@@ -547,7 +820,10 @@ fn explicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, d: &Statement
                         target: Target::Existing(slot),
                         patch: ops,
                         statement_path: Some(sp.clone()),
-                        note: Some("this exempts the action for every principal the statement covers".into()),
+                        note: Some(
+                            "this exempts the action for every principal the statement covers"
+                                .into(),
+                        ),
                     });
                 }
             }
@@ -555,11 +831,18 @@ fn explicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, d: &Statement
             if !guardrail {
                 out.push(Candidate {
                     kind: FixKind::RemoveStatement,
-                    title: format!("Remove statement {} from {}", d.statement, np.name.as_deref().unwrap_or(&np.label)),
+                    title: format!(
+                        "Remove statement {} from {}",
+                        d.statement,
+                        np.name.as_deref().unwrap_or(&np.label)
+                    ),
                     target: Target::Existing(slot),
                     patch: vec![patch::remove(&sp)],
                     statement_path: None,
-                    note: Some("only if nobody relies on this Deny; the exception above is narrower".into()),
+                    note: Some(
+                        "only if nobody relies on this Deny; the exception above is narrower"
+                            .into(),
+                    ),
                 });
             }
         }
@@ -569,8 +852,13 @@ fn explicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, d: &Statement
     let mut request_side = Vec::new();
     let mut security = false;
     for c in conds.iter().filter(|c| c.holds && controllable(&c.key)) {
-        if let Some(rc) = value_for(&c.operator, &c.policy_values, false).and_then(|v| request_candidate_for(s, &c.key, &v)) {
-            security |= matches!(c.key.to_ascii_lowercase().as_str(), "aws:multifactorauthpresent" | "aws:securetransport");
+        if let Some(rc) = value_for(&c.operator, &c.policy_values, false)
+            .and_then(|v| request_candidate_for(s, &c.key, &v))
+        {
+            security |= matches!(
+                c.key.to_ascii_lowercase().as_str(),
+                "aws:multifactorauthpresent" | "aws:securetransport"
+            );
             request_side.push(rc);
         }
     }
@@ -582,9 +870,17 @@ fn explicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, d: &Statement
     out
 }
 
-fn near_misses<'a>(e: &'a Evaluation, layer: Layer, level: Option<usize>) -> Vec<(&'a LayerTrace, usize, &'a StatementTrace)> {
+fn near_misses(
+    e: &Evaluation,
+    layer: Layer,
+    level: Option<usize>,
+) -> Vec<(&LayerTrace, usize, &StatementTrace)> {
     let mut out = Vec::new();
-    for l in e.layers.iter().filter(|l| l.layer == layer && (level.is_none() || l.level == level)) {
+    for l in e
+        .layers
+        .iter()
+        .filter(|l| l.layer == layer && (level.is_none() || l.level == level))
+    {
         for (pi, p) in l.policies.iter().enumerate() {
             for st in &p.statements {
                 let action_ok = !st.misses.iter().any(|m| matches!(m, Miss::Action { .. }));
@@ -599,7 +895,13 @@ fn near_misses<'a>(e: &'a Evaluation, layer: Layer, level: Option<usize>) -> Vec
 }
 
 /// Candidates that make a layer allow the request.
-fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer, level: Option<usize>) -> Vec<Candidate> {
+fn implicit_candidates(
+    cx: &Ctx<'_>,
+    s: &Scenario,
+    e: &Evaluation,
+    layer: Layer,
+    level: Option<usize>,
+) -> Vec<Candidate> {
     let mut first = Vec::new();
     let mut later = Vec::new();
     let action = canonical_action(s);
@@ -609,11 +911,19 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
     let caller_principal = principal_element(s);
     // Near misses in this layer: fix the one element that failed.
     for (l, pi, st) in near_misses(e, layer, level) {
-        let slot = Slot { layer: l.layer, level: l.level, index: pi };
+        let slot = Slot {
+            layer: l.layer,
+            level: l.level,
+            index: pi,
+        };
         let origin = cx.origin(s, slot);
-        let Some(np) = policy_at(s, slot) else { continue };
+        let Some(np) = policy_at(s, slot) else {
+            continue;
+        };
         let Some(doc) = document_of(np) else { continue };
-        let Some(sp) = stmt_path(&doc, st.index) else { continue };
+        let Some(sp) = stmt_path(&doc, st.index) else {
+            continue;
+        };
         let mut ops = Vec::new();
         let mut kinds = Vec::new();
         let mut request_side = Vec::new();
@@ -621,34 +931,79 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
         for m in &st.misses {
             match m {
                 Miss::Resource { negated: false, .. } if resource != "*" => {
-                    ops.extend(add_to_list(&doc, &format!("{sp}/Resource"), Value::from(resource.as_str())));
-                    kinds.push((FixKind::AddResource, format!("add {resource} to its Resource")));
+                    ops.extend(add_to_list(
+                        &doc,
+                        &format!("{sp}/Resource"),
+                        Value::from(resource.as_str()),
+                    ));
+                    kinds.push((
+                        FixKind::AddResource,
+                        format!("add {resource} to its Resource"),
+                    ));
                 }
                 Miss::Principal { negated: false, .. } => match &caller_principal {
                     Some(Value::Object(pe)) => {
                         for (k, v) in pe {
                             let ppath = format!("{sp}/Principal");
                             match doc.pointer(&ppath) {
-                                Some(Value::Object(_)) => ops.extend(add_to_list(&doc, &format!("{ppath}/{k}"), v.clone())),
+                                Some(Value::Object(_)) => ops.extend(add_to_list(
+                                    &doc,
+                                    &format!("{ppath}/{k}"),
+                                    v.clone(),
+                                )),
                                 _ => ops.push(patch::replace(&ppath, json!({ k: v }))),
                             }
                         }
-                        kinds.push((FixKind::AddPrincipal, format!("add {} to its Principal", pe.values().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))));
+                        kinds.push((
+                            FixKind::AddPrincipal,
+                            format!(
+                                "add {} to its Principal",
+                                pe.values()
+                                    .filter_map(Value::as_str)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ));
                     }
                     _ => ok = false,
                 },
-                Miss::Condition { operator, key, request_values: Some(v), policy_values, .. } if v.len() == 1 && is_positive_string_op(operator) => {
-                    ops.extend(add_condition_value(&doc, &sp, operator, key, Value::from(v[0].as_str())));
-                    kinds.push((FixKind::AddConditionValue, format!("also accept {key} = {}", v[0])));
+                Miss::Condition {
+                    operator,
+                    key,
+                    request_values: Some(v),
+                    policy_values,
+                    ..
+                } if v.len() == 1 && is_positive_string_op(operator) => {
+                    ops.extend(add_condition_value(
+                        &doc,
+                        &sp,
+                        operator,
+                        key,
+                        Value::from(v[0].as_str()),
+                    ));
+                    kinds.push((
+                        FixKind::AddConditionValue,
+                        format!("also accept {key} = {}", v[0]),
+                    ));
                     if controllable(key) {
-                        if let Some(c) = value_for(operator, policy_values, true).and_then(|pv| request_candidate_for(s, key, &pv)) {
+                        if let Some(c) = value_for(operator, policy_values, true)
+                            .and_then(|pv| request_candidate_for(s, key, &pv))
+                        {
                             request_side.push(c);
                         }
                     }
                 }
-                Miss::Condition { operator, key, request_values: None, policy_values, .. } => {
+                Miss::Condition {
+                    operator,
+                    key,
+                    request_values: None,
+                    policy_values,
+                    ..
+                } => {
                     if controllable(key) {
-                        if let Some(c) = value_for(operator, policy_values, true).and_then(|v| request_candidate_for(s, key, &v)) {
+                        if let Some(c) = value_for(operator, policy_values, true)
+                            .and_then(|v| request_candidate_for(s, key, &v))
+                        {
                             request_side.push(c);
                         }
                     }
@@ -663,22 +1018,41 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
         }
         let (kind, what) = match kinds.as_slice() {
             [(k, w)] => (*k, w.clone()),
-            many => (many.first().map_or(FixKind::AddResource, |k| k.0), many.iter().map(|k| k.1.clone()).collect::<Vec<_>>().join(" and ")),
+            many => (
+                many.first().map_or(FixKind::AddResource, |k| k.0),
+                many.iter()
+                    .map(|k| k.1.clone())
+                    .collect::<Vec<_>>()
+                    .join(" and "),
+            ),
         };
-        let single_action = doc
-            .pointer(&format!("{sp}/Action"))
-            .is_some_and(|a| a.as_str().or_else(|| a.as_array().filter(|x| x.len() == 1).and_then(|x| x[0].as_str())).is_some_and(|x| !x.contains(['*', '?'])));
+        let single_action = doc.pointer(&format!("{sp}/Action")).is_some_and(|a| {
+            a.as_str()
+                .or_else(|| {
+                    a.as_array()
+                        .filter(|x| x.len() == 1)
+                        .and_then(|x| x[0].as_str())
+                })
+                .is_some_and(|x| !x.contains(['*', '?']))
+        });
         if kinds.iter().any(|(k, _)| *k == FixKind::AddPrincipal) && !single_action {
             // Adding the caller to a statement that grants more than the action would grant too much.
             continue;
         }
         let c = Candidate {
             kind,
-            title: format!("In statement {} of {}, {what}", st.sid, np.name.as_deref().unwrap_or(&np.label)),
+            title: format!(
+                "In statement {} of {}, {what}",
+                st.sid,
+                np.name.as_deref().unwrap_or(&np.label)
+            ),
             target: Target::Existing(slot),
             patch: ops,
             statement_path: Some(sp),
-            note: (!single_action).then(|| "the statement grants other actions too; they would also cover this resource".to_string()),
+            note: (!single_action).then(|| {
+                "the statement grants other actions too; they would also cover this resource"
+                    .to_string()
+            }),
         };
         if kind == FixKind::AddPrincipal || single_action {
             first.push(c);
@@ -732,7 +1106,9 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
         }
     });
     let layer_allowed = match layer {
-        Layer::Identity => s.request.caller.is_iam() && !matches!(s.request.caller, Caller::Root { .. }),
+        Layer::Identity => {
+            s.request.caller.is_iam() && !matches!(s.request.caller, Caller::Root { .. })
+        }
         Layer::Resource | Layer::VpcEndpoint => principal_ok,
         Layer::Rcp => false,
         _ => true,
@@ -740,10 +1116,33 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
     if layer_allowed {
         let mut add_to: Vec<Slot> = Vec::new();
         let pols = policies_at(s, layer, level);
-        let mut editable: Vec<(usize, PolicyOrigin)> = (0..pols.len()).map(|i| (i, cx.origin(s, Slot { layer, level, index: i }))).filter(|(_, o)| o.editable).collect();
+        let mut editable: Vec<(usize, PolicyOrigin)> = (0..pols.len())
+            .map(|i| {
+                (
+                    i,
+                    cx.origin(
+                        s,
+                        Slot {
+                            layer,
+                            level,
+                            index: i,
+                        },
+                    ),
+                )
+            })
+            .filter(|(_, o)| o.editable)
+            .collect();
         // Prefer the principal's own inline policy, then other inline policies, then customer managed.
         let svc = format!("\"{}:", s.request.service_lc);
-        let mentions = |i: usize| pols.get(i).is_some_and(|p| p.policy.source.slice(p.policy.span).to_ascii_lowercase().contains(&svc));
+        let mentions = |i: usize| {
+            pols.get(i).is_some_and(|p| {
+                p.policy
+                    .source
+                    .slice(p.policy.span)
+                    .to_ascii_lowercase()
+                    .contains(&svc)
+            })
+        };
         editable.sort_by_key(|(i, o)| {
             let kind = match o.kind {
                 PolicyKind::Inline if !o.attached_to.starts_with("group") => 0,
@@ -754,10 +1153,16 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
             (!mentions(*i), kind)
         });
         if let Some((i, _)) = editable.first() {
-            add_to.push(Slot { layer, level, index: *i });
+            add_to.push(Slot {
+                layer,
+                level,
+                index: *i,
+            });
         }
         for slot in add_to {
-            let Some(np) = policy_at(s, slot) else { continue };
+            let Some(np) = policy_at(s, slot) else {
+                continue;
+            };
             let Some(doc) = document_of(np) else { continue };
             let mut st = statement.clone();
             if let Some(o) = st.as_object_mut() {
@@ -769,11 +1174,22 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
             }
             let (ops, sp) = append_statement(&doc, st);
             first.push(Candidate {
-                kind: if layer == Layer::Resource && !trust && !kms { FixKind::AddPrincipal } else { FixKind::AddAllowStatement },
-                title: if trust {
-                    format!("Allow {} to assume the role: add a statement to {}", principal_arn(s).unwrap_or_else(|| s.request.caller.display()), np.name.as_deref().unwrap_or(&np.label))
+                kind: if layer == Layer::Resource && !trust && !kms {
+                    FixKind::AddPrincipal
                 } else {
-                    format!("Add an Allow for {action} on {resource} to {}", np.name.as_deref().unwrap_or(&np.label))
+                    FixKind::AddAllowStatement
+                },
+                title: if trust {
+                    format!(
+                        "Allow {} to assume the role: add a statement to {}",
+                        principal_arn(s).unwrap_or_else(|| s.request.caller.display()),
+                        np.name.as_deref().unwrap_or(&np.label)
+                    )
+                } else {
+                    format!(
+                        "Add an Allow for {action} on {resource} to {}",
+                        np.name.as_deref().unwrap_or(&np.label)
+                    )
                 },
                 target: Target::Existing(slot),
                 patch: ops,
@@ -781,7 +1197,8 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
                 note: resource_star_note.clone(),
             });
         }
-        let no_policy = policies_at(s, layer, level).is_empty() || (first.is_empty() && layer != Layer::PermissionsBoundary);
+        let no_policy = policies_at(s, layer, level).is_empty()
+            || (first.is_empty() && layer != Layer::PermissionsBoundary);
         if no_policy && !matches!(layer, Layer::PermissionsBoundary | Layer::Authorizer) {
             let sid = sid_for("Allow", &action, &Value::Null);
             let mut st = statement.clone();
@@ -794,7 +1211,9 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
             let doc = json!({ "Version": "2012-10-17", "Statement": [st] });
             let target = cx.new_target(s, layer, level);
             let what = match &target {
-                Target::New { origin, .. } => format!("a new {} on {}", origin.kind.describe(), origin.attached_to),
+                Target::New { origin, .. } => {
+                    format!("a new {} on {}", origin.kind.describe(), origin.attached_to)
+                }
                 _ => String::new(),
             };
             let note = match layer {
@@ -815,7 +1234,11 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
     // KMS: a key-policy statement that lets the account's IAM policies grant access.
     if kms && layer == Layer::Resource {
         if let (Some(acct), Some(np)) = (s.request.caller.account(), s.policies.resource.as_ref()) {
-            let slot = Slot { layer, level: None, index: 0 };
+            let slot = Slot {
+                layer,
+                level: None,
+                index: 0,
+            };
             if let (Some(doc), true) = (document_of(np), cx.origin(s, slot).editable) {
                 let partition = s.request.caller.partition().unwrap_or("aws");
                 let st = json!({
@@ -839,15 +1262,26 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
     }
     // Same account, identity layer: naming the caller in the resource policy also works.
     if layer == Layer::Identity && s.policies.resource.is_some() && !trust && !kms {
-        let same = s.request.caller.account().is_some() && s.request.caller.account() == s.resource_account.as_deref();
+        let same = s.request.caller.account().is_some()
+            && s.request.caller.account() == s.resource_account.as_deref();
         if same {
             later.extend(implicit_candidates_resource_only(cx, s, &action, &resource));
         }
     }
     // Context the request lacks that would flip the decision.
     for k in &e.missing_context {
-        if let (true, Some(v)) = (k.could_change_decision && controllable(&k.key), &k.flipping_value) {
-            if !later.iter().chain(first.iter()).any(|c| matches!(c.target, Target::Request) && c.patch.first().and_then(|o| o.get("path")).and_then(Value::as_str).is_some_and(|p| p.ends_with(&patch::escape(&k.key)))) {
+        if let (true, Some(v)) = (
+            k.could_change_decision && controllable(&k.key),
+            &k.flipping_value,
+        ) {
+            if !later.iter().chain(first.iter()).any(|c| {
+                matches!(c.target, Target::Request)
+                    && c.patch
+                        .first()
+                        .and_then(|o| o.get("path"))
+                        .and_then(Value::as_str)
+                        .is_some_and(|p| p.ends_with(&patch::escape(&k.key)))
+            }) {
                 later.extend(request_candidate_for(s, &k.key, v));
             }
         }
@@ -856,22 +1290,40 @@ fn implicit_candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation, layer: Layer,
     first
 }
 
-fn implicit_candidates_resource_only(cx: &Ctx<'_>, s: &Scenario, action: &str, resource: &str) -> Vec<Candidate> {
-    let slot = Slot { layer: Layer::Resource, level: None, index: 0 };
-    let (Some(np), Some(p)) = (policy_at(s, slot), principal_element(s)) else { return Vec::new() };
+fn implicit_candidates_resource_only(
+    cx: &Ctx<'_>,
+    s: &Scenario,
+    action: &str,
+    resource: &str,
+) -> Vec<Candidate> {
+    let slot = Slot {
+        layer: Layer::Resource,
+        level: None,
+        index: 0,
+    };
+    let (Some(np), Some(p)) = (policy_at(s, slot), principal_element(s)) else {
+        return Vec::new();
+    };
     if !cx.origin(s, slot).editable || resource == "*" {
         return Vec::new();
     }
-    let Some(doc) = document_of(np) else { return Vec::new() };
+    let Some(doc) = document_of(np) else {
+        return Vec::new();
+    };
     let st = json!({ "Sid": sid_for("Allow", action, &doc), "Effect": "Allow", "Principal": p, "Action": action, "Resource": resource });
     let (ops, sp) = append_statement(&doc, st);
     vec![Candidate {
         kind: FixKind::AddPrincipal,
-        title: format!("Or grant it in the resource policy: allow {action} for the caller on {resource}"),
+        title: format!(
+            "Or grant it in the resource policy: allow {action} for the caller on {resource}"
+        ),
         target: Target::Existing(slot),
         patch: ops,
         statement_path: Some(sp),
-        note: Some("in the same account a resource policy that names the caller is enough on its own".into()),
+        note: Some(
+            "in the same account a resource policy that names the caller is enough on its own"
+                .into(),
+        ),
     }]
 }
 
@@ -879,7 +1331,12 @@ fn candidates(cx: &Ctx<'_>, s: &Scenario, e: &Evaluation) -> Vec<Candidate> {
     match (e.decision, e.denied_by, &e.deciding_statement) {
         (Decision::ExplicitDeny, Some(_), Some(d)) => explicit_candidates(cx, s, e, d),
         (Decision::ImplicitDeny, Some(Layer::Scp), _) => {
-            let level = e.layers.iter().filter(|l| l.layer == Layer::Scp).find(|l| l.outcome == verdict_eval::LayerOutcome::NoMatch).and_then(|l| l.level);
+            let level = e
+                .layers
+                .iter()
+                .filter(|l| l.layer == Layer::Scp)
+                .find(|l| l.outcome == verdict_eval::LayerOutcome::NoMatch)
+                .and_then(|l| l.level);
             implicit_candidates(cx, s, e, Layer::Scp, level)
         }
         (Decision::ImplicitDeny, Some(Layer::Authorizer), _) => {
@@ -899,7 +1356,10 @@ fn progressed(before: &Evaluation, after: &Scenario) -> bool {
     }
     if before.decision == Decision::ExplicitDeny {
         let e2 = evaluate(after);
-        let key = |d: &Option<StatementRef>| d.as_ref().map(|d| (d.layer, d.level, d.policy.clone(), d.index));
+        let key = |d: &Option<StatementRef>| {
+            d.as_ref()
+                .map(|d| (d.layer, d.level, d.policy.clone(), d.index))
+        };
         return key(&e2.deciding_statement) != key(&before.deciding_statement);
     }
     false
@@ -914,7 +1374,18 @@ fn level_name(built: &Built, layer: Layer, level: Option<usize>) -> Option<Strin
     }
 }
 
-fn describe_target(cx: &Ctx<'_>, s: &Scenario, c: &Candidate) -> (Option<String>, Layer, String, Option<String>, Option<String>, Option<String>) {
+fn describe_target(
+    cx: &Ctx<'_>,
+    s: &Scenario,
+    c: &Candidate,
+) -> (
+    Option<String>,
+    Layer,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+) {
     match &c.target {
         Target::Existing(slot) => {
             let o = cx.origin(s, *slot);
@@ -923,9 +1394,21 @@ fn describe_target(cx: &Ctx<'_>, s: &Scenario, c: &Candidate) -> (Option<String>
                 Some(np) => o.describe(np),
                 None => String::new(),
             };
-            (o.account.clone(), slot.layer, location, np.map(|p| p.name.clone().unwrap_or_else(|| p.label.clone())), np.and_then(|p| p.arn.clone()), Some(o.file.clone()))
+            (
+                o.account.clone(),
+                slot.layer,
+                location,
+                np.map(|p| p.name.clone().unwrap_or_else(|| p.label.clone())),
+                np.and_then(|p| p.arn.clone()),
+                Some(o.file.clone()),
+            )
         }
-        Target::New { layer, label, origin, .. } => {
+        Target::New {
+            layer,
+            label,
+            origin,
+            ..
+        } => {
             let mut loc = format!("a new {}", origin.kind.describe());
             if !origin.attached_to.is_empty() {
                 loc.push_str(&format!(" on {}", origin.attached_to));
@@ -933,9 +1416,23 @@ fn describe_target(cx: &Ctx<'_>, s: &Scenario, c: &Candidate) -> (Option<String>
             if let Some(a) = &origin.account {
                 loc.push_str(&format!(" in account {a}"));
             }
-            (origin.account.clone(), *layer, loc, Some(label.clone()), None, None)
+            (
+                origin.account.clone(),
+                *layer,
+                loc,
+                Some(label.clone()),
+                None,
+                None,
+            )
         }
-        Target::Request => (None, Layer::Identity, "the request (how the call is made)".into(), None, None, None),
+        Target::Request => (
+            None,
+            Layer::Identity,
+            "the request (how the call is made)".into(),
+            None,
+            None,
+            None,
+        ),
     }
 }
 
@@ -959,10 +1456,20 @@ pub fn plan(built: &Built) -> Plan {
     let mut primaries: Vec<Candidate> = Vec::new();
     for step in 0..MAX_STEPS {
         let e = evaluate(&state);
-        let Some(layer) = e.denied_by.filter(|_| e.decision != Decision::Allow) else { break };
-        let level = e.deciding_statement.as_ref().and_then(|d| d.level).or_else(|| {
-            e.layers.iter().filter(|l| l.layer == layer).find(|l| l.outcome == verdict_eval::LayerOutcome::NoMatch).and_then(|l| l.level)
-        });
+        let Some(layer) = e.denied_by.filter(|_| e.decision != Decision::Allow) else {
+            break;
+        };
+        let level = e
+            .deciding_statement
+            .as_ref()
+            .and_then(|d| d.level)
+            .or_else(|| {
+                e.layers
+                    .iter()
+                    .filter(|l| l.layer == layer)
+                    .find(|l| l.outcome == verdict_eval::LayerOutcome::NoMatch)
+                    .and_then(|l| l.level)
+            });
         let mut blocker = Blocker {
             step: step + 1,
             decision: e.decision,
@@ -976,7 +1483,10 @@ pub fn plan(built: &Built) -> Plan {
         };
         let mut ok: Vec<(Candidate, Scenario)> = Vec::new();
         for c in candidates(&cx, &state, &e) {
-            if ok.iter().any(|(o, _)| o.patch == c.patch && o.title == c.title) {
+            if ok
+                .iter()
+                .any(|(o, _)| o.patch == c.patch && o.title == c.title)
+            {
                 continue;
             }
             if let Ok(next) = apply(&state, &c) {
@@ -1005,7 +1515,11 @@ pub fn plan(built: &Built) -> Plan {
     let complete = decide(&state).decision == Decision::Allow && primaries.len() == blockers.len();
     let mut fixes = Vec::new();
     if !complete {
-        return Plan { blockers, fixes, complete };
+        return Plan {
+            blockers,
+            fixes,
+            complete,
+        };
     }
     // Verify every candidate: with the other blockers' primary fixes applied, it flips the decision.
     let mut verified: Vec<Vec<(Candidate, bool)>> = Vec::new();
@@ -1027,7 +1541,9 @@ pub fn plan(built: &Built) -> Plan {
             if !(applied && decide(&sc).decision == Decision::Allow) {
                 continue;
             }
-            let alone = apply(base, c).map(|n| decide(&n).decision == Decision::Allow).unwrap_or(false);
+            let alone = apply(base, c)
+                .map(|n| decide(&n).decision == Decision::Allow)
+                .unwrap_or(false);
             v.push((c.clone(), alone));
         }
         verified.push(v);
@@ -1042,7 +1558,15 @@ pub fn plan(built: &Built) -> Plan {
     for (i, v) in verified.into_iter().enumerate() {
         for (k, (c, alone)) in v.into_iter().enumerate() {
             let id = ids[i][k];
-            let requires: Vec<usize> = if alone { Vec::new() } else { ids.iter().enumerate().filter(|(j, _)| *j != i).filter_map(|(_, l)| l.first().copied()).collect() };
+            let requires: Vec<usize> = if alone {
+                Vec::new()
+            } else {
+                ids.iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .filter_map(|(_, l)| l.first().copied())
+                    .collect()
+            };
             // Describe against the state the candidate was computed on.
             let mut at = base.clone();
             for p in primaries.iter().take(i) {
@@ -1050,30 +1574,67 @@ pub fn plan(built: &Built) -> Plan {
                     at = n;
                 }
             }
-            let (account, layer, location, policy, policy_arn, file) = describe_target(&cx, &at, &c);
+            let (account, layer, location, policy, policy_arn, file) =
+                describe_target(&cx, &at, &c);
             let statement = statement_after(&at, &c);
             let mut note = c.note;
-            if let (Layer::Identity, Caller::AssumedRole { role, .. }) = (layer, &at.request.caller) {
+            if let (Layer::Identity, Caller::AssumedRole { role, .. }) = (layer, &at.request.caller)
+            {
                 if role.starts_with("AWSReservedSSO_") && !matches!(c.target, Target::Request) {
-                    let set = role.trim_start_matches("AWSReservedSSO_").rsplit_once('_').map_or(role.as_str(), |(n, _)| n);
+                    let set = role
+                        .trim_start_matches("AWSReservedSSO_")
+                        .rsplit_once('_')
+                        .map_or(role.as_str(), |(n, _)| n);
                     note = Some(format!("this role is managed by IAM Identity Center: make the change in the permission set {set}, not on the role, or it will be overwritten"));
                 }
             }
             blockers[i].fixes.push(id);
-            fixes.push(Fix { id, blocker: i + 1, kind: c.kind, title: c.title, account, layer, location, policy, policy_arn, file, patch: c.patch, statement, note, verified: true, requires, target: c.target });
+            fixes.push(Fix {
+                id,
+                blocker: i + 1,
+                kind: c.kind,
+                title: c.title,
+                account,
+                layer,
+                location,
+                policy,
+                policy_arn,
+                file,
+                patch: c.patch,
+                statement,
+                note,
+                verified: true,
+                requires,
+                target: c.target,
+            });
         }
     }
-    Plan { blockers, fixes, complete }
+    Plan {
+        blockers,
+        fixes,
+        complete,
+    }
 }
 
 /// The scenario with fix `f` and the fixes it requires applied (to check a fix again).
 pub fn apply_fix(built: &Built, plan: &Plan, f: &Fix) -> Option<Scenario> {
-    let mut order: Vec<&Fix> = plan.fixes.iter().filter(|x| f.requires.contains(&x.id)).collect();
+    let mut order: Vec<&Fix> = plan
+        .fixes
+        .iter()
+        .filter(|x| f.requires.contains(&x.id))
+        .collect();
     order.push(f);
     order.sort_by_key(|x| x.blocker);
     let mut state = built.scenario.clone();
     for x in order {
-        let c = Candidate { kind: x.kind, title: x.title.clone(), target: x.target.clone(), patch: x.patch.clone(), statement_path: None, note: None };
+        let c = Candidate {
+            kind: x.kind,
+            title: x.title.clone(),
+            target: x.target.clone(),
+            patch: x.patch.clone(),
+            statement_path: None,
+            note: None,
+        };
         state = apply(&state, &c).ok()?;
     }
     Some(state)
@@ -1082,10 +1643,21 @@ pub fn apply_fix(built: &Built, plan: &Plan, f: &Fix) -> Option<Scenario> {
 /// The scenario with only the fixes `f` requires (not `f` itself).
 pub fn apply_requirements(built: &Built, plan: &Plan, f: &Fix) -> Option<Scenario> {
     let mut state = built.scenario.clone();
-    let mut order: Vec<&Fix> = plan.fixes.iter().filter(|x| f.requires.contains(&x.id)).collect();
+    let mut order: Vec<&Fix> = plan
+        .fixes
+        .iter()
+        .filter(|x| f.requires.contains(&x.id))
+        .collect();
     order.sort_by_key(|x| x.blocker);
     for x in order {
-        let c = Candidate { kind: x.kind, title: x.title.clone(), target: x.target.clone(), patch: x.patch.clone(), statement_path: None, note: None };
+        let c = Candidate {
+            kind: x.kind,
+            title: x.title.clone(),
+            target: x.target.clone(),
+            patch: x.patch.clone(),
+            statement_path: None,
+            note: None,
+        };
         state = apply(&state, &c).ok()?;
     }
     Some(state)

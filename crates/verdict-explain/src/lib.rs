@@ -50,7 +50,7 @@ pub enum Report {
     /// A full explanation (the request could be rebuilt and evaluated).
     Full(Box<Explanation>),
     /// Only the message was given and it names neither caller nor action.
-    Partial(diagnose::Partial),
+    Partial(Box<diagnose::Partial>),
 }
 
 impl Report {
@@ -64,13 +64,20 @@ impl Report {
 }
 
 fn is_decoded_message(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.get("DecodedMessage").is_some() || (v.get("context").is_some() && v.get("allowed").is_some()))
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| {
+        v.get("DecodedMessage").is_some()
+            || (v.get("context").is_some() && v.get("allowed").is_some())
+    })
 }
 
 /// Explain every AccessDenied the inputs describe: one per denied record of `--event`
 /// (or the selected `record`), or one for the message/scenario alone.
 pub fn explain(inputs: &Inputs) -> Result<Vec<Report>, Vec<Diagnostic>> {
-    if let Some(ev) = inputs.event.as_ref().filter(|e| is_decoded_message(&e.text) && inputs.decoded_message.is_none()) {
+    if let Some(ev) = inputs
+        .event
+        .as_ref()
+        .filter(|e| is_decoded_message(&e.text) && inputs.decoded_message.is_none())
+    {
         // A decoded authorization message given as --event: read it as --decoded-message.
         let mut fixed = inputs.clone();
         fixed.decoded_message = Some(ev.clone());
@@ -78,23 +85,36 @@ pub fn explain(inputs: &Inputs) -> Result<Vec<Report>, Vec<Diagnostic>> {
         return explain(&fixed);
     }
     let Some(ev) = &inputs.event else {
-        if inputs.message.is_none() && inputs.scenario.is_none() && inputs.decoded_message.is_none() {
+        if inputs.message.is_none() && inputs.scenario.is_none() && inputs.decoded_message.is_none()
+        {
             return Err(vec![Diagnostic::new(
                 ErrorCode::InvalidScenario,
                 "nothing to explain: give --message TEXT, --event FILE, --decoded-message FILE or a scenario file",
             )]);
         }
-        if let (Some(m), None, None) = (&inputs.message, &inputs.scenario, &inputs.decoded_message) {
-            let parsed = message::parse_message(m).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, e.to_string())])?;
+        if let (Some(m), None, None) = (&inputs.message, &inputs.scenario, &inputs.decoded_message)
+        {
+            let parsed = message::parse_message(m)
+                .map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, e.to_string())])?;
             if parsed.principal.is_none() || parsed.action.is_none() {
-                return Ok(vec![Report::Partial(diagnose::partial(parsed, None))]);
+                return Ok(vec![Report::Partial(Box::new(diagnose::partial(
+                    parsed, None,
+                )))]);
             }
         }
         let b = build(inputs, None)?;
         return Ok(vec![Report::Full(Box::new(diagnose(b, None)))]);
     };
-    let records = cloudtrail::records(&ev.text).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("{}: {e}", ev.name))])?;
-    let denied: Vec<&serde_json::Value> = records.iter().filter(|r| cloudtrail::is_access_denied(r)).collect();
+    let records = cloudtrail::records(&ev.text).map_err(|e| {
+        vec![Diagnostic::new(
+            ErrorCode::InvalidScenario,
+            format!("{}: {e}", ev.name),
+        )]
+    })?;
+    let denied: Vec<&serde_json::Value> = records
+        .iter()
+        .filter(|r| cloudtrail::is_access_denied(r))
+        .collect();
     if denied.is_empty() {
         return Err(vec![Diagnostic::new(
             ErrorCode::InvalidScenario,
@@ -107,18 +127,31 @@ pub fn explain(inputs: &Inputs) -> Result<Vec<Report>, Vec<Diagnostic>> {
             None => {
                 return Err(vec![Diagnostic::new(
                     ErrorCode::InvalidScenario,
-                    format!("--record {n}: {} holds {} AccessDenied record(s)", ev.name, denied.len()),
+                    format!(
+                        "--record {n}: {} holds {} AccessDenied record(s)",
+                        ev.name,
+                        denied.len()
+                    ),
                 )])
             }
         },
-        None => denied.iter().enumerate().map(|(i, r)| (i + 1, *r)).collect(),
+        None => denied
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i + 1, *r))
+            .collect(),
     };
     let total = denied.len();
     let mut out = Vec::new();
     for (n, r) in chosen {
         let facts = cloudtrail::facts(r);
         let b = build(inputs, Some(&facts))?;
-        let case = (total > 1).then(|| format!("AccessDenied record {n} of {total}: {} {}", facts.event_source, facts.event_name));
+        let case = (total > 1).then(|| {
+            format!(
+                "AccessDenied record {n} of {total}: {} {}",
+                facts.event_source, facts.event_name
+            )
+        });
         out.push(Report::Full(Box::new(diagnose(b, case))));
     }
     Ok(out)
@@ -161,20 +194,36 @@ fn read(p: &Path) -> Result<TextInput, Vec<Diagnostic>> {
     } else {
         std::fs::read_to_string(p)
     };
-    text.map(|t| TextInput::new(name.clone(), t))
-        .map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read {name}: {e}"))])
+    text.map(|t| TextInput::new(name.clone(), t)).map_err(|e| {
+        vec![Diagnostic::new(
+            ErrorCode::InvalidScenario,
+            format!("cannot read {name}: {e}"),
+        )]
+    })
 }
 
 fn read_dir(p: &Path) -> Result<OrgDir, Vec<Diagnostic>> {
     let name = p.display().to_string();
-    let err = |e: std::io::Error| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read directory {name}: {e}"))];
+    let err = |e: std::io::Error| {
+        vec![Diagnostic::new(
+            ErrorCode::InvalidScenario,
+            format!("cannot read directory {name}: {e}"),
+        )]
+    };
     let mut paths: Vec<PathBuf> = if p.is_dir() {
-        std::fs::read_dir(p).map_err(err)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect()
+        std::fs::read_dir(p)
+            .map_err(err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect()
     } else {
         vec![p.to_path_buf()]
     };
     paths.sort();
-    let files = paths.iter().map(|f| read(f)).collect::<Result<Vec<_>, _>>()?;
+    let files = paths
+        .iter()
+        .map(|f| read(f))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(OrgDir { name, files })
 }
 
@@ -187,7 +236,10 @@ pub fn load(paths: &InputPaths) -> Result<Inputs, Vec<Diagnostic>> {
             return Err(vec![Diagnostic::new(ErrorCode::InvalidContext, format!("--context \"{kv}\" must be KEY=VALUE, e.g. aws:SourceVpc=vpc-0abc (a JSON array for several values)"))]);
         };
         if k.trim().is_empty() {
-            return Err(vec![Diagnostic::new(ErrorCode::InvalidContext, format!("--context \"{kv}\" has an empty key"))]);
+            return Err(vec![Diagnostic::new(
+                ErrorCode::InvalidContext,
+                format!("--context \"{kv}\" has an empty key"),
+            )]);
         }
         context.push((k.trim().to_string(), v.to_string()));
     }
@@ -196,8 +248,16 @@ pub fn load(paths: &InputPaths) -> Result<Inputs, Vec<Diagnostic>> {
         message: paths.message.clone(),
         event: opt(&paths.event)?,
         record: paths.record,
-        auth_details: paths.auth_details.iter().map(|p| read(p)).collect::<Result<_, _>>()?,
-        org: paths.org.iter().map(|p| read_dir(p)).collect::<Result<_, _>>()?,
+        auth_details: paths
+            .auth_details
+            .iter()
+            .map(|p| read(p))
+            .collect::<Result<_, _>>()?,
+        org: paths
+            .org
+            .iter()
+            .map(|p| read_dir(p))
+            .collect::<Result<_, _>>()?,
         resource_policy: opt(&paths.resource_policy)?,
         session_policy: opt(&paths.session_policy)?,
         vpc_endpoint_policy: opt(&paths.vpc_endpoint_policy)?,

@@ -190,11 +190,21 @@ impl ParsedMessage {
     /// One line saying what AWS reported.
     pub fn summary(&self) -> String {
         let what = match (self.kind, self.layer) {
-            (DenyKind::Explicit, Some(l)) => format!("an explicit deny in {} {}", article(l.phrase()), l.phrase()),
-            (DenyKind::Explicit, None) => "an explicit deny (the message does not say where)".to_string(),
-            (DenyKind::Implicit, Some(l)) => format!("an implicit deny: no {} allows it", l.phrase()),
+            (DenyKind::Explicit, Some(l)) => {
+                format!("an explicit deny in {} {}", article(l.phrase()), l.phrase())
+            }
+            (DenyKind::Explicit, None) => {
+                "an explicit deny (the message does not say where)".to_string()
+            }
+            (DenyKind::Implicit, Some(l)) => {
+                format!("an implicit deny: no {} allows it", l.phrase())
+            }
             (DenyKind::Implicit, None) => "an implicit deny".to_string(),
-            (DenyKind::ExplicitOrImplicit, Some(l)) => format!("a deny by {} {} (explicit or implicit; the wording does not tell)", article(l.phrase()), l.phrase()),
+            (DenyKind::ExplicitOrImplicit, Some(l)) => format!(
+                "a deny by {} {} (explicit or implicit; the wording does not tell)",
+                article(l.phrase()),
+                l.phrase()
+            ),
             (DenyKind::ExplicitOrImplicit, None) => "a deny, explicit or implicit".to_string(),
             (DenyKind::Unspecified, _) => "a denial without a reason".to_string(),
         };
@@ -248,12 +258,18 @@ fn wrapper_re() -> Option<&'static Regex> {
 
 fn code_prefix_re() -> Option<&'static Regex> {
     static R: OnceLock<Option<Regex>> = OnceLock::new();
-    re(&R, r"^(?P<code>(?:Client\.)?[A-Z][A-Za-z]*(?:Exception|Denied|Operation|Access|Forbidden)): (?P<rest>.*)$")
+    re(
+        &R,
+        r"^(?P<code>(?:Client\.)?[A-Z][A-Za-z]*(?:Exception|Denied|Operation|Access|Forbidden)): (?P<rest>.*)$",
+    )
 }
 
 fn encoded_re() -> Option<&'static Regex> {
     static R: OnceLock<Option<Regex>> = OnceLock::new();
-    re(&R, r"(?:\.\s*)?\s*Encoded authorization failure message:\s*(?P<blob>\S+)\s*$")
+    re(
+        &R,
+        r"(?:\.\s*)?\s*Encoded authorization failure message:\s*(?P<blob>\S+)\s*$",
+    )
 }
 
 fn enhanced_re() -> Option<&'static Regex> {
@@ -291,13 +307,19 @@ pub fn parse_message(text: &str) -> Result<ParsedMessage, UnrecognisedMessage> {
     if let Some(c) = wrapper_re().and_then(|r| r.captures(&rest)) {
         error_code = c.name("code").map(|m| m.as_str().to_string());
         operation = c.name("op").map(|m| m.as_str().to_string());
-        rest = c.name("rest").map(|m| m.as_str().to_string()).unwrap_or_default();
+        rest = c
+            .name("rest")
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
     }
     if let Some(c) = code_prefix_re().and_then(|r| r.captures(&rest)) {
         if error_code.is_none() {
             error_code = c.name("code").map(|m| m.as_str().to_string());
         }
-        rest = c.name("rest").map(|m| m.as_str().to_string()).unwrap_or_default();
+        rest = c
+            .name("rest")
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
     }
     let mut encoded_message = None;
     if let Some(c) = encoded_re().and_then(|r| r.captures(&rest)) {
@@ -306,7 +328,10 @@ pub fn parse_message(text: &str) -> Result<ParsedMessage, UnrecognisedMessage> {
         rest.truncate(start);
         rest = rest.trim().to_string();
     }
-    let mut ec2 = encoded_message.is_some() || error_code.as_deref().is_some_and(|c| c.contains("UnauthorizedOperation"));
+    let mut ec2 = encoded_message.is_some()
+        || error_code
+            .as_deref()
+            .is_some_and(|c| c.contains("UnauthorizedOperation"));
     const EC2_PREFIX: &str = "You are not authorized to perform this operation";
     if let Some(r) = rest.strip_prefix(EC2_PREFIX) {
         ec2 = true;
@@ -354,7 +379,9 @@ pub fn parse_message(text: &str) -> Result<ParsedMessage, UnrecognisedMessage> {
     base.action = get("action");
     base.resource_form = match (get("resource"), c.name("this").is_some()) {
         (_, true) => ResourceForm::ThisResource,
-        (Some(r), _) if r.len() >= 2 && r.starts_with('"') && r.ends_with('"') => ResourceForm::Quoted(r[1..r.len() - 1].to_string()),
+        (Some(r), _) if r.len() >= 2 && r.starts_with('"') && r.ends_with('"') => {
+            ResourceForm::Quoted(r[1..r.len() - 1].to_string())
+        }
         (Some(r), _) if r.starts_with("arn:") => ResourceForm::Arn(r),
         (Some(r), _) => ResourceForm::NotArn(r),
         (None, _) => ResourceForm::Absent,
@@ -376,13 +403,21 @@ pub fn parse_message(text: &str) -> Result<ParsedMessage, UnrecognisedMessage> {
         base.transitive_scp = c.name("transitive").is_some();
         base.policy_arn = get("policy");
         if base.policy_arn.is_some() {
-            base.policy_arn_style = Some(if c.name("s3style").is_some() { PolicyArnStyle::S3 } else { PolicyArnStyle::AccessTroubleshooter });
+            base.policy_arn_style = Some(if c.name("s3style").is_some() {
+                PolicyArnStyle::S3
+            } else {
+                PolicyArnStyle::AccessTroubleshooter
+            });
         }
         // The 2023 IAM guide warned that an SCP without an Allow could be reported with
         // the explicit wording; only the newer form with a policy ARN is unambiguous.
         let legacy_scp = base.layer == Some(ReportedLayer::Scp) && base.policy_arn.is_none();
         if legacy_scp || normalized.contains("due to an explicit deny") {
-            base.kind = if base.layer == Some(ReportedLayer::Scp) { DenyKind::ExplicitOrImplicit } else { DenyKind::Explicit };
+            base.kind = if base.layer == Some(ReportedLayer::Scp) {
+                DenyKind::ExplicitOrImplicit
+            } else {
+                DenyKind::Explicit
+            };
         }
     }
     base.details_url = get("url");
@@ -412,12 +447,20 @@ mod tests {
             ("service control policy", ReportedLayer::Scp),
             ("role trust policy", ReportedLayer::RoleTrust),
         ] {
-            let m = p(&format!("{U} because no {phrase} allows the dynamodb:GetItem action"));
+            let m = p(&format!(
+                "{U} because no {phrase} allows the dynamodb:GetItem action"
+            ));
             assert_eq!(m.kind, DenyKind::Implicit, "{phrase}");
             assert_eq!(m.layer, Some(layer), "{phrase}");
-            assert_eq!(m.principal.as_deref(), Some("arn:aws:iam::111122223333:user/alice"));
+            assert_eq!(
+                m.principal.as_deref(),
+                Some("arn:aws:iam::111122223333:user/alice")
+            );
             assert_eq!(m.action.as_deref(), Some("dynamodb:GetItem"));
-            assert_eq!(m.resource(), Some("arn:aws:dynamodb:us-east-1:111122223333:table/t"));
+            assert_eq!(
+                m.resource(),
+                Some("arn:aws:dynamodb:us-east-1:111122223333:table/t")
+            );
             assert_eq!(m.variant, Variant::Enhanced);
         }
     }
@@ -442,10 +485,14 @@ mod tests {
 
     #[test]
     fn legacy_scp_explicit_wording_is_ambiguous() {
-        let m = p(&format!("{U} with an explicit deny in a service control policy"));
+        let m = p(&format!(
+            "{U} with an explicit deny in a service control policy"
+        ));
         assert_eq!(m.kind, DenyKind::ExplicitOrImplicit);
         assert_eq!(m.layer, Some(ReportedLayer::Scp));
-        let m = p(&format!("{U} due to an explicit deny in a Service Control Policy."));
+        let m = p(&format!(
+            "{U} due to an explicit deny in a Service Control Policy."
+        ));
         assert_eq!(m.kind, DenyKind::ExplicitOrImplicit);
         assert_eq!(m.layer, Some(ReportedLayer::Scp));
     }
@@ -457,37 +504,62 @@ mod tests {
         assert_eq!(m.layer, None);
         assert_eq!(m.error_code.as_deref(), Some("AccessDenied"));
         assert_eq!(m.operation.as_deref(), Some("RunInstances"));
-        assert_eq!(m.resource(), Some("arn:aws:ec2:us-east-1:444455556666:volume/*"));
+        assert_eq!(
+            m.resource(),
+            Some("arn:aws:ec2:us-east-1:444455556666:volume/*")
+        );
     }
 
     #[test]
     fn policy_arn_both_styles() {
         let arn = "arn:aws:organizations::777788889999:policy/o-exampleorgid/service_control_policy/p-examplepolicyid";
-        let m = p(&format!("{U} with an explicit deny in a service control policy: {arn}"));
+        let m = p(&format!(
+            "{U} with an explicit deny in a service control policy: {arn}"
+        ));
         assert_eq!(m.kind, DenyKind::Explicit);
         assert_eq!(m.policy_arn.as_deref(), Some(arn));
-        assert_eq!(m.policy_arn_style, Some(PolicyArnStyle::AccessTroubleshooter));
-        let m = p(&format!("{U} with an explicit deny in a service control policy, with policy ARN: {arn}"));
+        assert_eq!(
+            m.policy_arn_style,
+            Some(PolicyArnStyle::AccessTroubleshooter)
+        );
+        let m = p(&format!(
+            "{U} with an explicit deny in a service control policy, with policy ARN: {arn}"
+        ));
         assert_eq!(m.policy_arn.as_deref(), Some(arn));
         assert_eq!(m.policy_arn_style, Some(PolicyArnStyle::S3));
         let m = p(&format!("{U} with an explicit deny in an identity-based policy: arn:aws:iam::111122223333:policy/DenyAll."));
-        assert_eq!(m.policy_arn.as_deref(), Some("arn:aws:iam::111122223333:policy/DenyAll"));
+        assert_eq!(
+            m.policy_arn.as_deref(),
+            Some("arn:aws:iam::111122223333:policy/DenyAll")
+        );
     }
 
     #[test]
     fn access_troubleshooter_trailer() {
         let m = p("User: arn:aws:iam::123456789012:user/u is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k with an explicit deny in an identity-based policy: arn:aws:iam::123456789012:policy/ExampleDenyPolicy. Go to https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1#/authorization-details/AbC123 for complete details, or call the GetRequestAuthorizationDetails API with the following authorization id: AbC123");
-        assert_eq!(m.policy_arn.as_deref(), Some("arn:aws:iam::123456789012:policy/ExampleDenyPolicy"));
+        assert_eq!(
+            m.policy_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:policy/ExampleDenyPolicy")
+        );
         assert_eq!(m.authorization_id.as_deref(), Some("AbC123"));
-        assert!(m.details_url.as_deref().is_some_and(|u| u.contains("authorization-details")));
+        assert!(m
+            .details_url
+            .as_deref()
+            .is_some_and(|u| u.contains("authorization-details")));
     }
 
     #[test]
     fn transitive_vpce_t91() {
         let m = p("User: arn:aws:sts::111122223333:assumed-role/role-name/role-session-name is not authorized to perform: SNS:Publish on resource: arn:aws:sns:us-east-1:444455556666:role-name-2 with an explicit deny in a VPC endpoint policy transitively through a service control policy");
-        assert_eq!(m.principal.as_deref(), Some("arn:aws:sts::111122223333:assumed-role/role-name/role-session-name"));
+        assert_eq!(
+            m.principal.as_deref(),
+            Some("arn:aws:sts::111122223333:assumed-role/role-name/role-session-name")
+        );
         assert_eq!(m.action.as_deref(), Some("SNS:Publish"));
-        assert_eq!(m.resource(), Some("arn:aws:sns:us-east-1:444455556666:role-name-2"));
+        assert_eq!(
+            m.resource(),
+            Some("arn:aws:sns:us-east-1:444455556666:role-name-2")
+        );
         assert_eq!(m.layer, Some(ReportedLayer::VpcEndpoint));
         assert!(m.transitive_scp);
         assert_eq!(m.kind, DenyKind::Explicit);
@@ -496,7 +568,12 @@ mod tests {
     #[test]
     fn quoted_s3_resource() {
         let m = p("User: arn:aws:iam::111122223333:user/engineering/alice is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::example-reports-111122223333/2026/q3/summary.csv\" because no identity-based policy allows the s3:GetObject action");
-        assert_eq!(m.resource_form, ResourceForm::Quoted("arn:aws:s3:::example-reports-111122223333/2026/q3/summary.csv".into()));
+        assert_eq!(
+            m.resource_form,
+            ResourceForm::Quoted(
+                "arn:aws:s3:::example-reports-111122223333/2026/q3/summary.csv".into()
+            )
+        );
     }
 
     #[test]
@@ -507,7 +584,10 @@ mod tests {
         let m = p("User: arn:aws:iam::111122223333:user/bob is not authorized to perform: iam:GetUser on resource: user bob because no identity-based policy allows the iam:GetUser action");
         assert_eq!(m.resource_form, ResourceForm::NotArn("user bob".into()));
         let m = p("User: arn:aws:iam::111122223333:user/bob is not authorized to perform: iam:ListPolicies on resource: policy path / because no identity-based policy allows the iam:ListPolicies action");
-        assert_eq!(m.resource_form, ResourceForm::NotArn("policy path /".into()));
+        assert_eq!(
+            m.resource_form,
+            ResourceForm::NotArn("policy path /".into())
+        );
         let m = p("User: arn:aws:iam::429418377036:user/x is not authorized to perform: sqs:listqueues on resource: arn:aws:sqs:us-east-1:429418377036: because no identity-based policy allows the sqs:listqueues action");
         assert_eq!(m.resource(), Some("arn:aws:sqs:us-east-1:429418377036:"));
     }
@@ -525,12 +605,19 @@ mod tests {
         assert_eq!(m.variant, Variant::KmsCrossAccount);
         assert_eq!(m.kind, DenyKind::ExplicitOrImplicit);
         assert_eq!(m.layer, Some(ReportedLayer::Resource));
-        assert_eq!(m.resource(), Some("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
+        assert_eq!(
+            m.resource(),
+            Some("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        );
     }
 
     #[test]
     fn bare_access_denied() {
-        for s in ["Access Denied", "Access Denied.", "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied"] {
+        for s in [
+            "Access Denied",
+            "Access Denied.",
+            "An error occurred (AccessDenied) when calling the PutObject operation: Access Denied",
+        ] {
             let m = p(s);
             assert_eq!(m.variant, Variant::BareAccessDenied, "{s}");
             assert_eq!(m.kind, DenyKind::Unspecified);
@@ -544,7 +631,9 @@ mod tests {
         assert_eq!(m.encoded_message.as_deref(), Some("EXAMPLE-blob_123"));
         assert_eq!(m.layer, Some(ReportedLayer::Identity));
         assert_eq!(m.action.as_deref(), Some("ec2:RunInstances"));
-        assert!(m.decode_command().is_some_and(|c| c.starts_with("aws sts decode-authorization-message --encoded-message EXAMPLE-blob_123")));
+        assert!(m.decode_command().is_some_and(|c| c.starts_with(
+            "aws sts decode-authorization-message --encoded-message EXAMPLE-blob_123"
+        )));
         let m = p("An error occurred (UnauthorizedOperation) when calling the RunInstances operation: You are not authorized to perform this operation. Encoded authorization failure message: abcDEF-123");
         assert_eq!(m.variant, Variant::Ec2);
         assert_eq!(m.kind, DenyKind::Unspecified);

@@ -87,10 +87,18 @@ impl PolicyOrigin {
         let name = np.name.as_deref().unwrap_or(&np.label);
         let mut s = match self.kind {
             PolicyKind::Trust => format!("trust policy of {}", self.attached_to),
-            PolicyKind::ResourcePolicy | PolicyKind::VpcEndpoint | PolicyKind::SessionPolicy | PolicyKind::Scenario if np.label.contains(" of ") || self.attached_to.is_empty() => {
+            PolicyKind::ResourcePolicy
+            | PolicyKind::VpcEndpoint
+            | PolicyKind::SessionPolicy
+            | PolicyKind::Scenario
+                if np.label.contains(" of ") || self.attached_to.is_empty() =>
+            {
                 np.label.clone()
             }
-            PolicyKind::ResourcePolicy | PolicyKind::VpcEndpoint | PolicyKind::SessionPolicy | PolicyKind::Scenario => format!("{} ({})", np.label, self.attached_to),
+            PolicyKind::ResourcePolicy
+            | PolicyKind::VpcEndpoint
+            | PolicyKind::SessionPolicy
+            | PolicyKind::Scenario => format!("{} ({})", np.label, self.attached_to),
             kind => {
                 let mut s = format!("{} {name}", kind.describe());
                 if let Some(a) = np.arn.as_deref().filter(|a| *a != name) {
@@ -110,37 +118,66 @@ impl PolicyOrigin {
 }
 
 /// The policies of a layer/level, in slot order.
-pub fn policies_at<'a>(s: &'a Scenario, layer: Layer, level: Option<usize>) -> Vec<&'a NamedPolicy> {
+pub fn policies_at(s: &Scenario, layer: Layer, level: Option<usize>) -> Vec<&NamedPolicy> {
     let p = &s.policies;
     match layer {
-        Layer::Rcp => p.rcps.as_ref().and_then(|l| l.get(level?)).map(|l| l.iter().collect()).unwrap_or_default(),
-        Layer::Scp => p.scps.as_ref().and_then(|l| l.get(level?)).map(|l| l.iter().collect()).unwrap_or_default(),
+        Layer::Rcp => p
+            .rcps
+            .as_ref()
+            .and_then(|l| l.get(level?))
+            .map(|l| l.iter().collect())
+            .unwrap_or_default(),
+        Layer::Scp => p
+            .scps
+            .as_ref()
+            .and_then(|l| l.get(level?))
+            .map(|l| l.iter().collect())
+            .unwrap_or_default(),
         Layer::VpcEndpoint => p.vpc_endpoint.iter().flatten().collect(),
         Layer::Resource => p.resource.iter().collect(),
         Layer::Identity => p.identity.iter().collect(),
         Layer::PermissionsBoundary => p.permissions_boundary.iter().collect(),
         Layer::Session => p.session.iter().collect(),
-        Layer::Authorizer => s.apigateway.as_ref().and_then(|a| a.authorizer_policy.as_ref()).into_iter().collect(),
+        Layer::Authorizer => s
+            .apigateway
+            .as_ref()
+            .and_then(|a| a.authorizer_policy.as_ref())
+            .into_iter()
+            .collect(),
     }
 }
 
 /// The policy in `slot`.
 pub fn policy_at(s: &Scenario, slot: Slot) -> Option<&NamedPolicy> {
-    policies_at(s, slot.layer, slot.level).get(slot.index).copied()
+    policies_at(s, slot.layer, slot.level)
+        .get(slot.index)
+        .copied()
 }
 
 /// Replace the policy in `slot`; false if the slot does not exist.
 pub fn replace_at(s: &mut Scenario, slot: Slot, np: NamedPolicy) -> bool {
     let p = &mut s.policies;
     let cell: Option<&mut NamedPolicy> = match slot.layer {
-        Layer::Rcp => p.rcps.as_mut().and_then(|l| l.get_mut(slot.level?)).and_then(|l| l.get_mut(slot.index)),
-        Layer::Scp => p.scps.as_mut().and_then(|l| l.get_mut(slot.level?)).and_then(|l| l.get_mut(slot.index)),
+        Layer::Rcp => p
+            .rcps
+            .as_mut()
+            .and_then(|l| l.get_mut(slot.level?))
+            .and_then(|l| l.get_mut(slot.index)),
+        Layer::Scp => p
+            .scps
+            .as_mut()
+            .and_then(|l| l.get_mut(slot.level?))
+            .and_then(|l| l.get_mut(slot.index)),
         Layer::VpcEndpoint => p.vpc_endpoint.as_mut().and_then(|l| l.get_mut(slot.index)),
         Layer::Resource => p.resource.as_mut().filter(|_| slot.index == 0),
         Layer::Identity => p.identity.get_mut(slot.index),
         Layer::PermissionsBoundary => p.permissions_boundary.as_mut().filter(|_| slot.index == 0),
         Layer::Session => p.session.get_mut(slot.index),
-        Layer::Authorizer => s.apigateway.as_mut().and_then(|a| a.authorizer_policy.as_mut()).filter(|_| slot.index == 0),
+        Layer::Authorizer => s
+            .apigateway
+            .as_mut()
+            .and_then(|a| a.authorizer_policy.as_mut())
+            .filter(|_| slot.index == 0),
     };
     match cell {
         Some(c) => {
@@ -152,7 +189,12 @@ pub fn replace_at(s: &mut Scenario, slot: Slot, np: NamedPolicy) -> bool {
 }
 
 /// Add a new policy to a layer (or level); returns its slot.
-pub fn add_policy(s: &mut Scenario, layer: Layer, level: Option<usize>, np: NamedPolicy) -> Option<Slot> {
+pub fn add_policy(
+    s: &mut Scenario,
+    layer: Layer,
+    level: Option<usize>,
+    np: NamedPolicy,
+) -> Option<Slot> {
     let p = &mut s.policies;
     let index = match layer {
         Layer::Identity => {
@@ -187,7 +229,11 @@ pub fn add_policy(s: &mut Scenario, layer: Layer, level: Option<usize>, np: Name
         }
         _ => return None,
     };
-    Some(Slot { layer, level, index })
+    Some(Slot {
+        layer,
+        level,
+        index,
+    })
 }
 
 /// The document of a parsed policy, as JSON (the text it was parsed from).

@@ -2,8 +2,8 @@
 //! ANSI escapes; callers write through `anstream`, which strips them when not wanted.
 
 use crate::diagnose::{AgreementStatus, Explanation, Partial};
-use crate::Report;
 use crate::fixes::FixKind;
+use crate::Report;
 use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 use std::fmt::Write;
@@ -18,7 +18,10 @@ fn st(color: bool, s: Style, text: &str) -> String {
 }
 
 fn indent(text: &str, by: &str) -> String {
-    text.lines().map(|l| format!("{by}{l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("{by}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn json_line(v: &Value) -> String {
@@ -81,7 +84,11 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
     // The request.
     let r = &x.request;
     let _ = writeln!(o, "\n{}", h("Request:"));
-    let who = r.principal_found.as_ref().map(|f| format!("  ({f} in the snapshot)")).unwrap_or_default();
+    let who = r
+        .principal_found
+        .as_ref()
+        .map(|f| format!("  ({f} in the snapshot)"))
+        .unwrap_or_default();
     let _ = writeln!(o, "  principal  {}{who}", r.principal);
     let _ = writeln!(o, "  action     {}", r.action);
     if let Some(n) = &r.action_note {
@@ -96,25 +103,56 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
         (None, _) => String::new(),
     };
     let _ = writeln!(o, "  resource   {}{acct}", r.resource);
-    let (derived, given): (Vec<_>, Vec<_>) = r.context.iter().partition(|c| c.from == "derived from the principal");
+    let (derived, given): (Vec<_>, Vec<_>) = r
+        .context
+        .iter()
+        .partition(|c| c.from == "derived from the principal");
     if !given.is_empty() {
         let width = given.iter().map(|c| c.key.len()).max().unwrap_or(0);
         for (i, c) in given.iter().enumerate() {
-            let lead = if i == 0 { "  context    " } else { "             " };
-            let _ = writeln!(o, "{lead}{:width$} = {}  {}", c.key, json_line(&c.value), st(color, dim, &format!("[{}]", c.from)));
+            let lead = if i == 0 {
+                "  context    "
+            } else {
+                "             "
+            };
+            let _ = writeln!(
+                o,
+                "{lead}{:width$} = {}  {}",
+                c.key,
+                json_line(&c.value),
+                st(color, dim, &format!("[{}]", c.from))
+            );
         }
     }
     if !derived.is_empty() {
         let keys: Vec<&str> = derived.iter().map(|c| c.key.as_str()).collect();
-        let _ = writeln!(o, "             {}", st(color, dim, &format!("(and, derived from the principal: {})", keys.join(", "))));
+        let _ = writeln!(
+            o,
+            "             {}",
+            st(
+                color,
+                dim,
+                &format!("(and, derived from the principal: {})", keys.join(", "))
+            )
+        );
     }
 
     // Why.
     let _ = writeln!(o, "\n{}", h("Why:"));
     match &x.deciding {
         Some(d) if x.decision == Decision::ExplicitDeny => {
-            let lvl = d.level.as_ref().map(|l| format!(", attached at {l}")).unwrap_or_default();
-            let _ = writeln!(o, "  Statement {} of the {} {}{lvl}", d.statement, crate::diagnose::layer_noun(d.layer), d.policy);
+            let lvl = d
+                .level
+                .as_ref()
+                .map(|l| format!(", attached at {l}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "  Statement {} of the {} {}{lvl}",
+                d.statement,
+                crate::diagnose::layer_noun(d.layer),
+                d.policy
+            );
             let _ = writeln!(o, "  at {}:{}:{}", d.file, d.line, d.column);
             if let Some(l) = &d.location {
                 let _ = writeln!(o, "  {}", st(color, dim, l));
@@ -130,7 +168,16 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
             }
         }
         Some(d) if x.decision == Decision::Allow => {
-            let _ = writeln!(o, "  Allowed by statement {} of {} ({}) at {}:{}:{}", d.statement, d.policy, d.layer.title(), d.file, d.line, d.column);
+            let _ = writeln!(
+                o,
+                "  Allowed by statement {} of {} ({}) at {}:{}:{}",
+                d.statement,
+                d.policy,
+                d.layer.title(),
+                d.file,
+                d.line,
+                d.column
+            );
         }
         _ => {
             let _ = writeln!(o, "  {}", x.evaluation.reason);
@@ -143,9 +190,21 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
         }
     }
     if !x.near_misses.is_empty() {
-        let _ = writeln!(o, "\n{}", h("Near misses (statements that name the action but did not apply):"));
+        let _ = writeln!(
+            o,
+            "\n{}",
+            h("Near misses (statements that name the action but did not apply):")
+        );
         for (i, n) in x.near_misses.iter().enumerate() {
-            let _ = writeln!(o, "  {}. {} of {} ({})  {}", i + 1, n.statement, n.policy, n.layer.title(), st(color, dim, &format!("{}:{}:{}", n.file, n.line, n.column)));
+            let _ = writeln!(
+                o,
+                "  {}. {} of {} ({})  {}",
+                i + 1,
+                n.statement,
+                n.policy,
+                n.layer.title(),
+                st(color, dim, &format!("{}:{}:{}", n.file, n.line, n.column))
+            );
             for f in &n.failing {
                 let _ = writeln!(o, "     - {f}");
             }
@@ -155,24 +214,46 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
         }
     }
     if x.blockers.len() > 1 || x.blockers.iter().any(|b| b.unfixable.is_some()) {
-        let _ = writeln!(o, "\n{}", h("Every cause that blocks the request (fixing one reveals the next):"));
+        let _ = writeln!(
+            o,
+            "\n{}",
+            h("Every cause that blocks the request (fixing one reveals the next):")
+        );
         for b in &x.blockers {
             let what = match (&b.statement, b.decision) {
-                (Some(s), Decision::ExplicitDeny) => format!("explicit deny: statement {} of {}", s.statement, s.policy),
+                (Some(s), Decision::ExplicitDeny) => {
+                    format!("explicit deny: statement {} of {}", s.statement, s.policy)
+                }
                 _ => b.reason.clone(),
             };
-            let lvl = b.level.as_ref().map(|l| format!(" at {l}")).unwrap_or_default();
-            let first = if b.step == 1 { "  (what AWS reports now)" } else { "" };
+            let lvl = b
+                .level
+                .as_ref()
+                .map(|l| format!(" at {l}"))
+                .unwrap_or_default();
+            let first = if b.step == 1 {
+                "  (what AWS reports now)"
+            } else {
+                ""
+            };
             let _ = writeln!(o, "  {}. {}{lvl}: {what}{first}", b.step, b.layer.title());
             if let Some(u) = &b.unfixable {
-                let _ = writeln!(o, "     {}", st(color, yellow, &format!("no verified fix: {u}")));
+                let _ = writeln!(
+                    o,
+                    "     {}",
+                    st(color, yellow, &format!("no verified fix: {u}"))
+                );
             }
         }
     }
 
     // Fixes.
     if !x.fixes.is_empty() {
-        let _ = writeln!(o, "\n{}", h("Fixes (each verified: applied to a copy of the scenario and re-evaluated):"));
+        let _ = writeln!(
+            o,
+            "\n{}",
+            h("Fixes (each verified: applied to a copy of the scenario and re-evaluated):")
+        );
         if x.agreement.status == AgreementStatus::Disagrees {
             let _ = writeln!(o, "  {}", st(color, yellow, "These remove what Verdict sees with the inputs given, not what AWS reported: settle the disagreement above first."));
         }
@@ -180,17 +261,45 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
             let req = if f.requires.is_empty() {
                 "flips the decision on its own".to_string()
             } else {
-                format!("flips the decision together with fix {}", f.requires.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" and "))
+                format!(
+                    "flips the decision together with fix {}",
+                    f.requires
+                        .iter()
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )
             };
-            let cause = if x.blockers.len() > 1 { format!("cause {}; ", f.blocker) } else { String::new() };
+            let cause = if x.blockers.len() > 1 {
+                format!("cause {}; ", f.blocker)
+            } else {
+                String::new()
+            };
             let _ = writeln!(o, "  [{}] {}", f.id, f.title);
-            let _ = writeln!(o, "      {}", st(color, green, &format!("verified: {cause}{req}")));
-            let acct = f.account.as_ref().map(|a| format!(" (account {a})")).filter(|_| !f.location.contains("in account")).unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "      {}",
+                st(color, green, &format!("verified: {cause}{req}"))
+            );
+            let acct = f
+                .account
+                .as_ref()
+                .map(|a| format!(" (account {a})"))
+                .filter(|_| !f.location.contains("in account"))
+                .unwrap_or_default();
             let _ = writeln!(o, "      where: {}{acct}", f.location);
-            if let Some(file) = f.file.as_ref().filter(|x| !x.is_empty() && f.kind != FixKind::ChangeRequest) {
+            if let Some(file) = f
+                .file
+                .as_ref()
+                .filter(|x| !x.is_empty() && f.kind != FixKind::ChangeRequest)
+            {
                 let _ = writeln!(o, "      file:  {file}");
             }
-            let _ = writeln!(o, "      patch: {}", json_line(&Value::Array(f.patch.clone())));
+            let _ = writeln!(
+                o,
+                "      patch: {}",
+                json_line(&Value::Array(f.patch.clone()))
+            );
             if let Some(s) = &f.statement {
                 let _ = writeln!(o, "      statement after the change:");
                 let _ = writeln!(o, "{}", indent(&json_pretty(s), "        "));
@@ -205,17 +314,29 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
     }
 
     if !x.hinges_on.is_empty() {
-        let _ = writeln!(o, "\n{}", h("What to check (the answer hinges on facts the logs do not carry):"));
+        let _ = writeln!(
+            o,
+            "\n{}",
+            h("What to check (the answer hinges on facts the logs do not carry):")
+        );
         for hg in &x.hinges_on {
             let _ = writeln!(o, "  - {}: {}", hg.topic, hg.why);
         }
     }
     if let Some(c) = &x.decode_command {
-        let _ = writeln!(o, "\n{}", h("Decode the encoded authorization message (only AWS can):"));
+        let _ = writeln!(
+            o,
+            "\n{}",
+            h("Decode the encoded authorization message (only AWS can):")
+        );
         let _ = writeln!(o, "  {c}");
         let _ = writeln!(o, "  then run again with --decoded-message decoded.json");
     }
-    let notes: Vec<&String> = x.notes.iter().filter(|n| !n.contains("encoded authorization message")).collect();
+    let notes: Vec<&String> = x
+        .notes
+        .iter()
+        .filter(|n| !n.contains("encoded authorization message"))
+        .collect();
     if !notes.is_empty() {
         let _ = writeln!(o, "\n{}", h("Notes:"));
         for n in notes {

@@ -31,7 +31,9 @@ fn split(path: &str) -> Result<Vec<String>, String> {
     if path.is_empty() {
         return Ok(Vec::new());
     }
-    let rest = path.strip_prefix('/').ok_or_else(|| format!("JSON pointer \"{path}\" must start with /"))?;
+    let rest = path
+        .strip_prefix('/')
+        .ok_or_else(|| format!("JSON pointer \"{path}\" must start with /"))?;
     Ok(rest.split('/').map(unescape).collect())
 }
 
@@ -41,8 +43,11 @@ fn parent_mut<'a>(doc: &'a mut Value, tokens: &[String]) -> Result<&'a mut Value
         cur = match cur {
             Value::Object(m) => m.get_mut(t).ok_or_else(|| format!("no member \"{t}\""))?,
             Value::Array(a) => {
-                let i: usize = t.parse().map_err(|_| format!("\"{t}\" is not an array index"))?;
-                a.get_mut(i).ok_or_else(|| format!("index {i} is out of range"))?
+                let i: usize = t
+                    .parse()
+                    .map_err(|_| format!("\"{t}\" is not an array index"))?;
+                a.get_mut(i)
+                    .ok_or_else(|| format!("index {i} is out of range"))?
             }
             _ => return Err(format!("cannot descend into a scalar at \"{t}\"")),
         };
@@ -51,8 +56,14 @@ fn parent_mut<'a>(doc: &'a mut Value, tokens: &[String]) -> Result<&'a mut Value
 }
 
 fn apply_one(doc: &mut Value, op: &Value) -> Result<(), String> {
-    let kind = op.get("op").and_then(Value::as_str).ok_or("patch operation without \"op\"")?;
-    let path = op.get("path").and_then(Value::as_str).ok_or("patch operation without \"path\"")?;
+    let kind = op
+        .get("op")
+        .and_then(Value::as_str)
+        .ok_or("patch operation without \"op\"")?;
+    let path = op
+        .get("path")
+        .and_then(Value::as_str)
+        .ok_or("patch operation without \"path\"")?;
     let tokens = split(path)?;
     let Some((last, parents)) = tokens.split_last() else {
         return match kind {
@@ -66,14 +77,19 @@ fn apply_one(doc: &mut Value, op: &Value) -> Result<(), String> {
     let parent = parent_mut(doc, parents)?;
     match (kind, parent) {
         ("add", Value::Object(m)) => {
-            m.insert(last.clone(), op.get("value").cloned().ok_or("add without a value")?);
+            m.insert(
+                last.clone(),
+                op.get("value").cloned().ok_or("add without a value")?,
+            );
         }
         ("add", Value::Array(a)) => {
             let v = op.get("value").cloned().ok_or("add without a value")?;
             if last == "-" {
                 a.push(v);
             } else {
-                let i: usize = last.parse().map_err(|_| format!("\"{last}\" is not an array index"))?;
+                let i: usize = last
+                    .parse()
+                    .map_err(|_| format!("\"{last}\" is not an array index"))?;
                 if i > a.len() {
                     return Err(format!("index {i} is out of range"));
                 }
@@ -81,19 +97,28 @@ fn apply_one(doc: &mut Value, op: &Value) -> Result<(), String> {
             }
         }
         ("replace", Value::Object(m)) => {
-            let slot = m.get_mut(last).ok_or_else(|| format!("no member \"{last}\" to replace"))?;
+            let slot = m
+                .get_mut(last)
+                .ok_or_else(|| format!("no member \"{last}\" to replace"))?;
             *slot = op.get("value").cloned().ok_or("replace without a value")?;
         }
         ("replace", Value::Array(a)) => {
-            let i: usize = last.parse().map_err(|_| format!("\"{last}\" is not an array index"))?;
-            let slot = a.get_mut(i).ok_or_else(|| format!("index {i} is out of range"))?;
+            let i: usize = last
+                .parse()
+                .map_err(|_| format!("\"{last}\" is not an array index"))?;
+            let slot = a
+                .get_mut(i)
+                .ok_or_else(|| format!("index {i} is out of range"))?;
             *slot = op.get("value").cloned().ok_or("replace without a value")?;
         }
         ("remove", Value::Object(m)) => {
-            m.shift_remove(last).ok_or_else(|| format!("no member \"{last}\" to remove"))?;
+            m.shift_remove(last)
+                .ok_or_else(|| format!("no member \"{last}\" to remove"))?;
         }
         ("remove", Value::Array(a)) => {
-            let i: usize = last.parse().map_err(|_| format!("\"{last}\" is not an array index"))?;
+            let i: usize = last
+                .parse()
+                .map_err(|_| format!("\"{last}\" is not an array index"))?;
             if i >= a.len() {
                 return Err(format!("index {i} is out of range"));
             }
@@ -126,9 +151,20 @@ mod tests {
     #[test]
     fn add_replace_remove() {
         let doc = json!({"Statement": [{"Sid": "A"}], "x": {"a/b": 1}});
-        let out = apply(&doc, &[add("/Statement/-", json!({"Sid": "B"})), replace("/x/a~1b", json!(2)), remove("/Statement/0")]).unwrap();
+        let out = apply(
+            &doc,
+            &[
+                add("/Statement/-", json!({"Sid": "B"})),
+                replace("/x/a~1b", json!(2)),
+                remove("/Statement/0"),
+            ],
+        )
+        .unwrap();
         assert_eq!(out, json!({"Statement": [{"Sid": "B"}], "x": {"a/b": 2}}));
-        assert_eq!(apply(&Value::Null, &[add("", json!({"k": 1}))]).unwrap(), json!({"k": 1}));
+        assert_eq!(
+            apply(&Value::Null, &[add("", json!({"k": 1}))]).unwrap(),
+            json!({"k": 1})
+        );
         assert!(apply(&doc, &[remove("/nope")]).is_err());
         assert_eq!(escape("aws:PrincipalTag/team"), "aws:PrincipalTag~1team");
     }

@@ -16,7 +16,12 @@ fn cloudtrail_samples() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(SAMPLES)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("cloudtrail-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("cloudtrail-")
+        })
         .collect();
     v.sort();
     assert_eq!(v.len(), 10, "the ten CloudTrail-related samples");
@@ -36,7 +41,12 @@ fn run(paths: &InputPaths) -> Vec<Report> {
             assert!(!x.answer.is_empty());
             for f in &x.fixes {
                 let s = apply_fix(&x.built, &x.plan, f).unwrap();
-                assert_eq!(decide(&s).decision, Decision::Allow, "{paths:?}: fix {} does not flip", f.title);
+                assert_eq!(
+                    decide(&s).decision,
+                    Decision::Allow,
+                    "{paths:?}: fix {} does not flip",
+                    f.title
+                );
             }
         }
     }
@@ -47,7 +57,14 @@ fn run(paths: &InputPaths) -> Vec<Report> {
 fn messages_of(path: &PathBuf) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
     let records = verdict_explain::cloudtrail::records(&text).unwrap_or_default();
-    records.iter().filter_map(|r| r.get("errorMessage").and_then(|m| m.as_str()).map(str::to_string)).collect()
+    records
+        .iter()
+        .filter_map(|r| {
+            r.get("errorMessage")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .collect()
 }
 
 #[test]
@@ -55,7 +72,10 @@ fn every_sample_from_the_message_alone() {
     let mut n = 0;
     for p in cloudtrail_samples() {
         for m in messages_of(&p) {
-            run(&InputPaths { message: Some(m), ..Default::default() });
+            run(&InputPaths {
+                message: Some(m),
+                ..Default::default()
+            });
             n += 1;
         }
     }
@@ -65,7 +85,10 @@ fn every_sample_from_the_message_alone() {
 #[test]
 fn every_sample_from_the_event_alone() {
     for p in cloudtrail_samples() {
-        let reports = run(&InputPaths { event: Some(p.clone()), ..Default::default() });
+        let reports = run(&InputPaths {
+            event: Some(p.clone()),
+            ..Default::default()
+        });
         assert!(reports.iter().all(|r| r.full().is_some()), "{p:?}");
     }
 }
@@ -73,7 +96,10 @@ fn every_sample_from_the_event_alone() {
 #[test]
 fn every_sample_from_the_event_with_a_snapshot() {
     for p in cloudtrail_samples() {
-        for auth in ["authorization-details.json", "authorization-details-raw-encoded.json"] {
+        for auth in [
+            "authorization-details.json",
+            "authorization-details-raw-encoded.json",
+        ] {
             run(&InputPaths {
                 event: Some(p.clone()),
                 auth_details: vec![PathBuf::from(format!("{SAMPLES}/{auth}"))],
@@ -89,11 +115,18 @@ fn the_containers_give_the_same_answer() {
     let one = |f: &str| {
         let r = run(&InputPaths {
             event: Some(PathBuf::from(format!("{SAMPLES}/{f}"))),
-            auth_details: vec![PathBuf::from(format!("{SAMPLES}/authorization-details.json"))],
+            auth_details: vec![PathBuf::from(format!(
+                "{SAMPLES}/authorization-details.json"
+            ))],
             org: vec![PathBuf::from(ORG)],
             ..Default::default()
         });
-        r.into_iter().map(|r| r.full().map(|x| (x.decision, x.denied_by, x.expected_message.clone()))).collect::<Vec<_>>()
+        r.into_iter()
+            .map(|r| {
+                r.full()
+                    .map(|x| (x.decision, x.denied_by, x.expected_message.clone()))
+            })
+            .collect::<Vec<_>>()
     };
     let single = one("cloudtrail-accessdenied-assumedrole-scp.json");
     assert_eq!(one("cloudtrail-accessdenied-lookup-events.json"), single);
@@ -101,59 +134,123 @@ fn the_containers_give_the_same_answer() {
     let trail = one("cloudtrail-accessdenied-records-file.json");
     assert_eq!(trail.len(), 2);
     assert_eq!(trail[0], one("cloudtrail-accessdenied-iamuser-s3.json")[0]);
-    assert_eq!(trail[1], one("cloudtrail-accessdenied-federateduser.json")[0]);
+    assert_eq!(
+        trail[1],
+        one("cloudtrail-accessdenied-federateduser.json")[0]
+    );
 }
 
 #[test]
 fn raw_and_decoded_snapshots_agree() {
     let one = |auth: &str| {
         let r = run(&InputPaths {
-            event: Some(PathBuf::from(format!("{SAMPLES}/cloudtrail-accessdenied-iamuser-s3.json"))),
+            event: Some(PathBuf::from(format!(
+                "{SAMPLES}/cloudtrail-accessdenied-iamuser-s3.json"
+            ))),
             auth_details: vec![PathBuf::from(format!("{SAMPLES}/{auth}"))],
             ..Default::default()
         });
         let x = r[0].full().unwrap().clone();
-        (x.decision, x.denied_by, x.near_misses.iter().map(|n| n.statement.clone()).collect::<Vec<_>>(), x.fixes.len())
+        (
+            x.decision,
+            x.denied_by,
+            x.near_misses
+                .iter()
+                .map(|n| n.statement.clone())
+                .collect::<Vec<_>>(),
+            x.fixes.len(),
+        )
     };
-    assert_eq!(one("authorization-details.json"), one("authorization-details-raw-encoded.json"));
+    assert_eq!(
+        one("authorization-details.json"),
+        one("authorization-details-raw-encoded.json")
+    );
 }
 
 #[test]
 fn decoded_message_sample() {
-    let decoded = PathBuf::from(format!("{SAMPLES}/cloudtrail-accessdenied-ec2-decoded-message.json"));
-    run(&InputPaths { decoded_message: Some(decoded.clone()), ..Default::default() });
+    let decoded = PathBuf::from(format!(
+        "{SAMPLES}/cloudtrail-accessdenied-ec2-decoded-message.json"
+    ));
+    run(&InputPaths {
+        decoded_message: Some(decoded.clone()),
+        ..Default::default()
+    });
     // Given as --event by mistake, it is still read as a decoded message.
-    run(&InputPaths { event: Some(decoded.clone()), ..Default::default() });
+    run(&InputPaths {
+        event: Some(decoded.clone()),
+        ..Default::default()
+    });
     let r = run(&InputPaths {
-        event: Some(PathBuf::from(format!("{SAMPLES}/cloudtrail-accessdenied-ec2-encoded.json"))),
+        event: Some(PathBuf::from(format!(
+            "{SAMPLES}/cloudtrail-accessdenied-ec2-encoded.json"
+        ))),
         decoded_message: Some(decoded),
-        auth_details: vec![PathBuf::from(format!("{SAMPLES}/authorization-details.json"))],
+        auth_details: vec![PathBuf::from(format!(
+            "{SAMPLES}/authorization-details.json"
+        ))],
         ..Default::default()
     });
     let x = r[0].full().unwrap();
-    assert!(x.request.context.iter().any(|c| c.key == "ec2:InstanceType"));
+    assert!(x
+        .request
+        .context
+        .iter()
+        .any(|c| c.key == "ec2:InstanceType"));
 }
 
 #[test]
 fn record_selection_and_bad_input() {
-    let trail = PathBuf::from(format!("{SAMPLES}/cloudtrail-accessdenied-records-file.json"));
-    let r = run(&InputPaths { event: Some(trail.clone()), record: Some(2), ..Default::default() });
+    let trail = PathBuf::from(format!(
+        "{SAMPLES}/cloudtrail-accessdenied-records-file.json"
+    ));
+    let r = run(&InputPaths {
+        event: Some(trail.clone()),
+        record: Some(2),
+        ..Default::default()
+    });
     assert_eq!(r.len(), 1);
-    assert_eq!(r[0].full().unwrap().request.action, "dynamodb:DescribeTable");
+    assert_eq!(
+        r[0].full().unwrap().request.action,
+        "dynamodb:DescribeTable"
+    );
     let bad = |p: InputPaths| load(&p).and_then(|i| explain(&i)).is_err();
-    assert!(bad(InputPaths { event: Some(trail), record: Some(3), ..Default::default() }));
-    assert!(bad(InputPaths { event: Some(PathBuf::from(format!("{SAMPLES}/authorization-details.json"))), ..Default::default() }));
-    assert!(bad(InputPaths { message: Some("ThrottlingException: Rate exceeded".into()), ..Default::default() }));
+    assert!(bad(InputPaths {
+        event: Some(trail),
+        record: Some(3),
+        ..Default::default()
+    }));
+    assert!(bad(InputPaths {
+        event: Some(PathBuf::from(format!(
+            "{SAMPLES}/authorization-details.json"
+        ))),
+        ..Default::default()
+    }));
+    assert!(bad(InputPaths {
+        message: Some("ThrottlingException: Rate exceeded".into()),
+        ..Default::default()
+    }));
     assert!(bad(InputPaths::default()));
-    assert!(bad(InputPaths { message: Some("Access Denied".into()), context: vec!["novalue".into()], ..Default::default() }));
-    assert!(bad(InputPaths { event: Some(PathBuf::from("tests/fixtures/does-not-exist.json")), ..Default::default() }));
+    assert!(bad(InputPaths {
+        message: Some("Access Denied".into()),
+        context: vec!["novalue".into()],
+        ..Default::default()
+    }));
+    assert!(bad(InputPaths {
+        event: Some(PathBuf::from("tests/fixtures/does-not-exist.json")),
+        ..Default::default()
+    }));
 }
 
 #[test]
 fn context_flag_wins_over_the_event() {
     let r = run(&InputPaths {
-        event: Some(PathBuf::from(format!("{SAMPLES}/cloudtrail-accessdenied-assumedrole-scp.json"))),
-        auth_details: vec![PathBuf::from(format!("{SAMPLES}/authorization-details.json"))],
+        event: Some(PathBuf::from(format!(
+            "{SAMPLES}/cloudtrail-accessdenied-assumedrole-scp.json"
+        ))),
+        auth_details: vec![PathBuf::from(format!(
+            "{SAMPLES}/authorization-details.json"
+        ))],
         org: vec![PathBuf::from(ORG)],
         context: vec!["aws:SourceVpce=vpce-0123456789abcdef0".into()],
         ..Default::default()
@@ -161,5 +258,9 @@ fn context_flag_wins_over_the_event() {
     let x = r[0].full().unwrap();
     // Through the approved endpoint the SCP no longer denies.
     assert_eq!(x.decision, Decision::Allow);
-    assert!(x.request.context.iter().any(|c| c.key == "aws:SourceVpce" && c.from == "--context"));
+    assert!(x
+        .request
+        .context
+        .iter()
+        .any(|c| c.key == "aws:SourceVpce" && c.from == "--context"));
 }

@@ -105,38 +105,53 @@ pub fn selector_matches(sel: &str, rule: &Rule) -> bool {
     }
     s.eq_ignore_ascii_case(rule.code)
         || s.eq_ignore_ascii_case(rule.name)
-        || (s.len() < rule.code.len() && rule.code.to_ascii_uppercase().starts_with(&s.to_ascii_uppercase()))
+        || (s.len() < rule.code.len()
+            && rule
+                .code
+                .to_ascii_uppercase()
+                .starts_with(&s.to_ascii_uppercase()))
 }
 
 impl Config {
     /// Read `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut c = Config::parse(&text, &base).map_err(|e| ConfigError(format!("{}: {}", path.display(), e.0)))?;
+        let mut c = Config::parse(&text, &base)
+            .map_err(|e| ConfigError(format!("{}: {}", path.display(), e.0)))?;
         c.path = Some(path.to_path_buf());
         Ok(c)
     }
 
     /// Parse the text of a `verdict.toml`; per-path globs are relative to `base_dir`.
     pub fn parse(text: &str, base_dir: &Path) -> Result<Config, ConfigError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError(e.message().to_string()))?;
+        let raw: RawFile =
+            toml::from_str(text).map_err(|e| ConfigError(e.message().to_string()))?;
         let l = raw.lint;
         for s in l.ignore.iter().chain(l.per_path_ignores.values().flatten()) {
             validate_selector(s)?;
         }
         let fail_on = match &l.fail_on {
             Some(s) => Some(Severity::from_name(s).ok_or_else(|| {
-                ConfigError(format!("fail-on = \"{s}\": expected error, security-warning, warning or suggestion"))
+                ConfigError(format!(
+                    "fail-on = \"{s}\": expected error, security-warning, warning or suggestion"
+                ))
             })?),
             None => None,
         };
         let policy_type = match &l.policy_type {
-            Some(s) => Some(PolicyType::from_name(s).ok_or_else(|| ConfigError(format!("policy-type = \"{s}\" is not a policy type")))?),
+            Some(s) => Some(PolicyType::from_name(s).ok_or_else(|| {
+                ConfigError(format!("policy-type = \"{s}\" is not a policy type"))
+            })?),
             None => None,
         };
         let scp_syntax = match &l.scp_syntax {
-            Some(s) => Some(parse_scp_syntax(s).ok_or_else(|| ConfigError(format!("scp-syntax = \"{s}\": expected current or legacy-2023")))?),
+            Some(s) => Some(parse_scp_syntax(s).ok_or_else(|| {
+                ConfigError(format!(
+                    "scp-syntax = \"{s}\": expected current or legacy-2023"
+                ))
+            })?),
             None => None,
         };
         Ok(Config {
@@ -165,7 +180,11 @@ impl Config {
 
     /// True when `finding` is suppressed by `ignore` or a per-path entry.
     pub fn is_ignored(&self, finding: &Finding) -> bool {
-        if self.ignore.iter().any(|s| selector_matches(s, finding.rule)) {
+        if self
+            .ignore
+            .iter()
+            .any(|s| selector_matches(s, finding.rule))
+        {
             return true;
         }
         if self.per_path_ignores.is_empty() {
@@ -175,7 +194,8 @@ impl Config {
         let rel = relative(&file, &self.base_dir);
         self.per_path_ignores.iter().any(|(glob, sels)| {
             let g = Glob::new(glob.trim_start_matches("./"));
-            (g.matches(&rel) || g.matches(&file)) && sels.iter().any(|s| selector_matches(s, finding.rule))
+            (g.matches(&rel) || g.matches(&file))
+                && sels.iter().any(|s| selector_matches(s, finding.rule))
         })
     }
 }

@@ -58,7 +58,12 @@ const TRUST_ACTIONS: &[&str] = &[
 ];
 
 /// Decide the type of `tree` (a policy document) found in `file_name`.
-pub fn detect(tree: &Json, file_name: &str, hint: Option<&TypeHint>, forced: Option<PolicyType>) -> Detection {
+pub fn detect(
+    tree: &Json,
+    file_name: &str,
+    hint: Option<&TypeHint>,
+    forced: Option<PolicyType>,
+) -> Detection {
     if let Some(t) = forced {
         return Detection {
             policy_type: t,
@@ -85,7 +90,9 @@ pub fn detect(tree: &Json, file_name: &str, hint: Option<&TypeHint>, forced: Opt
                 star_principal(s)
                     && match effect {
                         Some("Deny") => s.get("NotResource").is_some() || resources == ["*"],
-                        Some("Allow") => resources == ["*"] && actions == ["*"] && s.get("Condition").is_none(),
+                        Some("Allow") => {
+                            resources == ["*"] && actions == ["*"] && s.get("Condition").is_none()
+                        }
                         _ => false,
                     }
             });
@@ -112,7 +119,11 @@ pub fn detect(tree: &Json, file_name: &str, hint: Option<&TypeHint>, forced: Opt
             reason: "statements name a Principal (a resource-based policy)".into(),
         };
     }
-    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name).to_ascii_lowercase();
+    let base = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(file_name)
+        .to_ascii_lowercase();
     let words: Vec<&str> = base.split(|c: char| !c.is_ascii_alphanumeric()).collect();
     let by_name = [
         ("scp", PolicyType::Scp),

@@ -40,14 +40,21 @@ and policy variables, `E3xx` conditions, `E4xx` restrictions by policy type, `E5
     for sev in Severity::ALL {
         s.push_str(&format!("\n## {}\n", capitalise(sev.plural())));
         for r in rules::ALL.iter().filter(|r| r.severity == sev) {
-            s.push_str(&format!("\n<a id=\"{}\"></a>\n\n### {} `{}`\n\n", r.code, r.code, r.name));
+            s.push_str(&format!(
+                "\n<a id=\"{}\"></a>\n\n### {} `{}`\n\n",
+                r.code, r.code, r.name
+            ));
             s.push_str(&format!("*{}* — {}\n\n", r.severity, r.summary));
             s.push_str(r.docs.trim());
             s.push('\n');
             if !r.access_analyzer.is_empty() {
                 s.push_str(&format!(
                     "\n**Access Analyzer equivalent.** {}\n",
-                    r.access_analyzer.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    r.access_analyzer
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
             if let Some(ss) = r.security_severity {

@@ -9,7 +9,10 @@ use crate::rules::{self, grammar, policy_type, semantics, Ctx, Raw};
 use std::sync::Arc;
 use verdict_policy::condition::{parse_operator, Family};
 use verdict_policy::json::{Json, JsonKind, Member};
-use verdict_policy::{parse_policy_json, Diagnostic, ErrorCode, ParseOptions, Policy, PolicyType, ScpSyntax, SourceFile, Span};
+use verdict_policy::{
+    parse_policy_json, Diagnostic, ErrorCode, ParseOptions, Policy, PolicyType, ScpSyntax,
+    SourceFile, Span,
+};
 
 /// Options that change how policies are read.
 #[derive(Clone, Copy, Debug, Default)]
@@ -41,7 +44,10 @@ pub fn lint_unit(unit: &PolicyUnit, opts: &LintOptions) -> UnitReport {
             let finding = Finding {
                 rule: &semantics::UNKNOWN_AT_PLAN_TIME,
                 message: format!("the {what} is only known after apply, so it was not checked"),
-                help: Some("build the policy from values known at plan time, or lint again after apply".into()),
+                help: Some(
+                    "build the policy from values known at plan time, or lint again after apply"
+                        .into(),
+                ),
                 location: Location::new(&unit.file, *span, true, None),
                 policy: policy.clone(),
                 statement: None,
@@ -52,7 +58,11 @@ pub fn lint_unit(unit: &PolicyUnit, opts: &LintOptions) -> UnitReport {
                 findings: vec![finding],
             }
         }
-        Body::Invalid { diagnostic, source, map } => {
+        Body::Invalid {
+            diagnostic,
+            source,
+            map,
+        } => {
             let policy = Arc::new(PolicyInfo {
                 label: unit.label.clone(),
                 policy_type: None,
@@ -71,11 +81,25 @@ pub fn lint_unit(unit: &PolicyUnit, opts: &LintOptions) -> UnitReport {
     }
 }
 
-fn lint_tree(unit: &PolicyUnit, tree: &Json, source: &Arc<SourceFile>, map: &SpanMap, opts: &LintOptions) -> UnitReport {
+fn lint_tree(
+    unit: &PolicyUnit,
+    tree: &Json,
+    source: &Arc<SourceFile>,
+    map: &SpanMap,
+    opts: &LintOptions,
+) -> UnitReport {
     let mut tree = tree.clone();
     let mut placeholders = unit.placeholders.clone();
     fixup_placeholders(&mut tree, &mut placeholders);
-    let Detection { policy_type, reason } = detect(&tree, unit.file.name(), unit.hint.as_ref(), opts.policy_type);
+    let Detection {
+        policy_type,
+        reason,
+    } = detect(
+        &tree,
+        unit.file.name(),
+        unit.hint.as_ref(),
+        opts.policy_type,
+    );
     let policy = Arc::new(PolicyInfo {
         label: unit.label.clone(),
         policy_type: Some(policy_type),
@@ -106,10 +130,12 @@ fn lint_tree(unit: &PolicyUnit, tree: &Json, source: &Arc<SourceFile>, map: &Spa
         rules::run_all(&mut ctx);
         raws.append(&mut ctx.out);
     }
-    let own_text = !(matches!(map, SpanMap::Identity) && !unit.label.is_empty());
+    let own_text = !matches!(map, SpanMap::Identity) || unit.label.is_empty();
     let text = own_text.then(|| source.slice(tree.span));
     if matches!(tree.kind, JsonKind::Object(_)) {
-        if let Some((msg, help)) = policy_type::size_finding(&tree, text, unit.container, policy_type) {
+        if let Some((msg, help)) =
+            policy_type::size_finding(&tree, text, unit.container, policy_type)
+        {
             raws.push(Raw {
                 rule: &policy_type::POLICY_TOO_LARGE,
                 span: Span::new(tree.span.start, tree.span.start + 1),
@@ -119,7 +145,11 @@ fn lint_tree(unit: &PolicyUnit, tree: &Json, source: &Arc<SourceFile>, map: &Spa
         }
     }
     // Drop findings on unresolved placeholders and exact duplicates.
-    raws.retain(|r| !placeholders.iter().any(|p| p.start <= r.span.start && r.span.end <= p.end));
+    raws.retain(|r| {
+        !placeholders
+            .iter()
+            .any(|p| p.start <= r.span.start && r.span.end <= p.end)
+    });
     let mut seen = std::collections::HashSet::new();
     raws.retain(|r| seen.insert((r.rule.code, r.span, r.message.clone())));
     let findings = raws
@@ -129,7 +159,14 @@ fn lint_tree(unit: &PolicyUnit, tree: &Json, source: &Arc<SourceFile>, map: &Spa
     UnitReport { policy, findings }
 }
 
-fn to_finding(unit: &PolicyUnit, source: &Arc<SourceFile>, map: &SpanMap, tree: Option<&Json>, policy: &Arc<PolicyInfo>, raw: Raw) -> Finding {
+fn to_finding(
+    unit: &PolicyUnit,
+    source: &Arc<SourceFile>,
+    map: &SpanMap,
+    tree: Option<&Json>,
+    policy: &Arc<PolicyInfo>,
+    raw: Raw,
+) -> Finding {
     let (outer, exact) = map.map(raw.span);
     let embedded = (!exact).then(|| source.position(raw.span.start));
     let (statement, path) = match tree {
@@ -171,7 +208,10 @@ fn locate(tree: &Json, span: Span) -> (Option<StatementRef>, Option<String>) {
         match &node.kind {
             JsonKind::Object(members) => {
                 for m in members {
-                    if m.key_span.start <= span.start && span.end <= m.key_span.end && m.key_span != Span::default() {
+                    if m.key_span.start <= span.start
+                        && span.end <= m.key_span.end
+                        && m.key_span != Span::default()
+                    {
                         push_key(&mut path, &m.key);
                         break 'outer;
                     }
@@ -224,7 +264,12 @@ fn restore_indexes(pol: &mut Policy, original: &Json) {
 
 /// Remove what the parser rejected (bad members, or whole statements) and parse again,
 /// so the checks still see the valid statements of an invalid policy.
-fn recover(tree: &Json, source: &Arc<SourceFile>, opts: ParseOptions, mut diags: Vec<Diagnostic>) -> Option<(Policy, Json)> {
+fn recover(
+    tree: &Json,
+    source: &Arc<SourceFile>,
+    opts: ParseOptions,
+    mut diags: Vec<Diagnostic>,
+) -> Option<(Policy, Json)> {
     let mut t = tree.clone();
     for _ in 0..4 {
         if !repair(&mut t, &diags) {
@@ -245,7 +290,9 @@ fn remove_member(node: &mut Json, pred: &dyn Fn(&Member) -> bool) -> bool {
                 members.remove(i);
                 return true;
             }
-            members.iter_mut().any(|m| remove_member(&mut m.value, pred))
+            members
+                .iter_mut()
+                .any(|m| remove_member(&mut m.value, pred))
         }
         JsonKind::Array(items) => items.iter_mut().any(|i| remove_member(i, pred)),
         _ => false,
@@ -265,8 +312,12 @@ fn repair(t: &mut Json, diags: &[Diagnostic]) -> bool {
             | ErrorCode::PrincipalNotAllowed
             | ErrorCode::ScpElementNotPermitted
             | ErrorCode::RcpElementNotPermitted
-            | ErrorCode::NotPrincipalNotAllowed => remove_member(t, &|m: &Member| m.key_span == span),
-            ErrorCode::InvalidSid => remove_member(t, &|m: &Member| m.key == "Sid" && m.value.span == span),
+            | ErrorCode::NotPrincipalNotAllowed => {
+                remove_member(t, &|m: &Member| m.key_span == span)
+            }
+            ErrorCode::InvalidSid => {
+                remove_member(t, &|m: &Member| m.key == "Sid" && m.value.span == span)
+            }
             ErrorCode::DuplicateSid => {
                 let target = statement_nodes(t).iter().position(|s| s.span == span);
                 match (target, &mut t.kind) {
@@ -274,7 +325,9 @@ fn repair(t: &mut Json, diags: &[Diagnostic]) -> bool {
                         .iter_mut()
                         .find(|m| m.key == "Statement")
                         .map(|m| match &mut m.value.kind {
-                            JsonKind::Array(items) => items.get_mut(i).is_some_and(|s| remove_member(s, &|m: &Member| m.key == "Sid")),
+                            JsonKind::Array(items) => items
+                                .get_mut(i)
+                                .is_some_and(|s| remove_member(s, &|m: &Member| m.key == "Sid")),
                             _ => remove_member(&mut m.value, &|m: &Member| m.key == "Sid"),
                         })
                         .unwrap_or(false),
@@ -314,7 +367,10 @@ fn repair(t: &mut Json, diags: &[Diagnostic]) -> bool {
             changed = true;
             continue;
         }
-        if let Some(s) = stmt_spans.iter().find(|s| s.start <= span.start && span.end <= s.end && **s != tree_span) {
+        if let Some(s) = stmt_spans
+            .iter()
+            .find(|s| s.start <= span.start && span.end <= s.end && **s != tree_span)
+        {
             if !drop_statements.contains(s) {
                 drop_statements.push(*s);
             }
@@ -342,15 +398,21 @@ const DUMMY_ACCOUNT_ARN: &str = "arn:aws:iam::000000000000:root";
 /// Make placeholders acceptable to the parser where it validates values strictly, and
 /// remember their spans so no finding is reported on them.
 fn fixup_placeholders(tree: &mut Json, placeholders: &mut Vec<Span>) {
-    let JsonKind::Object(top) = &mut tree.kind else { return };
-    let Some(stmts) = top.iter_mut().find(|m| m.key == "Statement") else { return };
+    let JsonKind::Object(top) = &mut tree.kind else {
+        return;
+    };
+    let Some(stmts) = top.iter_mut().find(|m| m.key == "Statement") else {
+        return;
+    };
     let items: Vec<&mut Json> = match &mut stmts.value.kind {
         JsonKind::Array(a) => a.iter_mut().collect(),
         JsonKind::Object(_) => vec![&mut stmts.value],
         _ => return,
     };
     for st in items {
-        let JsonKind::Object(members) = &mut st.kind else { continue };
+        let JsonKind::Object(members) = &mut st.kind else {
+            continue;
+        };
         for m in members.iter_mut() {
             match m.key.as_str() {
                 "Sid" => replace_placeholder(&mut m.value, "Placeholder", placeholders),
@@ -371,7 +433,9 @@ fn fixup_placeholders(tree: &mut Json, placeholders: &mut Vec<Span>) {
                     } else if let JsonKind::Object(pm) = &mut m.value.kind {
                         for p in pm.iter_mut().filter(|p| p.key == "AWS") {
                             for_each_string(&mut p.value, &mut |s: &mut Json| {
-                                if let Some(text) = s.as_str().filter(|t| intrinsics::has_placeholder(t)) {
+                                if let Some(text) =
+                                    s.as_str().filter(|t| intrinsics::has_placeholder(t))
+                                {
                                     let fixed = principal_dummy(text);
                                     placeholders.push(s.span);
                                     s.kind = JsonKind::String(fixed);
@@ -382,9 +446,12 @@ fn fixup_placeholders(tree: &mut Json, placeholders: &mut Vec<Span>) {
                 }
                 "Action" | "NotAction" => for_each_string(&mut m.value, &mut |s: &mut Json| {
                     if let Some(text) = s.as_str().filter(|t| intrinsics::has_placeholder(t)) {
-                        let ok = text
-                            .split_once(':')
-                            .is_some_and(|(svc, name)| !svc.is_empty() && !name.is_empty() && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !name.contains(':'));
+                        let ok = text.split_once(':').is_some_and(|(svc, name)| {
+                            !svc.is_empty()
+                                && !name.is_empty()
+                                && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                                && !name.contains(':')
+                        });
                         if !ok {
                             placeholders.push(s.span);
                             s.kind = JsonKind::String("placeholder:Placeholder".into());
@@ -392,9 +459,13 @@ fn fixup_placeholders(tree: &mut Json, placeholders: &mut Vec<Span>) {
                     }
                 }),
                 "Condition" => {
-                    let JsonKind::Object(ops) = &mut m.value.kind else { continue };
+                    let JsonKind::Object(ops) = &mut m.value.kind else {
+                        continue;
+                    };
                     for op in ops.iter_mut() {
-                        let Ok(parsed) = parse_operator(&op.key) else { continue };
+                        let Ok(parsed) = parse_operator(&op.key) else {
+                            continue;
+                        };
                         let dummy = match parsed.base.family() {
                             Family::Numeric => "0",
                             Family::Date => "2000-01-01T00:00:00Z",
@@ -403,9 +474,13 @@ fn fixup_placeholders(tree: &mut Json, placeholders: &mut Vec<Span>) {
                             Family::Binary => "AA==",
                             Family::String | Family::Arn => continue,
                         };
-                        let JsonKind::Object(keys) = &mut op.value.kind else { continue };
+                        let JsonKind::Object(keys) = &mut op.value.kind else {
+                            continue;
+                        };
                         for k in keys.iter_mut() {
-                            for_each_string(&mut k.value, &mut |s: &mut Json| replace_placeholder(s, dummy, placeholders));
+                            for_each_string(&mut k.value, &mut |s: &mut Json| {
+                                replace_placeholder(s, dummy, placeholders)
+                            });
                         }
                     }
                 }

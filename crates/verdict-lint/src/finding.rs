@@ -24,7 +24,12 @@ pub struct Location {
 
 impl Location {
     /// A location for `span` of `file`.
-    pub fn new(file: &Arc<SourceFile>, span: Span, exact: bool, embedded: Option<Position>) -> Location {
+    pub fn new(
+        file: &Arc<SourceFile>,
+        span: Span,
+        exact: bool,
+        embedded: Option<Position>,
+    ) -> Location {
         Location {
             file: file.clone(),
             span,
@@ -37,7 +42,12 @@ impl Location {
 
     /// `file:line:column`.
     pub fn display(&self) -> String {
-        format!("{}:{}:{}", self.file.name(), self.start.line, self.start.column)
+        format!(
+            "{}:{}:{}",
+            self.file.name(),
+            self.start.line,
+            self.start.column
+        )
     }
 }
 

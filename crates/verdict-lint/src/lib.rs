@@ -60,7 +60,11 @@ impl FileReport {
 /// document of unknown shape is then linted as a policy rather than skipped).
 pub fn lint_file(file: &Arc<SourceFile>, explicit: bool, opts: &LintOptions) -> FileReport {
     let extraction = input::extract(file, explicit);
-    let units = extraction.units.iter().map(|u| lint_unit(u, opts)).collect();
+    let units = extraction
+        .units
+        .iter()
+        .map(|u| lint_unit(u, opts))
+        .collect();
     FileReport {
         file: file.clone(),
         kind: extraction.kind,

@@ -39,13 +39,15 @@ impl Severity {
 
     /// Parse a kebab-case name (also accepts `security_warning` and `note`).
     pub fn from_name(name: &str) -> Option<Severity> {
-        Some(match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "error" => Severity::Error,
-            "security-warning" | "security" => Severity::SecurityWarning,
-            "warning" => Severity::Warning,
-            "suggestion" | "note" => Severity::Suggestion,
-            _ => return None,
-        })
+        Some(
+            match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+                "error" => Severity::Error,
+                "security-warning" | "security" => Severity::SecurityWarning,
+                "warning" => Severity::Warning,
+                "suggestion" | "note" => Severity::Suggestion,
+                _ => return None,
+            },
+        )
     }
 
     /// The letter that starts the codes of this class (`E`, `S`, `W`, `N`).

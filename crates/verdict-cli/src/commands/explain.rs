@@ -91,7 +91,8 @@ impl ExplainArgs {
                 return ExitCode::from(EXIT_BAD_INPUT);
             };
             let expect = expect_of(x);
-            let text = serde_json::to_string_pretty(&scenario_json(&x.built, Some(expect))).unwrap_or_default();
+            let text = serde_json::to_string_pretty(&scenario_json(&x.built, Some(expect)))
+                .unwrap_or_default();
             if let Err(e) = std::fs::write(path, format!("{text}\n")) {
                 anstream::eprintln!("error: cannot write {}: {e}", path.display());
                 return ExitCode::from(EXIT_BAD_INPUT);
@@ -99,16 +100,34 @@ impl ExplainArgs {
         }
         let mut out = anstream::stdout();
         if self.decoded {
-            let v: Vec<serde_json::Value> = reports.iter().map(output::render_report_decoded).collect();
-            let v = if v.len() == 1 { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            let v: Vec<serde_json::Value> =
+                reports.iter().map(output::render_report_decoded).collect();
+            let v = if v.len() == 1 {
+                v.into_iter().next().unwrap_or_default()
+            } else {
+                serde_json::Value::Array(v)
+            };
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            );
             return ExitCode::SUCCESS;
         }
         match self.format {
             Format::Json => {
-                let v: Vec<serde_json::Value> = reports.iter().map(output::render_report_json).collect();
-                let v = if v.len() == 1 { v.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(v) };
-                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                let v: Vec<serde_json::Value> =
+                    reports.iter().map(output::render_report_json).collect();
+                let v = if v.len() == 1 {
+                    v.into_iter().next().unwrap_or_default()
+                } else {
+                    serde_json::Value::Array(v)
+                };
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&v).unwrap_or_default()
+                );
             }
             Format::Text => {
                 let color = color_stdout();
@@ -137,7 +156,10 @@ fn expect_of(x: &verdict_explain::Explanation) -> serde_json::Value {
     }
     .unwrap_or(x.decision.as_str());
     e.insert("decision".into(), decision.into());
-    let layer = reported.and_then(|m| m.layer).map(|l| l.layer()).or(x.denied_by);
+    let layer = reported
+        .and_then(|m| m.layer)
+        .map(|l| l.layer())
+        .or(x.denied_by);
     if decision != "allow" {
         if let Some(l) = layer {
             e.insert("denied_by".into(), l.as_str().into());

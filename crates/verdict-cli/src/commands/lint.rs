@@ -153,7 +153,9 @@ impl LintArgs {
         } else {
             let path = match &self.config {
                 Some(p) => Some(p.clone()),
-                None => std::env::current_dir().ok().and_then(|d| Config::discover(&d)),
+                None => std::env::current_dir()
+                    .ok()
+                    .and_then(|d| Config::discover(&d)),
             };
             match path {
                 Some(p) => match Config::load(&p) {
@@ -170,12 +172,21 @@ impl LintArgs {
         }
         let mut config = config;
         config.ignore.extend(self.ignore.iter().cloned());
-        let fail_on: Severity = self.fail_on.map(Severity::from).or(config.fail_on).unwrap_or(Severity::Error);
+        let fail_on: Severity = self
+            .fail_on
+            .map(Severity::from)
+            .or(config.fail_on)
+            .unwrap_or(Severity::Error);
         let opts = LintOptions {
-            policy_type: self.policy_type.map(PolicyType::from).or(config.policy_type),
+            policy_type: self
+                .policy_type
+                .map(PolicyType::from)
+                .or(config.policy_type),
             scp_syntax: match self.scp_syntax {
                 Some(ScpSyntaxArg::Current) => verdict_policy::ScpSyntax::Current,
-                Some(ScpSyntaxArg::Legacy2023) => parse_scp_syntax("legacy-2023").unwrap_or_default(),
+                Some(ScpSyntaxArg::Legacy2023) => {
+                    parse_scp_syntax("legacy-2023").unwrap_or_default()
+                }
                 None => config.scp_syntax.unwrap_or_default(),
             },
         };
@@ -185,7 +196,11 @@ impl LintArgs {
                 None => anstream::eprintln!("config: none"),
             }
         }
-        let paths = if self.paths.is_empty() { vec![PathBuf::from(".")] } else { self.paths.clone() };
+        let paths = if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths.clone()
+        };
         let files = match verdict_lint::input::collect_files(&paths) {
             Ok(f) => f,
             Err(e) => return fail(e),
@@ -205,7 +220,11 @@ impl LintArgs {
             for r in &reports {
                 anstream::eprintln!("{}: {}", r.file.name(), r.kind);
                 for u in &r.units {
-                    let label = if u.policy.label.is_empty() { "policy".to_string() } else { u.policy.label.clone() };
+                    let label = if u.policy.label.is_empty() {
+                        "policy".to_string()
+                    } else {
+                        u.policy.label.clone()
+                    };
                     let ty = u.policy.policy_type.map_or("-", |t| t.as_str());
                     anstream::eprintln!("  {label}: {ty} ({})", u.policy.detection);
                 }
@@ -241,21 +260,26 @@ impl LintArgs {
                 s
             }
             LintFormat::Json => {
-                let mut s = serde_json::to_string_pretty(&output::json::render(&findings, &summary)).unwrap_or_default();
+                let mut s =
+                    serde_json::to_string_pretty(&output::json::render(&findings, &summary))
+                        .unwrap_or_default();
                 s.push('\n');
                 s
             }
             LintFormat::Sarif => {
-                let mut s = serde_json::to_string_pretty(&output::sarif::render(&findings)).unwrap_or_default();
+                let mut s = serde_json::to_string_pretty(&output::sarif::render(&findings))
+                    .unwrap_or_default();
                 s.push('\n');
                 s
             }
         };
         let written = match &self.output {
-            Some(path) => std::fs::write(path, body.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display())),
+            Some(path) => std::fs::write(path, body.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display())),
             None => {
                 let mut out = anstream::stdout();
-                out.write_all(body.as_bytes()).map_err(|e| format!("cannot write output: {e}"))
+                out.write_all(body.as_bytes())
+                    .map_err(|e| format!("cannot write output: {e}"))
             }
         };
         if let Err(e) = written {

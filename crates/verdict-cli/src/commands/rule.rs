@@ -47,12 +47,21 @@ impl RuleArgs {
             match self.format {
                 RuleFormat::Json => {
                     let all: Vec<_> = ALL.iter().map(|r| rule_json(r)).collect();
-                    anstream::println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+                    anstream::println!(
+                        "{}",
+                        serde_json::to_string_pretty(&all).unwrap_or_default()
+                    );
                 }
                 RuleFormat::Text => {
                     let width = ALL.iter().map(|r| r.name.len()).max().unwrap_or(0);
                     for r in ALL {
-                        anstream::println!("{}  {:<16}  {:<width$}  {}", r.code, r.severity.as_str(), r.name, r.summary);
+                        anstream::println!(
+                            "{}  {:<16}  {:<width$}  {}",
+                            r.code,
+                            r.severity.as_str(),
+                            r.name,
+                            r.summary
+                        );
                     }
                 }
             }
@@ -60,12 +69,19 @@ impl RuleArgs {
         };
         let Some(r) = rules::find(q) else {
             let names = ALL.iter().flat_map(|r| [r.code, r.name]);
-            let hint = verdict_policy::diag::suggestion(q, names).map(|h| format!("; {h}")).unwrap_or_default();
-            anstream::eprintln!("error: unknown rule \"{q}\"{hint} (run `verdict rule` to list them)");
+            let hint = verdict_policy::diag::suggestion(q, names)
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            anstream::eprintln!(
+                "error: unknown rule \"{q}\"{hint} (run `verdict rule` to list them)"
+            );
             return ExitCode::from(EXIT_BAD_INPUT);
         };
         match self.format {
-            RuleFormat::Json => anstream::println!("{}", serde_json::to_string_pretty(&rule_json(r)).unwrap_or_default()),
+            RuleFormat::Json => anstream::println!(
+                "{}",
+                serde_json::to_string_pretty(&rule_json(r)).unwrap_or_default()
+            ),
             RuleFormat::Text => anstream::print!("{}", r.render_text()),
         }
         ExitCode::SUCCESS

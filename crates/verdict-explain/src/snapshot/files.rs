@@ -41,7 +41,9 @@ fn is_document(v: &Json) -> bool {
 
 /// Unescape API Gateway's doubly-escaped policy text (`{\"Version\":…}`).
 fn unescape_apigw(s: &str) -> String {
-    s.replace("\\\"", "\"").replace("\\\\", "\\").replace("\\/", "/")
+    s.replace("\\\"", "\"")
+        .replace("\\\\", "\\")
+        .replace("\\/", "/")
 }
 
 /// Find the policy document in `input`. `vpce` selects a VPC endpoint by id in
@@ -50,15 +52,30 @@ pub fn policy_file(input: &TextInput, vpce: Option<&str>) -> Result<PolicyFile, 
     let trimmed = input.text.trim_start();
     if trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("%7B") {
         let src = SourceFile::new(input.name.clone(), input.text.clone());
-        let node = Json { kind: JsonKind::String(input.text.trim().to_string()), span: verdict_policy::Span::new(0, input.text.len()) };
-        return Ok(PolicyFile { src, node, kind: PolicyFileKind::Document, name: None });
+        let node = Json {
+            kind: JsonKind::String(input.text.trim().to_string()),
+            span: verdict_policy::Span::new(0, input.text.len()),
+        };
+        return Ok(PolicyFile {
+            src,
+            node,
+            kind: PolicyFileKind::Document,
+            name: None,
+        });
     }
     let src = SourceFile::new(input.name.clone(), input.text.clone());
     let tree = json::parse(&src).map_err(|d| vec![d])?;
     if is_document(&tree) {
-        return Ok(PolicyFile { src, node: tree, kind: PolicyFileKind::Document, name: None });
+        return Ok(PolicyFile {
+            src,
+            node: tree,
+            kind: PolicyFileKind::Document,
+            name: None,
+        });
     }
-    let found = |key: &'static str, v: &Json| -> Option<(Json, &'static str)> { v.get(key).map(|n| (n.clone(), key)) };
+    let found = |key: &'static str, v: &Json| -> Option<(Json, &'static str)> {
+        v.get(key).map(|n| (n.clone(), key))
+    };
     let wrapped = found("Policy", &tree)
         .or_else(|| found("ResourcePolicy", &tree))
         .or_else(|| found("policyText", &tree))
@@ -66,16 +83,29 @@ pub fn policy_file(input: &TextInput, vpce: Option<&str>) -> Result<PolicyFile, 
         .or_else(|| found("policy", &tree))
         .or_else(|| found("PolicyDocument", &tree));
     if let Some((node, key)) = wrapped {
-        let name = str_at(&tree, "PolicyName").or_else(|| str_at(&tree, "Name")).map(str::to_string);
+        let name = str_at(&tree, "PolicyName")
+            .or_else(|| str_at(&tree, "Name"))
+            .map(str::to_string);
         if key == "policy" {
             // API Gateway returns the policy JSON with its quotes escaped a second time.
             if let Some(text) = node.as_str().filter(|t| t.contains("\\\"")) {
-                let inner = SourceFile::new(format!("{} (policy)", input.name), unescape_apigw(text));
+                let inner =
+                    SourceFile::new(format!("{} (policy)", input.name), unescape_apigw(text));
                 let t = json::parse(&inner).map_err(|d| vec![d])?;
-                return Ok(PolicyFile { src: inner, node: t, kind: PolicyFileKind::CliOutput("policy"), name });
+                return Ok(PolicyFile {
+                    src: inner,
+                    node: t,
+                    kind: PolicyFileKind::CliOutput("policy"),
+                    name,
+                });
             }
         }
-        return Ok(PolicyFile { src, node, kind: PolicyFileKind::CliOutput(key), name });
+        return Ok(PolicyFile {
+            src,
+            node,
+            kind: PolicyFileKind::CliOutput(key),
+            name,
+        });
     }
     if let Some(eps) = tree.get("VpcEndpoints") {
         let list = items(Some(eps));
@@ -92,11 +122,21 @@ pub fn policy_file(input: &TextInput, vpce: Option<&str>) -> Result<PolicyFile, 
             ))]);
         };
         if let Some(doc) = ep.get("PolicyDocument") {
-            return Ok(PolicyFile { src, node: doc.clone(), kind: PolicyFileKind::VpcEndpoints, name: str_at(ep, "VpcEndpointId").map(str::to_string) });
+            return Ok(PolicyFile {
+                src,
+                node: doc.clone(),
+                kind: PolicyFileKind::VpcEndpoints,
+                name: str_at(ep, "VpcEndpointId").map(str::to_string),
+            });
         }
     }
     if let Some(p) = tree.get("requestParameters").and_then(|r| r.get("policy")) {
-        return Ok(PolicyFile { src, node: p.clone(), kind: PolicyFileKind::CloudTrail, name: str_at(&tree, "eventName").map(str::to_string) });
+        return Ok(PolicyFile {
+            src,
+            node: p.clone(),
+            kind: PolicyFileKind::CloudTrail,
+            name: str_at(&tree, "eventName").map(str::to_string),
+        });
     }
     Err(vec![input_error(format!(
         "{} holds no policy document (expected a document with \"Statement\", or CLI output with a Policy field)",
@@ -119,7 +159,8 @@ mod tests {
         assert_eq!(k(&wrapped).ok(), Some(PolicyFileKind::CliOutput("Policy")));
         let sqs = serde_json::json!({"Attributes": {"Policy": doc}}).to_string();
         assert_eq!(k(&sqs).ok(), Some(PolicyFileKind::CliOutput("Policy")));
-        let apigw = serde_json::json!({"id": "abc", "policy": doc.replace('"', "\\\"")}).to_string();
+        let apigw =
+            serde_json::json!({"id": "abc", "policy": doc.replace('"', "\\\"")}).to_string();
         let p = policy_file(&TextInput::new("f", apigw), None).unwrap();
         assert!(p.node.get("Statement").is_some());
         let vpce = serde_json::json!({"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "PolicyDocument": doc}]}).to_string();

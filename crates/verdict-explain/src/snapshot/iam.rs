@@ -65,7 +65,14 @@ pub struct Resolved {
 }
 
 fn looks_like_auth_details(t: &Json) -> bool {
-    ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"].iter().any(|k| t.get(k).is_some())
+    [
+        "UserDetailList",
+        "GroupDetailList",
+        "RoleDetailList",
+        "Policies",
+    ]
+    .iter()
+    .any(|k| t.get(k).is_some())
 }
 
 impl AuthDetails {
@@ -83,7 +90,10 @@ impl AuthDetails {
                 ))
                 .at(&src, tree.span)]);
             }
-            if matches!(tree.get("IsTruncated").map(|v| &v.kind), Some(json::JsonKind::Bool(true))) {
+            if matches!(
+                tree.get("IsTruncated").map(|v| &v.kind),
+                Some(json::JsonKind::Bool(true))
+            ) {
                 notes.push(format!("{} is one truncated page (IsTruncated is true): give every page, or use the AWS CLI, which merges them", i.name));
             }
             files.push(AuthFile { src, tree });
@@ -92,11 +102,22 @@ impl AuthDetails {
     }
 
     fn list<'a>(&'a self, key: &'a str) -> impl Iterator<Item = (&'a AuthFile, &'a Json)> + 'a {
-        self.files.iter().flat_map(move |f| items(f.tree.get(key)).iter().map(move |e| (f, e)))
+        self.files
+            .iter()
+            .flat_map(move |f| items(f.tree.get(key)).iter().map(move |e| (f, e)))
     }
 
-    fn managed(&self, arn: &str, ty: PolicyType, attached_to: &str, account: Option<&str>, notes: &mut Vec<String>) -> Result<Option<(NamedPolicy, PolicyOrigin)>, Vec<Diagnostic>> {
-        let aws = arn.starts_with("arn:aws:iam::aws:policy/") || arn.starts_with("arn:aws-us-gov:iam::aws:policy/") || arn.starts_with("arn:aws-cn:iam::aws:policy/");
+    fn managed(
+        &self,
+        arn: &str,
+        ty: PolicyType,
+        attached_to: &str,
+        account: Option<&str>,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<(NamedPolicy, PolicyOrigin)>, Vec<Diagnostic>> {
+        let aws = arn.starts_with("arn:aws:iam::aws:policy/")
+            || arn.starts_with("arn:aws-us-gov:iam::aws:policy/")
+            || arn.starts_with("arn:aws-cn:iam::aws:policy/");
         let kind = match (ty, aws) {
             (PolicyType::Boundary, _) => PolicyKind::PermissionsBoundary,
             (_, true) => PolicyKind::AwsManaged,
@@ -111,15 +132,37 @@ impl AuthDetails {
             let versions = items(p.get("PolicyVersionList"));
             let v = versions
                 .iter()
-                .find(|v| matches!(v.get("IsDefaultVersion").map(|x| &x.kind), Some(json::JsonKind::Bool(true))))
-                .or_else(|| versions.iter().find(|v| default.is_some() && str_at(v, "VersionId") == default));
+                .find(|v| {
+                    matches!(
+                        v.get("IsDefaultVersion").map(|x| &x.kind),
+                        Some(json::JsonKind::Bool(true))
+                    )
+                })
+                .or_else(|| {
+                    versions
+                        .iter()
+                        .find(|v| default.is_some() && str_at(v, "VersionId") == default)
+                });
             let Some(doc) = v.and_then(|v| v.get("Document")) else {
                 notes.push(format!("managed policy {arn} is in the snapshot without its default version document; it was left out"));
                 return Ok(None);
             };
-            let np = parse_doc(doc, &f.src, ty, Some(name.clone()), Some(arn.to_string()), name)?;
+            let np = parse_doc(
+                doc,
+                &f.src,
+                ty,
+                Some(name.clone()),
+                Some(arn.to_string()),
+                name,
+            )?;
             let origin = PolicyOrigin {
-                account: if aws { None } else { arn_account(arn).map(str::to_string).or(account.map(str::to_string)) },
+                account: if aws {
+                    None
+                } else {
+                    arn_account(arn)
+                        .map(str::to_string)
+                        .or(account.map(str::to_string))
+                },
                 attached_to: attached_to.to_string(),
                 kind,
                 editable: !aws,
@@ -131,9 +174,22 @@ impl AuthDetails {
             if let Some((name, text)) = aws_managed_policy(arn) {
                 let src = SourceFile::new(format!("aws-managed-policies:{name}"), text);
                 let tree = json::parse(&src).map_err(|d| vec![d])?;
-                let np = parse_doc(&tree, &src, ty, Some(name.clone()), Some(arn.to_string()), name)?;
+                let np = parse_doc(
+                    &tree,
+                    &src,
+                    ty,
+                    Some(name.clone()),
+                    Some(arn.to_string()),
+                    name,
+                )?;
                 notes.push(format!("AWS managed policy {arn} is not in the snapshot; its current default version was taken from Verdict's bundled copy"));
-                let origin = PolicyOrigin { account: None, attached_to: attached_to.to_string(), kind, editable: false, file: src.name().to_string() };
+                let origin = PolicyOrigin {
+                    account: None,
+                    attached_to: attached_to.to_string(),
+                    kind,
+                    editable: false,
+                    file: src.name().to_string(),
+                };
                 return Ok(Some((np, origin)));
             }
         }
@@ -143,10 +199,20 @@ impl AuthDetails {
         Ok(None)
     }
 
-    fn inline(&self, f: &AuthFile, entry: &Json, list: &str, ty: PolicyType, attached_to: &str, account: Option<&str>) -> Result<Vec<(NamedPolicy, PolicyOrigin)>, Vec<Diagnostic>> {
+    fn inline(
+        &self,
+        f: &AuthFile,
+        entry: &Json,
+        list: &str,
+        ty: PolicyType,
+        attached_to: &str,
+        account: Option<&str>,
+    ) -> Result<Vec<(NamedPolicy, PolicyOrigin)>, Vec<Diagnostic>> {
         let mut out = Vec::new();
         for p in items(entry.get(list)) {
-            let Some(doc) = p.get("PolicyDocument") else { continue };
+            let Some(doc) = p.get("PolicyDocument") else {
+                continue;
+            };
             let name = str_at(p, "PolicyName").unwrap_or("inline").to_string();
             let label = format!("{name} (inline, {attached_to})");
             let np = parse_doc(doc, &f.src, ty, Some(name), None, label)?;
@@ -164,10 +230,22 @@ impl AuthDetails {
         Ok(out)
     }
 
-    fn attached(&self, entry: &Json, attached_to: &str, account: Option<&str>, out: &mut Resolved) -> Result<(), Vec<Diagnostic>> {
+    fn attached(
+        &self,
+        entry: &Json,
+        attached_to: &str,
+        account: Option<&str>,
+        out: &mut Resolved,
+    ) -> Result<(), Vec<Diagnostic>> {
         for p in items(entry.get("AttachedManagedPolicies")) {
             if let Some(arn) = str_at(p, "PolicyArn") {
-                if let Some(x) = self.managed(arn, PolicyType::Identity, attached_to, account, &mut out.notes)? {
+                if let Some(x) = self.managed(
+                    arn,
+                    PolicyType::Identity,
+                    attached_to,
+                    account,
+                    &mut out.notes,
+                )? {
                     out.identity.push(x);
                 }
             }
@@ -175,9 +253,24 @@ impl AuthDetails {
         Ok(())
     }
 
-    fn boundary_and_tags(&self, entry: &Json, attached_to: &str, account: Option<&str>, out: &mut Resolved) -> Result<(), Vec<Diagnostic>> {
-        if let Some(b) = entry.get("PermissionsBoundary").and_then(|b| str_at(b, "PermissionsBoundaryArn")) {
-            out.boundary = self.managed(b, PolicyType::Boundary, attached_to, account, &mut out.notes)?;
+    fn boundary_and_tags(
+        &self,
+        entry: &Json,
+        attached_to: &str,
+        account: Option<&str>,
+        out: &mut Resolved,
+    ) -> Result<(), Vec<Diagnostic>> {
+        if let Some(b) = entry
+            .get("PermissionsBoundary")
+            .and_then(|b| str_at(b, "PermissionsBoundaryArn"))
+        {
+            out.boundary = self.managed(
+                b,
+                PolicyType::Boundary,
+                attached_to,
+                account,
+                &mut out.notes,
+            )?;
         }
         for t in items(entry.get("Tags")) {
             if let (Some(k), Some(v)) = (str_at(t, "Key"), t.get("Value").and_then(Json::as_str)) {
@@ -189,7 +282,11 @@ impl AuthDetails {
 
     fn path_name(entry: &Json, name_key: &str) -> String {
         let path = str_at(entry, "Path").unwrap_or("/");
-        format!("{}{}", path.trim_start_matches('/'), str_at(entry, name_key).unwrap_or(""))
+        format!(
+            "{}{}",
+            path.trim_start_matches('/'),
+            str_at(entry, name_key).unwrap_or("")
+        )
     }
 
     /// Resolve a principal to its identity policies, boundary and tags.
@@ -197,21 +294,36 @@ impl AuthDetails {
         let mut out = Resolved::default();
         match who {
             PrincipalRef::User { account, name, arn } => {
-                let hit = self.list("UserDetailList").find(|(_, u)| match (arn, str_at(u, "Arn")) {
-                    (Some(a), Some(b)) if a == b => true,
-                    (_, Some(b)) => str_at(u, "UserName") == Some(name.as_str()) && arn_account(b) == Some(account.as_str()),
-                    _ => false,
-                });
+                let hit =
+                    self.list("UserDetailList")
+                        .find(|(_, u)| match (arn, str_at(u, "Arn")) {
+                            (Some(a), Some(b)) if a == b => true,
+                            (_, Some(b)) => {
+                                str_at(u, "UserName") == Some(name.as_str())
+                                    && arn_account(b) == Some(account.as_str())
+                            }
+                            _ => false,
+                        });
                 let Some((f, u)) = hit else { return Ok(out) };
                 let who = format!("user {}", Self::path_name(u, "UserName"));
                 let acct = Some(account.as_str());
                 out.found = Some(who.clone());
                 out.arn = str_at(u, "Arn").map(str::to_string);
                 out.unique_id = str_at(u, "UserId").map(str::to_string);
-                out.identity.extend(self.inline(f, u, "UserPolicyList", PolicyType::Identity, &who, acct)?);
+                out.identity.extend(self.inline(
+                    f,
+                    u,
+                    "UserPolicyList",
+                    PolicyType::Identity,
+                    &who,
+                    acct,
+                )?);
                 self.attached(u, &who, acct, &mut out)?;
                 for g in items(u.get("GroupList")).iter().filter_map(Json::as_str) {
-                    let group = self.list("GroupDetailList").find(|(_, e)| str_at(e, "GroupName") == Some(g) && str_at(e, "Arn").and_then(arn_account) == Some(account.as_str()));
+                    let group = self.list("GroupDetailList").find(|(_, e)| {
+                        str_at(e, "GroupName") == Some(g)
+                            && str_at(e, "Arn").and_then(arn_account) == Some(account.as_str())
+                    });
                     match group {
                         Some((gf, ge)) => {
                             let gwho = format!("group {}", Self::path_name(ge, "GroupName"));
@@ -229,7 +341,8 @@ impl AuthDetails {
                     .find(|(_, r)| arn.is_some() && str_at(r, "Arn") == arn.as_deref())
                     .or_else(|| {
                         self.list("RoleDetailList").find(|(_, r)| {
-                            str_at(r, "RoleName") == Some(name.as_str()) && str_at(r, "Arn").and_then(arn_account) == Some(account.as_str())
+                            str_at(r, "RoleName") == Some(name.as_str())
+                                && str_at(r, "Arn").and_then(arn_account) == Some(account.as_str())
                         })
                     });
                 let Some((f, r)) = hit else { return Ok(out) };
@@ -238,7 +351,14 @@ impl AuthDetails {
                 out.found = Some(who.clone());
                 out.arn = str_at(r, "Arn").map(str::to_string);
                 out.unique_id = str_at(r, "RoleId").map(str::to_string);
-                out.identity.extend(self.inline(f, r, "RolePolicyList", PolicyType::Identity, &who, acct)?);
+                out.identity.extend(self.inline(
+                    f,
+                    r,
+                    "RolePolicyList",
+                    PolicyType::Identity,
+                    &who,
+                    acct,
+                )?);
                 self.attached(r, &who, acct, &mut out)?;
                 self.boundary_and_tags(r, &who, acct, &mut out)?;
             }
@@ -247,20 +367,40 @@ impl AuthDetails {
     }
 
     /// The trust policy of the role `role_arn` (ARN with or without path).
-    pub fn trust_policy(&self, role_arn: &str) -> Result<Option<(NamedPolicy, PolicyOrigin)>, Vec<Diagnostic>> {
+    pub fn trust_policy(
+        &self,
+        role_arn: &str,
+    ) -> Result<Option<(NamedPolicy, PolicyOrigin)>, Vec<Diagnostic>> {
         let account = arn_account(role_arn);
         let name = role_arn.rsplit('/').next().unwrap_or(role_arn);
         let hit = self.list("RoleDetailList").find(|(_, r)| {
-            str_at(r, "Arn") == Some(role_arn) || (str_at(r, "RoleName") == Some(name) && str_at(r, "Arn").and_then(arn_account) == account)
+            str_at(r, "Arn") == Some(role_arn)
+                || (str_at(r, "RoleName") == Some(name)
+                    && str_at(r, "Arn").and_then(arn_account) == account)
         });
         let Some((f, r)) = hit else { return Ok(None) };
-        let Some(doc) = r.get("AssumeRolePolicyDocument") else { return Ok(None) };
+        let Some(doc) = r.get("AssumeRolePolicyDocument") else {
+            return Ok(None);
+        };
         let who = format!("role {}", Self::path_name(r, "RoleName"));
         let label = format!("trust policy of {who}");
-        let np = parse_doc(doc, &f.src, PolicyType::Trust, None, str_at(r, "Arn").map(str::to_string), label)?;
+        let np = parse_doc(
+            doc,
+            &f.src,
+            PolicyType::Trust,
+            None,
+            str_at(r, "Arn").map(str::to_string),
+            label,
+        )?;
         Ok(Some((
             np,
-            PolicyOrigin { account: account.map(str::to_string), attached_to: who, kind: PolicyKind::Trust, editable: true, file: f.src.name().to_string() },
+            PolicyOrigin {
+                account: account.map(str::to_string),
+                attached_to: who,
+                kind: PolicyKind::Trust,
+                editable: true,
+                file: f.src.name().to_string(),
+            },
         )))
     }
 
@@ -283,23 +423,54 @@ mod tests {
     use super::*;
 
     fn sample(name: &str) -> TextInput {
-        let path = format!("{}/tests/fixtures/samples/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/fixtures/samples/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         TextInput::new(name, std::fs::read_to_string(path).unwrap())
     }
 
     #[test]
     fn resolves_user_with_groups_boundary_and_tags_in_both_encodings() {
-        for f in ["authorization-details.json", "authorization-details-raw-encoded.json"] {
+        for f in [
+            "authorization-details.json",
+            "authorization-details-raw-encoded.json",
+        ] {
             let a = AuthDetails::load(&[sample(f)]).unwrap();
             let r = a
-                .resolve(&PrincipalRef::User { account: "111122223333".into(), name: "alice".into(), arn: Some("arn:aws:iam::111122223333:user/engineering/alice".into()) })
+                .resolve(&PrincipalRef::User {
+                    account: "111122223333".into(),
+                    name: "alice".into(),
+                    arn: Some("arn:aws:iam::111122223333:user/engineering/alice".into()),
+                })
                 .unwrap();
             assert_eq!(r.found.as_deref(), Some("user engineering/alice"));
-            let names: Vec<_> = r.identity.iter().map(|(p, _)| p.name.clone().unwrap_or_default()).collect();
-            assert_eq!(names, ["deny-iam-writes", "ReportsReadOnly", "self-service-mfa", "IAMUserChangePassword"], "{f}");
-            assert_eq!(r.boundary.as_ref().map(|(p, _)| p.label.as_str()), Some("WorkloadBoundary"));
+            let names: Vec<_> = r
+                .identity
+                .iter()
+                .map(|(p, _)| p.name.clone().unwrap_or_default())
+                .collect();
+            assert_eq!(
+                names,
+                [
+                    "deny-iam-writes",
+                    "ReportsReadOnly",
+                    "self-service-mfa",
+                    "IAMUserChangePassword"
+                ],
+                "{f}"
+            );
+            assert_eq!(
+                r.boundary.as_ref().map(|(p, _)| p.label.as_str()),
+                Some("WorkloadBoundary")
+            );
             // v2 is the default version: it carries the region condition.
-            assert_eq!(r.boundary.as_ref().map(|(p, _)| p.policy.statements[0].conditions.len()), Some(1));
+            assert_eq!(
+                r.boundary
+                    .as_ref()
+                    .map(|(p, _)| p.policy.statements[0].conditions.len()),
+                Some(1)
+            );
             assert!(r.tags.contains(&("team".into(), "analytics".into())));
         }
     }
@@ -307,10 +478,22 @@ mod tests {
     #[test]
     fn resolves_role_and_trust() {
         let a = AuthDetails::load(&[sample("authorization-details-raw-encoded.json")]).unwrap();
-        let r = a.resolve(&PrincipalRef::Role { account: "111122223333".into(), name: "DataPipeline".into(), arn: None }).unwrap();
-        assert_eq!(r.arn.as_deref(), Some("arn:aws:iam::111122223333:role/service/DataPipeline"));
+        let r = a
+            .resolve(&PrincipalRef::Role {
+                account: "111122223333".into(),
+                name: "DataPipeline".into(),
+                arn: None,
+            })
+            .unwrap();
+        assert_eq!(
+            r.arn.as_deref(),
+            Some("arn:aws:iam::111122223333:role/service/DataPipeline")
+        );
         assert_eq!(r.identity.len(), 2);
-        let t = a.trust_policy("arn:aws:iam::111122223333:role/service/DataPipeline").unwrap().unwrap();
+        let t = a
+            .trust_policy("arn:aws:iam::111122223333:role/service/DataPipeline")
+            .unwrap()
+            .unwrap();
         assert_eq!(t.0.policy.statements.len(), 1);
     }
 }

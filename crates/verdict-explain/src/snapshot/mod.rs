@@ -8,7 +8,9 @@ pub mod org;
 use std::sync::Arc;
 use verdict_eval::NamedPolicy;
 use verdict_policy::json::{Json, JsonKind};
-use verdict_policy::{parse_policy_json, Diagnostic, ErrorCode, ParseOptions, PolicyType, SourceFile};
+use verdict_policy::{
+    parse_policy_json, Diagnostic, ErrorCode, ParseOptions, PolicyType, SourceFile,
+};
 
 pub use files::{policy_file, PolicyFile, PolicyFileKind};
 pub use iam::{AuthDetails, PrincipalRef, Resolved};
@@ -26,7 +28,10 @@ pub struct TextInput {
 impl TextInput {
     /// Wrap a name and text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        TextInput { name: name.into(), text: text.into() }
+        TextInput {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -45,7 +50,12 @@ pub(crate) fn parse_doc(
     label: String,
 ) -> Result<NamedPolicy, Vec<Diagnostic>> {
     let policy = parse_policy_json(node, src, ParseOptions::new(ty))?;
-    Ok(NamedPolicy { name, arn, label, policy })
+    Ok(NamedPolicy {
+        name,
+        arn,
+        label,
+        policy,
+    })
 }
 
 /// Members of an array node (empty for anything else).
@@ -68,7 +78,8 @@ pub(crate) fn arn_account(arn: &str) -> Option<&str> {
 }
 
 /// The bundled AWS managed policy corpus (one JSON object per line).
-const MANAGED_POLICIES: &str = include_str!("../../../../data/managed-policies/managed-policies.jsonl");
+const MANAGED_POLICIES: &str =
+    include_str!("../../../../data/managed-policies/managed-policies.jsonl");
 
 /// An AWS managed policy's default version from the bundled corpus, as `(name, pretty JSON)`.
 pub fn aws_managed_policy(arn: &str) -> Option<(String, String)> {

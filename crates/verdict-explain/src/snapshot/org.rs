@@ -102,22 +102,27 @@ pub struct OrgSnapshot {
 
 fn account_re() -> Option<&'static Regex> {
     static R: OnceLock<Option<Regex>> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?:^|[^0-9])([0-9]{12})(?:[^0-9]|$)").ok()).as_ref()
+    R.get_or_init(|| Regex::new(r"(?:^|[^0-9])([0-9]{12})(?:[^0-9]|$)").ok())
+        .as_ref()
 }
 
 fn ou_re() -> Option<&'static Regex> {
     static R: OnceLock<Option<Regex>> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}").ok()).as_ref()
+    R.get_or_init(|| Regex::new(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}").ok())
+        .as_ref()
 }
 
 fn root_re() -> Option<&'static Regex> {
     static R: OnceLock<Option<Regex>> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?:^|[^a-z0-9])(r-[0-9a-z]{4,32})(?:[^a-z0-9]|$)").ok()).as_ref()
+    R.get_or_init(|| Regex::new(r"(?:^|[^a-z0-9])(r-[0-9a-z]{4,32})(?:[^a-z0-9]|$)").ok())
+        .as_ref()
 }
 
 fn stem(path: &str) -> String {
     let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    base.strip_suffix(".json").unwrap_or(base).to_ascii_lowercase()
+    base.strip_suffix(".json")
+        .unwrap_or(base)
+        .to_ascii_lowercase()
 }
 
 fn hint_from(stem: &str, tree: &Json, field: &str) -> Option<Hint> {
@@ -127,16 +132,28 @@ fn hint_from(stem: &str, tree: &Json, field: &str) -> Option<Hint> {
     if let Some(c) = ou_re().and_then(|r| r.find(stem)) {
         return Some(Hint::Id(c.as_str().to_string()));
     }
-    if let Some(c) = account_re().and_then(|r| r.captures(stem)).and_then(|c| c.get(1)) {
+    if let Some(c) = account_re()
+        .and_then(|r| r.captures(stem))
+        .and_then(|c| c.get(1))
+    {
         return Some(Hint::Id(c.as_str().to_string()));
     }
-    if let Some(c) = root_re().and_then(|r| r.captures(stem)).and_then(|c| c.get(1)) {
+    if let Some(c) = root_re()
+        .and_then(|r| r.captures(stem))
+        .and_then(|c| c.get(1))
+    {
         return Some(Hint::Id(c.as_str().to_string()));
     }
-    if stem.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "root") {
+    if stem
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w == "root")
+    {
         return Some(Hint::Root);
     }
-    if stem.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "account") {
+    if stem
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w == "account")
+    {
         return Some(Hint::Account);
     }
     None
@@ -167,11 +184,26 @@ const RCP_FULL_AWS_ACCESS: &str = "{\n  \"Version\": \"2012-10-17\",\n  \"Statem
 impl OrgSnapshot {
     /// Read and classify every file of every directory.
     pub fn load(dirs: &[OrgDir]) -> Result<OrgSnapshot, Vec<Diagnostic>> {
-        let mut snap = OrgSnapshot { org_id: None, management_account: None, dirs: Vec::new(), described: Vec::new(), notes: Vec::new() };
+        let mut snap = OrgSnapshot {
+            org_id: None,
+            management_account: None,
+            dirs: Vec::new(),
+            described: Vec::new(),
+            notes: Vec::new(),
+        };
         for d in dirs {
-            let mut data = DirData { name: d.name.clone(), account_hint: None, parents: Vec::new(), targets: Vec::new(), root_id: None };
+            let mut data = DirData {
+                name: d.name.clone(),
+                account_hint: None,
+                parents: Vec::new(),
+                targets: Vec::new(),
+                root_id: None,
+            };
             let dir_stem = stem(&d.name);
-            if let Some(c) = account_re().and_then(|r| r.captures(&dir_stem)).and_then(|c| c.get(1)) {
+            if let Some(c) = account_re()
+                .and_then(|r| r.captures(&dir_stem))
+                .and_then(|c| c.get(1))
+            {
                 data.account_hint = Some(c.as_str().to_string());
             }
             let mut recognised = 0;
@@ -180,48 +212,87 @@ impl OrgSnapshot {
                 let tree = match json::parse(&src) {
                     Ok(t) => t,
                     Err(e) => {
-                        snap.notes.push(format!("{} is not JSON and was skipped: {}", f.name, e.message));
+                        snap.notes.push(format!(
+                            "{} is not JSON and was skipped: {}",
+                            f.name, e.message
+                        ));
                         continue;
                     }
                 };
                 let st = stem(&f.name);
                 if let Some(o) = tree.get("Organization") {
                     snap.org_id = str_at(o, "Id").map(str::to_string).or(snap.org_id.take());
-                    snap.management_account = str_at(o, "MasterAccountId").map(str::to_string).or(snap.management_account.take());
+                    snap.management_account = str_at(o, "MasterAccountId")
+                        .map(str::to_string)
+                        .or(snap.management_account.take());
                     recognised += 1;
                 } else if let Some(p) = tree.get("Parents") {
                     let first = items(Some(p)).first();
                     let Some(parent) = first.and_then(|x| str_at(x, "Id")) else {
-                        snap.notes.push(format!("{} (list-parents) has no parent and was skipped", f.name));
+                        snap.notes.push(format!(
+                            "{} (list-parents) has no parent and was skipped",
+                            f.name
+                        ));
                         continue;
                     };
-                    let parent_is_root = first.and_then(|x| str_at(x, "Type")) == Some("ROOT") || parent.starts_with("r-");
+                    let parent_is_root = first.and_then(|x| str_at(x, "Type")) == Some("ROOT")
+                        || parent.starts_with("r-");
                     if parent_is_root {
                         data.root_id = Some(parent.to_string());
                     }
-                    data.parents.push(ParentsFile { file: f.name.clone(), child: hint_from(&st, &tree, "ChildId"), parent: parent.to_string(), parent_is_root, rank: rank(&st) });
+                    data.parents.push(ParentsFile {
+                        file: f.name.clone(),
+                        child: hint_from(&st, &tree, "ChildId"),
+                        parent: parent.to_string(),
+                        parent_is_root,
+                        rank: rank(&st),
+                    });
                     recognised += 1;
                 } else if let Some(r) = tree.get("Roots") {
-                    data.root_id = items(Some(r)).first().and_then(|x| str_at(x, "Id")).map(str::to_string).or(data.root_id.take());
+                    data.root_id = items(Some(r))
+                        .first()
+                        .and_then(|x| str_at(x, "Id"))
+                        .map(str::to_string)
+                        .or(data.root_id.take());
                     recognised += 1;
-                } else if let Some(pol) = tree.get("Policy").filter(|p| p.get("Content").is_some()) {
+                } else if let Some(pol) = tree.get("Policy").filter(|p| p.get("Content").is_some())
+                {
                     let summary = pol.get("PolicySummary");
-                    let id = summary.and_then(|s| str_at(s, "Id")).unwrap_or("").to_string();
+                    let id = summary
+                        .and_then(|s| str_at(s, "Id"))
+                        .unwrap_or("")
+                        .to_string();
                     let arn = summary.and_then(|s| str_at(s, "Arn")).map(str::to_string);
                     if let Some(content) = pol.get("Content") {
-                        snap.described.push(Described { id, arn, src: src.clone(), content: content.clone() });
+                        snap.described.push(Described {
+                            id,
+                            arn,
+                            src: src.clone(),
+                            content: content.clone(),
+                        });
                     }
                     recognised += 1;
                 } else if let Some(ps) = tree.get("Policies") {
                     let list = items(Some(ps));
-                    if list.iter().any(|p| p.get("PolicyVersionList").is_some() || p.get("PolicyName").is_some()) {
+                    if list.iter().any(|p| {
+                        p.get("PolicyVersionList").is_some() || p.get("PolicyName").is_some()
+                    }) {
                         snap.notes.push(format!("{} looks like IAM authorization details, not Organizations output; give it with --auth-details", f.name));
                         continue;
                     }
-                    let rcp = list.iter().any(|p| str_at(p, "Type") == Some("RESOURCE_CONTROL_POLICY"));
-                    let other = list.iter().find_map(|p| str_at(p, "Type").filter(|t| *t != "SERVICE_CONTROL_POLICY" && *t != "RESOURCE_CONTROL_POLICY"));
+                    let rcp = list
+                        .iter()
+                        .any(|p| str_at(p, "Type") == Some("RESOURCE_CONTROL_POLICY"));
+                    let other = list.iter().find_map(|p| {
+                        str_at(p, "Type").filter(|t| {
+                            *t != "SERVICE_CONTROL_POLICY" && *t != "RESOURCE_CONTROL_POLICY"
+                        })
+                    });
                     if let Some(t) = other {
-                        snap.notes.push(format!("{} lists {t} policies, which are not IAM policies; skipped", f.name));
+                        snap.notes.push(format!(
+                            "{} lists {t} policies, which are not IAM policies; skipped",
+                            f.name
+                        ));
                         continue;
                     }
                     let summaries = list
@@ -231,7 +302,10 @@ impl OrgSnapshot {
                                 id: str_at(p, "Id")?.to_string(),
                                 arn: str_at(p, "Arn").map(str::to_string),
                                 name: str_at(p, "Name").unwrap_or("").to_string(),
-                                aws_managed: matches!(p.get("AwsManaged").map(|v| &v.kind), Some(json::JsonKind::Bool(true))),
+                                aws_managed: matches!(
+                                    p.get("AwsManaged").map(|v| &v.kind),
+                                    Some(json::JsonKind::Bool(true))
+                                ),
                             })
                         })
                         .collect();
@@ -239,12 +313,19 @@ impl OrgSnapshot {
                         file: f.name.clone(),
                         hint: hint_from(&st, &tree, "TargetId"),
                         rank: rank(&st),
-                        ty: if rcp { PolicyType::Rcp } else { PolicyType::Scp },
+                        ty: if rcp {
+                            PolicyType::Rcp
+                        } else {
+                            PolicyType::Scp
+                        },
                         summaries,
                     });
                     recognised += 1;
                 } else {
-                    snap.notes.push(format!("{} is not a recognised Organizations output and was skipped", f.name));
+                    snap.notes.push(format!(
+                        "{} is not a recognised Organizations output and was skipped",
+                        f.name
+                    ));
                 }
             }
             if recognised == 0 {
@@ -270,13 +351,30 @@ impl OrgSnapshot {
 
     /// Levels and policies for `account`. `fallback` picks the directory when none is
     /// named for the account (0 = the principal's account, 1 = the resource's).
-    pub fn facts_for(&self, account: &str, fallback: usize) -> Result<Option<OrgFacts>, Vec<Diagnostic>> {
-        let named = self.dirs.iter().find(|d| d.account_hint.as_deref() == Some(account));
-        let unnamed: Vec<&DirData> = self.dirs.iter().filter(|d| d.account_hint.is_none()).collect();
-        let Some(dir) = named.or_else(|| unnamed.get(fallback).copied()) else { return Ok(None) };
+    pub fn facts_for(
+        &self,
+        account: &str,
+        fallback: usize,
+    ) -> Result<Option<OrgFacts>, Vec<Diagnostic>> {
+        let named = self
+            .dirs
+            .iter()
+            .find(|d| d.account_hint.as_deref() == Some(account));
+        let unnamed: Vec<&DirData> = self
+            .dirs
+            .iter()
+            .filter(|d| d.account_hint.is_none())
+            .collect();
+        let Some(dir) = named.or_else(|| unnamed.get(fallback).copied()) else {
+            return Ok(None);
+        };
         let mut notes = Vec::new();
         let path_up = chain(dir, account, &mut notes);
-        let mut out = OrgFacts { org_id: self.org_id.clone(), management_account: self.management_account.clone(), ..Default::default() };
+        let mut out = OrgFacts {
+            org_id: self.org_id.clone(),
+            management_account: self.management_account.clone(),
+            ..Default::default()
+        };
         // Level ids, root first.
         let mut ids: Vec<String> = path_up.iter().rev().cloned().collect();
         if ids.is_empty() {
@@ -315,12 +413,25 @@ impl OrgSnapshot {
                     }
                     None => {
                         let full = Summary {
-                            id: if ty == PolicyType::Scp { "p-FullAWSAccess".into() } else { "p-RCPFullAWSAccess".into() },
+                            id: if ty == PolicyType::Scp {
+                                "p-FullAWSAccess".into()
+                            } else {
+                                "p-RCPFullAWSAccess".into()
+                            },
                             arn: None,
-                            name: if ty == PolicyType::Scp { "FullAWSAccess".into() } else { "RCPFullAWSAccess".into() },
+                            name: if ty == PolicyType::Scp {
+                                "FullAWSAccess".into()
+                            } else {
+                                "RCPFullAWSAccess".into()
+                            },
                             aws_managed: true,
                         };
-                        notes.push(format!("no list-policies-for-target output for {} in {}; assumed {} only", level_label(lid), dir.name, full.name));
+                        notes.push(format!(
+                            "no list-policies-for-target output for {} in {}; assumed {} only",
+                            level_label(lid),
+                            dir.name,
+                            full.name
+                        ));
                         if let Some(p) = self.policy(&full, ty, lid, &mut notes)? {
                             lvl.push(p);
                         }
@@ -342,8 +453,18 @@ impl OrgSnapshot {
         Ok(Some(out))
     }
 
-    fn policy(&self, s: &Summary, ty: PolicyType, level: &str, notes: &mut Vec<String>) -> Result<Option<(NamedPolicy, PolicyOrigin)>, Vec<Diagnostic>> {
-        let kind = if ty == PolicyType::Scp { PolicyKind::Scp } else { PolicyKind::Rcp };
+    fn policy(
+        &self,
+        s: &Summary,
+        ty: PolicyType,
+        level: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<(NamedPolicy, PolicyOrigin)>, Vec<Diagnostic>> {
+        let kind = if ty == PolicyType::Scp {
+            PolicyKind::Scp
+        } else {
+            PolicyKind::Rcp
+        };
         let origin = |file: &str| PolicyOrigin {
             account: self.management_account.clone(),
             attached_to: level_label(level),
@@ -351,9 +472,24 @@ impl OrgSnapshot {
             editable: !s.aws_managed,
             file: file.to_string(),
         };
-        let label = if s.name.is_empty() { s.id.clone() } else { s.name.clone() };
-        if let Some(d) = self.described.iter().find(|d| d.id == s.id || (d.arn.is_some() && d.arn == s.arn)) {
-            let np = parse_doc(&d.content, &d.src, ty, Some(label.clone()), s.arn.clone().or(d.arn.clone()), label)?;
+        let label = if s.name.is_empty() {
+            s.id.clone()
+        } else {
+            s.name.clone()
+        };
+        if let Some(d) = self
+            .described
+            .iter()
+            .find(|d| d.id == s.id || (d.arn.is_some() && d.arn == s.arn))
+        {
+            let np = parse_doc(
+                &d.content,
+                &d.src,
+                ty,
+                Some(label.clone()),
+                s.arn.clone().or(d.arn.clone()),
+                label,
+            )?;
             return Ok(Some((np, origin(d.src.name()))));
         }
         let builtin = match s.id.as_str() {
@@ -405,8 +541,14 @@ fn chain(dir: &DirData, account: &str, notes: &mut Vec<String>) -> Vec<String> {
         let idx = match known {
             Some(i) => i,
             None => {
-                let unknown: Vec<usize> = (0..remaining.len()).filter(|&i| remaining[i].child.is_none()).collect();
-                let non_root: Vec<usize> = unknown.iter().copied().filter(|&i| !remaining[i].parent_is_root).collect();
+                let unknown: Vec<usize> = (0..remaining.len())
+                    .filter(|&i| remaining[i].child.is_none())
+                    .collect();
+                let non_root: Vec<usize> = unknown
+                    .iter()
+                    .copied()
+                    .filter(|&i| !remaining[i].parent_is_root)
+                    .collect();
                 match (unknown.len(), non_root.len()) {
                     (0, _) => break,
                     (1, _) => unknown[0],
@@ -415,7 +557,12 @@ fn chain(dir: &DirData, account: &str, notes: &mut Vec<String>) -> Vec<String> {
                     _ => {
                         // Deeper OUs ("child") come first going up.
                         let mut c = non_root.clone();
-                        c.sort_by(|&a, &b| remaining[b].rank.cmp(&remaining[a].rank).then(remaining[a].file.cmp(&remaining[b].file)));
+                        c.sort_by(|&a, &b| {
+                            remaining[b]
+                                .rank
+                                .cmp(&remaining[a].rank)
+                                .then(remaining[a].file.cmp(&remaining[b].file))
+                        });
                         notes.push(format!("the order of OUs in {} was inferred from file names; SCP decisions do not depend on it", dir.name));
                         c[0]
                     }
@@ -437,11 +584,19 @@ fn chain(dir: &DirData, account: &str, notes: &mut Vec<String>) -> Vec<String> {
 }
 
 /// Match list-policies-for-target files to levels. Returns the level ids and, per level, the file index.
-fn assign(ids: &[String], have_chain: bool, files: &[&TargetFile], notes: &mut Vec<String>) -> (Vec<String>, Vec<Option<usize>>) {
+fn assign(
+    ids: &[String],
+    have_chain: bool,
+    files: &[&TargetFile],
+    notes: &mut Vec<String>,
+) -> (Vec<String>, Vec<Option<usize>>) {
     let position = |h: &Hint, ids: &[String]| -> Option<usize> {
         match h {
             Hint::Id(id) => ids.iter().position(|x| x == id),
-            Hint::Root => ids.iter().position(|x| x.starts_with("r-")).or(if ids.len() > 1 { Some(0) } else { None }),
+            Hint::Root => ids
+                .iter()
+                .position(|x| x.starts_with("r-"))
+                .or(if ids.len() > 1 { Some(0) } else { None }),
             Hint::Account => Some(ids.len().saturating_sub(1)),
         }
     };
@@ -461,7 +616,11 @@ fn assign(ids: &[String], have_chain: bool, files: &[&TargetFile], notes: &mut V
             .iter()
             .map(|&i| match &files[i].hint {
                 Some(Hint::Id(id)) => id.clone(),
-                Some(Hint::Root) => ids.first().filter(|x| x.starts_with("r-")).cloned().unwrap_or_else(|| "root".into()),
+                Some(Hint::Root) => ids
+                    .first()
+                    .filter(|x| x.starts_with("r-"))
+                    .cloned()
+                    .unwrap_or_else(|| "root".into()),
                 Some(Hint::Account) => ids.last().cloned().unwrap_or_default(),
                 None => format!("level from {}", files[i].file),
             })
@@ -485,7 +644,10 @@ fn assign(ids: &[String], have_chain: bool, files: &[&TargetFile], notes: &mut V
         slots[*p] = Some(*u);
     }
     if unknown.len() > free.len() {
-        notes.push(format!("{} list-policies-for-target file(s) match no level of the path and were ignored", unknown.len() - free.len()));
+        notes.push(format!(
+            "{} list-policies-for-target file(s) match no level of the path and were ignored",
+            unknown.len() - free.len()
+        ));
     }
     (ids.to_vec(), slots)
 }
@@ -500,7 +662,10 @@ mod tests {
         let mut files = Vec::new();
         for e in std::fs::read_dir(&base).unwrap() {
             let p = e.unwrap().path();
-            files.push(TextInput::new(p.display().to_string(), std::fs::read_to_string(&p).unwrap()));
+            files.push(TextInput::new(
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
         }
         files.sort_by(|a, b| a.name.cmp(&b.name));
         OrgDir { name: base, files }
@@ -511,11 +676,28 @@ mod tests {
         let snap = OrgSnapshot::load(&[sample_dir()]).unwrap();
         assert_eq!(snap.management_account(), Some("999988887777"));
         let f = snap.facts_for("111122223333", 0).unwrap().unwrap();
-        assert_eq!(f.levels, ["root r-ab12", "OU ou-ab12-11111111", "OU ou-ab12-22222222", "account 111122223333"]);
-        assert_eq!(f.org_path.as_deref(), Some("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/"));
+        assert_eq!(
+            f.levels,
+            [
+                "root r-ab12",
+                "OU ou-ab12-11111111",
+                "OU ou-ab12-22222222",
+                "account 111122223333"
+            ]
+        );
+        assert_eq!(
+            f.org_path.as_deref(),
+            Some("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/")
+        );
         let scps = f.scps.unwrap();
-        let names: Vec<Vec<String>> = scps.iter().map(|l| l.iter().map(|(p, _)| p.label.clone()).collect()).collect();
-        assert_eq!(names[2], ["FullAWSAccess", "DenyUnapprovedRegionsAndProdSecrets"]);
+        let names: Vec<Vec<String>> = scps
+            .iter()
+            .map(|l| l.iter().map(|(p, _)| p.label.clone()).collect())
+            .collect();
+        assert_eq!(
+            names[2],
+            ["FullAWSAccess", "DenyUnapprovedRegionsAndProdSecrets"]
+        );
         assert_eq!(names[0], ["FullAWSAccess"]);
         assert_eq!(names[3], ["FullAWSAccess"]);
     }

@@ -25,14 +25,17 @@ use verdict_policy::{PolicyType, SourceFile, Span};
 /// True for a CloudFormation (or SAM) template.
 pub fn is_template(tree: &Json) -> bool {
     tree.get("AWSTemplateFormatVersion").is_some()
-        || tree.get("Resources").and_then(Json::as_object).is_some_and(|rs| {
-            rs.iter().any(|r| {
-                r.value
-                    .get("Type")
-                    .and_then(Json::as_str)
-                    .is_some_and(|t| t.contains("::"))
+        || tree
+            .get("Resources")
+            .and_then(Json::as_object)
+            .is_some_and(|rs| {
+                rs.iter().any(|r| {
+                    r.value
+                        .get("Type")
+                        .and_then(Json::as_str)
+                        .is_some_and(|t| t.contains("::"))
+                })
             })
-        })
 }
 
 struct Target {
@@ -43,20 +46,64 @@ struct Target {
 
 fn targets(resource_type: &str) -> &'static [Target] {
     const fn t(property: &'static str, ty: PolicyType, container: Container) -> Target {
-        Target { property, ty, container }
+        Target {
+            property,
+            ty,
+            container,
+        }
     }
-    static MANAGED: [Target; 1] = [t("PolicyDocument", PolicyType::Identity, Container::ManagedPolicy)];
-    static ROLE_POLICY: [Target; 1] = [t("PolicyDocument", PolicyType::Identity, Container::RoleInline)];
-    static USER_POLICY: [Target; 1] = [t("PolicyDocument", PolicyType::Identity, Container::UserInline)];
-    static GROUP_POLICY: [Target; 1] = [t("PolicyDocument", PolicyType::Identity, Container::GroupInline)];
-    static ROLE: [Target; 1] = [t("AssumeRolePolicyDocument", PolicyType::Trust, Container::RoleTrust)];
-    static BUCKET: [Target; 1] = [t("PolicyDocument", PolicyType::Resource, Container::S3Bucket)];
-    static RESOURCE_DOC: [Target; 1] = [t("PolicyDocument", PolicyType::Resource, Container::OtherResource)];
+    static MANAGED: [Target; 1] = [t(
+        "PolicyDocument",
+        PolicyType::Identity,
+        Container::ManagedPolicy,
+    )];
+    static ROLE_POLICY: [Target; 1] = [t(
+        "PolicyDocument",
+        PolicyType::Identity,
+        Container::RoleInline,
+    )];
+    static USER_POLICY: [Target; 1] = [t(
+        "PolicyDocument",
+        PolicyType::Identity,
+        Container::UserInline,
+    )];
+    static GROUP_POLICY: [Target; 1] = [t(
+        "PolicyDocument",
+        PolicyType::Identity,
+        Container::GroupInline,
+    )];
+    static ROLE: [Target; 1] = [t(
+        "AssumeRolePolicyDocument",
+        PolicyType::Trust,
+        Container::RoleTrust,
+    )];
+    static BUCKET: [Target; 1] = [t(
+        "PolicyDocument",
+        PolicyType::Resource,
+        Container::S3Bucket,
+    )];
+    static RESOURCE_DOC: [Target; 1] = [t(
+        "PolicyDocument",
+        PolicyType::Resource,
+        Container::OtherResource,
+    )];
     static KMS: [Target; 1] = [t("KeyPolicy", PolicyType::Resource, Container::KmsKey)];
     static POLICY_PROP: [Target; 1] = [t("Policy", PolicyType::Resource, Container::OtherResource)];
-    static SECRET: [Target; 1] = [t("ResourcePolicy", PolicyType::Resource, Container::OtherResource)];
-    static ECR: [Target; 1] = [t("RepositoryPolicyText", PolicyType::Resource, Container::OtherResource)];
-    static VPCE: [Target; 1] = [t("PolicyDocument", PolicyType::VpcEndpoint, Container::OtherResource)];
+    static SECRET: [Target; 1] = [t(
+        "ResourcePolicy",
+        PolicyType::Resource,
+        Container::OtherResource,
+    )];
+    static ECR: [Target; 1] = [t(
+        "RepositoryPolicyText",
+        PolicyType::Resource,
+        Container::OtherResource,
+    )];
+    static VPCE: [Target; 1] = [t(
+        "PolicyDocument",
+        PolicyType::VpcEndpoint,
+        Container::OtherResource,
+    )];
     match resource_type {
         "AWS::IAM::ManagedPolicy" => &MANAGED,
         "AWS::IAM::RolePolicy" => &ROLE_POLICY,
@@ -64,9 +111,13 @@ fn targets(resource_type: &str) -> &'static [Target] {
         "AWS::IAM::GroupPolicy" => &GROUP_POLICY,
         "AWS::IAM::Role" => &ROLE,
         "AWS::S3::BucketPolicy" => &BUCKET,
-        "AWS::SQS::QueuePolicy" | "AWS::SNS::TopicPolicy" | "AWS::Logs::ResourcePolicy" => &RESOURCE_DOC,
+        "AWS::SQS::QueuePolicy" | "AWS::SNS::TopicPolicy" | "AWS::Logs::ResourcePolicy" => {
+            &RESOURCE_DOC
+        }
         "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => &KMS,
-        "AWS::ApiGateway::RestApi" | "AWS::S3::AccessPoint" | "AWS::S3::MultiRegionAccessPoint" => &POLICY_PROP,
+        "AWS::ApiGateway::RestApi" | "AWS::S3::AccessPoint" | "AWS::S3::MultiRegionAccessPoint" => {
+            &POLICY_PROP
+        }
         "AWS::SecretsManager::ResourcePolicy" => &SECRET,
         "AWS::ECR::Repository" => &ECR,
         "AWS::EC2::VPCEndpoint" => &VPCE,
@@ -81,14 +132,25 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json, is_json: bool) -> Vec<Policy
         return out;
     };
     for r in resources {
-        let Some(ty) = r.value.get("Type").and_then(Json::as_str) else { continue };
-        let Some(props) = r.value.get("Properties") else { continue };
+        let Some(ty) = r.value.get("Type").and_then(Json::as_str) else {
+            continue;
+        };
+        let Some(props) = r.value.get("Properties") else {
+            continue;
+        };
         let base = format!("Resources.{}.Properties", r.key);
         let hint_reason = |p: &str| format!("{ty} {p}");
         for t in targets(ty) {
             if let Some(node) = props.get(t.property) {
                 let label = format!("{base}.{}", t.property);
-                out.push(make_unit(file, label, node, is_json, TypeHint::new(t.ty, hint_reason(t.property)), t.container));
+                out.push(make_unit(
+                    file,
+                    label,
+                    node,
+                    is_json,
+                    TypeHint::new(t.ty, hint_reason(t.property)),
+                    t.container,
+                ));
             }
         }
         match ty {
@@ -203,7 +265,10 @@ fn lambda_permission(file: &Arc<SourceFile>, base: &str, props: &Json) -> Option
     intrinsics::resolve(&mut props, &mut placeholders);
     let action = props.get("Action")?.clone();
     let principal = props.get("Principal")?.clone();
-    let function = props.get("FunctionName").cloned().unwrap_or_else(|| str_node("*", props.span));
+    let function = props
+        .get("FunctionName")
+        .cloned()
+        .unwrap_or_else(|| str_node("*", props.span));
     let p = principal.as_str().unwrap_or("");
     let principal_value = if p == "*" {
         principal.clone()
@@ -220,7 +285,10 @@ fn lambda_permission(file: &Arc<SourceFile>, base: &str, props: &Json) -> Option
     };
     let resource = match function.as_str() {
         Some(f) if f.starts_with("arn:") => function.clone(),
-        Some(f) if !f.contains("{{") => str_node(&format!("arn:aws:lambda:{{{{AWS.Region}}}}:{{{{AWS.AccountId}}}}:function:{f}"), function.span),
+        Some(f) if !f.contains("{{") => str_node(
+            &format!("arn:aws:lambda:{{{{AWS.Region}}}}:{{{{AWS.AccountId}}}}:function:{f}"),
+            function.span,
+        ),
         _ => str_node("*", function.span),
     };
     let mut conditions = Vec::new();
@@ -239,10 +307,22 @@ fn lambda_permission(file: &Arc<SourceFile>, base: &str, props: &Json) -> Option
         equals.push(member("lambda:FunctionUrlAuthType", v.clone()));
     }
     if !arn_like.is_empty() {
-        conditions.push(member("ArnLike", Json { kind: JsonKind::Object(arn_like), span: props.span }));
+        conditions.push(member(
+            "ArnLike",
+            Json {
+                kind: JsonKind::Object(arn_like),
+                span: props.span,
+            },
+        ));
     }
     if !equals.is_empty() {
-        conditions.push(member("StringEquals", Json { kind: JsonKind::Object(equals), span: props.span }));
+        conditions.push(member(
+            "StringEquals",
+            Json {
+                kind: JsonKind::Object(equals),
+                span: props.span,
+            },
+        ));
     }
     let mut stmt = vec![
         member("Effect", str_node("Allow", props.span)),
@@ -251,7 +331,13 @@ fn lambda_permission(file: &Arc<SourceFile>, base: &str, props: &Json) -> Option
         member("Resource", resource),
     ];
     if !conditions.is_empty() {
-        stmt.push(member("Condition", Json { kind: JsonKind::Object(conditions), span: props.span }));
+        stmt.push(member(
+            "Condition",
+            Json {
+                kind: JsonKind::Object(conditions),
+                span: props.span,
+            },
+        ));
     }
     let doc = Json {
         kind: JsonKind::Object(vec![
@@ -259,16 +345,26 @@ fn lambda_permission(file: &Arc<SourceFile>, base: &str, props: &Json) -> Option
             member(
                 "Statement",
                 Json {
-                    kind: JsonKind::Array(vec![Json { kind: JsonKind::Object(stmt), span: props.span }]),
+                    kind: JsonKind::Array(vec![Json {
+                        kind: JsonKind::Object(stmt),
+                        span: props.span,
+                    }]),
                     span: props.span,
                 },
             ),
         ]),
         span: props.span,
     };
-    let mut unit = PolicyUnit::from_tree(file, format!("{base} (as a Lambda resource-policy statement)"), doc)
-        .with_hint(Some(TypeHint::new(PolicyType::Resource, "AWS::Lambda::Permission")))
-        .with_container(Container::OtherResource);
+    let mut unit = PolicyUnit::from_tree(
+        file,
+        format!("{base} (as a Lambda resource-policy statement)"),
+        doc,
+    )
+    .with_hint(Some(TypeHint::new(
+        PolicyType::Resource,
+        "AWS::Lambda::Permission",
+    )))
+    .with_container(Container::OtherResource);
     unit.placeholders = placeholders;
     Some(unit)
 }

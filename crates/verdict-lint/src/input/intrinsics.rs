@@ -135,7 +135,8 @@ fn resolve_node(node: &mut Json, placeholders: &mut Vec<Span>) -> Resolved {
                     return Resolved::Replace(text("{{Fn.If}}".into(), span));
                 };
                 for branch in items.iter_mut().skip(1).take(2) {
-                    let is_no_value = branch.get("Ref").and_then(Json::as_str) == Some("AWS::NoValue");
+                    let is_no_value =
+                        branch.get("Ref").and_then(Json::as_str) == Some("AWS::NoValue");
                     if is_no_value {
                         continue;
                     }
@@ -238,7 +239,10 @@ mod tests {
     #[test]
     fn sub_keeps_literals() {
         assert_eq!(
-            substitute("arn:${AWS::Partition}:s3:::${Bucket}/${!aws:username}/*", None),
+            substitute(
+                "arn:${AWS::Partition}:s3:::${Bucket}/${!aws:username}/*",
+                None
+            ),
             "arn:aws:s3:::{{Bucket}}/${aws:username}/*"
         );
     }

@@ -139,7 +139,12 @@ impl PolicyUnit {
 
 /// Build a unit from a node that holds a policy: an object, or a string with the
 /// policy's JSON text (decoded with exact positions when the outer file is JSON).
-pub fn unit_from_node(file: &Arc<SourceFile>, label: String, node: &Json, outer_is_json: bool) -> PolicyUnit {
+pub fn unit_from_node(
+    file: &Arc<SourceFile>,
+    label: String,
+    node: &Json,
+    outer_is_json: bool,
+) -> PolicyUnit {
     match &node.kind {
         JsonKind::String(s) => {
             let raw = file.slice(node.span);
@@ -149,13 +154,24 @@ pub fn unit_from_node(file: &Arc<SourceFile>, label: String, node: &Json, outer_
                 None
             };
             let (map, name) = match decoded {
-                Some((_, table)) => (SpanMap::Table(Arc::new(table)), format!("{} ({label})", file.name())),
+                Some((_, table)) => (
+                    SpanMap::Table(Arc::new(table)),
+                    format!("{} ({label})", file.name()),
+                ),
                 None => {
                     // YAML strings: exact when the scalar is written verbatim.
-                    let at = raw.find(s.as_str()).filter(|_| !s.is_empty() && !s.contains('\n'));
+                    let at = raw
+                        .find(s.as_str())
+                        .filter(|_| !s.is_empty() && !s.contains('\n'));
                     match at {
-                        Some(off) => (SpanMap::Offset(node.span.start + off), format!("{} ({label})", file.name())),
-                        None => (SpanMap::Opaque(node.span), format!("{} ({label})", file.name())),
+                        Some(off) => (
+                            SpanMap::Offset(node.span.start + off),
+                            format!("{} ({label})", file.name()),
+                        ),
+                        None => (
+                            SpanMap::Opaque(node.span),
+                            format!("{} ({label})", file.name()),
+                        ),
                     }
                 }
             };
@@ -355,17 +371,29 @@ fn holds_policy(node: &Json) -> bool {
     }
 }
 
-fn find_wrapped(file: &Arc<SourceFile>, node: &Json, path: String, is_json: bool, depth: usize, out: &mut Vec<PolicyUnit>) {
+fn find_wrapped(
+    file: &Arc<SourceFile>,
+    node: &Json,
+    path: String,
+    is_json: bool,
+    depth: usize,
+    out: &mut Vec<PolicyUnit>,
+) {
     if depth > 12 || out.len() > 100_000 {
         return;
     }
     match &node.kind {
         JsonKind::Object(members) => {
             for m in members {
-                let p = if path.is_empty() { m.key.clone() } else { format!("{path}.{}", m.key) };
+                let p = if path.is_empty() {
+                    m.key.clone()
+                } else {
+                    format!("{path}.{}", m.key)
+                };
                 if let Some((_, ty)) = WRAPPER_KEYS.iter().find(|(k, _)| *k == m.key) {
                     if holds_policy(&m.value) {
-                        let hint = ty.map(|t| TypeHint::new(t, format!("found under \"{}\"", m.key)));
+                        let hint =
+                            ty.map(|t| TypeHint::new(t, format!("found under \"{}\"", m.key)));
                         out.push(unit_from_node(file, p, &m.value, is_json).with_hint(hint));
                         continue;
                     }
@@ -415,7 +443,14 @@ fn extract_jsonl(file: &Arc<SourceFile>) -> Extraction {
                             Some(nm) => format!("{label_base} ({nm}): {}", u.label),
                             None => format!("{label_base}: {}", u.label),
                         };
-                        found.push((label, Json { kind: JsonKind::Null, span: Span::default() }, Some(u)));
+                        found.push((
+                            label,
+                            Json {
+                                kind: JsonKind::Null,
+                                span: Span::default(),
+                            },
+                            Some(u),
+                        ));
                     }
                 }
                 for (label, tree, unit) in found {
@@ -431,7 +466,11 @@ fn extract_jsonl(file: &Arc<SourceFile>) -> Extraction {
                             source,
                             map: shift(map, base),
                         },
-                        Body::Invalid { diagnostic, source, map } => Body::Invalid {
+                        Body::Invalid {
+                            diagnostic,
+                            source,
+                            map,
+                        } => Body::Invalid {
                             diagnostic,
                             source,
                             map: shift(map, base),
@@ -559,6 +598,9 @@ pub fn read_source(path: &Path, stdin_name: &str) -> Result<Arc<SourceFile>, Inp
         path: path.to_path_buf(),
         message: "not UTF-8 text".into(),
     })?;
-    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     Ok(SourceFile::new(path.display().to_string(), text))
 }

@@ -38,8 +38,12 @@ fn known(resource_type: &str) -> &'static [(&'static str, Option<PolicyType>, Co
         "aws_iam_user_policy" => &[("policy", Some(Identity), UserInline)],
         "aws_iam_group_policy" => &[("policy", Some(Identity), GroupInline)],
         "aws_s3_bucket_policy" | "aws_s3_bucket" => &[("policy", Some(Resource), S3Bucket)],
-        "aws_kms_key" | "aws_kms_key_policy" | "aws_kms_replica_key" => &[("policy", Some(Resource), KmsKey)],
-        "aws_vpc_endpoint" | "aws_vpc_endpoint_policy" => &[("policy", Some(VpcEndpoint), OtherResource)],
+        "aws_kms_key" | "aws_kms_key_policy" | "aws_kms_replica_key" => {
+            &[("policy", Some(Resource), KmsKey)]
+        }
+        "aws_vpc_endpoint" | "aws_vpc_endpoint_policy" => {
+            &[("policy", Some(VpcEndpoint), OtherResource)]
+        }
         "aws_iam_policy_document" => &[("json", None, Standalone)],
         _ => &[],
     }
@@ -52,9 +56,15 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json) -> Vec<PolicyUnit> {
         return out;
     };
     for rc in changes {
-        let address = rc.get("address").and_then(Json::as_str).unwrap_or("?").to_string();
+        let address = rc
+            .get("address")
+            .and_then(Json::as_str)
+            .unwrap_or("?")
+            .to_string();
         let ty = rc.get("type").and_then(Json::as_str).unwrap_or("");
-        let Some(change) = rc.get("change") else { continue };
+        let Some(change) = rc.get("change") else {
+            continue;
+        };
         let after = change.get("after").filter(|a| a.as_object().is_some());
         let unknown = change.get("after_unknown");
         let mut attrs: Vec<(String, Option<PolicyType>, Container)> = known(ty)
@@ -62,10 +72,21 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json) -> Vec<PolicyUnit> {
             .map(|(a, t, c)| ((*a).to_string(), *t, *c))
             .collect();
         if ty == "aws_organizations_policy" {
-            let kind = after.and_then(|a| a.get("type")).and_then(Json::as_str).unwrap_or("");
+            let kind = after
+                .and_then(|a| a.get("type"))
+                .and_then(Json::as_str)
+                .unwrap_or("");
             match kind {
-                "SERVICE_CONTROL_POLICY" => attrs.push(("content".into(), Some(PolicyType::Scp), Container::Standalone)),
-                "RESOURCE_CONTROL_POLICY" => attrs.push(("content".into(), Some(PolicyType::Rcp), Container::Standalone)),
+                "SERVICE_CONTROL_POLICY" => attrs.push((
+                    "content".into(),
+                    Some(PolicyType::Scp),
+                    Container::Standalone,
+                )),
+                "RESOURCE_CONTROL_POLICY" => attrs.push((
+                    "content".into(),
+                    Some(PolicyType::Rcp),
+                    Container::Standalone,
+                )),
                 _ => {}
             }
         }
@@ -74,9 +95,12 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json) -> Vec<PolicyUnit> {
             if let Some(members) = after.and_then(Json::as_object) {
                 for m in members {
                     let k = m.key.as_str();
-                    let policyish = k == "policy" || k.ends_with("_policy") || k == "access_policies";
+                    let policyish =
+                        k == "policy" || k.ends_with("_policy") || k == "access_policies";
                     let holds = m.value.as_str().is_some_and(|s| s.contains("Statement"));
-                    let is_unknown = unknown.and_then(|u| u.get(k)).is_some_and(|v| v.kind == JsonKind::Bool(true));
+                    let is_unknown = unknown
+                        .and_then(|u| u.get(k))
+                        .is_some_and(|v| v.kind == JsonKind::Bool(true));
                     if policyish && (holds || is_unknown) {
                         let hint = (!ty.starts_with("aws_iam_")).then_some(PolicyType::Resource);
                         attrs.push((k.to_string(), hint, Container::OtherResource));
@@ -87,14 +111,29 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json) -> Vec<PolicyUnit> {
         for (attr, pt, container) in &attrs {
             let label = format!("{address}.{attr}");
             let hint = pt.map(|t| TypeHint::new(t, format!("Terraform {ty}.{attr}")));
-            if let Some(node) = after.and_then(|a| a.get(attr)).filter(|n| !matches!(n.kind, JsonKind::Null)) {
+            if let Some(node) = after
+                .and_then(|a| a.get(attr))
+                .filter(|n| !matches!(n.kind, JsonKind::Null))
+            {
                 if node.as_str() == Some("") {
                     continue;
                 }
-                out.push(unit_from_node(file, label, node, true).with_hint(hint).with_container(*container));
-            } else if let Some(u) = unknown.and_then(|u| u.as_object()).and_then(|m| m.iter().find(|m| &m.key == attr)) {
+                out.push(
+                    unit_from_node(file, label, node, true)
+                        .with_hint(hint)
+                        .with_container(*container),
+                );
+            } else if let Some(u) = unknown
+                .and_then(|u| u.as_object())
+                .and_then(|m| m.iter().find(|m| &m.key == attr))
+            {
                 if u.value.kind == JsonKind::Bool(true) {
-                    out.push(unknown_unit(file, label, u.key_span, format!("{attr} of {address}")));
+                    out.push(unknown_unit(
+                        file,
+                        label,
+                        u.key_span,
+                        format!("{attr} of {address}"),
+                    ));
                 }
             }
         }
@@ -104,9 +143,19 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json) -> Vec<PolicyUnit> {
                 let unknown_items = unknown.and_then(|u| u.get("inline_policy"));
                 for (i, item) in items.iter().enumerate() {
                     let label = format!("{address}.inline_policy[{i}].policy");
-                    let hint = Some(TypeHint::new(PolicyType::Identity, "Terraform aws_iam_role inline_policy"));
-                    match item.get("policy").filter(|n| n.as_str().is_some_and(|s| !s.is_empty())) {
-                        Some(node) => out.push(unit_from_node(file, label, node, true).with_hint(hint).with_container(Container::RoleInline)),
+                    let hint = Some(TypeHint::new(
+                        PolicyType::Identity,
+                        "Terraform aws_iam_role inline_policy",
+                    ));
+                    match item
+                        .get("policy")
+                        .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))
+                    {
+                        Some(node) => out.push(
+                            unit_from_node(file, label, node, true)
+                                .with_hint(hint)
+                                .with_container(Container::RoleInline),
+                        ),
                         None => {
                             let u = unknown_items
                                 .and_then(|u| match &u.kind {
@@ -116,7 +165,12 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json) -> Vec<PolicyUnit> {
                                 .and_then(|u| u.as_object())
                                 .and_then(|m| m.iter().find(|m| m.key == "policy"));
                             if let Some(u) = u.filter(|u| u.value.kind == JsonKind::Bool(true)) {
-                                out.push(unknown_unit(file, label, u.key_span, format!("inline_policy[{i}].policy of {address}")));
+                                out.push(unknown_unit(
+                                    file,
+                                    label,
+                                    u.key_span,
+                                    format!("inline_policy[{i}].policy of {address}"),
+                                ));
                             }
                         }
                     }
@@ -127,7 +181,12 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json) -> Vec<PolicyUnit> {
     out
 }
 
-fn unknown_unit(file: &Arc<SourceFile>, label: String, span: verdict_policy::Span, what: String) -> PolicyUnit {
+fn unknown_unit(
+    file: &Arc<SourceFile>,
+    label: String,
+    span: verdict_policy::Span,
+    what: String,
+) -> PolicyUnit {
     PolicyUnit {
         file: file.clone(),
         label,

@@ -34,11 +34,10 @@ pub fn parse_yaml(source: &Arc<SourceFile>) -> Result<Vec<Json>, Diagnostic> {
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
         let at = builder.byte(e.marker().index());
-        return Err(Diagnostic::new(
-            ErrorCode::JsonSyntax,
-            format!("invalid YAML: {}", e.info()),
-        )
-        .at(source, Span::new(at, at)));
+        return Err(
+            Diagnostic::new(ErrorCode::JsonSyntax, format!("invalid YAML: {}", e.info()))
+                .at(source, Span::new(at, at)),
+        );
     }
     Ok(builder.docs)
 }
@@ -83,7 +82,9 @@ impl Builder<'_> {
                 if rest.starts_with(first) {
                     first.len()
                 } else {
-                    rest.find(['\n', '#']).unwrap_or(rest.len()).min(first.len().max(1))
+                    rest.find(['\n', '#'])
+                        .unwrap_or(rest.len())
+                        .min(first.len().max(1))
                 }
             }
             TScalarStyle::SingleQuoted => quoted_len(rest, '\''),
@@ -199,7 +200,11 @@ fn is_number(s: &str) -> bool {
     };
     let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
     let mant_ok = match mant.split_once('.') {
-        Some((i, f)) => (digits(i) || i.is_empty()) && (digits(f) || f.is_empty()) && !(i.is_empty() && f.is_empty()),
+        Some((i, f)) => {
+            (digits(i) || i.is_empty())
+                && (digits(f) || f.is_empty())
+                && !(i.is_empty() && f.is_empty())
+        }
         None => digits(mant),
     };
     let exp_ok = exp.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
@@ -247,7 +252,10 @@ impl MarkedEventReceiver for Builder<'_> {
                     items,
                 }) = self.stack.pop()
                 {
-                    let end = items.last().map_or(start + 1, |j| j.span.end).max(start + 1);
+                    let end = items
+                        .last()
+                        .map_or(start + 1, |j| j.span.end)
+                        .max(start + 1);
                     let node = Json {
                         kind: JsonKind::Array(items),
                         span: Span::new(start, end.min(self.text.len().max(start))),
@@ -314,10 +322,20 @@ mod tests {
             JsonKind::Array(a) => a.first(),
             _ => None,
         });
-        let st = st.map(|s| (s.get("Action").map(|a| src.slice(a.span)), s.get("Resource").and_then(|r| r.get("Fn::Sub")).is_some(), s.get("N").map(|n| n.kind.clone())));
+        let st = st.map(|s| {
+            (
+                s.get("Action").map(|a| src.slice(a.span)),
+                s.get("Resource").and_then(|r| r.get("Fn::Sub")).is_some(),
+                s.get("N").map(|n| n.kind.clone()),
+            )
+        });
         assert_eq!(
             st,
-            Some((Some("s3:GetObject"), true, Some(JsonKind::Number("12".into()))))
+            Some((
+                Some("s3:GetObject"),
+                true,
+                Some(JsonKind::Number("12".into()))
+            ))
         );
     }
 

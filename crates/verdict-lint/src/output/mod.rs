@@ -63,7 +63,9 @@ impl Summary {
 
     /// True if any finding is at or above `fail_on`.
     pub fn fails(&self, fail_on: Severity) -> bool {
-        Severity::ALL.iter().any(|s| *s >= fail_on && self.count(*s) > 0)
+        Severity::ALL
+            .iter()
+            .any(|s| *s >= fail_on && self.count(*s) > 0)
     }
 
     /// One line, e.g. `3 findings: 1 error, 2 warnings (2 files, 3 policies)`.

@@ -28,7 +28,11 @@ fn uri(name: &str) -> String {
 }
 
 fn plain(markdown: &str) -> String {
-    markdown.replace("**", "").replace("```json\n", "").replace("```\n", "").replace("```", "")
+    markdown
+        .replace("**", "")
+        .replace("```json\n", "")
+        .replace("```\n", "")
+        .replace("```", "")
 }
 
 /// `tool.driver.rules`.
@@ -65,7 +69,13 @@ pub fn rules_metadata() -> Vec<Value> {
 fn fingerprint(f: &Finding) -> String {
     // FNV-1a over the parts that identify a finding independently of line numbers.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [f.rule.code, f.location.file.name(), &f.policy.label, f.path.as_deref().unwrap_or(""), &f.message] {
+    for part in [
+        f.rule.code,
+        f.location.file.name(),
+        &f.policy.label,
+        f.path.as_deref().unwrap_or(""),
+        &f.message,
+    ] {
         for b in part.bytes().chain(std::iter::once(0)) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -76,7 +86,10 @@ fn fingerprint(f: &Finding) -> String {
 
 /// One result.
 pub fn result(f: &Finding) -> Value {
-    let index = rules::ALL.iter().position(|r| r.code == f.rule.code).unwrap_or(0);
+    let index = rules::ALL
+        .iter()
+        .position(|r| r.code == f.rule.code)
+        .unwrap_or(0);
     let mut text = f.message.clone();
     if let Some(h) = &f.help {
         text.push_str(&format!(" (help: {h})"));

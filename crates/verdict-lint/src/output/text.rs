@@ -57,9 +57,16 @@ pub fn render_finding(f: &Finding, opts: TextOptions) -> String {
     let loc = &f.location;
     let text = loc.file.text();
     let line_no = loc.start.line;
-    let line_start = text[..loc.span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
-    let line = text.get(line_start..line_end).unwrap_or("").trim_end_matches('\r');
+    let line_start = text[..loc.span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    let line = text
+        .get(line_start..line_end)
+        .unwrap_or("")
+        .trim_end_matches('\r');
     let gutter = line_no.to_string().len();
     let pad = " ".repeat(gutter);
     let shown: String = line.chars().take(200).collect();
@@ -71,8 +78,15 @@ pub fn render_finding(f: &Finding, opts: TextOptions) -> String {
     }
     .max(1)
     .min(shown.chars().count().saturating_sub(col).max(1));
-    let indent: String = line.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-    out.push_str(&format!("{pad} |\n{line_no} | {shown}\n{pad} | {indent}{}\n", paint(opts.color, st, &"^".repeat(width))));
+    let indent: String = line
+        .chars()
+        .take(col)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    out.push_str(&format!(
+        "{pad} |\n{line_no} | {shown}\n{pad} | {indent}{}\n",
+        paint(opts.color, st, &"^".repeat(width))
+    ));
     if let Some(h) = &f.help {
         out.push_str(&format!("{pad} = help: {h}\n"));
     }

@@ -162,7 +162,12 @@ this is almost never intended.
 ```
 
 **Fix.** List the values, or remove the key."#,
-    access_analyzer: &["EMPTY_ARRAY_CONDITION", "EMPTY_ARRAY_CONDITION_FORALLVALUES", "EMPTY_ARRAY_CONDITION_FORANYVALUE", "EMPTY_ARRAY_CONDITION_IFEXISTS"],
+    access_analyzer: &[
+        "EMPTY_ARRAY_CONDITION",
+        "EMPTY_ARRAY_CONDITION_FORALLVALUES",
+        "EMPTY_ARRAY_CONDITION_FORANYVALUE",
+        "EMPTY_ARRAY_CONDITION_IFEXISTS",
+    ],
     security_severity: None,
     tags: &["condition"],
 };
@@ -418,7 +423,10 @@ fn fits(family: Family, key: &str, t: ValueType) -> bool {
         Family::String => matches!(t, ValueType::String | ValueType::Arn | ValueType::Bool),
         // ARN operators work on any text that holds an ARN (tags, encryption context).
         Family::Arn => matches!(t, ValueType::Arn | ValueType::String),
-        Family::Numeric => t == ValueType::Numeric || (t == ValueType::Date && key.eq_ignore_ascii_case("aws:EpochTime")),
+        Family::Numeric => {
+            t == ValueType::Numeric
+                || (t == ValueType::Date && key.eq_ignore_ascii_case("aws:EpochTime"))
+        }
         Family::Date => t == ValueType::Date,
         Family::Bool => t == ValueType::Bool,
         Family::Ip => t == ValueType::IpAddress,
@@ -462,7 +470,10 @@ fn is_private(net: &ipnet::IpNet) -> bool {
         }
         ipnet::IpNet::V6(n) => {
             let seg = n.network().segments()[0];
-            n.prefix_len() >= 7 && ((seg & 0xfe00) == 0xfc00 || (seg & 0xffc0) == 0xfe80 || n.network().is_loopback())
+            n.prefix_len() >= 7
+                && ((seg & 0xfe00) == 0xfc00
+                    || (seg & 0xffc0) == 0xfe80
+                    || n.network().is_loopback())
         }
     }
 }
@@ -480,7 +491,10 @@ pub(crate) fn check_conditions(ctx: &mut Ctx<'_>) {
                 found.push((
                     &OPERATOR_NAME_CASE,
                     c.op_span,
-                    format!("operator \"{}\" is usually written \"{canonical}\"", c.op_name),
+                    format!(
+                        "operator \"{}\" is usually written \"{canonical}\"",
+                        c.op_name
+                    ),
                     Some(format!("write \"{canonical}\"")),
                 ));
             }
@@ -542,7 +556,8 @@ pub(crate) fn check_conditions(ctx: &mut Ctx<'_>) {
 type Found = Vec<(&'static Rule, Span, String, Option<String>)>;
 
 fn mfa(effect: Effect, c: &Condition, found: &mut Found) {
-    if !c.key_lc.eq("aws:multifactorauthpresent") || c.op.base != BaseOp::Bool || c.op.set.is_some() {
+    if !c.key_lc.eq("aws:multifactorauthpresent") || c.op.base != BaseOp::Bool || c.op.set.is_some()
+    {
         return;
     }
     let has = |v: &str| c.raw_values.iter().any(|x| x.eq_ignore_ascii_case(v));
@@ -567,7 +582,10 @@ fn mfa(effect: Effect, c: &Condition, found: &mut Found) {
 fn wildcard_literal(ctx: &Ctx<'_>, c: &Condition, found: &mut Found) {
     if !matches!(
         c.op.base,
-        BaseOp::StringEquals | BaseOp::StringNotEquals | BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase
+        BaseOp::StringEquals
+            | BaseOp::StringNotEquals
+            | BaseOp::StringEqualsIgnoreCase
+            | BaseOp::StringNotEqualsIgnoreCase
     ) {
         return;
     }
@@ -575,11 +593,18 @@ fn wildcard_literal(ctx: &Ctx<'_>, c: &Condition, found: &mut Found) {
     for (i, v) in c.raw_values.iter().enumerate() {
         let stripped = v.replace("${*}", "").replace("${?}", "");
         if stripped.contains(['*', '?']) && !placeholder(v) {
-            let like = c.op.canonical_name().replace("StringEquals", "StringLike").replace("StringNotEquals", "StringNotLike").replace("IgnoreCase", "");
+            let like =
+                c.op.canonical_name()
+                    .replace("StringEquals", "StringLike")
+                    .replace("StringNotEquals", "StringNotLike")
+                    .replace("IgnoreCase", "");
             found.push((
                 &WILDCARD_WITHOUT_LIKE_OPERATOR,
                 spans.get(i).copied().unwrap_or(c.key_span),
-                format!("\"{v}\" contains a wildcard but \"{}\" compares it literally", c.op_name),
+                format!(
+                    "\"{v}\" contains a wildcard but \"{}\" compares it literally",
+                    c.op_name
+                ),
                 Some(format!("use \"{like}\"")),
             ));
         }

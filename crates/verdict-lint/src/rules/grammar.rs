@@ -124,7 +124,12 @@ document otherwise.
 ```
 
 **Fix.** Add the missing element (`"Effect": "Allow"` or `"Deny"`, an `Action` list)."#,
-    access_analyzer: &["MISSING_STATEMENT", "MISSING_EFFECT", "MISSING_ACTION", "EMPTY_ARRAY_ACTION"],
+    access_analyzer: &[
+        "MISSING_STATEMENT",
+        "MISSING_EFFECT",
+        "MISSING_ACTION",
+        "EMPTY_ARRAY_ACTION",
+    ],
     security_severity: None,
     tags: &["grammar"],
 };
@@ -244,7 +249,11 @@ wildcards are never allowed in `Principal`.
 
 **Fix.** Name exact principals. To match a pattern, use `"Principal": {"AWS": "*"}` with
 a condition such as `ArnLike` on `aws:PrincipalArn`."#,
-    access_analyzer: &["INVALID_PRINCIPAL_FORMAT", "UNSUPPORTED_WILDCARD_IN_PRINCIPAL", "INVALID_SERVICE_PRINCIPAL_FORMAT"],
+    access_analyzer: &[
+        "INVALID_PRINCIPAL_FORMAT",
+        "UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
+        "INVALID_SERVICE_PRINCIPAL_FORMAT",
+    ],
     security_severity: None,
     tags: &["grammar"],
 };
@@ -387,7 +396,14 @@ and — worse — a Deny protects nothing.
 
 **Fix.** Use the full ARN: `arn:aws:s3:::my-bucket/*`. In API Gateway resource policies
 the shorthand `execute-api:/stage/METHOD/path` is accepted."#,
-    access_analyzer: &["INVALID_ARN_PREFIX", "MISSING_ARN_FIELD", "INVALID_ARN_ACCOUNT", "INVALID_ARN_REGION", "INVALID_ARN_SERVICE_CASE", "INVALID_PARTITION"],
+    access_analyzer: &[
+        "INVALID_ARN_PREFIX",
+        "MISSING_ARN_FIELD",
+        "INVALID_ARN_ACCOUNT",
+        "INVALID_ARN_REGION",
+        "INVALID_ARN_SERVICE_CASE",
+        "INVALID_PARTITION",
+    ],
     security_severity: None,
     tags: &["grammar", "arn"],
 };
@@ -467,7 +483,16 @@ pub fn rule_for(d: &Diagnostic) -> &'static Rule {
     }
 }
 
-const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
 
 fn wild(s: &str) -> bool {
     s.contains(['*', '?']) || s.contains("${") || placeholder(s)
@@ -499,16 +524,30 @@ pub fn arn_problem(s: &str, api_gateway_shorthand: bool) -> Option<(String, Opti
         ));
     };
     if !wild(arn.partition) && !PARTITIONS.contains(&arn.partition) {
-        return Some((format!("\"{s}\": unknown partition \"{}\"", arn.partition), Some("use \"aws\", \"aws-cn\" or \"aws-us-gov\"".into())));
+        return Some((
+            format!("\"{s}\": unknown partition \"{}\"", arn.partition),
+            Some("use \"aws\", \"aws-cn\" or \"aws-us-gov\"".into()),
+        ));
     }
     if arn.service.bytes().any(|b| b.is_ascii_uppercase()) {
         return Some((
-            format!("\"{s}\": the service field \"{}\" must be lower-case", arn.service),
+            format!(
+                "\"{s}\": the service field \"{}\" must be lower-case",
+                arn.service
+            ),
             Some(format!("write \"{}\"", arn.service.to_ascii_lowercase())),
         ));
     }
-    if !wild(arn.region) && !arn.region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        return Some((format!("\"{s}\": \"{}\" is not a valid region", arn.region), None));
+    if !wild(arn.region)
+        && !arn
+            .region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Some((
+            format!("\"{s}\": \"{}\" is not a valid region", arn.region),
+            None,
+        ));
     }
     let acct = arn.account;
     let acct_ok = acct.is_empty()

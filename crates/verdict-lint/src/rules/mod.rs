@@ -184,7 +184,11 @@ impl<'a> Ctx<'a> {
                     .filter(|a| !a.wild && !a.pattern.is_any() && !a.placeholder)
                     .map(|a| format!("{}:{}", a.svc_lc, a.name_lc))
                     .collect();
-                StmtInfo { stmt, actions, exact }
+                StmtInfo {
+                    stmt,
+                    actions,
+                    exact,
+                }
             })
             .collect();
         Ctx {
@@ -198,7 +202,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// Record a finding.
-    pub fn report(&mut self, rule: &'static Rule, span: Span, message: impl Into<String>, help: Option<String>) {
+    pub fn report(
+        &mut self,
+        rule: &'static Rule,
+        span: Span,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
         self.out.push(Raw {
             rule,
             span,
@@ -225,7 +235,9 @@ impl<'a> Ctx<'a> {
                     }
                     None
                 }
-                verdict_policy::json::JsonKind::Array(items) => items.iter().find_map(|i| find(i, span)),
+                verdict_policy::json::JsonKind::Array(items) => {
+                    items.iter().find_map(|i| find(i, span))
+                }
                 _ => None,
             }
         }
@@ -236,7 +248,9 @@ impl<'a> Ctx<'a> {
     pub fn value_spans(&self, key_span: Span) -> Vec<Span> {
         match self.member_at(key_span).map(|m| &m.value) {
             Some(v) => match &v.kind {
-                verdict_policy::json::JsonKind::Array(items) => items.iter().map(|i| i.span).collect(),
+                verdict_policy::json::JsonKind::Array(items) => {
+                    items.iter().map(|i| i.span).collect()
+                }
                 _ => vec![v.span],
             },
             None => Vec::new(),

@@ -198,7 +198,8 @@ pub const SCP_LEGACY_SYNTAX: Rule = Rule {
     code: "E409",
     name: "scp-legacy-syntax",
     severity: Severity::Error,
-    summary: "An SCP uses syntax the 2023 SCP grammar did not allow (with --scp-syntax legacy-2023)",
+    summary:
+        "An SCP uses syntax the 2023 SCP grammar did not allow (with --scp-syntax legacy-2023)",
     docs: r#"**What it flags.** Only when linting with `--scp-syntax legacy-2023` (for
 organizations or tools that still apply the June-2023 rules): an Allow statement with
 `NotAction`, `NotResource`, a `Condition` or a Resource other than `*`, or an action
@@ -214,7 +215,13 @@ check does not run.
 ```
 
 **Fix.** Allow with `Resource: "*"` and move restrictions into Deny statements."#,
-    access_analyzer: &["SCP_SYNTAX_ERROR_ACTION_WILDCARD", "SCP_SYNTAX_ERROR_ALLOW_CONDITION", "SCP_SYNTAX_ERROR_ALLOW_NOTACTION", "SCP_SYNTAX_ERROR_ALLOW_RESOURCE", "SCP_SYNTAX_ERROR_NOTRESOURCE"],
+    access_analyzer: &[
+        "SCP_SYNTAX_ERROR_ACTION_WILDCARD",
+        "SCP_SYNTAX_ERROR_ALLOW_CONDITION",
+        "SCP_SYNTAX_ERROR_ALLOW_NOTACTION",
+        "SCP_SYNTAX_ERROR_ALLOW_RESOURCE",
+        "SCP_SYNTAX_ERROR_NOTRESOURCE",
+    ],
     security_severity: None,
     tags: &["policy-type", "scp"],
 };
@@ -273,7 +280,12 @@ are not checked.
 
 **Fix.** Use wildcards for action families, split the policy into several managed
 policies, or attach to a group or role (larger quotas). For SCPs, remove indentation."#,
-    access_analyzer: &["POLICY_SIZE_EXCEEDS_SCP_QUOTA", "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA", "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA"],
+    access_analyzer: &[
+        "POLICY_SIZE_EXCEEDS_SCP_QUOTA",
+        "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
+        "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
+        "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA",
+    ],
     security_severity: None,
     tags: &["policy-type", "size"],
 };
@@ -356,7 +368,12 @@ fn quota(container: Container, ptype: PolicyType) -> Option<(usize, Count, &'sta
 
 /// `E501`: `text` is the policy as written (None when it was embedded as an object in
 /// a template, where the stored form is the compact JSON).
-pub(crate) fn size_finding(tree: &Json, text: Option<&str>, container: Container, ptype: PolicyType) -> Option<(String, Option<String>)> {
+pub(crate) fn size_finding(
+    tree: &Json,
+    text: Option<&str>,
+    container: Container,
+    ptype: PolicyType,
+) -> Option<(String, Option<String>)> {
     let (limit, count, what) = quota(container, ptype)?;
     let compact = serde_json::to_string(&tree.to_value()).unwrap_or_default();
     if placeholder(&compact) {
@@ -376,8 +393,13 @@ pub(crate) fn size_finding(tree: &Json, text: Option<&str>, container: Container
         Count::Bytes => "bytes",
     };
     let help = match count {
-        Count::Everything => "remove indentation and line breaks, or split the statements over several policies",
+        Count::Everything => {
+            "remove indentation and line breaks, or split the statements over several policies"
+        }
         _ => "use wildcards for related actions or split the policy in two",
     };
-    Some((format!("the policy is {n} {unit}; {what} may have at most {limit}"), Some(help.into())))
+    Some((
+        format!("the policy is {n} {unit}; {what} may have at most {limit}"),
+        Some(help.into()),
+    ))
 }

@@ -105,7 +105,11 @@ operators).
 
 **Fix.** Use the suggested key, or one from the service's table in the Service
 Authorization Reference."#,
-    access_analyzer: &["INVALID_SERVICE_CONDITION_KEY", "INVALID_CONDITION_KEY_FORMAT", "INVALID_SERVICE"],
+    access_analyzer: &[
+        "INVALID_SERVICE_CONDITION_KEY",
+        "INVALID_CONDITION_KEY_FORMAT",
+        "INVALID_SERVICE",
+    ],
     security_severity: None,
     tags: &["catalog", "condition"],
 };
@@ -130,7 +134,13 @@ the resource or condition value never matches what was intended.
 
 **Fix.** Close the brace, remove the spaces, or quote the default:
 `${aws:PrincipalTag/team, 'none'}`."#,
-    access_analyzer: &["MISSING_BRACE_IN_VARIABLE", "EMPTY_VARIABLE", "UNSUPPORTED_SPACE_IN_VARIABLE", "MISSING_QUOTE_IN_VARIABLE", "UNSUPPORTED_SYMBOL_IN_VARIABLE"],
+    access_analyzer: &[
+        "MISSING_BRACE_IN_VARIABLE",
+        "EMPTY_VARIABLE",
+        "UNSUPPORTED_SPACE_IN_VARIABLE",
+        "MISSING_QUOTE_IN_VARIABLE",
+        "UNSUPPORTED_SYMBOL_IN_VARIABLE",
+    ],
     security_severity: None,
     tags: &["variables"],
 };
@@ -199,7 +209,11 @@ pub(crate) fn check_actions(ctx: &mut Ctx<'_>) {
                         .catalog
                         .suggest_action(raw)
                         .map(|s| format!("did you mean \"{s}\"?"))
-                        .or_else(|| ctx.catalog.suggest_service(prefix).map(|s| format!("did you mean the service prefix \"{s}\"?")));
+                        .or_else(|| {
+                            ctx.catalog
+                                .suggest_service(prefix)
+                                .map(|s| format!("did you mean the service prefix \"{s}\"?"))
+                        });
                     found.push((
                         &UNKNOWN_SERVICE,
                         a.pattern.span,
@@ -217,7 +231,9 @@ pub(crate) fn check_actions(ctx: &mut Ctx<'_>) {
                     let help = if wildcard {
                         None
                     } else {
-                        ctx.catalog.suggest_action(raw).map(|s| format!("did you mean \"{s}\"?"))
+                        ctx.catalog
+                            .suggest_action(raw)
+                            .map(|s| format!("did you mean \"{s}\"?"))
                     };
                     found.push((&UNKNOWN_ACTION, a.pattern.span, msg, help));
                 }
@@ -232,7 +248,9 @@ pub(crate) fn check_actions(ctx: &mut Ctx<'_>) {
 
 /// Prefixes of keys defined by identity providers rather than services.
 fn provider_key(prefix: &str) -> bool {
-    prefix.contains('.') || prefix.contains('/') || matches!(prefix.to_ascii_lowercase().as_str(), "saml" | "oidc")
+    prefix.contains('.')
+        || prefix.contains('/')
+        || matches!(prefix.to_ascii_lowercase().as_str(), "saml" | "oidc")
 }
 
 /// `E203`, `E204`: condition keys; `E205`–`E207`: variables.
@@ -264,7 +282,10 @@ pub(crate) fn check_condition_keys(ctx: &mut Ctx<'_>) {
             strings.extend(r.entries.iter().map(|e| (e.span, e.raw.as_str(), true)));
         }
         for c in &st.conditions {
-            let textual = matches!(c.op.base.family(), Family::String | Family::Arn | Family::Bool);
+            let textual = matches!(
+                c.op.base.family(),
+                Family::String | Family::Arn | Family::Bool
+            );
             let spans = ctx.value_spans(c.key_span);
             for (i, v) in c.raw_values.iter().enumerate() {
                 let span = spans.get(i).copied().unwrap_or(c.key_span);
@@ -296,7 +317,10 @@ pub(crate) fn check_condition_keys(ctx: &mut Ctx<'_>) {
                     found.push((
                         &VARIABLE_IN_UNSUPPORTED_ELEMENT,
                         p.span,
-                        format!("action \"{}\" contains a policy variable; Action is never substituted", p.raw),
+                        format!(
+                            "action \"{}\" contains a policy variable; Action is never substituted",
+                            p.raw
+                        ),
                         None,
                     ));
                 }
@@ -333,18 +357,28 @@ fn key_problem(ctx: &Ctx<'_>, key: &str) -> Option<Problem> {
         ));
     };
     if prefix.eq_ignore_ascii_case("aws") {
-        if cat.is_global_key(key) || EXTRA_GLOBAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        if cat.is_global_key(key)
+            || EXTRA_GLOBAL_KEYS
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(key))
+        {
             return None;
         }
         let names: Vec<String> = cat
             .global_keys()
             .iter()
-            .map(|g| g.name().replace("${TagKey}", rest.split_once('/').map_or("", |x| x.1)))
+            .map(|g| {
+                g.name()
+                    .replace("${TagKey}", rest.split_once('/').map_or("", |x| x.1))
+            })
             .collect();
         let help = suggestion(key, names.iter().map(String::as_str));
         return Some((
             &UNKNOWN_GLOBAL_CONDITION_KEY,
-            format!("\"{key}\" is not a global condition key (service reference of {})", ctx.catalog_date()),
+            format!(
+                "\"{key}\" is not a global condition key (service reference of {})",
+                ctx.catalog_date()
+            ),
             help,
         ));
     }
@@ -357,14 +391,19 @@ fn key_problem(ctx: &Ctx<'_>, key: &str) -> Option<Problem> {
             let help = suggestion(key, names.iter().copied());
             Some((
                 &UNKNOWN_SERVICE_CONDITION_KEY,
-                format!("\"{key}\" is not a condition key of {} (service reference of {})", svc.prefix(), ctx.catalog_date()),
+                format!(
+                    "\"{key}\" is not a condition key of {} (service reference of {})",
+                    svc.prefix(),
+                    ctx.catalog_date()
+                ),
                 help,
             ))
         }
         None => Some((
             &UNKNOWN_SERVICE_CONDITION_KEY,
             format!("condition key \"{key}\" has an unknown service prefix \"{prefix}\""),
-            cat.suggest_service(prefix).map(|s| format!("did you mean \"{s}:{rest}\"?")),
+            cat.suggest_service(prefix)
+                .map(|s| format!("did you mean \"{s}:{rest}\"?")),
         )),
     }
 }
@@ -389,7 +428,11 @@ fn variable_problems(ctx: &Ctx<'_>, s: &str) -> Vec<Problem> {
             continue;
         }
         if inner.trim().is_empty() {
-            out.push((&MALFORMED_POLICY_VARIABLE, format!("\"{s}\": empty variable \"${{{inner}}}\""), None));
+            out.push((
+                &MALFORMED_POLICY_VARIABLE,
+                format!("\"{s}\": empty variable \"${{{inner}}}\""),
+                None,
+            ));
             continue;
         }
         let (key, default) = match inner.split_once(',') {
@@ -397,7 +440,10 @@ fn variable_problems(ctx: &Ctx<'_>, s: &str) -> Vec<Problem> {
             None => (inner, None),
         };
         if let Some(d) = default {
-            let ok = d.strip_prefix(" '").and_then(|x| x.strip_suffix('\'')).is_some_and(|x| !x.contains('\''));
+            let ok = d
+                .strip_prefix(" '")
+                .and_then(|x| x.strip_suffix('\''))
+                .is_some_and(|x| !x.contains('\''));
             if !ok {
                 out.push((
                     &MALFORMED_POLICY_VARIABLE,
@@ -411,12 +457,19 @@ fn variable_problems(ctx: &Ctx<'_>, s: &str) -> Vec<Problem> {
             out.push((
                 &MALFORMED_POLICY_VARIABLE,
                 format!("\"{s}\": the variable \"${{{inner}}}\" contains a space"),
-                Some(format!("write \"${{{}}}\"", key.split_whitespace().collect::<String>())),
+                Some(format!(
+                    "write \"${{{}}}\"",
+                    key.split_whitespace().collect::<String>()
+                )),
             ));
             continue;
         }
         if key.contains(['$', '{', '"', '*', '?', '\'']) {
-            out.push((&MALFORMED_POLICY_VARIABLE, format!("\"{s}\": the variable \"${{{inner}}}\" contains an unsupported symbol"), None));
+            out.push((
+                &MALFORMED_POLICY_VARIABLE,
+                format!("\"{s}\": the variable \"${{{inner}}}\" contains an unsupported symbol"),
+                None,
+            ));
             continue;
         }
         if !key.contains(':') {

@@ -76,7 +76,14 @@ administrator roles — is a privilege-escalation path.
 
 **Fix.** Name the roles: `"Resource": "arn:aws:iam::111122223333:role/app-ec2-role"`,
 and restrict the receiving service with `iam:PassedToService`."#,
-    access_analyzer: &["PASS_ROLE_WITH_STAR_IN_RESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE", "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOTACTION", "PASS_ROLE_WITH_NOTRESOURCE", "PASS_ROLE_WITH_NOTACTION_AND_NOTRESOURCE", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOTRESOURCE"],
+    access_analyzer: &[
+        "PASS_ROLE_WITH_STAR_IN_RESOURCE",
+        "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+        "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOTACTION",
+        "PASS_ROLE_WITH_NOTRESOURCE",
+        "PASS_ROLE_WITH_NOTACTION_AND_NOTRESOURCE",
+        "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOTRESOURCE",
+    ],
     security_severity: Some("8.0"),
     tags: &["security", "privilege-escalation"],
 };
@@ -159,7 +166,10 @@ role.
 
 **Fix.** Add `"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}`
 and `"StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:ref:refs/heads/main"}`."#,
-    access_analyzer: &["MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL", "MISSING_GITHUB_REPO_CONDITION_KEY"],
+    access_analyzer: &[
+        "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL",
+        "MISSING_GITHUB_REPO_CONDITION_KEY",
+    ],
     security_severity: Some("8.5"),
     tags: &["security", "trust", "oidc"],
 };
@@ -245,7 +255,8 @@ pub const SERVICE_PRINCIPAL_WITHOUT_SOURCE: Rule = Rule {
     code: "S109",
     name: "service-principal-without-source",
     severity: Severity::SecurityWarning,
-    summary: "A resource policy allows an AWS service principal without aws:SourceArn/aws:SourceAccount",
+    summary:
+        "A resource policy allows an AWS service principal without aws:SourceArn/aws:SourceAccount",
     docs: r#"**What it flags.** An Allow statement in a resource-based policy (not a trust
 policy) that names a service principal (`{"Service": "sns.amazonaws.com"}`) without a
 condition on `aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID`,
@@ -298,7 +309,11 @@ pub(crate) fn check_not_action_not_resource(ctx: &mut Ctx<'_>) {
                 found.push((
                     &ALLOW_WITH_NOT_RESOURCE,
                     r.span,
-                    format!("statement {} allows its actions on every resource except the {} listed", st.label(), r.entries.len()),
+                    format!(
+                        "statement {} allows its actions on every resource except the {} listed",
+                        st.label(),
+                        r.entries.len()
+                    ),
                 ));
             }
         }
@@ -318,7 +333,10 @@ fn all_roles(raw: &str) -> bool {
         return true;
     }
     match Arn::parse(raw) {
-        Some(a) => a.service.eq_ignore_ascii_case("iam") && matches!(a.resource, "*" | "role/*" | "role*" | "role/**"),
+        Some(a) => {
+            a.service.eq_ignore_ascii_case("iam")
+                && matches!(a.resource, "*" | "role/*" | "role*" | "role/**")
+        }
         None => false,
     }
 }
@@ -337,7 +355,10 @@ pub(crate) fn check_pass_role(ctx: &mut Ctx<'_>) {
         let broad = if r.negated {
             Some("NotResource".to_string())
         } else {
-            r.entries.iter().find(|e| all_roles(&e.raw)).map(|e| format!("\"{}\"", e.raw))
+            r.entries
+                .iter()
+                .find(|e| all_roles(&e.raw))
+                .map(|e| format!("\"{}\"", e.raw))
         };
         let Some(what) = broad else { continue };
         let span = if st.action.negated {
@@ -349,7 +370,13 @@ pub(crate) fn check_pass_role(ctx: &mut Ctx<'_>) {
                 .find(|p| p.matches("iam", "passrole"))
                 .map_or(st.action.span, |p| p.span)
         };
-        found.push((span, format!("statement {} allows iam:PassRole on {what}: any role can be passed to a service", st.label())));
+        found.push((
+            span,
+            format!(
+                "statement {} allows iam:PassRole on {what}: any role can be passed to a service",
+                st.label()
+            ),
+        ));
     }
     for (span, msg) in found {
         ctx.report(
@@ -391,19 +418,28 @@ const NARROWING_KEYS: &[&str] = &[
 
 /// A condition that only matches when the key is present with a listed value.
 fn positive(c: &Condition) -> bool {
-    !c.op.base.is_negated() && !c.op.if_exists && c.op.set != Some(SetOp::ForAllValues) && c.op.base != BaseOp::Null
+    !c.op.base.is_negated()
+        && !c.op.if_exists
+        && c.op.set != Some(SetOp::ForAllValues)
+        && c.op.base != BaseOp::Null
 }
 
 fn narrowed(st: &Statement) -> bool {
-    st.conditions
-        .iter()
-        .any(|c| positive(c) && (NARROWING_KEYS.contains(&c.key_lc.as_str()) || c.key_lc.ends_with(":sourcearn") || c.key_lc.ends_with(":sourceaccount")))
+    st.conditions.iter().any(|c| {
+        positive(c)
+            && (NARROWING_KEYS.contains(&c.key_lc.as_str())
+                || c.key_lc.ends_with(":sourcearn")
+                || c.key_lc.ends_with(":sourceaccount"))
+    })
 }
 
 fn everyone(st: &Statement) -> bool {
-    st.principal
-        .as_ref()
-        .is_some_and(|p| !p.negated && p.entries.iter().any(|e| matches!(e, PrincipalEntry::Everyone { .. })))
+    st.principal.as_ref().is_some_and(|p| {
+        !p.negated
+            && p.entries
+                .iter()
+                .any(|e| matches!(e, PrincipalEntry::Everyone { .. }))
+    })
 }
 
 /// `S104`, `S105`
@@ -420,7 +456,10 @@ pub(crate) fn check_public_principal(ctx: &mut Ctx<'_>) {
         }
         let Some(p) = &st.principal else { continue };
         let msg = if rule.code == "S105" {
-            format!("statement {} lets any principal in any AWS account assume this role", st.label())
+            format!(
+                "statement {} lets any principal in any AWS account assume this role",
+                st.label()
+            )
         } else {
             format!("statement {} allows everyone, including anonymous callers and other accounts, with no condition narrowing the caller", st.label())
         };
@@ -460,12 +499,18 @@ pub(crate) fn check_web_identity(ctx: &mut Ctx<'_>) {
             continue;
         }
         for e in &p.entries {
-            let PrincipalEntry::Federated(f) = e else { continue };
-            let Some(host) = provider_host(f) else { continue };
+            let PrincipalEntry::Federated(f) = e else {
+                continue;
+            };
+            let Some(host) = provider_host(f) else {
+                continue;
+            };
             let github = host == "token.actions.githubusercontent.com";
             let cognito = host == "cognito-identity.amazonaws.com";
             let ok = st.conditions.iter().any(|c| {
-                let Some(claim) = c.key_lc.strip_prefix(&format!("{host}:")) else { return false };
+                let Some(claim) = c.key_lc.strip_prefix(&format!("{host}:")) else {
+                    return false;
+                };
                 if !positive(c) {
                     return false;
                 }
@@ -478,7 +523,10 @@ pub(crate) fn check_web_identity(ctx: &mut Ctx<'_>) {
                 } else if cognito {
                     claim == "aud" && meaningful
                 } else {
-                    matches!(claim, "aud" | "sub" | "app_id" | "oaud" | "azp" | "id" | "user_id") && meaningful
+                    matches!(
+                        claim,
+                        "aud" | "sub" | "app_id" | "oaud" | "azp" | "id" | "user_id"
+                    ) && meaningful
                 }
             });
             if !ok {
@@ -501,7 +549,9 @@ pub(crate) fn check_web_identity(ctx: &mut Ctx<'_>) {
             &UNSCOPED_WEB_IDENTITY_TRUST,
             span,
             msg,
-            Some(format!("add a condition on \"{need}\" (StringEquals or StringLike with a specific value)")),
+            Some(format!(
+                "add a condition on \"{need}\" (StringEquals or StringLike with a specific value)"
+            )),
         );
     }
 }
@@ -511,35 +561,121 @@ struct Path {
 }
 
 const PATHS: &[Path] = &[
-    Path { actions: &[("iam", "createpolicyversion")] },
-    Path { actions: &[("iam", "setdefaultpolicyversion")] },
-    Path { actions: &[("iam", "attachuserpolicy")] },
-    Path { actions: &[("iam", "attachgrouppolicy")] },
-    Path { actions: &[("iam", "attachrolepolicy")] },
-    Path { actions: &[("iam", "putuserpolicy")] },
-    Path { actions: &[("iam", "putgrouppolicy")] },
-    Path { actions: &[("iam", "putrolepolicy")] },
-    Path { actions: &[("iam", "addusertogroup")] },
-    Path { actions: &[("iam", "createaccesskey")] },
-    Path { actions: &[("iam", "createloginprofile")] },
-    Path { actions: &[("iam", "updateloginprofile")] },
-    Path { actions: &[("iam", "updateassumerolepolicy")] },
-    Path { actions: &[("iam", "deleteuserpermissionsboundary")] },
-    Path { actions: &[("iam", "deleterolepermissionsboundary")] },
-    Path { actions: &[("iam", "putuserpermissionsboundary")] },
-    Path { actions: &[("iam", "putrolepermissionsboundary")] },
-    Path { actions: &[("iam", "passrole"), ("ec2", "runinstances")] },
-    Path { actions: &[("iam", "passrole"), ("lambda", "createfunction"), ("lambda", "invokefunction")] },
-    Path { actions: &[("iam", "passrole"), ("lambda", "createfunction"), ("lambda", "createeventsourcemapping")] },
-    Path { actions: &[("lambda", "updatefunctioncode")] },
-    Path { actions: &[("iam", "passrole"), ("glue", "createdevendpoint")] },
-    Path { actions: &[("glue", "updatedevendpoint")] },
-    Path { actions: &[("iam", "passrole"), ("cloudformation", "createstack")] },
-    Path { actions: &[("iam", "passrole"), ("datapipeline", "createpipeline"), ("datapipeline", "putpipelinedefinition")] },
-    Path { actions: &[("iam", "passrole"), ("codebuild", "createproject"), ("codebuild", "startbuild")] },
-    Path { actions: &[("iam", "passrole"), ("sagemaker", "createnotebookinstance"), ("sagemaker", "createpresignednotebookinstanceurl")] },
-    Path { actions: &[("iam", "passrole"), ("ecs", "registertaskdefinition"), ("ecs", "runtask")] },
-    Path { actions: &[("iam", "passrole"), ("autoscaling", "createlaunchconfiguration"), ("autoscaling", "createautoscalinggroup")] },
+    Path {
+        actions: &[("iam", "createpolicyversion")],
+    },
+    Path {
+        actions: &[("iam", "setdefaultpolicyversion")],
+    },
+    Path {
+        actions: &[("iam", "attachuserpolicy")],
+    },
+    Path {
+        actions: &[("iam", "attachgrouppolicy")],
+    },
+    Path {
+        actions: &[("iam", "attachrolepolicy")],
+    },
+    Path {
+        actions: &[("iam", "putuserpolicy")],
+    },
+    Path {
+        actions: &[("iam", "putgrouppolicy")],
+    },
+    Path {
+        actions: &[("iam", "putrolepolicy")],
+    },
+    Path {
+        actions: &[("iam", "addusertogroup")],
+    },
+    Path {
+        actions: &[("iam", "createaccesskey")],
+    },
+    Path {
+        actions: &[("iam", "createloginprofile")],
+    },
+    Path {
+        actions: &[("iam", "updateloginprofile")],
+    },
+    Path {
+        actions: &[("iam", "updateassumerolepolicy")],
+    },
+    Path {
+        actions: &[("iam", "deleteuserpermissionsboundary")],
+    },
+    Path {
+        actions: &[("iam", "deleterolepermissionsboundary")],
+    },
+    Path {
+        actions: &[("iam", "putuserpermissionsboundary")],
+    },
+    Path {
+        actions: &[("iam", "putrolepermissionsboundary")],
+    },
+    Path {
+        actions: &[("iam", "passrole"), ("ec2", "runinstances")],
+    },
+    Path {
+        actions: &[
+            ("iam", "passrole"),
+            ("lambda", "createfunction"),
+            ("lambda", "invokefunction"),
+        ],
+    },
+    Path {
+        actions: &[
+            ("iam", "passrole"),
+            ("lambda", "createfunction"),
+            ("lambda", "createeventsourcemapping"),
+        ],
+    },
+    Path {
+        actions: &[("lambda", "updatefunctioncode")],
+    },
+    Path {
+        actions: &[("iam", "passrole"), ("glue", "createdevendpoint")],
+    },
+    Path {
+        actions: &[("glue", "updatedevendpoint")],
+    },
+    Path {
+        actions: &[("iam", "passrole"), ("cloudformation", "createstack")],
+    },
+    Path {
+        actions: &[
+            ("iam", "passrole"),
+            ("datapipeline", "createpipeline"),
+            ("datapipeline", "putpipelinedefinition"),
+        ],
+    },
+    Path {
+        actions: &[
+            ("iam", "passrole"),
+            ("codebuild", "createproject"),
+            ("codebuild", "startbuild"),
+        ],
+    },
+    Path {
+        actions: &[
+            ("iam", "passrole"),
+            ("sagemaker", "createnotebookinstance"),
+            ("sagemaker", "createpresignednotebookinstanceurl"),
+        ],
+    },
+    Path {
+        actions: &[
+            ("iam", "passrole"),
+            ("ecs", "registertaskdefinition"),
+            ("ecs", "runtask"),
+        ],
+    },
+    Path {
+        actions: &[
+            ("iam", "passrole"),
+            ("autoscaling", "createlaunchconfiguration"),
+            ("autoscaling", "createautoscalinggroup"),
+        ],
+    },
 ];
 
 /// The canonical spelling of a lower-case action, from the catalog.
@@ -560,14 +696,18 @@ pub(crate) fn check_privilege_escalation(ctx: &mut Ctx<'_>) {
             s.effect == Effect::Deny
                 && s.conditions.is_empty()
                 && s.action.covers(svc, name)
-                && s.resource.as_ref().is_some_and(|r| !r.negated && r.entries.iter().any(|e| e.raw == "*"))
+                && s.resource
+                    .as_ref()
+                    .is_some_and(|r| !r.negated && r.entries.iter().any(|e| e.raw == "*"))
         })
     };
     let allowing = |svc: &str, name: &str| -> Option<&Statement> {
         if denied(svc, name) {
             return None;
         }
-        stmts.iter().find(|s| s.effect == Effect::Allow && s.action.covers(svc, name))
+        stmts
+            .iter()
+            .find(|s| s.effect == Effect::Allow && s.action.covers(svc, name))
     };
     let mut hits: Vec<(String, Span)> = Vec::new();
     for path in PATHS {
@@ -580,7 +720,11 @@ pub(crate) fn check_privilege_escalation(ctx: &mut Ctx<'_>) {
                         first_span = Some(if s.action.negated {
                             s.action.span
                         } else {
-                            s.action.patterns.iter().find(|p| p.matches(svc, name)).map_or(s.action.span, |p| p.span)
+                            s.action
+                                .patterns
+                                .iter()
+                                .find(|p| p.matches(svc, name))
+                                .map_or(s.action.span, |p| p.span)
                         });
                     }
                 }
@@ -591,20 +735,32 @@ pub(crate) fn check_privilege_escalation(ctx: &mut Ctx<'_>) {
             }
         }
         if let (true, Some(span)) = (all, first_span) {
-            let names: Vec<String> = path.actions.iter().map(|(s, n)| canonical(ctx, s, n)).collect();
+            let names: Vec<String> = path
+                .actions
+                .iter()
+                .map(|(s, n)| canonical(ctx, s, n))
+                .collect();
             hits.push((names.join(" + "), span));
         }
     }
-    let Some(span) = hits.first().map(|h| h.1) else { return };
+    let Some(span) = hits.first().map(|h| h.1) else {
+        return;
+    };
     let total = hits.len();
     let mut listed: Vec<String> = hits.iter().take(6).map(|h| h.0.clone()).collect();
     if total > 6 {
         listed.push(format!("and {} more", total - 6));
     }
     let msg = if total == 1 {
-        format!("the policy allows a privilege-escalation path: {}", listed.join("; "))
+        format!(
+            "the policy allows a privilege-escalation path: {}",
+            listed.join("; ")
+        )
     } else {
-        format!("the policy allows {total} privilege-escalation paths: {}", listed.join("; "))
+        format!(
+            "the policy allows {total} privilege-escalation paths: {}",
+            listed.join("; ")
+        )
     };
     ctx.report(
         &PRIVILEGE_ESCALATION,
@@ -614,7 +770,13 @@ pub(crate) fn check_privilege_escalation(ctx: &mut Ctx<'_>) {
     );
 }
 
-const SOURCE_KEYS: &[&str] = &["aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths", "aws:sourceowner"];
+const SOURCE_KEYS: &[&str] = &[
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourceowner",
+];
 
 /// `S109`
 pub(crate) fn check_service_principal(ctx: &mut Ctx<'_>) {
@@ -641,10 +803,12 @@ pub(crate) fn check_service_principal(ctx: &mut Ctx<'_>) {
         if services.is_empty() {
             continue;
         }
-        let has_source = st
-            .conditions
-            .iter()
-            .any(|c| !c.op.base.is_negated() && (SOURCE_KEYS.contains(&c.key_lc.as_str()) || c.key_lc.ends_with(":sourcearn") || c.key_lc.ends_with(":sourceaccount")));
+        let has_source = st.conditions.iter().any(|c| {
+            !c.op.base.is_negated()
+                && (SOURCE_KEYS.contains(&c.key_lc.as_str())
+                    || c.key_lc.ends_with(":sourcearn")
+                    || c.key_lc.ends_with(":sourceaccount"))
+        });
         if has_source {
             continue;
         }

@@ -175,10 +175,14 @@ apply."#,
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tok {
     Lit(u8),
-    /// Any run of characters (`*` or a variable in the policy; `${…}` in a template).
+    /// Any run of characters: `*` or a variable in the policy.
     Any,
     /// One character (`?` in the policy).
     One,
+    /// A `${…}` placeholder of a template; `last` when it ends the template.
+    Var {
+        last: bool,
+    },
 }
 
 fn tokens(s: &str, policy: bool) -> Vec<Tok> {
@@ -188,7 +192,13 @@ fn tokens(s: &str, policy: bool) -> Vec<Tok> {
     while i < b.len() {
         if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
             if let Some(end) = s[i..].find('}') {
-                out.push(Tok::Any);
+                out.push(if policy {
+                    Tok::Any
+                } else {
+                    Tok::Var {
+                        last: i + end + 1 == b.len(),
+                    }
+                });
                 i += end + 1;
                 continue;
             }
@@ -203,17 +213,22 @@ fn tokens(s: &str, policy: bool) -> Vec<Tok> {
     out
 }
 
-/// Can some ARN match both the policy pattern `a` and the template `b`? `Some(false)`
-/// when it can without a template placeholder standing for a `/` written in the
-/// policy, `Some(true)` when only that way, `None` when not at all.
+/// Can some ARN match both the policy pattern `a` and the resource-type template `b`?
+/// `Some(false)` when it can without a template placeholder standing for a `/` written
+/// in the policy, `Some(true)` when only that way, `None` when not at all. A policy `*`
+/// may span colons (IAM lets a segment-ending `*` do so); a template placeholder never
+/// takes a colon written in the policy, except the last one after some other text
+/// (qualified names such as `function:name:alias`).
 fn intersects(a: &[Tok], b: &[Tok]) -> Option<bool> {
     let (n, m) = (a.len(), b.len());
-    let idx = |i: usize, j: usize, f: bool| (i * (m + 1) + j) * 2 + usize::from(f);
-    let mut seen = vec![false; (n + 1) * (m + 1) * 2];
-    let mut stack = vec![(0usize, 0usize, false)];
+    let idx = |i: usize, j: usize, f: bool, st: bool| {
+        ((i * (m + 1) + j) * 2 + usize::from(f)) * 2 + usize::from(st)
+    };
+    let mut seen = vec![false; (n + 1) * (m + 1) * 4];
+    let mut stack = vec![(0usize, 0usize, false, false)];
     let mut with_slash = false;
-    while let Some((i, j, f)) = stack.pop() {
-        let k = idx(i, j, f);
+    while let Some((i, j, f, st)) = stack.pop() {
+        let k = idx(i, j, f, st);
         if seen[k] {
             continue;
         }
@@ -228,67 +243,49 @@ fn intersects(a: &[Tok], b: &[Tok]) -> Option<bool> {
         let ai = a.get(i).copied();
         let bj = b.get(j).copied();
         if ai == Some(Tok::Any) {
-            stack.push((i + 1, j, f));
+            stack.push((i + 1, j, f, st));
             if j < m {
-                stack.push((i, j + 1, f));
+                stack.push((i, j + 1, f, false));
             }
         }
-        if bj == Some(Tok::Any) {
-            stack.push((i, j + 1, f));
-            if i < n {
-                stack.push((i + 1, j, f || ai == Some(Tok::Lit(b'/'))));
+        if let Some(Tok::Var { last }) = bj {
+            stack.push((i, j + 1, f, false));
+            if let Some(tok) = ai {
+                let colon = tok == Tok::Lit(b':');
+                if !colon || (last && st) {
+                    stack.push((i + 1, j, f || tok == Tok::Lit(b'/'), true));
+                }
             }
         }
         match (ai, bj) {
-            (Some(Tok::Lit(x)), Some(Tok::Lit(y))) if x == y => stack.push((i + 1, j + 1, f)),
-            (Some(Tok::One), Some(Tok::Lit(_))) => stack.push((i + 1, j + 1, f)),
+            (Some(Tok::Lit(x)), Some(Tok::Lit(y))) if x == y => {
+                stack.push((i + 1, j + 1, f, false))
+            }
+            (Some(Tok::One), Some(Tok::Lit(_))) => stack.push((i + 1, j + 1, f, false)),
             _ => {}
         }
     }
     with_slash.then_some(true)
 }
 
-/// [`intersects`] field by field: the first five ARN fields never share a colon.
-fn arn_intersects(policy_arn: &str, template: &str) -> Option<bool> {
-    let p: Vec<&str> = policy_arn.splitn(6, ':').collect();
-    let t: Vec<&str> = template.splitn(6, ':').collect();
-    if p.len() != 6 || t.len() != 6 {
-        return intersects(&tokens(policy_arn, true), &tokens(template, false));
-    }
-    for k in 0..5 {
-        intersects(&tokens(p[k], true), &tokens(t[k], false))?;
-    }
-    intersects(&tokens(p[5], true), &tokens(t[5], false))
-}
-
-/// The literal text of an ARN's resource part before its first wildcard or variable.
-fn literal_head(arn: &str, template: bool) -> Option<&str> {
-    let rest = arn.splitn(6, ':').nth(5)?;
-    let stop: &[char] = if template { &['$'] } else { &['*', '?', '$'] };
-    Some(rest.find(stop).map_or(rest, |i| &rest[..i]))
-}
-
+/// Cheap test: the service fields must agree (they cannot hold wildcards).
 fn may_intersect(policy_arn: &str, template: &str) -> bool {
-    let (pa, ta) = (policy_arn.split(':').nth(2), template.split(':').nth(2));
-    if let (Some(p), Some(t)) = (pa, ta) {
-        if !t.contains('$') && !p.eq_ignore_ascii_case(t) {
-            return false;
-        }
-    }
-    match (literal_head(policy_arn, false), literal_head(template, true)) {
-        (Some(p), Some(t)) => {
-            let n = p.len().min(t.len());
-            p.as_bytes()[..n].eq_ignore_ascii_case(&t.as_bytes()[..n])
-        }
+    match (policy_arn.split(':').nth(2), template.split(':').nth(2)) {
+        (Some(p), Some(t)) if !t.contains('$') => p.eq_ignore_ascii_case(t),
         _ => true,
     }
 }
 
-type TypeCache = std::sync::Mutex<HashMap<(&'static str, String), std::sync::Arc<HashSet<&'static str>>>>;
+type TypeCache =
+    std::sync::Mutex<HashMap<(&'static str, String), std::sync::Arc<HashSet<&'static str>>>>;
 
 /// The names of the resource types of `service` that the policy resource `arn` can
 /// name (cached for the process: the same ARNs recur across policies).
-fn types_for(ctx: &Ctx<'_>, service: verdict_catalog::Service<'static>, arn: &str) -> std::sync::Arc<HashSet<&'static str>> {
+fn types_for(
+    ctx: &Ctx<'_>,
+    service: verdict_catalog::Service<'static>,
+    arn: &str,
+) -> std::sync::Arc<HashSet<&'static str>> {
     static CACHE: std::sync::OnceLock<TypeCache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (service.prefix(), arn.to_string());
@@ -305,17 +302,27 @@ fn types_for(ctx: &Ctx<'_>, service: verdict_catalog::Service<'static>, arn: &st
     computed
 }
 
-fn compute_types(ctx: &Ctx<'_>, service: verdict_catalog::Service<'static>, arn: &str) -> HashSet<&'static str> {
+fn compute_types(
+    ctx: &Ctx<'_>,
+    service: verdict_catalog::Service<'static>,
+    arn: &str,
+) -> HashSet<&'static str> {
     let wild = arn.contains(['*', '?']) || arn.contains("${");
     if !wild {
-        return ctx.catalog.resource_types_for_arn(service.prefix(), arn).iter().map(|t| t.name()).collect();
+        return ctx
+            .catalog
+            .resource_types_for_arn(service.prefix(), arn)
+            .iter()
+            .map(|t| t.name())
+            .collect();
     }
+    let a = tokens(arn, true);
     let hits: Vec<(&'static str, &'static str, bool)> = service
         .resource_types()
         .filter_map(|t| {
             t.arn_patterns()
                 .filter(|p| may_intersect(arn, p))
-                .filter_map(|p| arn_intersects(arn, p).map(|slash| (p, slash)))
+                .filter_map(|p| intersects(&a, &tokens(p, false)).map(|slash| (p, slash)))
                 .min_by_key(|(_, slash)| *slash)
                 .map(|(p, slash)| (t.name(), p, slash))
         })
@@ -325,7 +332,10 @@ fn compute_types(ctx: &Ctx<'_>, service: verdict_catalog::Service<'static>, arn:
             // Like the catalog's tie-break: a type that fits only by letting a
             // placeholder stand for a written `/` (a bucket for `bucket/*`) is set aside
             // when a type continuing its pattern with `/…` fits too (the object).
-            !(*slash && hits.iter().any(|(_, q, _)| q.len() > p.len() && q.starts_with(p) && q[p.len()..].starts_with('/')))
+            !(*slash
+                && hits.iter().any(|(_, q, _)| {
+                    q.len() > p.len() && q.starts_with(p) && q[p.len()..].starts_with('/')
+                }))
         })
         .map(|(n, _, _)| *n)
         .collect()
@@ -342,7 +352,11 @@ pub(crate) fn check_action_resource(ctx: &mut Ctx<'_>) {
             continue;
         }
         let Some(r) = &st.stmt.resource else { continue };
-        if r.negated || r.entries.iter().any(|e| e.raw == "*" || placeholder(&e.raw) || !e.raw.starts_with("arn:")) {
+        if r.negated
+            || r.entries
+                .iter()
+                .any(|e| e.raw == "*" || placeholder(&e.raw) || !e.raw.starts_with("arn:"))
+        {
             continue;
         }
         let resources: Vec<&str> = r.entries.iter().map(|e| e.raw.as_str()).collect();
@@ -354,10 +368,16 @@ pub(crate) fn check_action_resource(ctx: &mut Ctx<'_>) {
             let Some(svc) = a.service else { continue };
             let fits = resources.iter().any(|res| {
                 let types = types_for(ctx, svc, res);
-                !types.is_empty() && list.iter().any(|action| action.resource_types().any(|rt| types.contains(rt.name())))
+                !types.is_empty()
+                    && list
+                        .iter()
+                        .any(|action| action.resource_types().any(|rt| types.contains(rt.name())))
             });
             if !fits {
-                found.push((a.pattern.span, mismatch_message(&a.pattern.raw, list, &resources)));
+                found.push((
+                    a.pattern.span,
+                    mismatch_message(&a.pattern.raw, list, &resources),
+                ));
             }
         }
     }
@@ -366,7 +386,11 @@ pub(crate) fn check_action_resource(ctx: &mut Ctx<'_>) {
     }
 }
 
-fn mismatch_message(raw: &str, list: &[Action<'static>], resources: &[&str]) -> (String, Option<String>) {
+fn mismatch_message(
+    raw: &str,
+    list: &[Action<'static>],
+    resources: &[&str],
+) -> (String, Option<String>) {
     let shown = if resources.len() == 1 {
         format!("\"{}\"", resources[0])
     } else {
@@ -393,7 +417,10 @@ fn mismatch_message(raw: &str, list: &[Action<'static>], resources: &[&str]) -> 
     }
     kinds.truncate(3);
     let help = (!kinds.is_empty()).then(|| format!("it acts on: {}", kinds.join(", ")));
-    (format!("\"{raw}\" cannot act on {shown}, so the statement never applies to it"), help)
+    (
+        format!("\"{raw}\" cannot act on {shown}, so the statement never applies to it"),
+        help,
+    )
 }
 
 /// Keys some services define that are present for every service's requests.
@@ -413,26 +440,42 @@ const CROSS_SERVICE_KEYS: &[&str] = &[
 pub(crate) fn check_condition_keys_applicable(ctx: &mut Ctx<'_>) {
     let mut found = Vec::new();
     for st in &ctx.stmts {
-        let Some(actions) = st.explicit_actions() else { continue };
+        let Some(actions) = st.explicit_actions() else {
+            continue;
+        };
         if actions.is_empty() {
             continue;
         }
         for c in &st.stmt.conditions {
-            if c.op.if_exists || c.op.base == verdict_policy::condition::BaseOp::Null || placeholder(&c.key) {
+            if c.op.if_exists
+                || c.op.base == verdict_policy::condition::BaseOp::Null
+                || placeholder(&c.key)
+            {
                 continue;
             }
-            let Some((prefix, _)) = c.key.split_once(':') else { continue };
-            if ctx.catalog.is_global_key(&c.key) || prefix.contains(['.', '/']) || CROSS_SERVICE_KEYS.contains(&c.key_lc.as_str()) {
+            let Some((prefix, _)) = c.key.split_once(':') else {
+                continue;
+            };
+            if ctx.catalog.is_global_key(&c.key)
+                || prefix.contains(['.', '/'])
+                || CROSS_SERVICE_KEYS.contains(&c.key_lc.as_str())
+            {
                 continue;
             }
-            if ctx.catalog.service(prefix).is_none() || ctx.catalog.key_type(prefix, &c.key).is_none() {
+            if ctx.catalog.service(prefix).is_none()
+                || ctx.catalog.key_type(prefix, &c.key).is_none()
+            {
                 continue; // unknown keys are E204
             }
             if actions.iter().any(|a| a.supports_key(&c.key)) {
                 continue;
             }
             let names: Vec<String> = actions.iter().take(3).map(|a| a.to_string()).collect();
-            let more = if actions.len() > 3 { format!(" and {} more", actions.len() - 3) } else { String::new() };
+            let more = if actions.len() > 3 {
+                format!(" and {} more", actions.len() - 3)
+            } else {
+                String::new()
+            };
             let effect = if c.op.base.is_negated() {
                 "so the condition is always true and has no effect".to_string()
             } else if st.stmt.effect == Effect::Allow {
@@ -442,7 +485,11 @@ pub(crate) fn check_condition_keys_applicable(ctx: &mut Ctx<'_>) {
             };
             found.push((
                 c.key_span,
-                format!("none of the statement's actions ({}{more}) receives \"{}\", {effect}", names.join(", "), c.key),
+                format!(
+                    "none of the statement's actions ({}{more}) receives \"{}\", {effect}",
+                    names.join(", "),
+                    c.key
+                ),
             ));
         }
     }
@@ -456,7 +503,12 @@ pub(crate) fn check_condition_keys_applicable(ctx: &mut Ctx<'_>) {
     }
 }
 
-const NETWORK_KEYS: &[&str] = &["aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce"];
+const NETWORK_KEYS: &[&str] = &[
+    "aws:sourceip",
+    "aws:vpcsourceip",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+];
 const GUARD_KEYS: &[&str] = &[
     "aws:viaawsservice",
     "aws:calledvia",
@@ -473,14 +525,22 @@ pub(crate) fn check_network_conditions(ctx: &mut Ctx<'_>) {
     }
     let mut found = Vec::new();
     for st in &ctx.policy.statements {
-        if st.conditions.iter().any(|c| GUARD_KEYS.contains(&c.key_lc.as_str())) {
+        if st
+            .conditions
+            .iter()
+            .any(|c| GUARD_KEYS.contains(&c.key_lc.as_str()))
+        {
             continue;
         }
         let hit = st.conditions.iter().find(|c| {
             NETWORK_KEYS.contains(&c.key_lc.as_str())
                 && match st.effect {
                     Effect::Deny => c.op.base.is_negated(),
-                    Effect::Allow => !c.op.base.is_negated() && !c.op.if_exists && c.op.base != verdict_policy::condition::BaseOp::Null,
+                    Effect::Allow => {
+                        !c.op.base.is_negated()
+                            && !c.op.if_exists
+                            && c.op.base != verdict_policy::condition::BaseOp::Null
+                    }
                 }
         });
         if let Some(c) = hit {
@@ -525,7 +585,14 @@ fn principals_equal(a: &Statement, b: &Statement) -> bool {
 fn deny_principal_covers(deny: &Statement, allow: &Statement) -> bool {
     match &deny.principal {
         None => true,
-        Some(p) if !p.negated && p.entries.iter().any(|e| matches!(e, PrincipalEntry::Everyone { .. })) => true,
+        Some(p)
+            if !p.negated
+                && p.entries
+                    .iter()
+                    .any(|e| matches!(e, PrincipalEntry::Everyone { .. })) =>
+        {
+            true
+        }
         Some(_) => principals_equal(deny, allow),
     }
 }
@@ -537,7 +604,12 @@ fn conditions_key(st: &Statement) -> Vec<String> {
         .map(|c| {
             let mut vals = c.raw_values.clone();
             vals.sort();
-            format!("{}|{}|{}", c.op.canonical_name(), c.key_lc, vals.join("\u{1}"))
+            format!(
+                "{}|{}|{}",
+                c.op.canonical_name(),
+                c.key_lc,
+                vals.join("\u{1}")
+            )
         })
         .collect();
     v.sort();
@@ -576,7 +648,11 @@ fn actions_cover(t: &StmtInfo<'_>, s: &StmtInfo<'_>) -> bool {
     if ta.negated || sa.negated {
         return false;
     }
-    let t_wild: Vec<&ActionInfo<'_>> = t.actions.iter().filter(|q| q.wild || q.pattern.is_any()).collect();
+    let t_wild: Vec<&ActionInfo<'_>> = t
+        .actions
+        .iter()
+        .filter(|q| q.wild || q.pattern.is_any())
+        .collect();
     s.actions.iter().all(|p| {
         (!p.wild && !p.pattern.is_any() && t.exact.contains(&format!("{}:{}", p.svc_lc, p.name_lc)))
             || t_wild.iter().any(|q| pattern_covers(q, p))
@@ -590,7 +666,10 @@ pub(crate) fn resources_cover(t: Option<&ResourceBlock>, s: Option<&ResourceBloc
             t.entries.iter().any(|f| {
                 f.raw == "*"
                     || f.raw == e.raw
-                    || (!f.raw.contains('?') && !e.raw.contains('?') && !placeholder(&f.raw) && Glob::new(&f.raw).matches(&e.raw))
+                    || (!f.raw.contains('?')
+                        && !e.raw.contains('?')
+                        && !placeholder(&f.raw)
+                        && Glob::new(&f.raw).matches(&e.raw))
             })
         }),
         _ => false,
@@ -619,11 +698,19 @@ pub(crate) fn check_redundant_statements(ctx: &mut Ctx<'_>) {
                 if mutual && i < j {
                     continue;
                 }
-                let what = if mutual { "duplicates" } else { "is covered by" };
+                let what = if mutual {
+                    "duplicates"
+                } else {
+                    "is covered by"
+                };
                 found.push((
                     &REDUNDANT_STATEMENT,
                     ss.span,
-                    format!("statement {} {what} statement {}, so it changes nothing", ss.label(), ts.label()),
+                    format!(
+                        "statement {} {what} statement {}, so it changes nothing",
+                        ss.label(),
+                        ts.label()
+                    ),
                 ));
                 break;
             }
@@ -652,4 +739,3 @@ pub(crate) fn check_redundant_statements(ctx: &mut Ctx<'_>) {
         ctx.report(rule, span, msg, Some(help.into()));
     }
 }
-

@@ -176,7 +176,9 @@ fn node_at(tree: &Json, span: Span) -> Option<&Json> {
         return None;
     }
     match &tree.kind {
-        verdict_policy::json::JsonKind::Object(ms) => ms.iter().find_map(|m| node_at(&m.value, span)),
+        verdict_policy::json::JsonKind::Object(ms) => {
+            ms.iter().find_map(|m| node_at(&m.value, span))
+        }
         verdict_policy::json::JsonKind::Array(items) => items.iter().find_map(|i| node_at(i, span)),
         _ => None,
     }
@@ -192,13 +194,24 @@ pub(crate) fn check_sids(ctx: &mut Ctx<'_>) {
             .and_then(|ms| ms.iter().find(|m| m.key == "Sid"))
             .map_or(st.span, |m| m.value.span);
         match st.sid.as_deref() {
-            Some("") => found.push((&EMPTY_SID, sid_span, format!("statement {} has an empty Sid", st.label()), Some("name the statement or remove \"Sid\"".into()))),
+            Some("") => found.push((
+                &EMPTY_SID,
+                sid_span,
+                format!("statement {} has an empty Sid", st.label()),
+                Some("name the statement or remove \"Sid\"".into()),
+            )),
             Some(sid) if !iam => {
-                if let Some(first) = ctx.policy.statements[..i].iter().find(|b| b.sid.as_deref() == Some(sid)) {
+                if let Some(first) = ctx.policy.statements[..i]
+                    .iter()
+                    .find(|b| b.sid.as_deref() == Some(sid))
+                {
                     found.push((
                         &NON_UNIQUE_SID,
                         sid_span,
-                        format!("Sid \"{sid}\" is also used by statement #{}", first.index + 1),
+                        format!(
+                            "Sid \"{sid}\" is also used by statement #{}",
+                            first.index + 1
+                        ),
                         Some("give each statement its own Sid".into()),
                     ));
                 }
@@ -238,7 +251,10 @@ pub(crate) fn check_wildcards(ctx: &mut Ctx<'_>) {
                 found.push((
                     &ACTION_WILDCARD_COULD_BE_NARROWED,
                     a.pattern.span,
-                    format!("\"*\" grants every action of every service ({} today)", ctx.catalog.action_count()),
+                    format!(
+                        "\"*\" grants every action of every service ({} today)",
+                        ctx.catalog.action_count()
+                    ),
                     Some("list the actions the workload needs".into()),
                 ));
                 continue;
@@ -271,7 +287,9 @@ pub(crate) fn check_wildcards(ctx: &mut Ctx<'_>) {
         if r.negated || r.entries.len() != 1 || r.entries[0].raw != "*" {
             continue;
         }
-        let Some(actions) = st.explicit_actions() else { continue };
+        let Some(actions) = st.explicit_actions() else {
+            continue;
+        };
         if actions.is_empty() || actions.iter().any(|a| a.only_supports_star()) {
             continue;
         }
@@ -295,9 +313,14 @@ pub(crate) fn check_redundant_entries(ctx: &mut Ctx<'_>) {
     let mut found: Vec<(&'static Rule, Span, String)> = Vec::new();
     for st in &ctx.stmts {
         if !st.stmt.action.negated {
-            let wilds: Vec<(usize, &super::ActionInfo<'_>)> =
-                st.actions.iter().enumerate().filter(|(_, q)| q.wild || q.pattern.is_any()).collect();
-            let mut first_at: std::collections::HashMap<(&str, &str), usize> = std::collections::HashMap::new();
+            let wilds: Vec<(usize, &super::ActionInfo<'_>)> = st
+                .actions
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| q.wild || q.pattern.is_any())
+                .collect();
+            let mut first_at: std::collections::HashMap<(&str, &str), usize> =
+                std::collections::HashMap::new();
             for (i, p) in st.actions.iter().enumerate() {
                 if p.placeholder {
                     continue;
@@ -307,20 +330,29 @@ pub(crate) fn check_redundant_entries(ctx: &mut Ctx<'_>) {
                     let msg = if *other == p.pattern.raw {
                         format!("\"{}\" is listed twice", p.pattern.raw)
                     } else {
-                        format!("\"{}\" is listed twice (also as \"{other}\")", p.pattern.raw)
+                        format!(
+                            "\"{}\" is listed twice (also as \"{other}\")",
+                            p.pattern.raw
+                        )
                     };
                     found.push((&REDUNDANT_ACTION, p.pattern.span, msg));
                     continue;
                 }
                 first_at.insert((p.svc_lc.as_str(), p.name_lc.as_str()), i);
                 let by = wilds.iter().find(|(j, q)| {
-                    *j != i && !(q.svc_lc == p.svc_lc && q.name_lc == p.name_lc) && pattern_covers(q, p) && !(pattern_covers(p, q) && *j > i)
+                    *j != i
+                        && !(q.svc_lc == p.svc_lc && q.name_lc == p.name_lc)
+                        && pattern_covers(q, p)
+                        && !(pattern_covers(p, q) && *j > i)
                 });
                 if let Some((_, q)) = by {
                     found.push((
                         &REDUNDANT_ACTION,
                         p.pattern.span,
-                        format!("\"{}\" is already covered by \"{}\"", p.pattern.raw, q.pattern.raw),
+                        format!(
+                            "\"{}\" is already covered by \"{}\"",
+                            p.pattern.raw, q.pattern.raw
+                        ),
                     ));
                 }
             }
@@ -330,7 +362,14 @@ pub(crate) fn check_redundant_entries(ctx: &mut Ctx<'_>) {
             if placeholder(&e.raw) {
                 continue;
             }
-            let covers = |f: &str, e: &str| f == "*" || f == e || (!f.contains('?') && !e.contains('?') && !placeholder(f) && Glob::new(f).matches(e));
+            let covers = |f: &str, e: &str| {
+                f == "*"
+                    || f == e
+                    || (!f.contains('?')
+                        && !e.contains('?')
+                        && !placeholder(f)
+                        && Glob::new(f).matches(e))
+            };
             let by = r.entries.iter().enumerate().find(|(j, f)| {
                 *j != i && covers(&f.raw, &e.raw) && !(covers(&e.raw, &f.raw) && *j > i)
             });
