@@ -5,6 +5,7 @@
 //! [`evaluate`] (the traced path: every layer, policy and statement, why each missed,
 //! the AWS message and the context keys the answer depends on).
 
+pub mod checks;
 pub mod context;
 mod decide;
 pub mod matching;
@@ -16,7 +17,7 @@ pub mod testing;
 pub mod trace;
 
 use crate::decide::{applicability, decide as run_decide, effective_request, eval_fast, eval_traced, Applicability, Inputs, LayerResult, Outcome};
-use crate::matching::PrincipalView;
+use crate::matching::{MatchKind, PrincipalView};
 use crate::message::{access_denied_message, MessageParts};
 use crate::request::Request;
 use serde::Serialize;
@@ -132,6 +133,8 @@ pub struct Evaluation {
     pub missing_context: Vec<MissingKey>,
     /// Uncertainties and input problems that did not stop evaluation.
     pub warnings: Vec<String>,
+    /// The AWS service catalog the warnings were checked against.
+    pub catalog: String,
     /// Per-resource results when the scenario lists several resources (T92).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resource_results: Vec<ResourceResult>,
@@ -272,8 +275,10 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         style: s.options.message_style,
     });
     let mut warnings: Vec<String> = s.load_notes.clone();
+    warnings.extend(checks::catalog_warnings(s));
     warnings.extend(app.notes.iter().filter(|(l, _)| !layers.iter().any(|t| t.layer == *l)).map(|(_, n)| n.clone()));
     collect_warnings(&layers, &mut warnings);
+    unconfirmed_warnings(req, &app, &inputs, &o, &layers, &mut warnings);
     if let Some(t) = app.apigw {
         if t == scenario::AuthorizationType::CognitoUserPools {
             warnings.push("API Gateway's documentation is inconsistent for Cognito user-pool authorizers; Table A is applied (U26)".into());
@@ -317,6 +322,7 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         layers,
         missing_context,
         warnings,
+        catalog: verdict_catalog::data_version_line(),
         resource_results: Vec::new(),
     }
 }
@@ -456,6 +462,39 @@ fn deciding_conditions(layers: &[LayerTrace], d: &StatementRef) -> Option<String
         })
         .collect();
     Some(format!(", because {}", parts.join(" and ")))
+}
+
+/// Surface the UNCONFIRMED rules of the spec (§10) that this answer rests on.
+fn unconfirmed_warnings(req: &Request, app: &Applicability, x: &Inputs, o: &Outcome, layers: &[LayerTrace], out: &mut Vec<String>) {
+    let rbp_decided = o.decision == Decision::Allow && o.hit.is_some_and(|(l, _, _)| l == Layer::Resource);
+    let kind = x.resource.allow_kind;
+    if rbp_decided && app.trust && app.same_account && kind.is_some_and(|k| k.is_final_same_account()) {
+        out.push("the trust policy names the caller directly, so no identity permission was required; AWS does not state this explicitly (U19)".into());
+    }
+    if rbp_decided && kind == Some(MatchKind::Wildcard) && app.same_account && ((app.boundary && x.boundary.allow.is_none()) || (app.session && x.session_present && x.session.allow.is_none())) {
+        out.push("a same-account Principal \"*\" grant was treated like a direct grant, which a permissions boundary or session policy does not cut (T26, DERIVED)".into());
+    }
+    if matches!(req.caller, Caller::Service(_)) && o.decision == Decision::Allow {
+        let aws_star = layers.iter().flat_map(|l| l.policies.iter()).flat_map(|p| p.statements.iter()).any(|s| s.applies && s.principal_match == Some(MatchKind::Wildcard));
+        if aws_star {
+            out.push("a wildcard principal was taken to match an AWS service principal; for {\"AWS\": \"*\"} this is UNCONFIRMED (U21)".into());
+        }
+    }
+    if o.decision == Decision::ExplicitDeny {
+        let denying: Vec<&str> = layers.iter().filter(|l| l.outcome == LayerOutcome::ExplicitDeny).map(|l| l.layer.as_str()).collect();
+        let mut uniq = denying.clone();
+        uniq.dedup();
+        if uniq.len() > 1 {
+            out.push(format!("several layers deny ({}); AWS names only one in its message, and which one is UNCONFIRMED (U23)", uniq.join(", ")));
+        }
+    }
+    let derived_tested = layers.iter().flat_map(|l| l.policies.iter()).flat_map(|p| p.statements.iter()).flat_map(|s| s.conditions.iter()).find(|c| {
+        let k = c.key.to_ascii_lowercase();
+        (k == "aws:principaltype" || k == "aws:userid") && req.context.get(&k).is_some_and(|e| e.derived)
+    });
+    if let Some(c) = derived_tested {
+        out.push(format!("{} was derived from the principal; its exact values are UNCONFIRMED (U1) — give it in the context to be sure", c.key));
+    }
 }
 
 fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<String>) {

@@ -1122,3 +1122,73 @@ pub fn scenario_json(b: &Built, expect: Option<Value>) -> Value {
     }
     Value::Object(top)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn resources_named_in_messages() {
+        let m = |t: &str| crate::message::parse_message(t).unwrap();
+        let mut notes = Vec::new();
+        let user = m("User: arn:aws:iam::111122223333:user/bob is not authorized to perform: iam:GetUser on resource: user bob because no identity-based policy allows the iam:GetUser action");
+        assert_eq!(
+            resource_from_message(&user, Some("111122223333"), &mut notes).as_deref(),
+            Some("arn:aws:iam::111122223333:user/bob")
+        );
+        let path = m("User: arn:aws:iam::111122223333:user/bob is not authorized to perform: iam:ListPolicies on resource: policy path / because no identity-based policy allows the iam:ListPolicies action");
+        assert_eq!(
+            resource_from_message(&path, Some("111122223333"), &mut notes),
+            None
+        );
+        assert_eq!(notes.len(), 2);
+    }
+
+    #[test]
+    fn context_values_and_labels() {
+        assert_eq!(
+            parse_context_value("[\"a\",\"b\"]"),
+            serde_json::json!(["a", "b"])
+        );
+        assert_eq!(parse_context_value("vpc-1"), serde_json::json!("vpc-1"));
+        assert_eq!(
+            resource_policy_label("arn:aws:s3:::b/k", false),
+            "bucket policy of b"
+        );
+        assert_eq!(
+            resource_policy_label("arn:aws:iam::1:role/p/R", true),
+            "trust policy of role p/R"
+        );
+        assert_eq!(
+            resource_describe("arn:aws:sqs:us-east-1:1:q", false),
+            "queue q"
+        );
+    }
+
+    #[test]
+    fn a_scenario_file_is_the_base_and_inputs_override_it() {
+        let scenario = r#"{"request": {"principal": "arn:aws:iam::111122223333:user/a", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+            "context": {"aws:SourceIp": "192.0.2.1"}},
+            "policies": {"identity": [{"name": "p", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}}]}}"#;
+        let inputs = Inputs {
+            scenario: Some(TextInput::new("s.json", scenario)),
+            context: vec![("aws:SourceIp".into(), "198.51.100.9".into())],
+            ..Default::default()
+        };
+        let b = build(&inputs, None).unwrap();
+        assert_eq!(b.scenario.policies.identity.len(), 1);
+        assert_eq!(
+            b.scenario
+                .request
+                .context
+                .variable("aws:sourceip")
+                .as_deref(),
+            Some("198.51.100.9")
+        );
+        assert_eq!(
+            verdict_eval::decide(&b.scenario).decision,
+            verdict_eval::Decision::Allow
+        );
+    }
+}

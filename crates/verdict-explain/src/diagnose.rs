@@ -137,6 +137,8 @@ pub struct Explanation {
     pub case: Option<String>,
     /// The one-line answer.
     pub answer: String,
+    /// Why, in one sentence (the engine's reason, in the caller's terms).
+    pub reason: String,
     /// Verdict's decision.
     pub decision: Decision,
     /// Verdict's deciding layer.
@@ -190,7 +192,10 @@ fn values(v: &[String]) -> String {
 
 fn held(c: &ConditionTrace) -> String {
     let got = match &c.request_values {
-        None if c.key.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") => format!("{} is absent (long-term access keys carry no MFA information)", c.key),
+        None if c.key.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") => format!(
+            "{} is absent (long-term access keys carry no MFA information)",
+            c.key
+        ),
         None => format!("{} is absent", c.key),
         Some(v) if v.len() == 1 => format!("{} is \"{}\"", c.key, v[0]),
         Some(v) => format!("{} is [{}]", c.key, values(v)),
@@ -803,6 +808,31 @@ fn unseen(b: &Built, layer: Layer) -> Option<String> {
     }
 }
 
+/// The layer AWS named, when Verdict was given none of its policies.
+fn reported_unseen(b: &Built) -> Option<String> {
+    let l = b.reported.as_ref()?.layer?;
+    let p = &b.scenario.policies;
+    let flag = match l {
+        ReportedLayer::Scp if p.scps.is_none() => "--org",
+        ReportedLayer::Rcp if p.rcps.is_none() => "--org",
+        ReportedLayer::VpcEndpoint if p.vpc_endpoint.is_none() => "--vpc-endpoint-policy",
+        ReportedLayer::Session
+            if p.session.is_empty()
+                && !matches!(b.scenario.request.caller, Caller::FederatedUser { .. }) =>
+        {
+            "--session-policy"
+        }
+        ReportedLayer::PermissionsBoundary
+            if p.permissions_boundary.is_none() && !b.given.auth_details =>
+        {
+            "--auth-details"
+        }
+        ReportedLayer::Resource if p.resource.is_none() => "--resource-policy",
+        _ => return None,
+    };
+    Some(format!("the {} was not given ({flag})", l.phrase()))
+}
+
 fn answer(
     b: &Built,
     e: &Evaluation,
@@ -850,8 +880,10 @@ fn answer(
                 d.policy
             )
         }
-        _ if e.denied_by.and_then(|l| unseen(b, l)).is_some() => {
-            let missing = e.denied_by.and_then(|l| unseen(b, l)).unwrap_or_default();
+        _ if e.denied_by.and_then(|l| unseen(b, l)).is_some() || reported_unseen(b).is_some() => {
+            let missing = reported_unseen(b)
+                .or_else(|| e.denied_by.and_then(|l| unseen(b, l)))
+                .unwrap_or_default();
             let r = &b.scenario.request;
             let what = format!(
                 "{} {} on {}",
@@ -897,7 +929,12 @@ fn answer(
             s
         }
     };
-    format!("{main}{also}")
+    let note = b
+        .action_note
+        .as_ref()
+        .map(|n| format!(" Note: {n}."))
+        .unwrap_or_default();
+    format!("{main}{note}{also}")
 }
 
 /// The engine's reason, reworded where the caller has no identity at all.
@@ -1004,6 +1041,7 @@ pub fn diagnose(b: Built, case: Option<String>) -> Explanation {
     Explanation {
         case,
         answer: answer(&b, &e, d.as_ref(), &near, &p, &ag),
+        reason: short_reason(&b, &e),
         decision: e.decision,
         denied_by: e.denied_by,
         expected_message: e.message.clone(),

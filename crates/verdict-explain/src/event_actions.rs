@@ -64,7 +64,7 @@ const fn e(
 /// Operations authorised by an action of another name.
 pub const EVENT_ACTIONS: &[EventAction] = &[
     e("s3", "ListObjects", &["s3:ListBucket"], Some("ListObjects is authorised by s3:ListBucket on the bucket ARN")),
-    e("s3", "ListObjectsV2", &["s3:ListBucket"], Some("ListObjectsV2 is authorised by s3:ListBucket on the bucket ARN (there is no s3:ListObjectsV2 action)")),
+    e("s3", "ListObjectsV2", &["s3:ListBucket"], Some("ListObjectsV2 is authorised by s3:ListBucket on the bucket ARN; there is no s3:ListObjectsV2 action")),
     e("s3", "ListObjectVersions", &["s3:ListBucketVersions"], None),
     e("s3", "ListBuckets", &["s3:ListAllMyBuckets"], None),
     e("s3", "HeadObject", &["s3:GetObject"], Some("HeadObject is authorised by s3:GetObject (a HEAD of an object)")),

@@ -1662,3 +1662,102 @@ pub fn apply_requirements(built: &Built, plan: &Plan, f: &Fix) -> Option<Scenari
     }
     Some(state)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn condition_values_are_added_without_duplicate_keys() {
+        let doc = json!({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/A"}}}]});
+        let ops = add_condition_value(
+            &doc,
+            "/Statement/0",
+            "ArnNotLike",
+            "aws:principalarn",
+            json!("arn:aws:iam::1:role/B"),
+        );
+        let out = patch::apply(&doc, &ops).unwrap();
+        assert_eq!(
+            out.pointer("/Statement/0/Condition/ArnNotLike/aws:PrincipalArn"),
+            Some(&json!(["arn:aws:iam::*:role/A", "arn:aws:iam::1:role/B"]))
+        );
+        let ops = add_condition_value(
+            &doc,
+            "/Statement/0",
+            "StringEquals",
+            "aws:PrincipalTag/team",
+            json!("x"),
+        );
+        let out = patch::apply(&doc, &ops).unwrap();
+        assert_eq!(
+            out.pointer("/Statement/0/Condition/StringEquals/aws:PrincipalTag~1team"),
+            Some(&json!("x"))
+        );
+        let bare = json!({"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}});
+        let ops = add_condition_value(
+            &bare,
+            "/Statement",
+            "Bool",
+            "aws:SecureTransport",
+            json!("false"),
+        );
+        assert_eq!(
+            patch::apply(&bare, &ops)
+                .unwrap()
+                .pointer("/Statement/Condition/Bool/aws:SecureTransport"),
+            Some(&json!("false"))
+        );
+    }
+
+    #[test]
+    fn statements_are_appended_to_arrays_and_single_objects() {
+        let arr = json!({"Statement": [{"Sid": "A"}]});
+        let (ops, at) = append_statement(&arr, json!({"Sid": "B"}));
+        assert_eq!(at, "/Statement/1");
+        assert_eq!(
+            patch::apply(&arr, &ops).unwrap().pointer(&at),
+            Some(&json!({"Sid": "B"}))
+        );
+        let one = json!({"Statement": {"Sid": "A"}});
+        let (ops, at) = append_statement(&one, json!({"Sid": "B"}));
+        assert_eq!(
+            patch::apply(&one, &ops).unwrap().pointer(&at),
+            Some(&json!({"Sid": "B"}))
+        );
+    }
+
+    #[test]
+    fn values_that_flip_a_condition() {
+        assert_eq!(
+            value_for("BoolIfExists", &["false".into()], false).as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            value_for("StringNotEqualsIfExists", &["vpce-1".into()], false).as_deref(),
+            Some("vpce-1")
+        );
+        assert_eq!(value_for("StringNotEquals", &["eu-*".into()], false), None);
+        assert_eq!(
+            value_for("NotIpAddress", &["10.0.0.0/8".into()], false).as_deref(),
+            Some("10.0.0.0")
+        );
+        assert_eq!(
+            value_for("StringEquals", &["vpc-1".into()], true).as_deref(),
+            Some("vpc-1")
+        );
+        assert!(is_negated_op("ForAnyValue:StringNotLike"));
+        assert!(!is_negated_op("Null"));
+    }
+
+    #[test]
+    fn sids_are_unique_and_alphanumeric() {
+        let doc = json!({"Statement": [{"Sid": "AllowGetObject"}]});
+        assert_eq!(sid_for("Allow", "s3:GetObject", &doc), "AllowGetObject2");
+        assert_eq!(
+            sid_for("Allow", "execute-api:Invoke", &Value::Null),
+            "AllowInvoke"
+        );
+    }
+}

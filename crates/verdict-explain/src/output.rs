@@ -180,7 +180,7 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
             );
         }
         _ => {
-            let _ = writeln!(o, "  {}", x.evaluation.reason);
+            let _ = writeln!(o, "  {}", x.reason);
             if !x.considered.is_empty() {
                 let _ = writeln!(o, "  Policies of that layer (none allows the request):");
                 for c in &x.considered {

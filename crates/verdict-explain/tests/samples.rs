@@ -264,3 +264,23 @@ fn context_flag_wins_over_the_event() {
         .iter()
         .any(|c| c.key == "aws:SourceVpce" && c.from == "--context"));
 }
+
+#[test]
+fn every_example_scenario_of_the_repository() {
+    let dir = PathBuf::from("../../examples");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut n = 0;
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            run(&InputPaths {
+                scenario: Some(p),
+                ..Default::default()
+            });
+            n += 1;
+        }
+    }
+    assert!(n > 0);
+}

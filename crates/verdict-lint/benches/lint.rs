@@ -1,3 +1,26 @@
-// TEMPORARY placeholder written by the lead so the workspace manifest parses while
-// the lint crate is being built; the lint engineer replaces this with the real bench.
-fn main() {}
+//! Lint every AWS managed policy (about 1,600) in one process.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::path::Path;
+use verdict_lint::{lint_file, LintOptions};
+use verdict_policy::SourceFile;
+
+fn bench(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/managed-policies/managed-policies.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let opts = LintOptions::default();
+    let mut group = c.benchmark_group("lint");
+    group.sample_size(10);
+    group.bench_function("all_managed_policies", |b| {
+        b.iter(|| {
+            // A fresh source each time; the catalog is loaded once per process.
+            let file = SourceFile::new("managed-policies.jsonl", text.clone());
+            let report = lint_file(&file, true, &opts);
+            report.findings().count()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -3,7 +3,7 @@
 mod simulate;
 mod test;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Offline AWS IAM authorization simulator and AccessDenied explainer.
@@ -36,7 +36,15 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// Parse the command line and run the chosen subcommand.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    // The version line also names the embedded catalog's data version and date.
+    let version: &'static str = Box::leak(
+        format!("{} ({})", env!("CARGO_PKG_VERSION"), verdict_catalog::data_version_line()).into_boxed_str(),
+    );
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     match cli.command {
         Command::Simulate(a) => a.run(),
         Command::Test(a) => a.run(),

@@ -207,6 +207,7 @@ impl OrgSnapshot {
                 data.account_hint = Some(c.as_str().to_string());
             }
             let mut recognised = 0;
+            let mut skipped: Vec<String> = Vec::new();
             for f in &d.files {
                 let src = SourceFile::new(f.name.clone(), f.text.clone());
                 let tree = match json::parse(&src) {
@@ -277,7 +278,7 @@ impl OrgSnapshot {
                     if list.iter().any(|p| {
                         p.get("PolicyVersionList").is_some() || p.get("PolicyName").is_some()
                     }) {
-                        snap.notes.push(format!("{} looks like IAM authorization details, not Organizations output; give it with --auth-details", f.name));
+                        skipped.push(stem(&f.name));
                         continue;
                     }
                     let rcp = list
@@ -322,11 +323,16 @@ impl OrgSnapshot {
                     });
                     recognised += 1;
                 } else {
-                    snap.notes.push(format!(
-                        "{} is not a recognised Organizations output and was skipped",
-                        f.name
-                    ));
+                    skipped.push(stem(&f.name));
                 }
+            }
+            if !skipped.is_empty() {
+                snap.notes.push(format!(
+                    "{} file(s) in {} are not Organizations outputs and were skipped ({})",
+                    skipped.len(),
+                    d.name,
+                    skipped.join(", ")
+                ));
             }
             if recognised == 0 {
                 return Err(vec![input_error(format!(

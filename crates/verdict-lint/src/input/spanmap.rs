@@ -33,12 +33,8 @@ impl SpanMap {
             SpanMap::Table(t) => {
                 let get = |i: usize| t.get(i).or_else(|| t.last()).copied().unwrap_or(0);
                 let start = get(inner.start);
-                let end = if inner.end > inner.start {
-                    // The end maps to one past the last decoded byte's source.
-                    get(inner.end - 1) + 1
-                } else {
-                    start
-                };
+                // The end is where the next decoded byte's source begins.
+                let end = get(inner.end);
                 (Span::new(start, end.max(start)), true)
             }
             SpanMap::Opaque(outer) => (*outer, false),

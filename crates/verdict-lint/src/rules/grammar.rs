@@ -413,22 +413,22 @@ pub const VARIABLE_IN_ARN_PREFIX: Rule = Rule {
     code: "E117",
     name: "variable-in-arn-prefix",
     severity: Severity::Error,
-    summary: "A policy variable appears before the resource part of an ARN",
-    docs: r#"**What it flags.** `${…}` in the partition, service, region or account field of a
-`Resource` ARN.
+    summary: "A policy variable appears in the partition or service field of an ARN",
+    docs: r#"**What it flags.** `${…}` in the partition or service field of a `Resource` ARN.
 
-**Why it matters.** IAM substitutes variables only in the resource part (after the fifth
-colon).
+**Why it matters.** The documentation allows variables only in the resource part of an
+ARN. AWS's own managed policies do use them in the account field (`${aws:PrincipalAccount}`),
+so region and account are accepted; a variable naming the partition or the service is
+not substituted and the entry matches nothing.
 
 **Example.**
 ```json
 {"Statement": {"Effect": "Allow", "Action": "s3:GetObject",
-  "Resource": "arn:aws:s3:${aws:RequestedRegion}::bucket/*"}}
+  "Resource": "arn:${aws:PrincipalTag/partition}:s3:::bucket/*"}}
 ```
 
-**Fix.** Use a wildcard in that field and a condition on the key instead, e.g.
-`"Resource": "arn:aws:ec2:*:111122223333:instance/*"` with `StringEquals` on
-`aws:RequestedRegion`."#,
+**Fix.** Write the partition and service literally (`arn:aws:s3:::bucket/*`); use a
+wildcard and a condition on a key for anything that varies."#,
     access_analyzer: &["VARIABLE_UNSUPPORTED_IN_ELEMENT"],
     security_severity: None,
     tags: &["grammar", "variables"],
@@ -516,8 +516,10 @@ pub fn arn_problem(s: &str, api_gateway_shorthand: bool) -> Option<(String, Opti
         };
         return Some((format!("\"{s}\" is not an ARN; expected \"*\" or arn:partition:service:region:account:resource"), help));
     }
-    let fields = s.splitn(6, ':').count();
-    let Some(arn) = Arn::parse(s) else {
+    // A variable's key has a colon of its own; treat each variable as a wildcard.
+    let masked = mask_variables(s);
+    let fields = masked.splitn(6, ':').count();
+    let Some(arn) = Arn::parse(&masked) else {
         return Some((
             format!("\"{s}\" has {fields} of the 6 colon-separated ARN fields (arn:partition:service:region:account:resource)"),
             (fields == 5).then(|| "an ARN needs five colons even when region and account are empty, e.g. arn:aws:s3:::bucket".to_string()),
@@ -558,6 +560,26 @@ pub fn arn_problem(s: &str, api_gateway_shorthand: bool) -> Option<(String, Opti
         return Some((format!("\"{s}\": the account field \"{acct}\" must be a 12-digit account ID (or empty, or a wildcard)"), None));
     }
     None
+}
+
+fn mask_variables(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(end) => {
+                out.push('*');
+                rest = &rest[i + end + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `E116`: check every Resource/NotResource entry.

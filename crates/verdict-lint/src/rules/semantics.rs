@@ -74,7 +74,8 @@ pub const NETWORK_CONDITION_ON_SERVICE_CALLS: Rule = Rule {
     summary: "aws:SourceIp/aws:SourceVpc also restricts calls AWS services make for you",
     docs: r#"**What it flags.** A statement that restricts by network location —
 `aws:SourceIp`, `aws:VpcSourceIp`, `aws:SourceVpc` or `aws:SourceVpce` in an Allow with a
-positive operator, or in a Deny with a negated one — without an exception for requests
+positive operator (identity policies), or in a Deny with a negated one (any policy) —
+without an exception for requests
 that AWS services make on the principal's behalf (`aws:ViaAWSService`,
 `aws:CalledVia…`, `aws:PrincipalIsAWSService`).
 

@@ -1,0 +1,116 @@
+//! Warnings from the AWS service catalog (issue 3): they never change the decision,
+//! but they are the first things to look at when an answer surprises.
+
+use crate::request::Request;
+use crate::scenario::Scenario;
+use verdict_catalog::{catalog, ValueType};
+use verdict_policy::condition::{Condition, Family};
+use verdict_policy::Policy;
+
+fn family_fits(f: Family, v: ValueType) -> bool {
+    match f {
+        Family::Null => true,
+        Family::String => matches!(v, ValueType::String | ValueType::Arn),
+        Family::Arn => matches!(v, ValueType::Arn | ValueType::String),
+        Family::Numeric => matches!(v, ValueType::Numeric | ValueType::Date),
+        Family::Date => matches!(v, ValueType::Date | ValueType::Numeric),
+        Family::Bool => v == ValueType::Bool,
+        Family::Ip => v == ValueType::IpAddress,
+        Family::Binary => v == ValueType::Binary,
+    }
+}
+
+fn all_policies(s: &Scenario) -> Vec<&Policy> {
+    let p = &s.policies;
+    let mut v: Vec<&Policy> = p.identity.iter().map(|n| &n.policy).collect();
+    v.extend(p.resource.iter().map(|n| &n.policy));
+    v.extend(p.permissions_boundary.iter().map(|n| &n.policy));
+    v.extend(p.session.iter().map(|n| &n.policy));
+    v.extend(p.scps.iter().flatten().flatten().map(|n| &n.policy));
+    v.extend(p.rcps.iter().flatten().flatten().map(|n| &n.policy));
+    v.extend(p.vpc_endpoint.iter().flatten().map(|n| &n.policy));
+    if let Some(a) = s.apigateway.as_ref().and_then(|a| a.authorizer_policy.as_ref()) {
+        v.push(&a.policy);
+    }
+    v
+}
+
+/// Keys of web-identity and SAML providers (`accounts.google.com:aud`,
+/// `token.actions.githubusercontent.com:sub`, `saml:aud`) are defined by the provider.
+fn provider_key(key: &str) -> bool {
+    let prefix = key.split(':').next().unwrap_or_default();
+    prefix.contains('.') || prefix.eq_ignore_ascii_case("saml")
+}
+
+fn at(p: &Policy, c: &Condition) -> String {
+    let pos = p.source.position(c.key_span.start);
+    format!("{}:{}:{}", p.source.name(), pos.line, pos.column)
+}
+
+/// Catalog warnings for a scenario: unknown action, resource type mismatch, context
+/// keys the action never receives, operator/key type mismatches, impossible conditions.
+pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
+    let cat = catalog();
+    let req: &Request = &s.request;
+    let action = req.action.as_str();
+    let mut out = Vec::new();
+    let data = format!("{} {} of {}", cat.data_source(), cat.data_version(), cat.data_date());
+    let Some(a) = cat.action(action) else {
+        let hint = cat.suggest_action(action).map(|h| format!("; did you mean {h}?")).unwrap_or_default();
+        out.push(format!("action {action} is not in the AWS service catalog ({data}){hint}"));
+        return out;
+    };
+    let canonical = a.qualified_name();
+    let resource = req.resource.as_str();
+    if resource != "*" && !a.fits_arn(resource) {
+        let kinds: Vec<String> = a.resource_types().map(|r| r.name().to_string()).collect();
+        if kinds.is_empty() {
+            out.push(format!("{canonical} supports no resource-level permissions; AWS authorizes it against \"*\", not {resource}"));
+        } else {
+            out.push(format!(
+                "{resource} is not a resource type that {canonical} acts on (it takes: {})",
+                kinds.join(", ")
+            ));
+        }
+    }
+    for e in req.context.entries().filter(|e| !e.derived) {
+        if cat.is_global_key(&e.key) || provider_key(&e.key) {
+            continue;
+        }
+        if !a.supports_key(&e.key) {
+            out.push(format!("context key {} is never sent with {canonical}; policies testing it see the value you gave, AWS would not", e.key));
+        }
+    }
+    for p in all_policies(s) {
+        for st in &p.statements {
+            if !st.action.covers_hashed(req.service_hash, &req.service_lc, &req.name_lc) {
+                continue;
+            }
+            for c in &st.conditions {
+                let fam = c.op.base.family();
+                if let Some(kt) = cat.key_type(&canonical, &c.key) {
+                    if !family_fits(fam, kt.value_type()) {
+                        out.push(format!(
+                            "{}: {} tests {}, which the service reference types as {}; check that this comparison means what you intend (a value that does not parse as the operator's type never matches)",
+                            at(p, c),
+                            c.op_name,
+                            c.key,
+                            kt.value_type()
+                        ));
+                    }
+                }
+                if !cat.is_global_key(&c.key) && !provider_key(&c.key) && !a.supports_key(&c.key) && fam != Family::Null {
+                    out.push(format!(
+                        "{}: {} is never present in a {canonical} request, so {} {} always sees it absent",
+                        at(p, c),
+                        c.key,
+                        c.op_name,
+                        c.key
+                    ));
+                }
+            }
+        }
+    }
+    out.dedup();
+    out
+}
