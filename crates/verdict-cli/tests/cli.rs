@@ -10,7 +10,11 @@ fn root() -> std::path::PathBuf {
 fn verdict(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_verdict"));
     cmd.args(args).current_dir(root()).env("NO_COLOR", "1");
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("verdict runs");
     if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
@@ -25,23 +29,53 @@ fn text(o: &Output) -> String {
 
 #[test]
 fn simulate_example_text_and_json() {
-    let o = verdict(&["simulate", "examples/apigw-sourcevpc-aws-iam-with-deny.json"], None);
+    let o = verdict(
+        &[
+            "simulate",
+            "examples/apigw-sourcevpc-aws-iam-with-deny.json",
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(0));
     let t = text(&o);
-    assert!(t.starts_with("DENIED (explicit deny in the resource-based policy)"), "{t}");
+    assert!(
+        t.starts_with("DENIED (explicit deny in the resource-based policy)"),
+        "{t}"
+    );
     assert!(!t.contains('\u{1b}'), "NO_COLOR output has no escapes");
-    let o = verdict(&["simulate", "--format", "json", "examples/apigw-sourcevpc-aws-iam-with-deny.json"], None);
+    let o = verdict(
+        &[
+            "simulate",
+            "--format",
+            "json",
+            "examples/apigw-sourcevpc-aws-iam-with-deny.json",
+        ],
+        None,
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json output");
     assert_eq!(v["decision"], "explicit_deny");
     assert_eq!(v["denied_by"], "resource");
-    assert!(v["message"].as_str().unwrap_or_default().contains("with an explicit deny in a resource-based policy"));
+    assert!(v["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("with an explicit deny in a resource-based policy"));
 }
 
 #[test]
 fn expect_flag_sets_exit_code() {
     let f = "examples/apigw-sourcevpc-aws-iam-with-deny.json";
-    assert_eq!(verdict(&["simulate", "--expect", "deny", f], None).status.code(), Some(0));
-    assert_eq!(verdict(&["simulate", "--expect", "allow", f], None).status.code(), Some(1));
+    assert_eq!(
+        verdict(&["simulate", "--expect", "deny", f], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        verdict(&["simulate", "--expect", "allow", f], None)
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -49,23 +83,38 @@ fn bad_input_exits_2_with_location() {
     let o = verdict(&["simulate", "-"], Some("{\"request\": {\"principal\": \"arn:aws:iam::111122223333:user/a\", \"action\": \"s3:GetObject\", \"resource\": \"*\"}, \"policies\": {\"identity\": [{\"Statement\": {\"Efect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}]}}"));
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("-:1:") && err.contains("unknown statement element \"Efect\"") && err.contains("did you mean \"Effect\"?"), "{err}");
+    assert!(
+        err.contains("-:1:")
+            && err.contains("unknown statement element \"Efect\"")
+            && err.contains("did you mean \"Effect\"?"),
+        "{err}"
+    );
     let o = verdict(&["simulate", "does-not-exist.json"], None);
     assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
 fn batch_reports_bad_lines_and_goes_on() {
-    let good = std::fs::read_to_string(root().join("conformance/core/T01-default-deny.json")).expect("corpus file");
+    let good = std::fs::read_to_string(root().join("conformance/core/T01-default-deny.json"))
+        .expect("corpus file");
     let good: serde_json::Value = serde_json::from_str(&good).expect("json");
     let input = format!("{}\nnot json\n{{\"request\": 5}}\n{}\n", good, good);
     let o = verdict(&["simulate", "--batch", "-"], Some(&input));
     assert_eq!(o.status.code(), Some(0));
-    let lines: Vec<serde_json::Value> = text(&o).lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    let lines: Vec<serde_json::Value> = text(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["decision"], "implicit_deny");
-    assert!(lines[1]["error"].as_str().unwrap_or_default().contains("invalid JSON"));
-    assert!(lines[2]["error"].as_str().unwrap_or_default().contains("request must be an object"));
+    assert!(lines[1]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("invalid JSON"));
+    assert!(lines[2]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("request must be an object"));
     assert_eq!(lines[3]["decision"], "implicit_deny");
 }
 
@@ -90,9 +139,17 @@ fn aws_cli_style_flags() {
         ],
         None,
     );
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = text(&o);
-    let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&out).into_iter().map(|v| v.expect("json")).collect();
+    let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&out)
+        .into_iter()
+        .map(|v| v.expect("json"))
+        .collect();
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0]["decision"], "allow");
     assert_eq!(docs[1]["decision"], "implicit_deny");
@@ -104,16 +161,31 @@ fn test_command_counts_and_junit() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let pass = root().join("conformance/core/T02-identity-allow.json");
     std::fs::copy(&pass, dir.join("pass.json")).expect("copy");
-    let mut wrong: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&pass).expect("read")).expect("json");
+    let mut wrong: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&pass).expect("read")).expect("json");
     wrong["expect"]["decision"] = "implicit_deny".into();
     std::fs::write(dir.join("fail.json"), wrong.to_string()).expect("write");
     let junit = dir.join("junit.xml");
-    let o = verdict(&["test", dir.to_str().unwrap_or_default(), "--junit", junit.to_str().unwrap_or_default()], None);
+    let o = verdict(
+        &[
+            "test",
+            dir.to_str().unwrap_or_default(),
+            "--junit",
+            junit.to_str().unwrap_or_default(),
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);
-    assert!(t.contains("FAIL") && t.contains("decision: expected implicit_deny, got allow"), "{t}");
+    assert!(
+        t.contains("FAIL") && t.contains("decision: expected implicit_deny, got allow"),
+        "{t}"
+    );
     assert!(t.trim_end().ends_with("1 passed, 1 failed"), "{t}");
     let xml = std::fs::read_to_string(&junit).expect("junit written");
-    assert!(xml.contains("<testsuite") && xml.contains("failure"), "{xml}");
+    assert!(
+        xml.contains("<testsuite") && xml.contains("failure"),
+        "{xml}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,15 +8,25 @@ use verdict_eval::{decide, evaluate, load_scenario};
 use verdict_policy::SourceFile;
 
 fn realistic(c: &mut Criterion) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../benches/data/realistic.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../benches/data/realistic.json"
+    );
     let text = std::fs::read_to_string(path).expect("bench input is committed");
-    let s = load_scenario(&SourceFile::new(path, text.clone()), false).expect("bench scenario loads");
+    let s =
+        load_scenario(&SourceFile::new(path, text.clone()), false).expect("bench scenario loads");
     let mut g = c.benchmark_group("realistic");
     g.bench_function("decide (fast path)", |b| b.iter(|| decide(black_box(&s))));
-    g.bench_function("evaluate (traced path)", |b| b.iter(|| evaluate(black_box(&s))));
+    g.bench_function("evaluate (traced path)", |b| {
+        b.iter(|| evaluate(black_box(&s)))
+    });
     g.bench_function("load + decide", |b| {
         b.iter(|| {
-            let s = load_scenario(&SourceFile::new("realistic.json", black_box(text.as_str())), false).expect("loads");
+            let s = load_scenario(
+                &SourceFile::new("realistic.json", black_box(text.as_str())),
+                false,
+            )
+            .expect("loads");
             decide(&s)
         })
     });

@@ -29,7 +29,11 @@ fn all_policies(s: &Scenario) -> Vec<&Policy> {
     v.extend(p.scps.iter().flatten().flatten().map(|n| &n.policy));
     v.extend(p.rcps.iter().flatten().flatten().map(|n| &n.policy));
     v.extend(p.vpc_endpoint.iter().flatten().map(|n| &n.policy));
-    if let Some(a) = s.apigateway.as_ref().and_then(|a| a.authorizer_policy.as_ref()) {
+    if let Some(a) = s
+        .apigateway
+        .as_ref()
+        .and_then(|a| a.authorizer_policy.as_ref())
+    {
         v.push(&a.policy);
     }
     v
@@ -54,10 +58,20 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
     let req: &Request = &s.request;
     let action = req.action.as_str();
     let mut out = Vec::new();
-    let data = format!("{} {} of {}", cat.data_source(), cat.data_version(), cat.data_date());
+    let data = format!(
+        "{} {} of {}",
+        cat.data_source(),
+        cat.data_version(),
+        cat.data_date()
+    );
     let Some(a) = cat.action(action) else {
-        let hint = cat.suggest_action(action).map(|h| format!("; did you mean {h}?")).unwrap_or_default();
-        out.push(format!("action {action} is not in the AWS service catalog ({data}){hint}"));
+        let hint = cat
+            .suggest_action(action)
+            .map(|h| format!("; did you mean {h}?"))
+            .unwrap_or_default();
+        out.push(format!(
+            "action {action} is not in the AWS service catalog ({data}){hint}"
+        ));
         return out;
     };
     let canonical = a.qualified_name();
@@ -83,7 +97,10 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
     }
     for p in all_policies(s) {
         for st in &p.statements {
-            if !st.action.covers_hashed(req.service_hash, &req.service_lc, &req.name_lc) {
+            if !st
+                .action
+                .covers_hashed(req.service_hash, &req.service_lc, &req.name_lc)
+            {
                 continue;
             }
             for c in &st.conditions {
@@ -99,7 +116,11 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
                         ));
                     }
                 }
-                if !cat.is_global_key(&c.key) && !provider_key(&c.key) && !a.supports_key(&c.key) && fam != Family::Null {
+                if !cat.is_global_key(&c.key)
+                    && !provider_key(&c.key)
+                    && !a.supports_key(&c.key)
+                    && fam != Family::Null
+                {
                     out.push(format!(
                         "{}: {} is never present in a {canonical} request, so {} {} always sees it absent",
                         at(p, c),

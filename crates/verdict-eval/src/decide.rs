@@ -1,8 +1,8 @@
 //! The decision procedure (§6), shared by the fast and the traced paths.
 
 use crate::matching::{
-    check_action, check_principal, check_resource, eval_condition, statement_applies, MatchKind, PrincipalOutcome,
-    PrincipalView,
+    check_action, check_principal, check_resource, eval_condition, statement_applies, MatchKind,
+    PrincipalOutcome, PrincipalView,
 };
 use crate::request::{Caller, Request};
 use crate::scenario::{AuthorizationType, NamedPolicy, Scenario};
@@ -83,17 +83,30 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
         .filter(|_| req.service_lc == "execute-api" && req.name_lc == "invoke")
         .map(|a| a.authorization_type);
     let iam_auth = apigw.is_none_or(|t| t == AuthorizationType::AwsIam);
-    let session_like = matches!(c, Caller::User { .. } | Caller::AssumedRole { .. } | Caller::FederatedUser { .. });
+    let session_like = matches!(
+        c,
+        Caller::User { .. } | Caller::AssumedRole { .. } | Caller::FederatedUser { .. }
+    );
     let mgmt = s.management_account.is_some() && s.management_account.as_deref() == c.account();
     let mut scp = s.policies.scps.is_some() && c.is_iam() && iam_auth;
     if scp && mgmt {
         scp = false;
-        notes.push((Layer::Scp, "the caller is in the management account, which SCPs do not bind (§6.2)".into()));
+        notes.push((
+            Layer::Scp,
+            "the caller is in the management account, which SCPs do not bind (§6.2)".into(),
+        ));
     } else if scp && req.service_linked_role {
         scp = false;
-        notes.push((Layer::Scp, "service-linked roles are not bound by SCPs (§6.2)".into()));
+        notes.push((
+            Layer::Scp,
+            "service-linked roles are not bound by SCPs (§6.2)".into(),
+        ));
     } else if s.policies.scps.is_some() && !c.is_iam() {
-        notes.push((Layer::Scp, "SCPs bind only IAM users, roles and root users of member accounts (§6.2, §6.9.7)".into()));
+        notes.push((
+            Layer::Scp,
+            "SCPs bind only IAM users, roles and root users of member accounts (§6.2, §6.9.7)"
+                .into(),
+        ));
     } else if s.policies.scps.is_some() && !iam_auth {
         notes.push((Layer::Scp, "the API method does not use IAM authorization, so IAM policies and SCPs are not consulted (§6.9.4)".into()));
     }
@@ -101,13 +114,28 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
     let mut rcp = s.policies.rcps.is_some();
     if rcp && s.management_account.is_some() && s.management_account == s.resource_account {
         rcp = false;
-        notes.push((Layer::Rcp, "the resource is in the management account, which RCPs do not bind (§6.6)".into()));
+        notes.push((
+            Layer::Rcp,
+            "the resource is in the management account, which RCPs do not bind (§6.6)".into(),
+        ));
     } else if rcp && action_lc == "kms:retiregrant" {
         rcp = false;
-        notes.push((Layer::Rcp, "kms:RetireGrant is not controlled by RCPs (§3.1 item 8)".into()));
-    } else if rcp && !RCP_SERVICES.contains(&req.service_lc.as_str()) && !RCP_SERVICES_LATER.contains(&req.service_lc.as_str()) {
+        notes.push((
+            Layer::Rcp,
+            "kms:RetireGrant is not controlled by RCPs (§3.1 item 8)".into(),
+        ));
+    } else if rcp
+        && !RCP_SERVICES.contains(&req.service_lc.as_str())
+        && !RCP_SERVICES_LATER.contains(&req.service_lc.as_str())
+    {
         rcp = false;
-        notes.push((Layer::Rcp, format!("the {} service does not support RCPs, so they do not apply (§6.6, U18)", req.service_lc)));
+        notes.push((
+            Layer::Rcp,
+            format!(
+                "the {} service does not support RCPs, so they do not apply (§6.6, U18)",
+                req.service_lc
+            ),
+        ));
     } else if rcp && RCP_SERVICES_LATER.contains(&req.service_lc.as_str()) {
         notes.push((
             Layer::Rcp,
@@ -115,10 +143,19 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
         ));
     }
     if s.policies.permissions_boundary.is_some() && !session_like {
-        notes.push((Layer::PermissionsBoundary, "only IAM users and roles have permissions boundaries".into()));
+        notes.push((
+            Layer::PermissionsBoundary,
+            "only IAM users and roles have permissions boundaries".into(),
+        ));
     }
     if !s.policies.identity.is_empty() && !session_like {
-        notes.push((Layer::Identity, format!("{} has no identity-based policies; they are ignored", describe(c))));
+        notes.push((
+            Layer::Identity,
+            format!(
+                "{} has no identity-based policies; they are ignored",
+                describe(c)
+            ),
+        ));
     }
     let same_account = c.account().is_some() && c.account() == s.resource_account.as_deref();
     Applicability {
@@ -139,7 +176,14 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
 /// Services that honour RCPs since launch (§6.6).
 const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
 /// Services reported to have added RCP support later (U18: applied, with a note).
-const RCP_SERVICES_LATER: &[&str] = &["ecr", "aoss", "cognito-identity", "cognito-idp", "logs", "dynamodb"];
+const RCP_SERVICES_LATER: &[&str] = &[
+    "ecr",
+    "aoss",
+    "cognito-identity",
+    "cognito-idp",
+    "logs",
+    "dynamodb",
+];
 
 fn describe(c: &Caller) -> &'static str {
     match c {
@@ -153,8 +197,16 @@ fn describe(c: &Caller) -> &'static str {
 
 /// Keys that exist only with IAM authentication (§6.9.4).
 const PRINCIPAL_KEYS: &[&str] = &[
-    "aws:principalarn", "aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths", "aws:principaltype",
-    "aws:userid", "aws:username", "aws:tokenissuetime", "aws:multifactorauthpresent", "aws:multifactorauthage",
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principaltype",
+    "aws:userid",
+    "aws:username",
+    "aws:tokenissuetime",
+    "aws:multifactorauthpresent",
+    "aws:multifactorauthage",
     "aws:principalisawsservice",
 ];
 
@@ -184,12 +236,23 @@ pub(crate) fn effective_request<'a>(request: &'a Request, app: &Applicability) -
 }
 
 /// Evaluate the statements of `policies` (fast: stops at the first Deny).
-pub(crate) fn eval_fast(policies: &[NamedPolicy], req: &Request, view: &PrincipalView<'_>) -> LayerResult {
+pub(crate) fn eval_fast(
+    policies: &[NamedPolicy],
+    req: &Request,
+    view: &PrincipalView<'_>,
+) -> LayerResult {
     let mut r = LayerResult::default();
     for (pi, p) in policies.iter().enumerate() {
         for (si, s) in p.policy.statements.iter().enumerate() {
             if let Some(po) = statement_applies(s, req, view) {
-                r.record(s.effect, Hit { policy: pi, stmt: si }, &po);
+                r.record(
+                    s.effect,
+                    Hit {
+                        policy: pi,
+                        stmt: si,
+                    },
+                    &po,
+                );
                 if s.effect == Effect::Deny {
                     return r;
                 }
@@ -200,7 +263,11 @@ pub(crate) fn eval_fast(policies: &[NamedPolicy], req: &Request, view: &Principa
 }
 
 /// Evaluate every statement with reasons.
-pub(crate) fn eval_traced(policies: &[NamedPolicy], req: &Request, view: &PrincipalView<'_>) -> (LayerResult, Vec<PolicyTrace>) {
+pub(crate) fn eval_traced(
+    policies: &[NamedPolicy],
+    req: &Request,
+    view: &PrincipalView<'_>,
+) -> (LayerResult, Vec<PolicyTrace>) {
     let mut r = LayerResult::default();
     let mut traces = Vec::with_capacity(policies.len());
     for (pi, p) in policies.iter().enumerate() {
@@ -221,7 +288,9 @@ pub(crate) fn eval_traced(policies: &[NamedPolicy], req: &Request, view: &Princi
                 let block = s.resource.as_ref();
                 misses.push(Miss::Resource {
                     negated: block.is_some_and(|b| b.negated),
-                    patterns: block.map(|b| b.entries.iter().map(|e| e.raw.clone()).collect()).unwrap_or_default(),
+                    patterns: block
+                        .map(|b| b.entries.iter().map(|e| e.raw.clone()).collect())
+                        .unwrap_or_default(),
                     requested: req.resource.as_str().to_string(),
                     unresolved_variables: ro.unresolved.clone(),
                 });
@@ -261,7 +330,14 @@ pub(crate) fn eval_traced(policies: &[NamedPolicy], req: &Request, view: &Princi
             }
             let applies = misses.is_empty();
             if applies {
-                r.record(s.effect, Hit { policy: pi, stmt: si }, &po);
+                r.record(
+                    s.effect,
+                    Hit {
+                        policy: pi,
+                        stmt: si,
+                    },
+                    &po,
+                );
             }
             stmts.push(StatementTrace {
                 index: si,
@@ -316,7 +392,11 @@ pub(crate) struct Outcome {
 
 fn deny(layer: Layer, level: Option<usize>, hit: Option<Hit>) -> Outcome {
     Outcome {
-        decision: if hit.is_some() { Decision::ExplicitDeny } else { Decision::ImplicitDeny },
+        decision: if hit.is_some() {
+            Decision::ExplicitDeny
+        } else {
+            Decision::ImplicitDeny
+        },
         denied_by: Some(layer),
         hit: hit.map(|h| (layer, level, h)),
         level,
@@ -324,7 +404,12 @@ fn deny(layer: Layer, level: Option<usize>, hit: Option<Hit>) -> Outcome {
 }
 
 fn allow(hit: Option<(Layer, Hit)>) -> Outcome {
-    Outcome { decision: Decision::Allow, denied_by: None, hit: hit.map(|(l, h)| (l, None, h)), level: None }
+    Outcome {
+        decision: Decision::Allow,
+        denied_by: None,
+        hit: hit.map(|(l, h)| (l, None, h)),
+        level: None,
+    }
 }
 
 /// The decision procedure of §6.3–§6.9 over precomputed layer results.
@@ -416,7 +501,7 @@ pub(crate) fn decide(s: &Scenario, req: &Request, app: &Applicability, x: &Input
             Some(k) if k.is_final_same_account() => return allow(rbp_hit),
             Some(MatchKind::ViaRole) | Some(MatchKind::ViaParentUser) => {}
             _ => {
-                if !(root && !app.kms) && !identity_allows {
+                if (!root || app.kms) && !identity_allows {
                     return deny(Layer::Identity, None, None);
                 }
             }
@@ -425,7 +510,11 @@ pub(crate) fn decide(s: &Scenario, req: &Request, app: &Applicability, x: &Input
     if let Some(o) = boundary_and_session(req, app, x) {
         return o;
     }
-    let hit = if identity_allows { x.identity.allow.map(|h| (Layer::Identity, h)) } else { rbp_hit };
+    let hit = if identity_allows {
+        x.identity.allow.map(|h| (Layer::Identity, h))
+    } else {
+        rbp_hit
+    };
     allow(hit)
 }
 
@@ -442,9 +531,14 @@ fn boundary_and_session(req: &Request, app: &Applicability, x: &Inputs) -> Optio
     None
 }
 
-
 /// API Gateway's combination tables A and B (§6.9.4).
-fn apigateway(s: &Scenario, req: &Request, app: &Applicability, x: &Inputs, t: AuthorizationType) -> Outcome {
+fn apigateway(
+    s: &Scenario,
+    req: &Request,
+    app: &Applicability,
+    x: &Inputs,
+    t: AuthorizationType,
+) -> Outcome {
     let rp_allow = x.resource.allow.is_some();
     let rp_hit = x.resource.allow.map(|h| (Layer::Resource, h));
     match t {

@@ -16,7 +16,10 @@ pub mod scenario;
 pub mod testing;
 pub mod trace;
 
-use crate::decide::{applicability, decide as run_decide, effective_request, eval_fast, eval_traced, Applicability, Inputs, LayerResult, Outcome};
+use crate::decide::{
+    applicability, decide as run_decide, effective_request, eval_fast, eval_traced, Applicability,
+    Inputs, LayerResult, Outcome,
+};
 use crate::matching::{MatchKind, PrincipalView};
 use crate::message::{access_denied_message, MessageParts};
 use crate::request::Request;
@@ -25,8 +28,11 @@ use std::collections::BTreeMap;
 
 pub use context::{Context, CtxValue};
 pub use request::Caller;
-pub use scenario::{load_scenario, scenario_from_json, scenario_from_json_cached, NamedPolicy, Policies, PolicyCache, Scenario};
-pub use trace::{Decision, Layer, LayerOutcome, LayerTrace, MissingKey, Miss, StatementRef};
+pub use scenario::{
+    load_scenario, scenario_from_json, scenario_from_json_cached, NamedPolicy, Policies,
+    PolicyCache, Scenario,
+};
+pub use trace::{Decision, Layer, LayerOutcome, LayerTrace, Miss, MissingKey, StatementRef};
 
 /// The decision and the deciding layer, without a trace (fast path).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,25 +45,51 @@ pub struct Verdict {
 
 fn fast_inputs(s: &Scenario, req: &Request, app: &Applicability) -> Inputs {
     let p = &s.policies;
-    let view = PrincipalView { caller: &req.caller, req, has_boundary: p.permissions_boundary.is_some() };
+    let view = PrincipalView {
+        caller: &req.caller,
+        req,
+        has_boundary: p.permissions_boundary.is_some(),
+    };
     let levels = |l: &Option<Vec<Vec<NamedPolicy>>>, on: bool| -> Vec<LayerResult> {
         match (l, on) {
-            (Some(levels), true) => levels.iter().map(|lvl| eval_fast(lvl, req, &view)).collect(),
+            (Some(levels), true) => levels
+                .iter()
+                .map(|lvl| eval_fast(lvl, req, &view))
+                .collect(),
             _ => Vec::new(),
         }
     };
     Inputs {
         rcp: levels(&p.rcps, app.rcp),
         scp: levels(&p.scps, app.scp),
-        vpce: p.vpc_endpoint.as_deref().filter(|_| app.vpce).map(|v| eval_fast(v, req, &view)).unwrap_or_default(),
-        resource: p.resource.as_ref().map(|r| eval_fast(std::slice::from_ref(r), req, &view)).unwrap_or_default(),
-        identity: if app.identity { eval_fast(&p.identity, req, &view) } else { LayerResult::default() },
+        vpce: p
+            .vpc_endpoint
+            .as_deref()
+            .filter(|_| app.vpce)
+            .map(|v| eval_fast(v, req, &view))
+            .unwrap_or_default(),
+        resource: p
+            .resource
+            .as_ref()
+            .map(|r| eval_fast(std::slice::from_ref(r), req, &view))
+            .unwrap_or_default(),
+        identity: if app.identity {
+            eval_fast(&p.identity, req, &view)
+        } else {
+            LayerResult::default()
+        },
         boundary: match (&p.permissions_boundary, app.boundary) {
             (Some(b), true) => eval_fast(std::slice::from_ref(b), req, &view),
             _ => LayerResult::default(),
         },
-        session: if app.session { eval_fast(&p.session, req, &view) } else { LayerResult::default() },
-        authorizer: authorizer_policy(s).map(|a| eval_fast(std::slice::from_ref(a), req, &view)).unwrap_or_default(),
+        session: if app.session {
+            eval_fast(&p.session, req, &view)
+        } else {
+            LayerResult::default()
+        },
+        authorizer: authorizer_policy(s)
+            .map(|a| eval_fast(std::slice::from_ref(a), req, &view))
+            .unwrap_or_default(),
         session_present: !p.session.is_empty(),
     }
 }
@@ -76,7 +108,10 @@ fn decide_request(s: &Scenario, request: &Request) -> Verdict {
     let app = applicability(s);
     let req = effective_request(request, &app);
     let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app));
-    Verdict { decision: o.decision, denied_by: o.denied_by }
+    Verdict {
+        decision: o.decision,
+        denied_by: o.denied_by,
+    }
 }
 
 /// Decision, deciding layer and AWS message from the fast path (used by batch mode).
@@ -109,7 +144,11 @@ pub fn decide_with_message(s: &Scenario) -> QuickResult {
         trust: app.trust,
         style: s.options.message_style,
     });
-    QuickResult { decision: o.decision, denied_by: o.denied_by, message }
+    QuickResult {
+        decision: o.decision,
+        denied_by: o.denied_by,
+        message,
+    }
 }
 
 /// The full, traced evaluation of a scenario.
@@ -183,17 +222,27 @@ pub fn evaluate(s: &Scenario) -> Evaluation {
         let mut one = s.clone();
         one.extra_resources.clear();
         one.request.resource = verdict_policy::arn::RequestResource::new(r);
-        if !s.resource_account.is_some() || s.request.resource.account().is_some() {
-            one.resource_account = one.request.resource.account().map(str::to_string).or_else(|| s.resource_account.clone());
-        }
+        one.resource_account = one
+            .request
+            .resource
+            .account()
+            .map(str::to_string)
+            .or_else(|| s.resource_account.clone());
         let e = evaluate_one(&one);
-        results.push(ResourceResult { resource: r.clone(), decision: e.decision, denied_by: e.denied_by });
+        results.push(ResourceResult {
+            resource: r.clone(),
+            decision: e.decision,
+            denied_by: e.denied_by,
+        });
         let rank = |d: Decision| match d {
             Decision::ExplicitDeny => 2,
             Decision::ImplicitDeny => 1,
             Decision::Allow => 0,
         };
-        if worst.as_ref().is_none_or(|w| rank(e.decision) > rank(w.decision)) {
+        if worst
+            .as_ref()
+            .is_none_or(|w| rank(e.decision) > rank(w.decision))
+        {
             worst = Some(e);
         }
     }
@@ -207,19 +256,50 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
     let req = effective_request(&s.request, &app);
     let req: &Request = &req;
     let p = &s.policies;
-    let view = PrincipalView { caller: &req.caller, req, has_boundary: p.permissions_boundary.is_some() };
+    let view = PrincipalView {
+        caller: &req.caller,
+        req,
+        has_boundary: p.permissions_boundary.is_some(),
+    };
     let mut layers = Vec::new();
-    let mut inputs = Inputs { session_present: !p.session.is_empty(), ..Default::default() };
-    let note_for = |l: Layer| app.notes.iter().find(|(x, _)| *x == l).map(|(_, n)| n.clone());
-    let push = |layer: Layer, level: Option<usize>, on: bool, pols: &[NamedPolicy], layers: &mut Vec<LayerTrace>| -> LayerResult {
+    let mut inputs = Inputs {
+        session_present: !p.session.is_empty(),
+        ..Default::default()
+    };
+    let note_for = |l: Layer| {
+        app.notes
+            .iter()
+            .find(|(x, _)| *x == l)
+            .map(|(_, n)| n.clone())
+    };
+    let push = |layer: Layer,
+                level: Option<usize>,
+                on: bool,
+                pols: &[NamedPolicy],
+                layers: &mut Vec<LayerTrace>|
+     -> LayerResult {
         let (r, traces) = eval_traced(pols, req, &view);
-        let outcome = if on { r.outcome() } else { LayerOutcome::NotApplicable };
+        let outcome = if on {
+            r.outcome()
+        } else {
+            LayerOutcome::NotApplicable
+        };
         let mut note = note_for(layer);
         if layer == Layer::Rcp && on && r.allow.is_none() && r.deny.is_none() {
             note.get_or_insert_with(|| "RCPFullAWSAccess is implied at every level (§6.6)".into());
         }
-        layers.push(LayerTrace { layer, level, outcome, note, policies: traces });
-        if on { r } else { LayerResult::default() }
+        layers.push(LayerTrace {
+            layer,
+            level,
+            outcome,
+            note,
+            policies: traces,
+        });
+        if on {
+            r
+        } else {
+            LayerResult::default()
+        }
     };
     if let Some(levels) = &p.rcps {
         for (i, lvl) in levels.iter().enumerate() {
@@ -241,13 +321,31 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         inputs.vpce = push(Layer::VpcEndpoint, None, app.vpce, v, &mut layers);
     }
     if let Some(r) = &p.resource {
-        inputs.resource = push(Layer::Resource, None, true, std::slice::from_ref(r), &mut layers);
+        inputs.resource = push(
+            Layer::Resource,
+            None,
+            true,
+            std::slice::from_ref(r),
+            &mut layers,
+        );
     }
     if !p.identity.is_empty() || app.identity {
-        inputs.identity = push(Layer::Identity, None, app.identity, &p.identity, &mut layers);
+        inputs.identity = push(
+            Layer::Identity,
+            None,
+            app.identity,
+            &p.identity,
+            &mut layers,
+        );
     }
     if let Some(b) = &p.permissions_boundary {
-        inputs.boundary = push(Layer::PermissionsBoundary, None, app.boundary, std::slice::from_ref(b), &mut layers);
+        inputs.boundary = push(
+            Layer::PermissionsBoundary,
+            None,
+            app.boundary,
+            std::slice::from_ref(b),
+            &mut layers,
+        );
     }
     let federated = matches!(req.caller, Caller::FederatedUser { .. });
     if !p.session.is_empty() || (app.session && federated) {
@@ -259,11 +357,21 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         }
     }
     if let Some(a) = authorizer_policy(s) {
-        inputs.authorizer = push(Layer::Authorizer, None, app.apigw.is_some(), std::slice::from_ref(a), &mut layers);
+        inputs.authorizer = push(
+            Layer::Authorizer,
+            None,
+            app.apigw.is_some(),
+            std::slice::from_ref(a),
+            &mut layers,
+        );
     }
     let o = run_decide(s, req, &app, &inputs);
-    let deciding_statement = o.hit.and_then(|(layer, level, hit)| statement_ref(s, layer, level, hit));
-    let policy_arn = deciding_statement.as_ref().and_then(|d| d.policy_arn.clone());
+    let deciding_statement = o
+        .hit
+        .and_then(|(layer, level, hit)| statement_ref(s, layer, level, hit));
+    let policy_arn = deciding_statement
+        .as_ref()
+        .and_then(|d| d.policy_arn.clone());
     let message = access_denied_message(&MessageParts {
         caller: &req.caller,
         action: &req.action,
@@ -276,7 +384,12 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
     });
     let mut warnings: Vec<String> = s.load_notes.clone();
     warnings.extend(checks::catalog_warnings(s));
-    warnings.extend(app.notes.iter().filter(|(l, _)| !layers.iter().any(|t| t.layer == *l)).map(|(_, n)| n.clone()));
+    warnings.extend(
+        app.notes
+            .iter()
+            .filter(|(l, _)| !layers.iter().any(|t| t.layer == *l))
+            .map(|(_, n)| n.clone()),
+    );
     collect_warnings(&layers, &mut warnings);
     unconfirmed_warnings(req, &app, &inputs, &o, &layers, &mut warnings);
     if let Some(t) = app.apigw {
@@ -330,8 +443,18 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
 fn layer_policies(s: &Scenario, layer: Layer, level: Option<usize>) -> Vec<&NamedPolicy> {
     let p = &s.policies;
     match layer {
-        Layer::Rcp => p.rcps.as_ref().and_then(|l| l.get(level?)).map(|l| l.iter().collect()).unwrap_or_default(),
-        Layer::Scp => p.scps.as_ref().and_then(|l| l.get(level?)).map(|l| l.iter().collect()).unwrap_or_default(),
+        Layer::Rcp => p
+            .rcps
+            .as_ref()
+            .and_then(|l| l.get(level?))
+            .map(|l| l.iter().collect())
+            .unwrap_or_default(),
+        Layer::Scp => p
+            .scps
+            .as_ref()
+            .and_then(|l| l.get(level?))
+            .map(|l| l.iter().collect())
+            .unwrap_or_default(),
         Layer::VpcEndpoint => p.vpc_endpoint.iter().flatten().collect(),
         Layer::Resource => p.resource.iter().collect(),
         Layer::Identity => p.identity.iter().collect(),
@@ -341,7 +464,12 @@ fn layer_policies(s: &Scenario, layer: Layer, level: Option<usize>) -> Vec<&Name
     }
 }
 
-fn statement_ref(s: &Scenario, layer: Layer, level: Option<usize>, hit: decide::Hit) -> Option<StatementRef> {
+fn statement_ref(
+    s: &Scenario,
+    layer: Layer,
+    level: Option<usize>,
+    hit: decide::Hit,
+) -> Option<StatementRef> {
     let pols = layer_policies(s, layer, level);
     let np = pols.get(hit.policy)?;
     let st = np.policy.statements.get(hit.stmt)?;
@@ -367,8 +495,19 @@ fn level_name(level: usize, total: usize) -> String {
     }
 }
 
-fn reason(s: &Scenario, req: &Request, app: &Applicability, o: &Outcome, d: Option<&StatementRef>) -> String {
-    let stmt = |d: &StatementRef| format!("statement {} of {} ({}:{}:{})", d.statement, d.policy, d.file, d.position.line, d.position.column);
+fn reason(
+    s: &Scenario,
+    req: &Request,
+    app: &Applicability,
+    o: &Outcome,
+    d: Option<&StatementRef>,
+) -> String {
+    let stmt = |d: &StatementRef| {
+        format!(
+            "statement {} of {} ({}:{}:{})",
+            d.statement, d.policy, d.file, d.position.line, d.position.column
+        )
+    };
     match (o.decision, o.denied_by) {
         (Decision::Allow, _) => match (d, app.apigw) {
             (Some(d), _) => format!("allowed by {} in the {}", stmt(d), d.layer.title()),
@@ -421,13 +560,21 @@ fn reason(s: &Scenario, req: &Request, app: &Applicability, o: &Outcome, d: Opti
 /// Why a key is commonly absent, for explanations.
 pub fn absence_hint(key: &str) -> Option<&'static str> {
     Some(match key.to_ascii_lowercase().as_str() {
-        "aws:sourcevpc" | "aws:sourcevpce" | "aws:vpcsourceip" => "the request did not come through a VPC endpoint",
+        "aws:sourcevpc" | "aws:sourcevpce" | "aws:vpcsourceip" => {
+            "the request did not come through a VPC endpoint"
+        }
         "aws:sourceip" => "requests through a VPC endpoint carry no aws:SourceIp",
-        "aws:multifactorauthpresent" | "aws:multifactorauthage" => "requests signed with long-term access keys carry no MFA keys",
+        "aws:multifactorauthpresent" | "aws:multifactorauthage" => {
+            "requests signed with long-term access keys carry no MFA keys"
+        }
         "aws:tokenissuetime" => "only temporary credentials carry aws:TokenIssueTime",
-        "aws:principalorgid" | "aws:principalorgpaths" => "the caller's account is not in an organization, or the caller is anonymous",
+        "aws:principalorgid" | "aws:principalorgpaths" => {
+            "the caller's account is not in an organization, or the caller is anonymous"
+        }
         "aws:username" => "only IAM users have aws:username",
-        "aws:sourcearn" | "aws:sourceaccount" => "only service-to-service requests carry aws:SourceArn and aws:SourceAccount",
+        "aws:sourcearn" | "aws:sourceaccount" => {
+            "only service-to-service requests carry aws:SourceArn and aws:SourceAccount"
+        }
         k if k.starts_with("aws:principaltag/") => "the principal has no such tag",
         k if k.starts_with("aws:resourcetag/") => "the resource has no such tag",
         k if k.starts_with("aws:requesttag/") => "the request passes no such tag",
@@ -451,13 +598,32 @@ fn deciding_conditions(layers: &[LayerTrace], d: &StatementRef) -> Option<String
         .conditions
         .iter()
         .map(|c| {
-            let vals = c.policy_values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ");
+            let vals = c
+                .policy_values
+                .iter()
+                .map(|v| format!("\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
             match &c.request_values {
                 None => {
-                    let hint = absence_hint(&c.key).map(|h| format!(" ({h})")).unwrap_or_default();
-                    format!("{} {} [{vals}] holds: {} is absent from the request{hint}", c.operator, c.key, c.key)
+                    let hint = absence_hint(&c.key)
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default();
+                    format!(
+                        "{} {} [{vals}] holds: {} is absent from the request{hint}",
+                        c.operator, c.key, c.key
+                    )
                 }
-                Some(v) => format!("{} {} [{vals}] holds for {} = {}", c.operator, c.key, c.key, v.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")),
+                Some(v) => format!(
+                    "{} {} [{vals}] holds for {} = {}",
+                    c.operator,
+                    c.key,
+                    c.key,
+                    v.iter()
+                        .map(|x| format!("\"{x}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             }
         })
         .collect();
@@ -465,33 +631,64 @@ fn deciding_conditions(layers: &[LayerTrace], d: &StatementRef) -> Option<String
 }
 
 /// Surface the UNCONFIRMED rules of the spec (§10) that this answer rests on.
-fn unconfirmed_warnings(req: &Request, app: &Applicability, x: &Inputs, o: &Outcome, layers: &[LayerTrace], out: &mut Vec<String>) {
-    let rbp_decided = o.decision == Decision::Allow && o.hit.is_some_and(|(l, _, _)| l == Layer::Resource);
+fn unconfirmed_warnings(
+    req: &Request,
+    app: &Applicability,
+    x: &Inputs,
+    o: &Outcome,
+    layers: &[LayerTrace],
+    out: &mut Vec<String>,
+) {
+    let rbp_decided =
+        o.decision == Decision::Allow && o.hit.is_some_and(|(l, _, _)| l == Layer::Resource);
     let kind = x.resource.allow_kind;
-    if rbp_decided && app.trust && app.same_account && kind.is_some_and(|k| k.is_final_same_account()) {
+    if rbp_decided
+        && app.trust
+        && app.same_account
+        && kind.is_some_and(|k| k.is_final_same_account())
+    {
         out.push("the trust policy names the caller directly, so no identity permission was required; AWS does not state this explicitly (U19)".into());
     }
-    if rbp_decided && kind == Some(MatchKind::Wildcard) && app.same_account && ((app.boundary && x.boundary.allow.is_none()) || (app.session && x.session_present && x.session.allow.is_none())) {
+    if rbp_decided
+        && kind == Some(MatchKind::Wildcard)
+        && app.same_account
+        && ((app.boundary && x.boundary.allow.is_none())
+            || (app.session && x.session_present && x.session.allow.is_none()))
+    {
         out.push("a same-account Principal \"*\" grant was treated like a direct grant, which a permissions boundary or session policy does not cut (T26, DERIVED)".into());
     }
     if matches!(req.caller, Caller::Service(_)) && o.decision == Decision::Allow {
-        let aws_star = layers.iter().flat_map(|l| l.policies.iter()).flat_map(|p| p.statements.iter()).any(|s| s.applies && s.principal_match == Some(MatchKind::Wildcard));
+        let aws_star = layers
+            .iter()
+            .flat_map(|l| l.policies.iter())
+            .flat_map(|p| p.statements.iter())
+            .any(|s| s.applies && s.principal_match == Some(MatchKind::Wildcard));
         if aws_star {
             out.push("a wildcard principal was taken to match an AWS service principal; for {\"AWS\": \"*\"} this is UNCONFIRMED (U21)".into());
         }
     }
     if o.decision == Decision::ExplicitDeny {
-        let denying: Vec<&str> = layers.iter().filter(|l| l.outcome == LayerOutcome::ExplicitDeny).map(|l| l.layer.as_str()).collect();
+        let denying: Vec<&str> = layers
+            .iter()
+            .filter(|l| l.outcome == LayerOutcome::ExplicitDeny)
+            .map(|l| l.layer.as_str())
+            .collect();
         let mut uniq = denying.clone();
         uniq.dedup();
         if uniq.len() > 1 {
             out.push(format!("several layers deny ({}); AWS names only one in its message, and which one is UNCONFIRMED (U23)", uniq.join(", ")));
         }
     }
-    let derived_tested = layers.iter().flat_map(|l| l.policies.iter()).flat_map(|p| p.statements.iter()).flat_map(|s| s.conditions.iter()).find(|c| {
-        let k = c.key.to_ascii_lowercase();
-        (k == "aws:principaltype" || k == "aws:userid") && req.context.get(&k).is_some_and(|e| e.derived)
-    });
+    let derived_tested = layers
+        .iter()
+        .flat_map(|l| l.policies.iter())
+        .flat_map(|p| p.statements.iter())
+        .flat_map(|s| s.conditions.iter())
+        .find(|c| {
+            let k = c.key.to_ascii_lowercase();
+            (k == "aws:principaltype" || k == "aws:userid")
+                && req.context.get(&k).is_some_and(|e| e.derived)
+        });
     if let Some(c) = derived_tested {
         out.push(format!("{} was derived from the principal; its exact values are UNCONFIRMED (U1) — give it in the context to be sure", c.key));
     }
@@ -501,8 +698,18 @@ fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<String>) {
     for l in layers {
         for p in &l.policies {
             for st in &p.statements {
-                for n in st.conditions.iter().filter_map(|c| c.note.as_ref()).chain(st.notes.iter()) {
-                    let w = format!("{} {} statement {}: {n}", l.layer.as_str(), p.policy, st.sid);
+                for n in st
+                    .conditions
+                    .iter()
+                    .filter_map(|c| c.note.as_ref())
+                    .chain(st.notes.iter())
+                {
+                    let w = format!(
+                        "{} {} statement {}: {n}",
+                        l.layer.as_str(),
+                        p.policy,
+                        st.sid
+                    );
                     if !out.contains(&w) {
                         out.push(w);
                     }
@@ -516,17 +723,27 @@ fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<String>) {
 /// Only statements whose action, resource and principal all match can depend on a key.
 fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> Vec<MissingKey> {
     let mut keys: Vec<(String, Vec<String>)> = Vec::new();
-    for l in layers.iter().filter(|l| l.outcome != LayerOutcome::NotApplicable) {
+    for l in layers
+        .iter()
+        .filter(|l| l.outcome != LayerOutcome::NotApplicable)
+    {
         for p in &l.policies {
             for st in &p.statements {
-                if st.misses.iter().any(|m| !matches!(m, Miss::Condition { .. })) {
+                if st
+                    .misses
+                    .iter()
+                    .any(|m| !matches!(m, Miss::Condition { .. }))
+                {
                     continue;
                 }
                 for c in &st.conditions {
                     if c.request_values.is_some() {
                         continue;
                     }
-                    match keys.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&c.key)) {
+                    match keys
+                        .iter_mut()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(&c.key))
+                    {
                         Some((_, vals)) => vals.extend(c.policy_values.iter().cloned()),
                         None => keys.push((c.key.clone(), c.policy_values.clone())),
                     }
@@ -538,7 +755,7 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
         .map(|(key, vals)| {
             let mut candidates: Vec<String> = Vec::new();
             for v in vals {
-                let v = v.replace('*', "x").replace('?', "x");
+                let v = v.replace(['*', '?'], "x");
                 if let Some(net) = verdict_policy::parse::parse_ip(&v) {
                     candidates.push(net.addr().to_string());
                 } else {
@@ -551,7 +768,11 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
             for c in &candidates {
                 for multi in [false, true] {
                     let mut req = s.request.clone();
-                    let val = if multi { CtxValue::Multi(vec![c.clone()]) } else { CtxValue::Single(c.clone()) };
+                    let val = if multi {
+                        CtxValue::Multi(vec![c.clone()])
+                    } else {
+                        CtxValue::Single(c.clone())
+                    };
                     req.context.insert(&key, val);
                     if decide_request(s, &req).decision != decision {
                         flipping = Some(c.clone());
@@ -562,7 +783,11 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
                     break;
                 }
             }
-            MissingKey { key, could_change_decision: flipping.is_some(), flipping_value: flipping }
+            MissingKey {
+                key,
+                could_change_decision: flipping.is_some(),
+                flipping_value: flipping,
+            }
         })
         .collect()
 }

@@ -5,7 +5,9 @@ use crate::context::{Context, CtxValue};
 use crate::request::{Caller, Request};
 use serde::Serialize;
 use verdict_policy::arn::arn_like;
-use verdict_policy::condition::{parse_date, parse_number, BaseOp, BoolValue, CondValue, Condition, Family, SetOp, TextValue};
+use verdict_policy::condition::{
+    parse_date, parse_number, BaseOp, BoolValue, CondValue, Condition, Family, SetOp, TextValue,
+};
 use verdict_policy::glob::{match_refs, refs_equal};
 use verdict_policy::model::{PrincipalBlock, Statement};
 use verdict_policy::parse::parse_ip;
@@ -55,17 +57,32 @@ pub fn match_entry(e: &PrincipalEntry, v: &PrincipalView<'_>) -> Option<MatchKin
             if !same(partition, account) {
                 return None;
             }
-            Some(if matches!(c, Caller::Root { .. }) { MatchKind::Direct } else { MatchKind::Account })
+            Some(if matches!(c, Caller::Root { .. }) {
+                MatchKind::Direct
+            } else {
+                MatchKind::Account
+            })
         }
-        PrincipalEntry::User { partition, account, name } => match c {
-            Caller::User { name: n, .. } if same(partition, account) && n == name => Some(MatchKind::Direct),
+        PrincipalEntry::User {
+            partition,
+            account,
+            name,
+        } => match c {
+            Caller::User { name: n, .. } if same(partition, account) && n == name => {
+                Some(MatchKind::Direct)
+            }
             Caller::FederatedUser { name: n, .. } if same(partition, account) => {
                 let parent = v.req.federated_parent.as_deref().unwrap_or(n);
                 (parent == name).then_some(MatchKind::ViaParentUser)
             }
             _ => None,
         },
-        PrincipalEntry::Role { partition, account, name, path } => match c {
+        PrincipalEntry::Role {
+            partition,
+            account,
+            name,
+            path,
+        } => match c {
             Caller::AssumedRole { role, .. } if same(partition, account) && role == name => {
                 // The session ARN has no path; when aws:PrincipalArn tells the role's path, it must agree.
                 let known = v.req.context.variable("aws:principalarn");
@@ -77,14 +94,27 @@ pub fn match_entry(e: &PrincipalEntry, v: &PrincipalView<'_>) -> Option<MatchKin
             }
             _ => None,
         },
-        PrincipalEntry::AssumedRole { partition, account, role, session } => match c {
-            Caller::AssumedRole { role: r, session: s, .. } if same(partition, account) && r == role && s == session => {
-                Some(MatchKind::Direct)
-            }
+        PrincipalEntry::AssumedRole {
+            partition,
+            account,
+            role,
+            session,
+        } => match c {
+            Caller::AssumedRole {
+                role: r,
+                session: s,
+                ..
+            } if same(partition, account) && r == role && s == session => Some(MatchKind::Direct),
             _ => None,
         },
-        PrincipalEntry::FederatedUser { partition, account, name } => match c {
-            Caller::FederatedUser { name: n, .. } if same(partition, account) && n == name => Some(MatchKind::Direct),
+        PrincipalEntry::FederatedUser {
+            partition,
+            account,
+            name,
+        } => match c {
+            Caller::FederatedUser { name: n, .. } if same(partition, account) && n == name => {
+                Some(MatchKind::Direct)
+            }
             _ => None,
         },
         PrincipalEntry::UniqueId(id) => {
@@ -104,10 +134,14 @@ pub fn match_entry(e: &PrincipalEntry, v: &PrincipalView<'_>) -> Option<MatchKin
             Caller::WebIdentity(cp) if cp.eq_ignore_ascii_case(p) => Some(MatchKind::Direct),
             _ => None,
         },
-        PrincipalEntry::CanonicalUser(id) => {
-            (c.is_iam() && v.req.canonical_user_id.as_deref().map(str::to_ascii_lowercase).as_deref() == Some(id.as_str()))
-                .then_some(MatchKind::Account)
-        }
+        PrincipalEntry::CanonicalUser(id) => (c.is_iam()
+            && v.req
+                .canonical_user_id
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+                == Some(id.as_str()))
+        .then_some(MatchKind::Account),
         PrincipalEntry::Other(_) => None,
     }
 }
@@ -134,7 +168,9 @@ impl PrincipalOutcome {
 
 /// Check a statement's principal element.
 pub fn check_principal(block: Option<&PrincipalBlock>, v: &PrincipalView<'_>) -> PrincipalOutcome {
-    let Some(b) = block else { return PrincipalOutcome::NotApplicable };
+    let Some(b) = block else {
+        return PrincipalOutcome::NotApplicable;
+    };
     if !b.negated {
         return match b.entries.iter().filter_map(|e| match_entry(e, v)).max() {
             Some(k) => PrincipalOutcome::Matched(k),
@@ -152,7 +188,8 @@ pub fn check_principal(block: Option<&PrincipalBlock>, v: &PrincipalView<'_>) ->
         return PrincipalOutcome::Missed;
     }
     let direct = kinds.contains(&MatchKind::Direct);
-    let account = kinds.contains(&MatchKind::Account) || matches!(v.caller, Caller::Root { .. }) && direct;
+    let account =
+        kinds.contains(&MatchKind::Account) || matches!(v.caller, Caller::Root { .. }) && direct;
     let role = kinds.contains(&MatchKind::ViaRole);
     let excluded = match v.caller {
         Caller::Root { .. } => direct,
@@ -174,7 +211,8 @@ pub fn check_principal(block: Option<&PrincipalBlock>, v: &PrincipalView<'_>) ->
 
 /// Does the statement's Action/NotAction cover the request's action?
 pub fn check_action(s: &Statement, req: &Request) -> bool {
-    s.action.covers_hashed(req.service_hash, &req.service_lc, &req.name_lc)
+    s.action
+        .covers_hashed(req.service_hash, &req.service_lc, &req.name_lc)
 }
 
 /// Result of checking Resource/NotResource.
@@ -189,12 +227,18 @@ pub struct ResourceOutcome {
 /// Check Resource/NotResource. A statement without one (trust policies) covers the resource.
 pub fn check_resource(s: &Statement, req: &Request) -> ResourceOutcome {
     let Some(block) = &s.resource else {
-        return ResourceOutcome { covers: true, unresolved: Vec::new() };
+        return ResourceOutcome {
+            covers: true,
+            unresolved: Vec::new(),
+        };
     };
     let mut any = false;
     let mut unresolved = Vec::new();
     for e in &block.entries {
-        match e.pattern.matches(&req.resource, |k| req.context.variable_ref(k)) {
+        match e
+            .pattern
+            .matches(&req.resource, |k| req.context.variable_ref(k))
+        {
             Ok(true) => {
                 any = true;
                 break;
@@ -203,7 +247,10 @@ pub fn check_resource(s: &Statement, req: &Request) -> ResourceOutcome {
             Err(_) => unresolved.push(e.raw.clone()),
         }
     }
-    ResourceOutcome { covers: any != block.negated, unresolved }
+    ResourceOutcome {
+        covers: any != block.negated,
+        unresolved,
+    }
 }
 
 /// The outcome of one condition (operator, key) pair.
@@ -230,7 +277,9 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool
             Some(s) => s == v,
             None => {
                 let mut toks = Vec::with_capacity(4);
-                t.template.resolve_refs(&mut toks, false, |k| ctx.variable_ref(k)) && refs_equal(&toks, v)
+                t.template
+                    .resolve_refs(&mut toks, false, |k| ctx.variable_ref(k))
+                    && refs_equal(&toks, v)
             }
         }),
         (StringEqualsIgnoreCase | StringNotEqualsIgnoreCase, CondValue::Text(t)) => {
@@ -240,7 +289,9 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool
             Some(g) => g.matches(v),
             None => {
                 let mut toks = Vec::with_capacity(4);
-                t.template.resolve_refs(&mut toks, true, |k| ctx.variable_ref(k)) && match_refs(&toks, v)
+                t.template
+                    .resolve_refs(&mut toks, true, |k| ctx.variable_ref(k))
+                    && match_refs(&toks, v)
             }
         }),
         (ArnEquals | ArnLike | ArnNotEquals | ArnNotLike, CondValue::Text(t)) => {
@@ -275,7 +326,9 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool
             let x = parse_bool(v)?;
             let want = match b {
                 BoolValue::Literal(b) => Some(*b),
-                BoolValue::Template(t) => t.resolve_string(lookup_var(ctx)).and_then(|s| parse_bool(&s)),
+                BoolValue::Template(t) => t
+                    .resolve_string(lookup_var(ctx))
+                    .and_then(|s| parse_bool(&s)),
             };
             Some(want == Some(x))
         }
@@ -325,7 +378,10 @@ pub fn condition_holds(c: &Condition, ctx: &Context) -> bool {
     }
     match ctx.get(&c.key_lc) {
         None => absent_outcome(c).holds,
-        Some(entry) => entry.values.iter().any(|alt| eval_alternative(c, alt, ctx).0),
+        Some(entry) => entry
+            .values
+            .iter()
+            .any(|alt| eval_alternative(c, alt, ctx).0),
     }
 }
 
@@ -340,17 +396,31 @@ pub fn eval_condition(c: &Condition, ctx: &Context) -> CondOutcome {
                 CtxValue::Multi(m) => !m.is_empty(),
             })
         });
-        let holds = c.values.iter().any(|v| matches!(v, CondValue::Null(want_absent) if *want_absent != present));
+        let holds = c
+            .values
+            .iter()
+            .any(|v| matches!(v, CondValue::Null(want_absent) if *want_absent != present));
         return CondOutcome {
             holds,
-            request: entry.map(|e| e.values.iter().flat_map(|v| v.values()).map(str::to_string).collect()),
+            request: entry.map(|e| {
+                e.values
+                    .iter()
+                    .flat_map(|v| v.values())
+                    .map(str::to_string)
+                    .collect()
+            }),
             note: None,
         };
     }
     let Some(entry) = entry else {
         return absent_outcome(c);
     };
-    let request: Vec<String> = entry.values.iter().flat_map(|v| v.values()).map(str::to_string).collect();
+    let request: Vec<String> = entry
+        .values
+        .iter()
+        .flat_map(|v| v.values())
+        .map(str::to_string)
+        .collect();
     let mut note = None;
     if entry.values.len() > 1 {
         note = Some(format!(
@@ -370,7 +440,11 @@ pub fn eval_condition(c: &Condition, ctx: &Context) -> CondOutcome {
             break;
         }
     }
-    CondOutcome { holds, request: Some(request), note }
+    CondOutcome {
+        holds,
+        request: Some(request),
+        note,
+    }
 }
 
 fn absent_outcome(c: &Condition) -> CondOutcome {
@@ -384,7 +458,11 @@ fn absent_outcome(c: &Condition) -> CondOutcome {
             None => op.base.is_negated(),
         }
     };
-    CondOutcome { holds, request: None, note: None }
+    CondOutcome {
+        holds,
+        request: None,
+        note: None,
+    }
 }
 
 fn eval_alternative(c: &Condition, v: &CtxValue, ctx: &Context) -> (bool, Option<String>) {
@@ -444,7 +522,11 @@ pub fn family(c: &Condition) -> Family {
 }
 
 /// Fast check: does the statement apply? Returns the principal match on success.
-pub fn statement_applies(s: &Statement, req: &Request, v: &PrincipalView<'_>) -> Option<PrincipalOutcome> {
+pub fn statement_applies(
+    s: &Statement,
+    req: &Request,
+    v: &PrincipalView<'_>,
+) -> Option<PrincipalOutcome> {
     if !check_action(s, req) {
         return None;
     }
@@ -455,7 +537,10 @@ pub fn statement_applies(s: &Statement, req: &Request, v: &PrincipalView<'_>) ->
     if !p.applies() {
         return None;
     }
-    if s.conditions.iter().all(|c| condition_holds(c, &req.context)) {
+    if s.conditions
+        .iter()
+        .all(|c| condition_holds(c, &req.context))
+    {
         Some(p)
     } else {
         None

@@ -56,15 +56,23 @@ pub struct MessageParts<'a> {
 
 /// The message AWS would return; empty for an allowed request.
 pub fn access_denied_message(m: &MessageParts<'_>) -> String {
-    let Some(layer) = m.denied_by else { return String::new() };
+    let Some(layer) = m.denied_by else {
+        return String::new();
+    };
     if m.decision == Decision::Allow {
         return String::new();
     }
-    let s3 = m.resource.starts_with("arn:aws:s3:::") || m.resource.starts_with("arn:aws-cn:s3:::") || m.resource.starts_with("arn:aws-us-gov:s3:::");
+    let s3 = m.resource.starts_with("arn:aws:s3:::")
+        || m.resource.starts_with("arn:aws-cn:s3:::")
+        || m.resource.starts_with("arn:aws-us-gov:s3:::");
     if matches!(m.caller, Caller::Anonymous) && s3 {
         return "Access Denied".to_string();
     }
-    let mut out = format!("User: {} is not authorized to perform: {}", m.caller.display(), m.action);
+    let mut out = format!(
+        "User: {} is not authorized to perform: {}",
+        m.caller.display(),
+        m.action
+    );
     if m.resource != "*" {
         if s3 {
             out.push_str(&format!(" on resource: \"{}\"", m.resource));
@@ -74,11 +82,25 @@ pub fn access_denied_message(m: &MessageParts<'_>) -> String {
     }
     match m.decision {
         Decision::ImplicitDeny => {
-            out.push_str(&format!(" because no {} allows the {} action", implicit_phrase(layer, m.trust), m.action));
+            out.push_str(&format!(
+                " because no {} allows the {} action",
+                implicit_phrase(layer, m.trust),
+                m.action
+            ));
         }
         Decision::ExplicitDeny => {
-            out.push_str(&format!(" with an explicit deny in {}", explicit_phrase(layer, m.trust)));
-            let arn_allowed = matches!(layer, Layer::Scp | Layer::Rcp | Layer::Identity | Layer::Session | Layer::PermissionsBoundary);
+            out.push_str(&format!(
+                " with an explicit deny in {}",
+                explicit_phrase(layer, m.trust)
+            ));
+            let arn_allowed = matches!(
+                layer,
+                Layer::Scp
+                    | Layer::Rcp
+                    | Layer::Identity
+                    | Layer::Session
+                    | Layer::PermissionsBoundary
+            );
             if let (Some(arn), true) = (m.policy_arn, arn_allowed) {
                 match m.style {
                     MessageStyle::Plain => {}

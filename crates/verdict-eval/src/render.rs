@@ -15,36 +15,88 @@ fn st(color: bool, s: Style, text: &str) -> String {
 }
 
 fn values(v: &[String]) -> String {
-    v.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|x| format!("\"{x}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One line explaining a miss.
 pub fn describe_miss(m: &Miss) -> String {
     match m {
-        Miss::Action { negated: false, patterns, requested } => {
-            format!("action {requested} is not among Action [{}]", values(patterns))
+        Miss::Action {
+            negated: false,
+            patterns,
+            requested,
+        } => {
+            format!(
+                "action {requested} is not among Action [{}]",
+                values(patterns)
+            )
         }
-        Miss::Action { negated: true, patterns, requested } => {
-            format!("action {requested} is excluded by NotAction [{}]", values(patterns))
+        Miss::Action {
+            negated: true,
+            patterns,
+            requested,
+        } => {
+            format!(
+                "action {requested} is excluded by NotAction [{}]",
+                values(patterns)
+            )
         }
-        Miss::Resource { negated, patterns, requested, unresolved_variables } => {
+        Miss::Resource {
+            negated,
+            patterns,
+            requested,
+            unresolved_variables,
+        } => {
             let mut s = if *negated {
-                format!("resource {requested} is excluded by NotResource [{}]", values(patterns))
+                format!(
+                    "resource {requested} is excluded by NotResource [{}]",
+                    values(patterns)
+                )
             } else {
-                format!("resource {requested} does not match Resource [{}]", values(patterns))
+                format!(
+                    "resource {requested} does not match Resource [{}]",
+                    values(patterns)
+                )
             };
             if !unresolved_variables.is_empty() {
-                let _ = write!(s, " (policy variables without a value in {}: such an entry matches nothing)", values(unresolved_variables));
+                let _ = write!(
+                    s,
+                    " (policy variables without a value in {}: such an entry matches nothing)",
+                    values(unresolved_variables)
+                );
             }
             s
         }
-        Miss::Principal { negated: false, principals, caller } => {
-            format!("caller {caller} is not among Principal [{}]", values(principals))
+        Miss::Principal {
+            negated: false,
+            principals,
+            caller,
+        } => {
+            format!(
+                "caller {caller} is not among Principal [{}]",
+                values(principals)
+            )
         }
-        Miss::Principal { negated: true, principals, caller } => {
-            format!("caller {caller} is excluded by NotPrincipal [{}]", values(principals))
+        Miss::Principal {
+            negated: true,
+            principals,
+            caller,
+        } => {
+            format!(
+                "caller {caller} is excluded by NotPrincipal [{}]",
+                values(principals)
+            )
         }
-        Miss::Condition { operator, key, request_values, policy_values, note } => {
+        Miss::Condition {
+            operator,
+            key,
+            request_values,
+            policy_values,
+            note,
+        } => {
             let got = match request_values {
                 None => match crate::absence_hint(key) {
                     Some(h) => format!("{key} is absent from the request ({h})"),
@@ -53,7 +105,10 @@ pub fn describe_miss(m: &Miss) -> String {
                 Some(v) if v.len() == 1 => format!("{key} is \"{}\"", v[0]),
                 Some(v) => format!("{key} is [{}]", values(v)),
             };
-            let mut s = format!("condition {operator} {key} [{}] is false: {got}", values(policy_values));
+            let mut s = format!(
+                "condition {operator} {key} [{}] is false: {got}",
+                values(policy_values)
+            );
             if let Some(n) = note {
                 let _ = write!(s, " ({n})");
             }
@@ -72,14 +127,31 @@ pub fn render(e: &Evaluation, color: bool) -> String {
     let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
     let head = match (e.decision, e.denied_by) {
         (Decision::Allow, _) => st(color, green, "ALLOWED"),
-        (Decision::ExplicitDeny, Some(l)) => st(color, red, &format!("DENIED (explicit deny in the {})", l.title())),
-        (Decision::ImplicitDeny, Some(l)) => st(color, red, &format!("DENIED (implicit deny: {})", l.title())),
+        (Decision::ExplicitDeny, Some(l)) => st(
+            color,
+            red,
+            &format!("DENIED (explicit deny in the {})", l.title()),
+        ),
+        (Decision::ImplicitDeny, Some(l)) => st(
+            color,
+            red,
+            &format!("DENIED (implicit deny: {})", l.title()),
+        ),
         (d, None) => st(color, red, d.as_str()),
     };
     let _ = writeln!(o, "{head}");
-    let _ = writeln!(o, "  {} {} on {}", e.request.principal, e.request.action, e.request.resource);
+    let _ = writeln!(
+        o,
+        "  {} {} on {}",
+        e.request.principal, e.request.action, e.request.resource
+    );
     if !e.message.is_empty() {
-        let _ = writeln!(o, "\n{}\n  {}", st(color, bold, "AWS would say:"), e.message);
+        let _ = writeln!(
+            o,
+            "\n{}\n  {}",
+            st(color, bold, "AWS would say:"),
+            e.message
+        );
     }
     let _ = writeln!(o, "\n{} {}", st(color, bold, "Why:"), e.reason);
     let _ = writeln!(o, "\n{}", st(color, bold, "Layers:"));
@@ -103,10 +175,31 @@ pub fn render(e: &Evaluation, color: bool) -> String {
                 let at = format!("{}:{}:{}", p.file, s.position.line, s.position.column);
                 let label = format!("{} {} {}", p.policy, s.sid, s.effect);
                 if s.applies {
-                    let how = s.principal_match.map(|k| format!(", principal matched as {}", serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())).unwrap_or_default();
-                    let _ = writeln!(o, "    {} {label} applies{how}  {}", st(color, green, "+"), st(color, dim, &at));
+                    let how = s
+                        .principal_match
+                        .map(|k| {
+                            format!(
+                                ", principal matched as {}",
+                                serde_json::to_value(k)
+                                    .ok()
+                                    .and_then(|v| v.as_str().map(str::to_string))
+                                    .unwrap_or_default()
+                            )
+                        })
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        o,
+                        "    {} {label} applies{how}  {}",
+                        st(color, green, "+"),
+                        st(color, dim, &at)
+                    );
                 } else {
-                    let _ = writeln!(o, "    {} {label} does not apply  {}", st(color, dim, "-"), st(color, dim, &at));
+                    let _ = writeln!(
+                        o,
+                        "    {} {label} does not apply  {}",
+                        st(color, dim, "-"),
+                        st(color, dim, &at)
+                    );
                     for m in &s.misses {
                         let _ = writeln!(o, "        {}", describe_miss(m));
                     }
@@ -118,11 +211,23 @@ pub fn render(e: &Evaluation, color: bool) -> String {
         }
     }
     if !e.missing_context.is_empty() {
-        let _ = writeln!(o, "\n{}", st(color, bold, "Context keys the policies test but the request lacks:"));
+        let _ = writeln!(
+            o,
+            "\n{}",
+            st(
+                color,
+                bold,
+                "Context keys the policies test but the request lacks:"
+            )
+        );
         for k in &e.missing_context {
             match (&k.flipping_value, k.could_change_decision) {
                 (Some(v), true) => {
-                    let _ = writeln!(o, "  {}: supplying \"{v}\" would change the decision", k.key);
+                    let _ = writeln!(
+                        o,
+                        "  {}: supplying \"{v}\" would change the decision",
+                        k.key
+                    );
                 }
                 _ => {
                     let _ = writeln!(o, "  {}: no value would change the decision", k.key);

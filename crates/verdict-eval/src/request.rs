@@ -59,7 +59,8 @@ pub enum Caller {
 impl Caller {
     /// Parse a request principal. `action_lc` selects web-identity readings.
     pub fn parse(s: &str, action_lc: &str) -> Result<(Caller, Option<String>), String> {
-        let web = action_lc == "sts:assumerolewithwebidentity" || action_lc == "sts:assumerolewithsaml";
+        let web =
+            action_lc == "sts:assumerolewithwebidentity" || action_lc == "sts:assumerolewithsaml";
         if s.eq_ignore_ascii_case("anonymous") || s == "*" {
             return Ok((Caller::Anonymous, None));
         }
@@ -74,12 +75,15 @@ impl Caller {
                 "principal \"{s}\" is not an IAM/STS ARN, a service principal (such as lambda.amazonaws.com) or \"anonymous\""
             ));
         }
-        let a = Arn::parse(s).ok_or_else(|| format!("principal \"{s}\" is not a well-formed ARN"))?;
+        let a =
+            Arn::parse(s).ok_or_else(|| format!("principal \"{s}\" is not a well-formed ARN"))?;
         let account = a.account.to_string();
         let partition = a.partition.to_string();
         let valid_account = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
         if !valid_account {
-            return Err(format!("principal \"{s}\" must contain a 12-digit account id"));
+            return Err(format!(
+                "principal \"{s}\" must contain a 12-digit account id"
+            ));
         }
         let last = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
         match (a.service, a.resource) {
@@ -171,7 +175,9 @@ impl Caller {
     pub fn display(&self) -> String {
         match self {
             Caller::Root { partition, account } => format!("arn:{partition}:iam::{account}:root"),
-            Caller::User { arn, .. } | Caller::AssumedRole { arn, .. } | Caller::FederatedUser { arn, .. } => arn.clone(),
+            Caller::User { arn, .. }
+            | Caller::AssumedRole { arn, .. }
+            | Caller::FederatedUser { arn, .. } => arn.clone(),
             Caller::Service(s) | Caller::WebIdentity(s) => s.clone(),
             Caller::Anonymous => "anonymous".into(),
         }
@@ -187,13 +193,18 @@ impl Caller {
         let s = |v: &str| CtxValue::Single(v.to_string());
         match self {
             Caller::Root { partition, account } => {
-                ctx.derive("aws:PrincipalArn", s(&format!("arn:{partition}:iam::{account}:root")));
+                ctx.derive(
+                    "aws:PrincipalArn",
+                    s(&format!("arn:{partition}:iam::{account}:root")),
+                );
                 ctx.derive("aws:PrincipalAccount", s(account));
                 ctx.derive("aws:PrincipalType", s("Account"));
                 ctx.derive("aws:userid", s(account));
                 ctx.derive("aws:PrincipalIsAWSService", s("false"));
             }
-            Caller::User { account, name, arn, .. } => {
+            Caller::User {
+                account, name, arn, ..
+            } => {
                 ctx.derive("aws:PrincipalArn", s(arn));
                 ctx.derive("aws:PrincipalAccount", s(account));
                 ctx.derive("aws:username", s(name));
@@ -203,8 +214,17 @@ impl Caller {
                 }
                 ctx.derive("aws:PrincipalIsAWSService", s("false"));
             }
-            Caller::AssumedRole { partition, account, role, session, .. } => {
-                ctx.derive("aws:PrincipalArn", s(&format!("arn:{partition}:iam::{account}:role/{role}")));
+            Caller::AssumedRole {
+                partition,
+                account,
+                role,
+                session,
+                ..
+            } => {
+                ctx.derive(
+                    "aws:PrincipalArn",
+                    s(&format!("arn:{partition}:iam::{account}:role/{role}")),
+                );
                 ctx.derive("aws:PrincipalAccount", s(account));
                 ctx.derive("aws:PrincipalType", s("AssumedRole"));
                 if let Some(id) = principal_id {
@@ -212,7 +232,9 @@ impl Caller {
                 }
                 ctx.derive("aws:PrincipalIsAWSService", s("false"));
             }
-            Caller::FederatedUser { account, name, arn, .. } => {
+            Caller::FederatedUser {
+                account, name, arn, ..
+            } => {
                 ctx.derive("aws:PrincipalArn", s(arn));
                 ctx.derive("aws:PrincipalAccount", s(account));
                 ctx.derive("aws:PrincipalType", s("FederatedUser"));
@@ -281,6 +303,8 @@ impl Request {
 pub fn is_trust_request(r: &Request) -> bool {
     r.service_lc == "sts"
         && (r.name_lc.starts_with("assumerole")
-            || (matches!(r.name_lc.as_str(), "tagsession" | "setsourceidentity" | "setcontext")
-                && r.resource.as_str().contains(":role/")))
+            || (matches!(
+                r.name_lc.as_str(),
+                "tagsession" | "setsourceidentity" | "setcontext"
+            ) && r.resource.as_str().contains(":role/")))
 }

@@ -6,7 +6,10 @@ use std::sync::Arc;
 use verdict_policy::arn::RequestResource;
 use verdict_policy::diag::suggestion;
 use verdict_policy::json::{self, Json, JsonKind, Member};
-use verdict_policy::{parse_policy_json, Diagnostic, ErrorCode, ParseOptions, Policy, PolicyType, ScpSyntax, SourceFile};
+use verdict_policy::{
+    parse_policy_json, Diagnostic, ErrorCode, ParseOptions, Policy, PolicyType, ScpSyntax,
+    SourceFile,
+};
 
 /// A policy with the name or ARN it is known by.
 #[derive(Clone, Debug)]
@@ -146,17 +149,62 @@ pub struct Scenario {
 }
 
 const TOP: &[&str] = &[
-    "name", "rule", "description", "request", "resource_account", "management_account", "policies",
-    "apigateway", "options", "expect", "id", "note", "notes", "expected", "settings", "tags",
+    "name",
+    "rule",
+    "description",
+    "request",
+    "resource_account",
+    "management_account",
+    "policies",
+    "apigateway",
+    "options",
+    "expect",
+    "id",
+    "note",
+    "notes",
+    "expected",
+    "settings",
+    "tags",
 ];
 const REQUEST: &[&str] = &[
-    "principal", "action", "resource", "resources", "context", "service_linked_role", "principal_id",
-    "canonical_user_id", "federated_parent",
+    "principal",
+    "action",
+    "resource",
+    "resources",
+    "context",
+    "service_linked_role",
+    "principal_id",
+    "canonical_user_id",
+    "federated_parent",
 ];
-const POLICIES: &[&str] = &["identity", "resource", "permissions_boundary", "session", "scps", "rcps", "vpc_endpoint"];
-const EXPECT: &[&str] = &["decision", "denied_by", "message", "message_contains", "missing_context", "error"];
+const POLICIES: &[&str] = &[
+    "identity",
+    "resource",
+    "permissions_boundary",
+    "session",
+    "scps",
+    "rcps",
+    "vpc_endpoint",
+];
+const EXPECT: &[&str] = &[
+    "decision",
+    "denied_by",
+    "message",
+    "message_contains",
+    "missing_context",
+    "error",
+];
 const DECISIONS: &[&str] = &["allow", "explicit_deny", "implicit_deny"];
-const LAYERS: &[&str] = &["scp", "rcp", "resource", "identity", "permissions_boundary", "session", "vpc_endpoint", "authorizer"];
+const LAYERS: &[&str] = &[
+    "scp",
+    "rcp",
+    "resource",
+    "identity",
+    "permissions_boundary",
+    "session",
+    "vpc_endpoint",
+    "authorizer",
+];
 
 /// Parse scenario text (JSON, or YAML when `yaml` is set) into a scenario.
 pub fn load_scenario(source: &Arc<SourceFile>, yaml: bool) -> Result<Scenario, Vec<Diagnostic>> {
@@ -198,7 +246,10 @@ impl PolicyCache {
 }
 
 /// Build a scenario from a JSON tree of `source`.
-pub fn scenario_from_json(tree: &Json, source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diagnostic>> {
+pub fn scenario_from_json(
+    tree: &Json,
+    source: &Arc<SourceFile>,
+) -> Result<Scenario, Vec<Diagnostic>> {
     scenario_from_json_cached(tree, source, None)
 }
 
@@ -208,13 +259,20 @@ pub fn scenario_from_json_cached(
     source: &Arc<SourceFile>,
     cache: Option<&mut PolicyCache>,
 ) -> Result<Scenario, Vec<Diagnostic>> {
-    let mut l = Loader { src: source.clone(), errors: Vec::new(), cache };
+    let mut l = Loader {
+        src: source.clone(),
+        errors: Vec::new(),
+        cache,
+    };
     let s = l.scenario(tree);
     match s {
         Some(s) if l.errors.is_empty() => Ok(s),
         _ => {
             if l.errors.is_empty() {
-                l.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, "scenario could not be read").at(source, tree.span));
+                l.errors.push(
+                    Diagnostic::new(ErrorCode::InvalidScenario, "scenario could not be read")
+                        .at(source, tree.span),
+                );
             }
             Err(l.errors)
         }
@@ -229,7 +287,8 @@ struct Loader<'c> {
 
 impl Loader<'_> {
     fn err(&mut self, code: ErrorCode, span: verdict_policy::Span, msg: impl Into<String>) {
-        self.errors.push(Diagnostic::new(code, msg).at(&self.src, span));
+        self.errors
+            .push(Diagnostic::new(code, msg).at(&self.src, span));
     }
 
     fn check_keys(&mut self, members: &[Member], allowed: &[&str], what: &str) {
@@ -239,7 +298,11 @@ impl Loader<'_> {
                 self.errors.push(
                     Diagnostic::new(
                         ErrorCode::InvalidScenario,
-                        format!("unknown field \"{}\" in {what}; expected one of {}", m.key, allowed.join(", ")),
+                        format!(
+                            "unknown field \"{}\" in {what}; expected one of {}",
+                            m.key,
+                            allowed.join(", ")
+                        ),
                     )
                     .at(&self.src, m.key_span)
                     .with_help_opt(help),
@@ -252,7 +315,11 @@ impl Loader<'_> {
         match &v.kind {
             JsonKind::Object(m) => Some(m),
             _ => {
-                self.err(ErrorCode::InvalidScenario, v.span, format!("{what} must be an object, found {}", v.type_name()));
+                self.err(
+                    ErrorCode::InvalidScenario,
+                    v.span,
+                    format!("{what} must be an object, found {}", v.type_name()),
+                );
                 None
             }
         }
@@ -262,7 +329,11 @@ impl Loader<'_> {
         match &v.kind {
             JsonKind::String(s) => Some(s.clone()),
             _ => {
-                self.err(ErrorCode::InvalidScenario, v.span, format!("{what} must be a string, found {}", v.type_name()));
+                self.err(
+                    ErrorCode::InvalidScenario,
+                    v.span,
+                    format!("{what} must be a string, found {}", v.type_name()),
+                );
                 None
             }
         }
@@ -281,7 +352,11 @@ impl Loader<'_> {
         match m.value.kind {
             JsonKind::Bool(b) => Some(b),
             _ => {
-                self.err(ErrorCode::InvalidScenario, m.value.span, format!("{what}.{key} must be true or false"));
+                self.err(
+                    ErrorCode::InvalidScenario,
+                    m.value.span,
+                    format!("{what}.{key} must be true or false"),
+                );
                 None
             }
         }
@@ -303,16 +378,26 @@ impl Loader<'_> {
                     None | Some("current") => {}
                     Some("legacy-2023") => options.scp_syntax = ScpSyntax::Legacy2023,
                     Some(x) => {
-                        let span = om.iter().find(|m| m.key == "scp_syntax").map(|m| m.value.span).unwrap_or_default();
+                        let span = om
+                            .iter()
+                            .find(|m| m.key == "scp_syntax")
+                            .map(|m| m.value.span)
+                            .unwrap_or_default();
                         self.err(ErrorCode::InvalidScenario, span, format!("options.scp_syntax \"{x}\" is not valid; expected \"current\" or \"legacy-2023\""));
                     }
                 }
                 match self.opt_str(om, "message_style", "options").as_deref() {
                     None | Some("plain") => {}
-                    Some("access-troubleshooter") => options.message_style = MessageStyle::AccessTroubleshooter,
+                    Some("access-troubleshooter") => {
+                        options.message_style = MessageStyle::AccessTroubleshooter
+                    }
                     Some("s3") => options.message_style = MessageStyle::S3,
                     Some(x) => {
-                        let span = om.iter().find(|m| m.key == "message_style").map(|m| m.value.span).unwrap_or_default();
+                        let span = om
+                            .iter()
+                            .find(|m| m.key == "message_style")
+                            .map(|m| m.value.span)
+                            .unwrap_or_default();
                         self.err(ErrorCode::InvalidScenario, span, format!("options.message_style \"{x}\" is not valid; expected plain, access-troubleshooter or s3"));
                     }
                 }
@@ -325,9 +410,15 @@ impl Loader<'_> {
         };
         let mut load_notes = Vec::new();
         let (request, extra_resources) = self.request(req_json, &mut load_notes)?;
-        let resource_account = self.opt_str(top, "resource_account", "scenario").or_else(|| {
-            request.resource.account().map(str::to_string).or_else(|| request.caller.account().map(str::to_string))
-        });
+        let resource_account = self
+            .opt_str(top, "resource_account", "scenario")
+            .or_else(|| {
+                request
+                    .resource
+                    .account()
+                    .map(str::to_string)
+                    .or_else(|| request.caller.account().map(str::to_string))
+            });
         let trust = crate::request::is_trust_request(&request);
         let policies = match get("policies") {
             Some(p) => self.policies(p, trust, options.scp_syntax)?,
@@ -367,16 +458,34 @@ impl Loader<'_> {
         };
         if let Some(d) = &x.decision {
             if !DECISIONS.contains(&d.as_str()) {
-                let span = m.iter().find(|k| k.key == "decision").map(|k| k.value.span).unwrap_or_default();
+                let span = m
+                    .iter()
+                    .find(|k| k.key == "decision")
+                    .map(|k| k.value.span)
+                    .unwrap_or_default();
                 let help = suggestion(d, DECISIONS.iter().copied());
                 self.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, format!("expect.decision \"{d}\" is not valid; expected allow, explicit_deny or implicit_deny")).at(&self.src, span).with_help_opt(help));
             }
         }
         if let Some(d) = &x.denied_by {
             if !LAYERS.contains(&d.as_str()) {
-                let span = m.iter().find(|k| k.key == "denied_by").map(|k| k.value.span).unwrap_or_default();
+                let span = m
+                    .iter()
+                    .find(|k| k.key == "denied_by")
+                    .map(|k| k.value.span)
+                    .unwrap_or_default();
                 let help = suggestion(d, LAYERS.iter().copied());
-                self.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, format!("expect.denied_by \"{d}\" is not valid; expected one of {}", LAYERS.join(", "))).at(&self.src, span).with_help_opt(help));
+                self.errors.push(
+                    Diagnostic::new(
+                        ErrorCode::InvalidScenario,
+                        format!(
+                            "expect.denied_by \"{d}\" is not valid; expected one of {}",
+                            LAYERS.join(", ")
+                        ),
+                    )
+                    .at(&self.src, span)
+                    .with_help_opt(help),
+                );
             }
         }
         if let Some(mc) = m.iter().find(|k| k.key == "missing_context") {
@@ -390,7 +499,11 @@ impl Loader<'_> {
                     }
                     x.missing_context = Some(v);
                 }
-                _ => self.err(ErrorCode::InvalidScenario, mc.value.span, "expect.missing_context must be an array of key names"),
+                _ => self.err(
+                    ErrorCode::InvalidScenario,
+                    mc.value.span,
+                    "expect.missing_context must be an array of key names",
+                ),
             }
         }
         Some(x)
@@ -402,7 +515,11 @@ impl Loader<'_> {
         let field = |k: &str| m.iter().find(|x| x.key == k);
         let action_m = field("action");
         let Some(action_m) = action_m else {
-            self.err(ErrorCode::InvalidRequest, r.span, "request has no \"action\"; expected \"service:Action\" such as \"s3:GetObject\"");
+            self.err(
+                ErrorCode::InvalidRequest,
+                r.span,
+                "request has no \"action\"; expected \"service:Action\" such as \"s3:GetObject\"",
+            );
             return None;
         };
         let action = self.str_of(&action_m.value, "request.action")?;
@@ -411,7 +528,11 @@ impl Loader<'_> {
             return None;
         };
         if name_lc.contains(['*', '?']) {
-            self.err(ErrorCode::InvalidRequest, action_m.value.span, format!("request.action \"{action}\" must name one action, without wildcards"));
+            self.err(
+                ErrorCode::InvalidRequest,
+                action_m.value.span,
+                format!("request.action \"{action}\" must name one action, without wildcards"),
+            );
             return None;
         }
         let Some(principal_m) = field("principal") else {
@@ -442,7 +563,11 @@ impl Loader<'_> {
                         }
                     }
                 }
-                _ => self.err(ErrorCode::InvalidRequest, res.value.span, "request.resources must be an array of ARNs"),
+                _ => self.err(
+                    ErrorCode::InvalidRequest,
+                    res.value.span,
+                    "request.resources must be an array of ARNs",
+                ),
             }
         }
         if resources.is_empty() {
@@ -474,7 +599,9 @@ impl Loader<'_> {
         let principal_id = self.opt_str(m, "principal_id", "request");
         let canonical_user_id = self.opt_str(m, "canonical_user_id", "request");
         let federated_parent = self.opt_str(m, "federated_parent", "request");
-        let slr_flag = self.bool_of(m, "service_linked_role", "request").unwrap_or(false);
+        let slr_flag = self
+            .bool_of(m, "service_linked_role", "request")
+            .unwrap_or(false);
         let slr_inferred = match &caller {
             Caller::AssumedRole { role, .. } => role.starts_with("AWSServiceRoleFor"),
             _ => false,
@@ -499,12 +626,22 @@ impl Loader<'_> {
         ))
     }
 
-    fn named_policy(&mut self, v: &Json, ty: PolicyType, label: String, scp_syntax: ScpSyntax) -> Option<NamedPolicy> {
+    fn named_policy(
+        &mut self,
+        v: &Json,
+        ty: PolicyType,
+        label: String,
+        scp_syntax: ScpSyntax,
+    ) -> Option<NamedPolicy> {
         let mut opts = ParseOptions::new(ty);
         opts.scp_syntax = scp_syntax;
         let (name, arn, doc) = match &v.kind {
             JsonKind::Object(m) if m.iter().any(|x| x.key == "document") => {
-                self.check_keys(m, &["name", "arn", "document", "type"], &format!("named policy {label}"));
+                self.check_keys(
+                    m,
+                    &["name", "arn", "document", "type"],
+                    &format!("named policy {label}"),
+                );
                 let name = self.opt_str(m, "name", &label);
                 let arn = self.opt_str(m, "arn", &label);
                 let doc = m.iter().find(|x| x.key == "document").map(|x| &x.value)?;
@@ -512,14 +649,25 @@ impl Loader<'_> {
             }
             _ => (None, None, v),
         };
-        let key = self
-            .cache
-            .as_ref()
-            .map(|_| (ty, scp_syntax == ScpSyntax::Legacy2023, self.src.slice(doc.span).to_string()));
+        let key = self.cache.as_ref().map(|_| {
+            (
+                ty,
+                scp_syntax == ScpSyntax::Legacy2023,
+                self.src.slice(doc.span).to_string(),
+            )
+        });
         if let (Some(cache), Some(k)) = (self.cache.as_deref(), key.as_ref()) {
             if let Some(policy) = cache.map.get(k) {
-                let shown = name.clone().or_else(|| arn.clone()).unwrap_or_else(|| label.clone());
-                return Some(NamedPolicy { name, arn, label: shown, policy: policy.clone() });
+                let shown = name
+                    .clone()
+                    .or_else(|| arn.clone())
+                    .unwrap_or_else(|| label.clone());
+                return Some(NamedPolicy {
+                    name,
+                    arn,
+                    label: shown,
+                    policy: policy.clone(),
+                });
             }
         }
         match parse_policy_json(doc, &self.src, opts) {
@@ -527,8 +675,16 @@ impl Loader<'_> {
                 if let (Some(cache), Some(k)) = (self.cache.as_deref_mut(), key) {
                     cache.map.insert(k, policy.clone());
                 }
-                let shown = name.clone().or_else(|| arn.clone()).unwrap_or_else(|| label.clone());
-                Some(NamedPolicy { name, arn, label: shown, policy })
+                let shown = name
+                    .clone()
+                    .or_else(|| arn.clone())
+                    .unwrap_or_else(|| label.clone());
+                Some(NamedPolicy {
+                    name,
+                    arn,
+                    label: shown,
+                    policy,
+                })
             }
             Err(errs) => {
                 self.errors.extend(errs);
@@ -537,7 +693,13 @@ impl Loader<'_> {
         }
     }
 
-    fn policy_list(&mut self, v: &Json, ty: PolicyType, base: &str, syn: ScpSyntax) -> Vec<NamedPolicy> {
+    fn policy_list(
+        &mut self,
+        v: &Json,
+        ty: PolicyType,
+        base: &str,
+        syn: ScpSyntax,
+    ) -> Vec<NamedPolicy> {
         match &v.kind {
             JsonKind::Array(items) => items
                 .iter()
@@ -545,11 +707,20 @@ impl Loader<'_> {
                 .filter_map(|(i, p)| self.named_policy(p, ty, format!("{base}[{i}]"), syn))
                 .collect(),
             JsonKind::Null => Vec::new(),
-            _ => self.named_policy(v, ty, base.to_string(), syn).into_iter().collect(),
+            _ => self
+                .named_policy(v, ty, base.to_string(), syn)
+                .into_iter()
+                .collect(),
         }
     }
 
-    fn levels(&mut self, v: &Json, ty: PolicyType, base: &str, syn: ScpSyntax) -> Option<Vec<Vec<NamedPolicy>>> {
+    fn levels(
+        &mut self,
+        v: &Json,
+        ty: PolicyType,
+        base: &str,
+        syn: ScpSyntax,
+    ) -> Option<Vec<Vec<NamedPolicy>>> {
         match &v.kind {
             JsonKind::Null => None,
             JsonKind::Array(levels) => Some(
@@ -579,18 +750,38 @@ impl Loader<'_> {
         for f in m {
             let v = &f.value;
             match f.key.as_str() {
-                "identity" => out.identity = self.policy_list(v, PolicyType::Identity, "identity", syn),
+                "identity" => {
+                    out.identity = self.policy_list(v, PolicyType::Identity, "identity", syn)
+                }
                 "session" => out.session = self.policy_list(v, PolicyType::Session, "session", syn),
                 "resource" if !matches!(v.kind, JsonKind::Null) => {
-                    let ty = if trust { PolicyType::Trust } else { PolicyType::Resource };
-                    let label = if trust { "role trust policy" } else { "resource policy" };
+                    let ty = if trust {
+                        PolicyType::Trust
+                    } else {
+                        PolicyType::Resource
+                    };
+                    let label = if trust {
+                        "role trust policy"
+                    } else {
+                        "resource policy"
+                    };
                     out.resource = self.named_policy(v, ty, label.into(), syn);
                 }
                 "permissions_boundary" if !matches!(v.kind, JsonKind::Null) => {
-                    out.permissions_boundary = self.named_policy(v, PolicyType::Boundary, "permissions boundary".into(), syn)
+                    out.permissions_boundary = self.named_policy(
+                        v,
+                        PolicyType::Boundary,
+                        "permissions boundary".into(),
+                        syn,
+                    )
                 }
                 "vpc_endpoint" if !matches!(v.kind, JsonKind::Null) => {
-                    out.vpc_endpoint = Some(self.policy_list(v, PolicyType::VpcEndpoint, "VPC endpoint policy", syn))
+                    out.vpc_endpoint = Some(self.policy_list(
+                        v,
+                        PolicyType::VpcEndpoint,
+                        "VPC endpoint policy",
+                        syn,
+                    ))
                 }
                 "scps" => out.scps = self.levels(v, PolicyType::Scp, "scps", syn),
                 "rcps" => out.rcps = self.levels(v, PolicyType::Rcp, "rcps", syn),
@@ -602,15 +793,29 @@ impl Loader<'_> {
 
     fn apigateway(&mut self, a: &Json) -> Option<ApiGateway> {
         let m = self.obj(a, "apigateway")?;
-        self.check_keys(m, &["authorization_type", "authorizer_policy", "cognito_token_valid"], "apigateway");
-        let t = self.opt_str(m, "authorization_type", "apigateway").unwrap_or_else(|| "AWS_IAM".into());
+        self.check_keys(
+            m,
+            &[
+                "authorization_type",
+                "authorizer_policy",
+                "cognito_token_valid",
+            ],
+            "apigateway",
+        );
+        let t = self
+            .opt_str(m, "authorization_type", "apigateway")
+            .unwrap_or_else(|| "AWS_IAM".into());
         let authorization_type = match t.as_str() {
             "NONE" => AuthorizationType::None,
             "AWS_IAM" => AuthorizationType::AwsIam,
             "CUSTOM" => AuthorizationType::Custom,
             "COGNITO_USER_POOLS" => AuthorizationType::CognitoUserPools,
             other => {
-                let span = m.iter().find(|x| x.key == "authorization_type").map(|x| x.value.span).unwrap_or(a.span);
+                let span = m
+                    .iter()
+                    .find(|x| x.key == "authorization_type")
+                    .map(|x| x.value.span)
+                    .unwrap_or(a.span);
                 let help = suggestion(other, ["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"]);
                 self.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, format!("apigateway.authorization_type \"{other}\" is not valid; expected NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS")).at(&self.src, span).with_help_opt(help));
                 return None;
@@ -620,9 +825,22 @@ impl Loader<'_> {
             .iter()
             .find(|x| x.key == "authorizer_policy")
             .filter(|x| !matches!(x.value.kind, JsonKind::Null))
-            .and_then(|x| self.named_policy(&x.value, PolicyType::Authorizer, "authorizer policy".into(), ScpSyntax::Current));
-        let cognito_token_valid = self.bool_of(m, "cognito_token_valid", "apigateway").unwrap_or(true);
-        Some(ApiGateway { authorization_type, authorizer_policy, cognito_token_valid })
+            .and_then(|x| {
+                self.named_policy(
+                    &x.value,
+                    PolicyType::Authorizer,
+                    "authorizer policy".into(),
+                    ScpSyntax::Current,
+                )
+            });
+        let cognito_token_valid = self
+            .bool_of(m, "cognito_token_valid", "apigateway")
+            .unwrap_or(true);
+        Some(ApiGateway {
+            authorization_type,
+            authorizer_policy,
+            cognito_token_valid,
+        })
     }
 }
 
@@ -637,7 +855,11 @@ fn scalar(v: &Json) -> Option<String> {
 
 fn ctx_value(v: &Json) -> Option<CtxValue> {
     match &v.kind {
-        JsonKind::Array(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>().map(CtxValue::Multi),
+        JsonKind::Array(items) => items
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<_>>>()
+            .map(CtxValue::Multi),
         _ => scalar(v).map(CtxValue::Single),
     }
 }

@@ -28,7 +28,9 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
             entries.sort();
             for e in entries {
                 if e.is_dir() || is_scenario_file(&e) {
@@ -43,7 +45,10 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 }
 
 fn is_scenario_file(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "yaml" | "yml" | "jsonl"))
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("json" | "yaml" | "yml" | "jsonl")
+    )
 }
 
 /// Run the scenarios in one file (one scenario, or one per line for `.jsonl`).
@@ -70,33 +75,69 @@ pub fn run_file(path: &Path) -> Vec<CaseResult> {
             .filter_map(|(i, l)| run_text(&format!("{name}:{}", i + 1), l, false))
             .collect();
     }
-    run_text(&name, &text, is_yaml_path(&name)).into_iter().collect()
+    run_text(&name, &text, is_yaml_path(&name))
+        .into_iter()
+        .collect()
 }
 
 /// Run one scenario text; `None` if it has no `expect` (not a test).
 pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
-    let raw: Option<serde_json::Value> = if yaml { serde_yaml_ng::from_str(text).ok() } else { serde_json::from_str(text).ok() };
+    let raw: Option<serde_json::Value> = if yaml {
+        serde_yaml_ng::from_str(text).ok()
+    } else {
+        serde_json::from_str(text).ok()
+    };
     let expect = raw.as_ref().and_then(|v| v.get("expect")).cloned();
     let stem = Path::new(location.split(':').next().unwrap_or(location))
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let name = raw.as_ref().and_then(|v| v.get("name")).and_then(|v| v.as_str()).map(str::to_string).unwrap_or(stem);
-    let rule = raw.as_ref().and_then(|v| v.get("rule")).and_then(|v| v.as_str()).map(str::to_string);
-    let expected_error = expect.as_ref().and_then(|e| e.get("error")).and_then(|e| e.as_str()).map(str::to_string);
+    let name = raw
+        .as_ref()
+        .and_then(|v| v.get("name"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .unwrap_or(stem);
+    let rule = raw
+        .as_ref()
+        .and_then(|v| v.get("rule"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let expected_error = expect
+        .as_ref()
+        .and_then(|e| e.get("error"))
+        .and_then(|e| e.as_str())
+        .map(str::to_string);
     let source = SourceFile::new(location, text);
     match load_scenario(&source, yaml) {
         Err(diags) => {
             let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
             let (passed, failures) = match &expected_error {
                 Some(code) if codes.contains(&code.as_str()) => (true, Vec::new()),
-                Some(code) => (false, vec![format!("expected error {code}, got: {}", diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))]),
+                Some(code) => (
+                    false,
+                    vec![format!(
+                        "expected error {code}, got: {}",
+                        diags
+                            .iter()
+                            .map(|d| d.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )],
+                ),
                 None => (false, diags.iter().map(|d| d.to_string()).collect()),
             };
             if expect.is_none() && passed {
                 return None;
             }
-            Some(CaseResult { location: location.into(), name, rule, passed, failures, evaluation: None })
+            Some(CaseResult {
+                location: location.into(),
+                name,
+                rule,
+                passed,
+                failures,
+                evaluation: None,
+            })
         }
         Ok(s) => {
             let exp = s.expect.clone()?;
@@ -105,18 +146,30 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
                 Some(code) => vec![format!("expected the scenario to be rejected with {code}, but it loaded and evaluated to {}", e.decision.as_str())],
                 None => check(&s, &e),
             };
-            Some(CaseResult { location: location.into(), name, rule, passed: failures.is_empty(), failures, evaluation: Some(e) })
+            Some(CaseResult {
+                location: location.into(),
+                name,
+                rule,
+                passed: failures.is_empty(),
+                failures,
+                evaluation: Some(e),
+            })
         }
     }
 }
 
 /// Compare an evaluation with the scenario's `expect`; returns the differences.
 pub fn check(s: &Scenario, e: &Evaluation) -> Vec<String> {
-    let Some(x) = &s.expect else { return Vec::new() };
+    let Some(x) = &s.expect else {
+        return Vec::new();
+    };
     let mut f = Vec::new();
     if let Some(d) = &x.decision {
         if d != e.decision.as_str() {
-            f.push(format!("decision: expected {d}, got {}", e.decision.as_str()));
+            f.push(format!(
+                "decision: expected {d}, got {}",
+                e.decision.as_str()
+            ));
         }
     }
     if let Some(l) = &x.denied_by {
@@ -127,21 +180,34 @@ pub fn check(s: &Scenario, e: &Evaluation) -> Vec<String> {
     }
     if let Some(m) = &x.message {
         if m != &e.message {
-            f.push(format!("message: expected\n      {m}\n    got\n      {}", e.message));
+            f.push(format!(
+                "message: expected\n      {m}\n    got\n      {}",
+                e.message
+            ));
         }
     }
     if let Some(m) = &x.message_contains {
         if !e.message.contains(m.as_str()) {
-            f.push(format!("message: expected to contain \"{m}\", got \"{}\"", e.message));
+            f.push(format!(
+                "message: expected to contain \"{m}\", got \"{}\"",
+                e.message
+            ));
         }
     }
     if let Some(keys) = &x.missing_context {
         let mut want: Vec<String> = keys.iter().map(|k| k.to_ascii_lowercase()).collect();
-        let mut got: Vec<String> = e.missing_context.iter().map(|k| k.key.to_ascii_lowercase()).collect();
+        let mut got: Vec<String> = e
+            .missing_context
+            .iter()
+            .map(|k| k.key.to_ascii_lowercase())
+            .collect();
         want.sort();
         got.sort();
         if want != got {
-            f.push(format!("missing_context: expected {keys:?}, got {:?}", e.missing_context.iter().map(|k| &k.key).collect::<Vec<_>>()));
+            f.push(format!(
+                "missing_context: expected {keys:?}, got {:?}",
+                e.missing_context.iter().map(|k| &k.key).collect::<Vec<_>>()
+            ));
         }
     }
     f

@@ -21,13 +21,30 @@ fn run(dir: &str, min_cases: usize) {
             if case.passed {
                 passed += 1;
             } else {
-                failed.push(format!("{} [{}]\n    {}", case.location, case.rule.unwrap_or_default(), case.failures.join("\n    ")));
+                failed.push(format!(
+                    "{} [{}]\n    {}",
+                    case.location,
+                    case.rule.unwrap_or_default(),
+                    case.failures.join("\n    ")
+                ));
             }
         }
     }
-    assert!(uncited.is_empty(), "cases without a rule citation: {uncited:#?}");
-    assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), passed + failed.len(), failed.join("\n"));
-    assert!(passed >= min_cases, "only {passed} cases in {dir}; expected at least {min_cases}");
+    assert!(
+        uncited.is_empty(),
+        "cases without a rule citation: {uncited:#?}"
+    );
+    assert!(
+        failed.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failed.len(),
+        passed + failed.len(),
+        failed.join("\n")
+    );
+    assert!(
+        passed >= min_cases,
+        "only {passed} cases in {dir}; expected at least {min_cases}"
+    );
 }
 
 #[test]

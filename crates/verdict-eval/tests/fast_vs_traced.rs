@@ -24,15 +24,34 @@ fn principal() -> impl Strategy<Value = String> {
 }
 
 fn action() -> impl Strategy<Value = &'static str> {
-    prop_oneof![Just("s3:GetObject"), Just("s3:ListBucket"), Just("kms:Decrypt"), Just("sts:AssumeRole"), Just("ec2:RunInstances"), Just("execute-api:Invoke")]
+    prop_oneof![
+        Just("s3:GetObject"),
+        Just("s3:ListBucket"),
+        Just("kms:Decrypt"),
+        Just("sts:AssumeRole"),
+        Just("ec2:RunInstances"),
+        Just("execute-api:Invoke")
+    ]
 }
 
 fn resource_for(action: &str, pick: u8) -> String {
     match action {
-        "s3:GetObject" => if pick % 2 == 0 { "arn:aws:s3:::b/k".into() } else { "arn:aws:s3:::logs/x".into() },
+        "s3:GetObject" => {
+            if pick.is_multiple_of(2) {
+                "arn:aws:s3:::b/k".into()
+            } else {
+                "arn:aws:s3:::logs/x".into()
+            }
+        }
         "s3:ListBucket" => "arn:aws:s3:::b".into(),
-        "kms:Decrypt" => format!("arn:aws:kms:us-east-1:{}:key/k1", if pick % 2 == 0 { A } else { B }),
-        "sts:AssumeRole" => format!("arn:aws:iam::{}:role/r", if pick % 2 == 0 { A } else { B }),
+        "kms:Decrypt" => format!(
+            "arn:aws:kms:us-east-1:{}:key/k1",
+            if pick.is_multiple_of(2) { A } else { B }
+        ),
+        "sts:AssumeRole" => format!(
+            "arn:aws:iam::{}:role/r",
+            if pick.is_multiple_of(2) { A } else { B }
+        ),
         "execute-api:Invoke" => format!("arn:aws:execute-api:us-east-1:{A}:api1/prod/GET/pets"),
         _ => "*".into(),
     }
@@ -41,19 +60,43 @@ fn resource_for(action: &str, pick: u8) -> String {
 fn condition() -> impl Strategy<Value = Option<Value>> {
     prop_oneof![
         Just(None),
-        Just(Some(json!({"StringEquals": {"aws:PrincipalTag/team": "blue"}}))),
-        Just(Some(json!({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-x"}}))),
-        Just(Some(json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}}))),
-        Just(Some(json!({"BoolIfExists": {"aws:MultiFactorAuthPresent": false}}))),
-        Just(Some(json!({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:db8::/32"]}}))),
-        Just(Some(json!({"NotIpAddress": {"aws:SourceIp": "198.51.100.0/24"}}))),
-        Just(Some(json!({"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}}))),
-        Just(Some(json!({"ForAnyValue:StringNotLike": {"aws:TagKeys": "a*"}}))),
-        Just(Some(json!({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}))),
-        Just(Some(json!({"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}))),
-        Just(Some(json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/app*"}}))),
+        Just(Some(
+            json!({"StringEquals": {"aws:PrincipalTag/team": "blue"}})
+        )),
+        Just(Some(
+            json!({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-x"}})
+        )),
+        Just(Some(
+            json!({"Bool": {"aws:MultiFactorAuthPresent": "false"}})
+        )),
+        Just(Some(
+            json!({"BoolIfExists": {"aws:MultiFactorAuthPresent": false}})
+        )),
+        Just(Some(
+            json!({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:db8::/32"]}})
+        )),
+        Just(Some(
+            json!({"NotIpAddress": {"aws:SourceIp": "198.51.100.0/24"}})
+        )),
+        Just(Some(
+            json!({"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}})
+        )),
+        Just(Some(
+            json!({"ForAnyValue:StringNotLike": {"aws:TagKeys": "a*"}})
+        )),
+        Just(Some(
+            json!({"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}})
+        )),
+        Just(Some(
+            json!({"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}})
+        )),
+        Just(Some(
+            json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/app*"}})
+        )),
         Just(Some(json!({"Null": {"aws:SourceVpc": "true"}}))),
-        Just(Some(json!({"StringLike": {"s3:prefix": "${aws:username}/*"}}))),
+        Just(Some(
+            json!({"StringLike": {"s3:prefix": "${aws:username}/*"}})
+        )),
     ]
 }
 
@@ -75,7 +118,8 @@ fn statement(with_principal: bool) -> impl Strategy<Value = Value> {
 }
 
 fn policy(with_principal: bool) -> impl Strategy<Value = Value> {
-    prop::collection::vec(statement(with_principal), 1..4).prop_map(|st| json!({"Version": "2012-10-17", "Statement": st}))
+    prop::collection::vec(statement(with_principal), 1..4)
+        .prop_map(|st| json!({"Version": "2012-10-17", "Statement": st}))
 }
 
 fn scenario() -> impl Strategy<Value = Value> {

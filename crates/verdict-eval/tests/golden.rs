@@ -16,9 +16,14 @@ fn example_explanations() {
     names.sort();
     assert!(names.len() >= 10, "expected the bundled examples");
     for path in names {
-        let file = path.file_name().and_then(|f| f.to_str()).unwrap_or_default().to_string();
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default()
+            .to_string();
         let text = std::fs::read_to_string(&path).expect("readable");
-        let s = load_scenario(&SourceFile::new(format!("examples/{file}"), text), false).expect("example loads");
+        let s = load_scenario(&SourceFile::new(format!("examples/{file}"), text), false)
+            .expect("example loads");
         let out = render(&evaluate(&s), false);
         insta::assert_snapshot!(file.trim_end_matches(".json").to_string(), out);
     }

@@ -398,6 +398,21 @@ fn missing_input(b: &Built, layer: ReportedLayer) -> Option<String> {
     }
 }
 
+/// "The snapshot holds no SCP that denies ACTION on RESOURCE".
+fn no_deny_in_snapshot(b: &Built, l: ReportedLayer) -> String {
+    let r = &b.scenario.request;
+    let on = if r.resource.as_str() == "*" {
+        String::new()
+    } else {
+        format!(" on {}", r.resource.as_str())
+    };
+    format!(
+        "the snapshot holds no {} that denies {}{on}: it is stale (the deny was added after it was taken) or incomplete, or AWS saw a different request context",
+        l.phrase(),
+        r.action
+    )
+}
+
 /// For an explicit deny AWS reports in `layer` but Verdict does not find: Deny statements there that almost applied.
 fn almost_denied(e: &Evaluation, layer: Layer) -> Vec<String> {
     let mut out = Vec::new();
@@ -498,6 +513,10 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
         if let Some(l) = m.layer {
             if let Some(s) = missing_input(b, l) {
                 settle.push(s);
+            } else if matches!(m.kind, DenyKind::Explicit | DenyKind::ExplicitOrImplicit) {
+                let almost = almost_denied(e, l.layer());
+                settle.push(no_deny_in_snapshot(b, l));
+                settle.extend(almost);
             } else {
                 settle.push(format!(
                     "the {} given allow {action}: the snapshot is stale (policies changed since the call) or incomplete, or the request context differs from what the record shows",
@@ -600,11 +619,7 @@ fn agreement(b: &Built, e: &Evaluation, p: &Plan) -> Agreement {
         } else if m.kind == DenyKind::Explicit || m.kind == DenyKind::ExplicitOrImplicit {
             let almost = almost_denied(e, l.layer());
             if almost.is_empty() {
-                settle.push(format!(
-                    "the snapshot holds no {} that denies {action}{}: it is stale (the deny was added after it was taken) or incomplete",
-                    l.phrase(),
-                    if b.scenario.request.resource.as_str() == "*" { String::new() } else { format!(" on {}", b.scenario.request.resource.as_str()) }
-                ));
+                settle.push(no_deny_in_snapshot(b, l));
             } else {
                 settle.extend(almost);
             }

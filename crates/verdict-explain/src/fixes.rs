@@ -1496,11 +1496,18 @@ pub fn plan(built: &Built) -> Plan {
             }
         }
         if ok.is_empty() {
-            blocker.unfixable = Some(match (&e.deciding_statement, e.decision) {
-                (Some(d), Decision::ExplicitDeny) if !built.origin(slot_of(&state, d).unwrap_or(Slot { layer, level, index: 0 })).is_none_or(|o| o.editable) => {
-                    format!("{} cannot be edited (AWS managed); detach it, or ask AWS-side owners", d.policy)
-                }
-                _ => "Verdict found no single change that removes this cause; see the near misses above".to_string(),
+            let locked = e
+                .deciding_statement
+                .as_ref()
+                .filter(|_| e.decision == Decision::ExplicitDeny)
+                .and_then(|d| Some((d, built.origin(slot_of(&state, d)?)?)))
+                .filter(|(_, o)| !o.editable);
+            blocker.unfixable = Some(match locked {
+                Some((d, _)) => format!(
+                    "{} is AWS managed and cannot be edited: detach it, since no Allow can outweigh its Deny",
+                    d.policy
+                ),
+                None => "Verdict found no change it could verify for this cause; see the near misses above".to_string(),
             });
             blockers.push(blocker);
             per_blocker.push(Vec::new());

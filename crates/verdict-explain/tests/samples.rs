@@ -284,3 +284,52 @@ fn every_example_scenario_of_the_repository() {
     }
     assert!(n > 0);
 }
+
+/// Every loadable scenario of the conformance corpus: explaining it works, and every
+/// fix proposed for a denied one flips the decision.
+#[test]
+fn every_conformance_scenario() {
+    let root = PathBuf::from("../../conformance");
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        return;
+    };
+    let mut files = Vec::new();
+    for d in dirs {
+        let d = d.unwrap().path();
+        if d.is_dir() {
+            for f in std::fs::read_dir(&d).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|x| x == "json") {
+                    files.push(f);
+                }
+            }
+        }
+    }
+    files.sort();
+    let mut explained = 0;
+    let mut with_fixes = 0;
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let src = verdict_policy::SourceFile::new(f.display().to_string(), text);
+        if verdict_eval::load_scenario(&src, false).is_err() {
+            continue;
+        }
+        let reports = run(&InputPaths {
+            scenario: Some(f.clone()),
+            ..Default::default()
+        });
+        let x = reports[0].full().unwrap();
+        explained += 1;
+        if x.decision != Decision::Allow {
+            if x.fixes.is_empty() {
+                eprintln!("no verified fix: {}", f.display());
+            } else {
+                with_fixes += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{explained} conformance scenarios explained, {with_fixes} denied ones with verified fixes"
+    );
+    assert!(explained > 50);
+}

@@ -6,7 +6,10 @@ use std::hint::black_box;
 use verdict_policy::{parse_policy, ParseOptions, PolicyType, SourceFile};
 
 fn managed(c: &mut Criterion) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/managed-policies/managed-policies.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/managed-policies/managed-policies.jsonl"
+    );
     let text = std::fs::read_to_string(path).expect("corpus is committed");
     let docs: Vec<String> = text
         .lines()

@@ -210,9 +210,20 @@ impl ResourcePattern {
             (ResourcePattern::Any, _) => Ok(true),
             (_, RequestResource::Star) | (_, RequestResource::Other(_)) => Ok(false),
             (ResourcePattern::Unmatchable, _) => Ok(false),
-            (ResourcePattern::Dynamic(t), RequestResource::Arn { segs: rsegs, resource: rres, .. }) => {
-                let tokens = t.resolve_tokens(|k| lookup(k).map(str::to_string)).ok_or(UnresolvedVariable)?;
-                let Some(parts) = split_six(&tokens) else { return Ok(false) };
+            (
+                ResourcePattern::Dynamic(t),
+                RequestResource::Arn {
+                    segs: rsegs,
+                    resource: rres,
+                    ..
+                },
+            ) => {
+                let tokens = t
+                    .resolve_tokens(|k| lookup(k).map(str::to_string))
+                    .ok_or(UnresolvedVariable)?;
+                let Some(parts) = split_six(&tokens) else {
+                    return Ok(false);
+                };
                 let lower = |p: &[Token]| -> Vec<Token> {
                     p.iter()
                         .map(|t| match t {
@@ -265,8 +276,17 @@ impl ResourcePattern {
 /// separately and case-sensitively; wildcards never cross a colon in the first five.
 pub fn arn_like(pattern_tokens: &[Token], value: &str) -> Option<bool> {
     let v = Arn::parse(value)?;
-    let Some(parts) = split_six(pattern_tokens) else { return Some(false) };
-    let vals = ["arn", v.partition, v.service, v.region, v.account, v.resource];
+    let Some(parts) = split_six(pattern_tokens) else {
+        return Some(false);
+    };
+    let vals = [
+        "arn",
+        v.partition,
+        v.service,
+        v.region,
+        v.account,
+        v.resource,
+    ];
     Some(
         parts
             .iter()
@@ -327,7 +347,10 @@ mod tests {
 
     #[test]
     fn resource_matching() {
-        assert!(m("arn:aws:s3:::B/*/test/*", "arn:aws:s3:::B/1/2/test/3/object.jpg"));
+        assert!(m(
+            "arn:aws:s3:::B/*/test/*",
+            "arn:aws:s3:::B/1/2/test/3/object.jpg"
+        ));
         assert!(!m("arn:aws:s3:::B/*/test/*", "arn:aws:s3:::B/1/2/test.jpg"));
         assert!(m(
             "arn:aws:logs:us-*:111122223333:log-group:app*",

@@ -368,7 +368,10 @@ mod tests {
         assert_eq!(o.base, BaseOp::StringLike);
         assert!(o.if_exists && o.set == Some(SetOp::ForAnyValue) && !o.case_differs);
         assert!(parse_operator("stringequals").unwrap().case_differs);
-        assert_eq!(parse_operator("NullIfExists"), Err(OperatorError::IfExistsOnNull));
+        assert_eq!(
+            parse_operator("NullIfExists"),
+            Err(OperatorError::IfExistsOnNull)
+        );
         assert_eq!(
             parse_operator("StringEqual"),
             Err(OperatorError::Unknown(Some("StringEquals".into())))
@@ -387,8 +390,14 @@ mod tests {
     fn dates() {
         assert_eq!(parse_date("1577836800"), parse_date("2020-01-01T00:00:00Z"));
         assert_eq!(parse_date("2020"), parse_date("2020-01-01"));
-        assert_eq!(parse_date("2020-01-01T01:00+01:00"), parse_date("2020-01-01T00:00:00Z"));
-        assert!(parse_date("2020-01-01T00:00:00.5Z").unwrap() > parse_date("2020-01-01T00:00:00Z").unwrap());
+        assert_eq!(
+            parse_date("2020-01-01T01:00+01:00"),
+            parse_date("2020-01-01T00:00:00Z")
+        );
+        assert!(
+            parse_date("2020-01-01T00:00:00.5Z").unwrap()
+                > parse_date("2020-01-01T00:00:00Z").unwrap()
+        );
         assert!(parse_date("2020-*").is_none());
         assert!(parse_date("2020-13-01").is_none());
         assert!(parse_date("2020-01-01T00:00").is_none());

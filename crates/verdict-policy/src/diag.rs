@@ -158,7 +158,13 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     /// `file:line:col: error[code]: message` and, on a second line, `help: …`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: error[{}]: {}", self.location(), self.code, self.message)?;
+        write!(
+            f,
+            "{}: error[{}]: {}",
+            self.location(),
+            self.code,
+            self.message
+        )?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }

@@ -157,7 +157,9 @@ pub fn match_refs(tokens: &[TokRef<'_>], text: &str) -> bool {
     fn op_at(tokens: &[TokRef<'_>], mut ti: usize, mut bi: usize) -> (Option<Op>, usize, usize) {
         while let Some(t) = tokens.get(ti) {
             match t {
-                TokRef::Lit(l) if bi < l.len() => return (Some(Op::Byte(l.as_bytes()[bi])), ti, bi),
+                TokRef::Lit(l) if bi < l.len() => {
+                    return (Some(Op::Byte(l.as_bytes()[bi])), ti, bi)
+                }
                 TokRef::Lit(_) => {
                     ti += 1;
                     bi = 0;
@@ -371,7 +373,8 @@ mod tests {
                 return s.is_empty();
             }
             if p.len() >= 2 && p[1] == b'*' {
-                return m(&p[2..], s) || (!s.is_empty() && (p[0] == b'.' || p[0] == s[0]) && m(p, &s[1..]));
+                return m(&p[2..], s)
+                    || (!s.is_empty() && (p[0] == b'.' || p[0] == s[0]) && m(p, &s[1..]));
             }
             !s.is_empty() && (p[0] == b'.' || p[0] == s[0]) && m(&p[1..], &s[1..])
         }

@@ -155,8 +155,8 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Json, Diagnostic> {
         )
         .at(source, Span::new(0, 0)));
     }
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &strict_options())
-        .map_err(|e| {
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &Default::default(), &strict_options()).map_err(|e| {
             let range = e.range();
             let msg = e.kind().to_string();
             let code = if msg.contains("nesting depth") {

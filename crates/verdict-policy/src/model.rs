@@ -182,15 +182,19 @@ pub struct ActionPattern {
 #[derive(Clone, Debug)]
 enum ActionMatcher {
     Any,
-    Service { service: String, service_hash: u64, name: Glob },
+    Service {
+        service: String,
+        service_hash: u64,
+        name: Glob,
+    },
 }
 
 /// A cheap hash of a lower-cased service prefix, compared before the strings.
 pub fn service_hash(service_lc: &str) -> u64 {
     // FNV-1a: a handful of bytes, no allocation.
-    service_lc
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    service_lc.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl ActionPattern {
@@ -225,9 +229,11 @@ impl ActionPattern {
     pub fn matches_hashed(&self, hash: u64, service_lc: &str, name_lc: &str) -> bool {
         match &self.matcher {
             ActionMatcher::Any => true,
-            ActionMatcher::Service { service, service_hash, name } => {
-                *service_hash == hash && service == service_lc && name.matches(name_lc)
-            }
+            ActionMatcher::Service {
+                service,
+                service_hash,
+                name,
+            } => *service_hash == hash && service == service_lc && name.matches(name_lc),
         }
     }
 
@@ -256,7 +262,10 @@ impl ActionBlock {
 
     /// As [`ActionBlock::covers`], with the request's [`service_hash`] precomputed.
     pub fn covers_hashed(&self, hash: u64, service_lc: &str, name_lc: &str) -> bool {
-        self.patterns.iter().any(|p| p.matches_hashed(hash, service_lc, name_lc)) != self.negated
+        self.patterns
+            .iter()
+            .any(|p| p.matches_hashed(hash, service_lc, name_lc))
+            != self.negated
     }
 }
 

@@ -56,7 +56,10 @@ const STMT_KEYS: &[&str] = &[
 ];
 
 /// Parse a policy from text: a JSON object, a JSON string holding one, or URL-encoded JSON.
-pub fn parse_policy(source: &Arc<SourceFile>, opts: ParseOptions) -> Result<Policy, Vec<Diagnostic>> {
+pub fn parse_policy(
+    source: &Arc<SourceFile>,
+    opts: ParseOptions,
+) -> Result<Policy, Vec<Diagnostic>> {
     let trimmed = source.text().trim_start();
     if trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("%7B") {
         let decoded = percent_encoding::percent_decode_str(source.text().trim())
@@ -68,7 +71,10 @@ pub fn parse_policy(source: &Arc<SourceFile>, opts: ParseOptions) -> Result<Poli
                 )
                 .at(source, Span::new(0, 0))]
             })?;
-        let inner = SourceFile::new(format!("{} (URL-decoded)", source.name()), decoded.into_owned());
+        let inner = SourceFile::new(
+            format!("{} (URL-decoded)", source.name()),
+            decoded.into_owned(),
+        );
         return parse_policy(&inner, opts);
     }
     let tree = json::parse(source).map_err(|d| vec![d])?;
@@ -106,7 +112,8 @@ pub fn parse_policy_json(
         _ => {
             if p.errors.is_empty() {
                 p.errors.push(
-                    Diagnostic::new(ErrorCode::WrongType, "policy could not be read").at(source, tree.span),
+                    Diagnostic::new(ErrorCode::WrongType, "policy could not be read")
+                        .at(source, tree.span),
                 );
             }
             Err(p.errors)
@@ -123,12 +130,22 @@ struct Parser {
 
 impl Parser {
     fn err(&mut self, code: ErrorCode, span: Span, msg: impl Into<String>) {
-        self.errors.push(Diagnostic::new(code, msg).at(&self.src, span));
+        self.errors
+            .push(Diagnostic::new(code, msg).at(&self.src, span));
     }
 
-    fn err_help(&mut self, code: ErrorCode, span: Span, msg: impl Into<String>, help: Option<String>) {
-        self.errors
-            .push(Diagnostic::new(code, msg).at(&self.src, span).with_help_opt(help));
+    fn err_help(
+        &mut self,
+        code: ErrorCode,
+        span: Span,
+        msg: impl Into<String>,
+        help: Option<String>,
+    ) {
+        self.errors.push(
+            Diagnostic::new(code, msg)
+                .at(&self.src, span)
+                .with_help_opt(help),
+        );
     }
 
     fn wrong_type(&mut self, what: &str, expected: &str, v: &Json) {
@@ -232,7 +249,11 @@ impl Parser {
                 tree.span,
                 format!(
                     "{} must declare \"Version\": \"2012-10-17\"",
-                    if self.opts.policy_type == PolicyType::Scp { "a service control policy" } else { "a resource control policy" }
+                    if self.opts.policy_type == PolicyType::Scp {
+                        "a service control policy"
+                    } else {
+                        "a resource control policy"
+                    }
                 ),
             );
         }
@@ -267,8 +288,13 @@ impl Parser {
         }
         if self.opts.policy_type.is_iam() {
             for (i, a) in statements.iter().enumerate() {
-                let Some(sid) = a.sid.as_deref().filter(|s| !s.is_empty()) else { continue };
-                if statements[..i].iter().any(|b| b.sid.as_deref() == Some(sid)) {
+                let Some(sid) = a.sid.as_deref().filter(|s| !s.is_empty()) else {
+                    continue;
+                };
+                if statements[..i]
+                    .iter()
+                    .any(|b| b.sid.as_deref() == Some(sid))
+                {
                     self.err(
                         ErrorCode::DuplicateSid,
                         a.span,
@@ -340,7 +366,11 @@ impl Parser {
                 None => None,
             },
             None => {
-                self.err(ErrorCode::MissingElement, v.span, "statement has no \"Effect\"; expected \"Allow\" or \"Deny\"");
+                self.err(
+                    ErrorCode::MissingElement,
+                    v.span,
+                    "statement has no \"Effect\"; expected \"Allow\" or \"Deny\"",
+                );
                 None
             }
         };
@@ -348,7 +378,11 @@ impl Parser {
         // Principal / NotPrincipal
         let principal = match (get("Principal"), get("NotPrincipal")) {
             (Some(_), Some(n)) => {
-                self.err(ErrorCode::ConflictingElements, n.key_span, "a statement may have Principal or NotPrincipal, not both");
+                self.err(
+                    ErrorCode::ConflictingElements,
+                    n.key_span,
+                    "a statement may have Principal or NotPrincipal, not both",
+                );
                 None
             }
             (Some(m), None) => self.principal(m, false),
@@ -364,7 +398,10 @@ impl Parser {
                         format!("service control policies do not support {}; an SCP applies to every principal of the accounts it is attached to", m.key),
                     );
                 }
-                PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Authorizer => {
+                PolicyType::Identity
+                | PolicyType::Boundary
+                | PolicyType::Session
+                | PolicyType::Authorizer => {
                     self.err(
                         ErrorCode::PrincipalNotAllowed,
                         m.key_span,
@@ -373,7 +410,10 @@ impl Parser {
                 }
                 _ => {}
             }
-        } else if matches!(ty, PolicyType::Resource | PolicyType::Trust | PolicyType::Rcp) {
+        } else if matches!(
+            ty,
+            PolicyType::Resource | PolicyType::Trust | PolicyType::Rcp
+        ) {
             self.err(
                 ErrorCode::PrincipalRequired,
                 v.span,
@@ -382,44 +422,76 @@ impl Parser {
         }
         if let Some(m) = get("NotPrincipal") {
             if matches!(ty, PolicyType::Trust) {
-                self.err(ErrorCode::NotPrincipalNotAllowed, m.key_span, "NotPrincipal is not allowed in a role trust policy");
+                self.err(
+                    ErrorCode::NotPrincipalNotAllowed,
+                    m.key_span,
+                    "NotPrincipal is not allowed in a role trust policy",
+                );
             } else if ty == PolicyType::Rcp {
-                self.err(ErrorCode::RcpElementNotPermitted, m.key_span, "resource control policies do not support NotPrincipal");
+                self.err(
+                    ErrorCode::RcpElementNotPermitted,
+                    m.key_span,
+                    "resource control policies do not support NotPrincipal",
+                );
             } else if effect == Some(Effect::Allow) {
-                self.err(ErrorCode::NotPrincipalNotAllowed, m.key_span, "NotPrincipal is only supported with \"Effect\": \"Deny\"");
+                self.err(
+                    ErrorCode::NotPrincipalNotAllowed,
+                    m.key_span,
+                    "NotPrincipal is only supported with \"Effect\": \"Deny\"",
+                );
             }
         }
 
         // Action / NotAction
         let action = match (get("Action"), get("NotAction")) {
             (Some(_), Some(n)) => {
-                self.err(ErrorCode::ConflictingElements, n.key_span, "a statement may have Action or NotAction, not both");
+                self.err(
+                    ErrorCode::ConflictingElements,
+                    n.key_span,
+                    "a statement may have Action or NotAction, not both",
+                );
                 None
             }
             (Some(m), None) => self.actions(m, false),
             (None, Some(m)) => self.actions(m, true),
             (None, None) => {
-                self.err(ErrorCode::MissingElement, v.span, "statement has no \"Action\" or \"NotAction\"");
+                self.err(
+                    ErrorCode::MissingElement,
+                    v.span,
+                    "statement has no \"Action\" or \"NotAction\"",
+                );
                 None
             }
         };
         if ty == PolicyType::Rcp {
             if let Some(m) = get("NotAction") {
-                self.err(ErrorCode::RcpElementNotPermitted, m.key_span, "resource control policies do not support NotAction");
+                self.err(
+                    ErrorCode::RcpElementNotPermitted,
+                    m.key_span,
+                    "resource control policies do not support NotAction",
+                );
             }
         }
 
         // Resource / NotResource
         let resource = match (get("Resource"), get("NotResource")) {
             (Some(_), Some(n)) => {
-                self.err(ErrorCode::ConflictingElements, n.key_span, "a statement may have Resource or NotResource, not both");
+                self.err(
+                    ErrorCode::ConflictingElements,
+                    n.key_span,
+                    "a statement may have Resource or NotResource, not both",
+                );
                 None
             }
             (Some(m), None) => self.resources(m, false),
             (None, Some(m)) => self.resources(m, true),
             (None, None) => {
                 if ty != PolicyType::Trust {
-                    self.err(ErrorCode::MissingElement, v.span, "statement has no \"Resource\" or \"NotResource\"");
+                    self.err(
+                        ErrorCode::MissingElement,
+                        v.span,
+                        "statement has no \"Resource\" or \"NotResource\"",
+                    );
                 }
                 None
             }
@@ -433,14 +505,21 @@ impl Parser {
         // Policy-type rules that need the whole statement.
         if ty == PolicyType::Rcp {
             if let Some(p) = &principal {
-                if !(p.raw.len() == 1 && p.raw[0] == "*") && !p.negated {
-                    self.err(ErrorCode::RcpPrincipalMustBeWildcard, p.span, "an RCP statement's Principal must be \"*\"");
+                if !(p.negated || p.raw.len() == 1 && p.raw[0] == "*") {
+                    self.err(
+                        ErrorCode::RcpPrincipalMustBeWildcard,
+                        p.span,
+                        "an RCP statement's Principal must be \"*\"",
+                    );
                 }
             }
             if effect == Some(Effect::Allow) {
-                let full_access = action.as_ref().is_some_and(|a| !a.negated && a.patterns.len() == 1 && a.patterns[0].is_any())
-                    && resource.as_ref().is_some_and(|r| !r.negated && r.entries.len() == 1 && r.entries[0].raw == "*")
-                    && conditions.is_empty();
+                let full_access =
+                    action.as_ref().is_some_and(|a| {
+                        !a.negated && a.patterns.len() == 1 && a.patterns[0].is_any()
+                    }) && resource.as_ref().is_some_and(|r| {
+                        !r.negated && r.entries.len() == 1 && r.entries[0].raw == "*"
+                    }) && conditions.is_empty();
                 if !full_access {
                     self.err(
                         ErrorCode::RcpAllowNotPermitted,
@@ -450,26 +529,52 @@ impl Parser {
                 }
             }
         }
-        if ty == PolicyType::Scp && self.opts.scp_syntax == ScpSyntax::Legacy2023 && effect == Some(Effect::Allow) {
+        if ty == PolicyType::Scp
+            && self.opts.scp_syntax == ScpSyntax::Legacy2023
+            && effect == Some(Effect::Allow)
+        {
             if let Some(m) = get("NotAction") {
-                self.err(ErrorCode::ScpLegacySyntax, m.key_span, "in the 2023 SCP grammar an Allow statement cannot use NotAction");
+                self.err(
+                    ErrorCode::ScpLegacySyntax,
+                    m.key_span,
+                    "in the 2023 SCP grammar an Allow statement cannot use NotAction",
+                );
             }
             if let Some(m) = get("Condition") {
-                self.err(ErrorCode::ScpLegacySyntax, m.key_span, "in the 2023 SCP grammar an Allow statement cannot have a Condition");
+                self.err(
+                    ErrorCode::ScpLegacySyntax,
+                    m.key_span,
+                    "in the 2023 SCP grammar an Allow statement cannot have a Condition",
+                );
             }
             if let Some(m) = get("NotResource") {
-                self.err(ErrorCode::ScpLegacySyntax, m.key_span, "in the 2023 SCP grammar an Allow statement cannot use NotResource");
+                self.err(
+                    ErrorCode::ScpLegacySyntax,
+                    m.key_span,
+                    "in the 2023 SCP grammar an Allow statement cannot use NotResource",
+                );
             }
             if let Some(r) = &resource {
                 if r.entries.iter().any(|e| e.raw != "*") {
-                    self.err(ErrorCode::ScpLegacySyntax, r.span, "in the 2023 SCP grammar an Allow statement's Resource must be \"*\"");
+                    self.err(
+                        ErrorCode::ScpLegacySyntax,
+                        r.span,
+                        "in the 2023 SCP grammar an Allow statement's Resource must be \"*\"",
+                    );
                 }
             }
             if let Some(a) = &action {
                 for p in &a.patterns {
                     let name = p.raw.split_once(':').map(|x| x.1).unwrap_or("");
                     if name.trim_end_matches('*').contains(['*', '?']) {
-                        self.err(ErrorCode::ScpLegacySyntax, p.span, format!("in the 2023 SCP grammar a wildcard may only end an action: \"{}\"", p.raw));
+                        self.err(
+                            ErrorCode::ScpLegacySyntax,
+                            p.span,
+                            format!(
+                                "in the 2023 SCP grammar a wildcard may only end an action: \"{}\"",
+                                p.raw
+                            ),
+                        );
                     }
                 }
             }
@@ -514,7 +619,11 @@ impl Parser {
                     self.err(ErrorCode::InvalidPrincipal, v.span, format!("{} is empty; expected at least one of AWS, Service, Federated, CanonicalUser", m.key));
                 }
                 for pm in members {
-                    let Some(key) = PrincipalKey::ALL.iter().find(|(n, _)| *n == pm.key).map(|x| x.1) else {
+                    let Some(key) = PrincipalKey::ALL
+                        .iter()
+                        .find(|(n, _)| *n == pm.key)
+                        .map(|x| x.1)
+                    else {
                         let help = suggestion(&pm.key, PrincipalKey::ALL.iter().map(|x| x.0));
                         self.err_help(
                             ErrorCode::UnknownElement,
@@ -528,7 +637,11 @@ impl Parser {
                         match PrincipalEntry::parse(key, s) {
                             Ok(e) => {
                                 entries.push(e);
-                                raw.push(if s == "*" && key == PrincipalKey::Aws { "AWS:*".to_string() } else { s.to_string() });
+                                raw.push(if s == "*" && key == PrincipalKey::Aws {
+                                    "AWS:*".to_string()
+                                } else {
+                                    s.to_string()
+                                });
                             }
                             Err(e) => self.err(ErrorCode::InvalidPrincipal, span, e.0),
                         }
@@ -565,7 +678,11 @@ impl Parser {
                 continue;
             };
             if colons > 1 {
-                self.err(ErrorCode::InvalidAction, span, format!("action \"{s}\": Actions/Condition can contain only one colon"));
+                self.err(
+                    ErrorCode::InvalidAction,
+                    span,
+                    format!("action \"{s}\": Actions/Condition can contain only one colon"),
+                );
                 continue;
             }
             if svc.contains(['*', '?']) {
@@ -576,7 +693,10 @@ impl Parser {
                 );
                 continue;
             }
-            if svc.is_empty() || name.is_empty() || !svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            if svc.is_empty()
+                || name.is_empty()
+                || !svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
                 self.err(
                     ErrorCode::InvalidAction,
                     span,
@@ -599,15 +719,13 @@ impl Parser {
             if let Some(a) = Arn::parse(s) {
                 // Variables may not name the partition or the service (T87). AWS's own managed
                 // policies use them in the account segment, so region and account may hold one.
-                if self.variables {
-                    if a.partition.contains("${") || a.service.contains("${") || s.starts_with("arn:${") {
-                        self.err(
+                if self.variables && (a.partition.contains("${") || a.service.contains("${")) {
+                    self.err(
                             ErrorCode::VariableBeforeFifthColon,
                             span,
                             format!("\"{s}\": policy variables are not allowed in the partition or service of an ARN; use them in the resource part (after the fifth colon)"),
                         );
-                        continue;
-                    }
+                    continue;
                 }
                 if a.service.contains(['*', '?']) {
                     self.err(
@@ -633,7 +751,9 @@ impl Parser {
 
     fn conditions(&mut self, v: &Json) -> Vec<Condition> {
         let mut out = Vec::new();
-        let Some(ops) = self.object("Condition", v) else { return out };
+        let Some(ops) = self.object("Condition", v) else {
+            return out;
+        };
         for om in ops {
             let op = match parse_operator(&om.key) {
                 Ok(op) => op,
@@ -651,7 +771,10 @@ impl Parser {
                     continue;
                 }
             };
-            let Some(keys) = self.object(&format!("condition operator {}", om.key), &om.value) else { continue };
+            let Some(keys) = self.object(&format!("condition operator {}", om.key), &om.value)
+            else {
+                continue;
+            };
             for km in keys {
                 let raw_values = self.condition_values(&km.key, &km.value);
                 let mut values = Vec::with_capacity(raw_values.len());
@@ -683,7 +806,11 @@ impl Parser {
                 JsonKind::Number(n) => Some((n.clone(), j.span)),
                 JsonKind::Bool(b) => Some((b.to_string(), j.span)),
                 _ => {
-                    p.wrong_type(&format!("the value of condition key \"{key}\""), "a string, number or boolean", j);
+                    p.wrong_type(
+                        &format!("the value of condition key \"{key}\""),
+                        "a string, number or boolean",
+                        j,
+                    );
                     None
                 }
             }
@@ -708,7 +835,10 @@ impl Parser {
             p.err(
                 ErrorCode::InvalidConditionValue,
                 span,
-                format!("\"{raw}\" is not a valid value for {}; expected {expected}", base.name()),
+                format!(
+                    "\"{raw}\" is not a valid value for {}; expected {expected}",
+                    base.name()
+                ),
             );
             None
         };
@@ -791,13 +921,18 @@ mod tests {
         assert!(parse(PolicyType::Identity, doc).is_ok());
         let quoted = serde_json::to_string(doc).unwrap();
         assert!(parse(PolicyType::Identity, &quoted).is_ok());
-        let enc: String = percent_encoding::utf8_percent_encode(doc, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let enc: String =
+            percent_encoding::utf8_percent_encode(doc, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
         assert!(parse(PolicyType::Identity, &enc).is_ok());
     }
 
     #[test]
     fn messages_name_location_and_suggest() {
-        let e = first_err(PolicyType::Identity, "{\"Statement\": {\"Efect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}");
+        let e = first_err(
+            PolicyType::Identity,
+            "{\"Statement\": {\"Efect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}",
+        );
         assert_eq!(
             e,
             "p.json:1:16: error[unknown-element]: unknown statement element \"Efect\"; expected one of Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition\n  help: did you mean \"Effect\"?"
@@ -810,7 +945,10 @@ mod tests {
             e,
             "p.json:2:16: error[unknown-operator]: unknown condition operator \"StringEqual\"; expected [ForAllValues:|ForAnyValue:]Operator[IfExists], e.g. StringEquals\n  help: did you mean \"StringEquals\"?"
         );
-        let e = first_err(PolicyType::Identity, "{\"Statement\": {\"Effect\": \"allow\", \"Action\": \"*\", \"Resource\": \"*\"}}");
+        let e = first_err(
+            PolicyType::Identity,
+            "{\"Statement\": {\"Effect\": \"allow\", \"Action\": \"*\", \"Resource\": \"*\"}}",
+        );
         assert_eq!(
             e,
             "p.json:1:26: error[invalid-effect]: Effect \"allow\" is not valid; expected \"Allow\" or \"Deny\" (case-sensitive)\n  help: did you mean \"Allow\"?"
@@ -819,7 +957,8 @@ mod tests {
 
     #[test]
     fn type_rules() {
-        let with_principal = r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}"#;
+        let with_principal =
+            r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}"#;
         assert!(first_err(PolicyType::Identity, with_principal).contains("principal-not-allowed"));
         assert!(parse(PolicyType::Resource, with_principal).is_ok());
         let rcp_allow = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}"#;

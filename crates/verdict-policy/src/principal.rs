@@ -233,6 +233,8 @@ mod tests {
                 path: "team/app".into()
             })
         );
-        assert!(PrincipalEntry::parse(PrincipalKey::Aws, "arn:aws:iam::111122223333:user/*").is_err());
+        assert!(
+            PrincipalEntry::parse(PrincipalKey::Aws, "arn:aws:iam::111122223333:user/*").is_err()
+        );
     }
 }

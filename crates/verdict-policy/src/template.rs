@@ -114,7 +114,12 @@ impl Template {
     /// Resolve into borrowed tokens without allocating strings. With `wildcards`, policy
     /// text keeps its `*`/`?` as wildcards; substituted values and fixed characters are
     /// literal. Returns false if a variable has no value and no default.
-    pub fn resolve_refs<'a, F>(&'a self, out: &mut Vec<TokRef<'a>>, wildcards: bool, mut lookup: F) -> bool
+    pub fn resolve_refs<'a, F>(
+        &'a self,
+        out: &mut Vec<TokRef<'a>>,
+        wildcards: bool,
+        mut lookup: F,
+    ) -> bool
     where
         F: FnMut(&str) -> Option<&'a str>,
     {
@@ -122,7 +127,9 @@ impl Template {
             match p {
                 Part::Text(t) if wildcards => tokenize_into(t, out),
                 Part::Text(t) => out.push(TokRef::Lit(t)),
-                Part::Var { key_lc, default, .. } => match lookup(key_lc).or(default.as_deref()) {
+                Part::Var {
+                    key_lc, default, ..
+                } => match lookup(key_lc).or(default.as_deref()) {
                     Some(v) => out.push(TokRef::Lit(v)),
                     None => return false,
                 },
@@ -204,7 +211,10 @@ mod tests {
         let t = Template::parse("user/${aws:username}", true);
         assert_eq!(t.resolve_string(look).as_deref(), Some("user/alice"));
         let t = Template::parse("bucket-${aws:PrincipalTag/team, 'company-wide'}", true);
-        assert_eq!(t.resolve_string(look).as_deref(), Some("bucket-company-wide"));
+        assert_eq!(
+            t.resolve_string(look).as_deref(),
+            Some("bucket-company-wide")
+        );
         let t = Template::parse("x/${aws:PrincipalTag/team}", true);
         assert_eq!(t.resolve_string(look), None);
     }
@@ -228,6 +238,9 @@ mod tests {
             ])
         );
         assert_eq!(Template::parse("a${b", true).as_plain(), Some("a${b"));
-        assert_eq!(Template::parse("${k,'d'}", true).as_plain(), Some("${k,'d'}"));
+        assert_eq!(
+            Template::parse("${k,'d'}", true).as_plain(),
+            Some("${k,'d'}")
+        );
     }
 }

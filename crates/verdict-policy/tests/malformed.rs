@@ -87,7 +87,9 @@ fn exact_messages() {
     for (ty, text, want) in &cases {
         let got = first(*ty, text);
         if got != *want {
-            failures.push(format!("input:    {text}\nexpected: {want}\ngot:      {got}\n"));
+            failures.push(format!(
+                "input:    {text}\nexpected: {want}\ngot:      {got}\n"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -95,8 +97,23 @@ fn exact_messages() {
 
 #[test]
 fn never_panics_on_garbage() {
-    let inputs = ["", " ", "null", "\"", "\"{\\\"Statement\\\": 1}\"", "%7B%22", "%7Bzz", "{\"Statement\":", "[[[[", "{\"Statement\": [null]}", "\u{feff}{}"];
+    let inputs = [
+        "",
+        " ",
+        "null",
+        "\"",
+        "\"{\\\"Statement\\\": 1}\"",
+        "%7B%22",
+        "%7Bzz",
+        "{\"Statement\":",
+        "[[[[",
+        "{\"Statement\": [null]}",
+        "\u{feff}{}",
+    ];
     for i in inputs {
-        let _ = parse_policy(&SourceFile::new("g", i), ParseOptions::new(PolicyType::Identity));
+        let _ = parse_policy(
+            &SourceFile::new("g", i),
+            ParseOptions::new(PolicyType::Identity),
+        );
     }
 }

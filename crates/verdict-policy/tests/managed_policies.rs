@@ -5,7 +5,10 @@ use verdict_policy::{parse_policy, ParseOptions, PolicyType, SourceFile};
 
 #[test]
 fn all_aws_managed_policies_parse() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/managed-policies/managed-policies.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/managed-policies/managed-policies.jsonl"
+    );
     let text = std::fs::read_to_string(path).expect("managed-policy corpus is committed");
     let mut count = 0;
     let mut failures = Vec::new();
@@ -20,6 +23,14 @@ fn all_aws_managed_policies_parse() {
         }
         count += 1;
     }
-    assert!(count >= 1500, "expected the full corpus, found {count} policies");
-    assert!(failures.is_empty(), "{} of {count} managed policies failed to parse:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        count >= 1500,
+        "expected the full corpus, found {count} policies"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {count} managed policies failed to parse:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -17,7 +17,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Evaluate a scenario (or AWS-CLI-style flags, or a JSONL batch) and explain the decision.
-    Simulate(simulate::SimulateArgs),
+    Simulate(Box<simulate::SimulateArgs>),
     /// Run every scenario that has an `expect` and report failures.
     Test(test::TestArgs),
 }
@@ -38,7 +38,12 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub fn run() -> ExitCode {
     // The version line also names the embedded catalog's data version and date.
     let version: &'static str = Box::leak(
-        format!("{} ({})", env!("CARGO_PKG_VERSION"), verdict_catalog::data_version_line()).into_boxed_str(),
+        format!(
+            "{} ({})",
+            env!("CARGO_PKG_VERSION"),
+            verdict_catalog::data_version_line()
+        )
+        .into_boxed_str(),
     );
     let matches = Cli::command().version(version).get_matches();
     let cli = match Cli::from_arg_matches(&matches) {

@@ -7,8 +7,8 @@ use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use verdict_eval::{
-    decide_with_message, evaluate, load_scenario, scenario_from_json, scenario_from_json_cached, NamedPolicy, PolicyCache,
-    Scenario,
+    decide_with_message, evaluate, load_scenario, scenario_from_json, scenario_from_json_cached,
+    NamedPolicy, PolicyCache, Scenario,
 };
 use verdict_policy::{parse_policy, Diagnostic, ErrorCode, ParseOptions, PolicyType, SourceFile};
 
@@ -66,12 +66,14 @@ impl SimulateArgs {
                 Ok(s) => vec![s],
                 Err(d) => return report_diagnostics(&d),
             },
-            (None, false) => match self.from_flags() {
+            (None, false) => match self.scenarios_from_flags() {
                 Ok(s) => s,
                 Err(d) => return report_diagnostics(&d),
             },
             (Some(_), false) => {
-                anstream::eprintln!("error: give either a scenario file or --action-names, not both");
+                anstream::eprintln!(
+                    "error: give either a scenario file or --action-names, not both"
+                );
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
             (None, true) => {
@@ -86,7 +88,11 @@ impl SimulateArgs {
             let e = evaluate(s);
             match self.format {
                 Format::Json => {
-                    let _ = writeln!(out, "{}", serde_json::to_string_pretty(&e).unwrap_or_default());
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&e).unwrap_or_default()
+                    );
                 }
                 Format::Text => {
                     if i > 0 {
@@ -109,16 +115,30 @@ impl SimulateArgs {
         }
     }
 
-    fn from_flags(&self) -> Result<Vec<Scenario>, Vec<Diagnostic>> {
-        let resources = if self.resource_arns.is_empty() { vec!["*".to_string()] } else { self.resource_arns.clone() };
+    fn scenarios_from_flags(&self) -> Result<Vec<Scenario>, Vec<Diagnostic>> {
+        let resources = if self.resource_arns.is_empty() {
+            vec!["*".to_string()]
+        } else {
+            self.resource_arns.clone()
+        };
         let identity = self
             .policy_input_list
             .iter()
             .enumerate()
-            .map(|(i, p)| policy_arg(p, PolicyType::Identity, &format!("--policy-input-list[{i}]")))
+            .map(|(i, p)| {
+                policy_arg(
+                    p,
+                    PolicyType::Identity,
+                    &format!("--policy-input-list[{i}]"),
+                )
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let boundary = match self.permissions_boundary_policy_input_list.first() {
-            Some(p) => Some(policy_arg(p, PolicyType::Boundary, "--permissions-boundary-policy-input-list")?),
+            Some(p) => Some(policy_arg(
+                p,
+                PolicyType::Boundary,
+                "--permissions-boundary-policy-input-list",
+            )?),
             None => None,
         };
         let context = parse_context_entries(&self.context_entries)?;
@@ -130,21 +150,32 @@ impl SimulateArgs {
                     .filter(|a| !a.is_empty())
                     .or_else(|| self.resource_owner.clone())
                     .unwrap_or_else(|| "123456789012".into());
-                let caller = self.caller_arn.clone().unwrap_or_else(|| format!("arn:aws:iam::{account}:user/simulated-user"));
+                let caller = self
+                    .caller_arn
+                    .clone()
+                    .unwrap_or_else(|| format!("arn:aws:iam::{account}:user/simulated-user"));
                 let mut req = serde_json::json!({
                     "request": {"principal": caller, "action": action, "resource": res, "context": context},
                 });
                 if let Some(o) = &self.resource_owner {
                     req["resource_account"] = serde_json::Value::String(o.clone());
                 }
-                let src = SourceFile::new("<command line>", serde_json::to_string_pretty(&req).unwrap_or_default());
+                let src = SourceFile::new(
+                    "<command line>",
+                    serde_json::to_string_pretty(&req).unwrap_or_default(),
+                );
                 let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
                 let mut s = scenario_from_json(&tree, &src)?;
                 s.policies.identity = identity.clone();
                 s.policies.permissions_boundary = boundary.clone();
                 if let Some(rp) = &self.resource_policy {
-                    let trust = s.request.service_lc == "sts" && s.request.name_lc.starts_with("assumerole");
-                    let ty = if trust { PolicyType::Trust } else { PolicyType::Resource };
+                    let trust = s.request.service_lc == "sts"
+                        && s.request.name_lc.starts_with("assumerole");
+                    let ty = if trust {
+                        PolicyType::Trust
+                    } else {
+                        PolicyType::Resource
+                    };
                     s.policies.resource = Some(policy_arg(rp, ty, "--resource-policy")?);
                 }
                 out.push(s);
@@ -154,9 +185,14 @@ impl SimulateArgs {
     }
 }
 
-fn read_scenario(p: &PathBuf) -> Result<Scenario, Vec<Diagnostic>> {
+fn read_scenario(p: &std::path::Path) -> Result<Scenario, Vec<Diagnostic>> {
     let name = p.display().to_string();
-    let text = read_input(&name).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read {name}: {e}"))])?;
+    let text = read_input(&name).map_err(|e| {
+        vec![Diagnostic::new(
+            ErrorCode::InvalidScenario,
+            format!("cannot read {name}: {e}"),
+        )]
+    })?;
     let src = SourceFile::new(name.clone(), text);
     load_scenario(&src, verdict_eval::scenario::is_yaml_path(&name))
 }
@@ -174,21 +210,39 @@ fn read_input(name: &str) -> std::io::Result<String> {
 /// A policy given on the command line: `file://PATH`, a path, or inline JSON.
 fn policy_arg(arg: &str, ty: PolicyType, label: &str) -> Result<NamedPolicy, Vec<Diagnostic>> {
     let (name, text) = if let Some(path) = arg.strip_prefix("file://") {
-        let t = std::fs::read_to_string(path).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read {path}: {e}"))])?;
+        let t = std::fs::read_to_string(path).map_err(|e| {
+            vec![Diagnostic::new(
+                ErrorCode::InvalidScenario,
+                format!("cannot read {path}: {e}"),
+            )]
+        })?;
         (path.to_string(), t)
-    } else if !arg.trim_start().starts_with(['{', '"', '%']) && std::path::Path::new(arg).is_file() {
-        let t = std::fs::read_to_string(arg).map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, format!("cannot read {arg}: {e}"))])?;
+    } else if !arg.trim_start().starts_with(['{', '"', '%']) && std::path::Path::new(arg).is_file()
+    {
+        let t = std::fs::read_to_string(arg).map_err(|e| {
+            vec![Diagnostic::new(
+                ErrorCode::InvalidScenario,
+                format!("cannot read {arg}: {e}"),
+            )]
+        })?;
         (arg.to_string(), t)
     } else {
         (label.to_string(), arg.to_string())
     };
     let src = SourceFile::new(name.clone(), text);
     let policy = parse_policy(&src, ParseOptions::new(ty))?;
-    Ok(NamedPolicy { name: Some(name.clone()), arn: None, label: name, policy })
+    Ok(NamedPolicy {
+        name: Some(name.clone()),
+        arn: None,
+        label: name,
+        policy,
+    })
 }
 
 /// Parse `--context-entries` in the AWS CLI shorthand, `key=value`, or JSON.
-fn parse_context_entries(entries: &[String]) -> Result<serde_json::Map<String, serde_json::Value>, Vec<Diagnostic>> {
+fn parse_context_entries(
+    entries: &[String],
+) -> Result<serde_json::Map<String, serde_json::Value>, Vec<Diagnostic>> {
     let mut map = serde_json::Map::new();
     let bad = |e: &str, why: &str| {
         vec![Diagnostic::new(ErrorCode::InvalidContext, format!("--context-entries \"{e}\": {why}"))
@@ -197,24 +251,40 @@ fn parse_context_entries(entries: &[String]) -> Result<serde_json::Map<String, s
     for e in entries {
         let t = e.trim();
         if t.starts_with('[') || t.starts_with('{') {
-            let v: serde_json::Value = serde_json::from_str(t).map_err(|err| bad(e, &err.to_string()))?;
+            let v: serde_json::Value =
+                serde_json::from_str(t).map_err(|err| bad(e, &err.to_string()))?;
             let items = match v {
                 serde_json::Value::Array(a) => a,
                 other => vec![other],
             };
             for it in items {
-                let k = it.get("ContextKeyName").and_then(|k| k.as_str()).ok_or_else(|| bad(e, "missing ContextKeyName"))?;
-                let vals: Vec<serde_json::Value> = it.get("ContextKeyValues").and_then(|v| v.as_array()).cloned().unwrap_or_default();
-                let ty = it.get("ContextKeyType").and_then(|v| v.as_str()).unwrap_or("string");
+                let k = it
+                    .get("ContextKeyName")
+                    .and_then(|k| k.as_str())
+                    .ok_or_else(|| bad(e, "missing ContextKeyName"))?;
+                let vals: Vec<serde_json::Value> = it
+                    .get("ContextKeyValues")
+                    .and_then(|v| v.as_array())
+                    .cloned()
+                    .unwrap_or_default();
+                let ty = it
+                    .get("ContextKeyType")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("string");
                 map.insert(k.to_string(), shape(vals, ty));
             }
         } else if let Some(rest) = t.strip_prefix("ContextKeyName=") {
-            let (k, rest) = rest.split_once(",ContextKeyValues=").ok_or_else(|| bad(e, "missing ContextKeyValues"))?;
+            let (k, rest) = rest
+                .split_once(",ContextKeyValues=")
+                .ok_or_else(|| bad(e, "missing ContextKeyValues"))?;
             let (vals, ty) = match rest.rsplit_once(",ContextKeyType=") {
                 Some((v, ty)) => (v, ty),
                 None => (rest, "string"),
             };
-            let vals = vals.split(',').map(|v| serde_json::Value::String(v.to_string())).collect();
+            let vals = vals
+                .split(',')
+                .map(|v| serde_json::Value::String(v.to_string()))
+                .collect();
             map.insert(k.to_string(), shape(vals, ty));
         } else if let Some((k, v)) = t.split_once('=') {
             map.insert(k.to_string(), serde_json::Value::String(v.to_string()));
@@ -229,7 +299,9 @@ fn shape(vals: Vec<serde_json::Value>, ty: &str) -> serde_json::Value {
     if ty.ends_with("List") || vals.len() > 1 {
         serde_json::Value::Array(vals)
     } else {
-        vals.into_iter().next().unwrap_or(serde_json::Value::String(String::new()))
+        vals.into_iter()
+            .next()
+            .unwrap_or(serde_json::Value::String(String::new()))
     }
 }
 
@@ -281,7 +353,11 @@ fn batch(path: &str, trace: bool) -> ExitCode {
             }
         }
     };
-    let label = if path == "-" { "<stdin>".to_string() } else { path.to_string() };
+    let label = if path == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.to_string()
+    };
     // A reader thread feeds chunks of lines; chunks are evaluated in parallel and
     // written in input order, so reading overlaps evaluation.
     const CHUNK: usize = 512;
@@ -297,7 +373,11 @@ fn batch(path: &str, trace: bool) -> ExitCode {
                 continue;
             }
             chunk.push((i + 1, line));
-            if chunk.len() >= CHUNK && tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).is_err() {
+            if chunk.len() >= CHUNK
+                && tx
+                    .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                    .is_err()
+            {
                 return;
             }
         }

@@ -35,13 +35,25 @@ impl TestArgs {
         let color = color_stdout();
         let red = Style::new().bold().fg_color(Some(AnsiColor::Red.into()));
         let green = Style::new().bold().fg_color(Some(AnsiColor::Green.into()));
-        let paint = |s: Style, t: &str| if color { format!("{}{t}{}", s.render(), s.render_reset()) } else { t.to_string() };
+        let paint = |s: Style, t: &str| {
+            if color {
+                format!("{}{t}{}", s.render(), s.render_reset())
+            } else {
+                t.to_string()
+            }
+        };
         let mut out = anstream::stdout();
         let mut results: Vec<CaseResult> = Vec::new();
         for f in &files {
             for case in run_file(f) {
                 if !case.passed {
-                    let _ = writeln!(out, "{} {} ({})", paint(red, "FAIL"), case.name, case.location);
+                    let _ = writeln!(
+                        out,
+                        "{} {} ({})",
+                        paint(red, "FAIL"),
+                        case.name,
+                        case.location
+                    );
                     if let Some(r) = &case.rule {
                         let _ = writeln!(out, "  rule: {r}");
                     }
@@ -54,7 +66,13 @@ impl TestArgs {
                         }
                     }
                 } else if self.verbose {
-                    let _ = writeln!(out, "{} {} ({})", paint(green, "ok"), case.name, case.location);
+                    let _ = writeln!(
+                        out,
+                        "{} {} ({})",
+                        paint(green, "ok"),
+                        case.name,
+                        case.location
+                    );
                 }
                 results.push(case);
             }
