@@ -20,7 +20,7 @@ fn sarif_validates_against_the_2_1_0_schema() {
     // The published schema's `language` pattern has a stray `]` that ECMA regexes read as
     // a literal but Rust's regex engine rejects; the equivalent pattern is used instead.
     let schema_text = include_str!("schema/sarif-schema-2.1.0.json")
-        .replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$");
+        .replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\\\]?$");
     let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap_or_default();
     assert!(schema.is_object(), "schema parses");
     let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("schema: {e}"));

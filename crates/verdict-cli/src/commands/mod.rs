@@ -1,5 +1,6 @@
 //! Subcommands of the `verdict` binary.
 
+mod catalog;
 mod simulate;
 mod test;
 
@@ -20,6 +21,12 @@ enum Command {
     Simulate(Box<simulate::SimulateArgs>),
     /// Run every scenario that has an `expect` and report failures.
     Test(test::TestArgs),
+    /// List the actions that action patterns match (`s3:Get*`, `iam:*AccessKey*`), with access levels.
+    Actions(catalog::ActionsArgs),
+    /// Show one action: access level, resource types with ARN patterns, condition keys.
+    Action(catalog::ActionArgs),
+    /// List the condition keys of a service, an action, or `aws` (the global keys), with types.
+    Keys(catalog::KeysArgs),
 }
 
 /// Output formats shared by the subcommands.
@@ -53,6 +60,9 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Simulate(a) => a.run(),
         Command::Test(a) => a.run(),
+        Command::Actions(a) => a.run(),
+        Command::Action(a) => a.run(),
+        Command::Keys(a) => a.run(),
     }
 }
 
