@@ -485,6 +485,15 @@ fn statement_ref(
     })
 }
 
+fn describe_caller(c: &Caller) -> String {
+    match c {
+        Caller::Service(s) => format!("the service principal {s}"),
+        Caller::Anonymous => "an anonymous caller".into(),
+        Caller::WebIdentity(p) => format!("a caller federated through {p}"),
+        other => other.display(),
+    }
+}
+
 fn level_name(level: usize, total: usize) -> String {
     if level == 0 {
         "the organization root".into()
@@ -541,6 +550,10 @@ fn reason(
             ),
             Layer::Resource if app.trust => format!("the role trust policy does not allow {} to assume the role; a trust policy must allow the caller explicitly (§6.9.1)", req.caller.display()),
             Layer::Resource if app.kms => "the key policy neither allows the caller nor delegates to the account; IAM policies alone never grant KMS access (§6.9.2)".into(),
+            Layer::Resource if app.apigw.is_none() && matches!(req.caller, Caller::Service(_) | Caller::Anonymous | Caller::WebIdentity(_)) => format!(
+                "{} has no identity-based policies, so only a resource-based policy statement naming it can allow this, and none applies (§6.9.6, §6.9.7)",
+                describe_caller(&req.caller)
+            ),
             Layer::Resource if !app.same_account && app.apigw.is_none() => "cross-account access needs an Allow in the resource-based policy, and none applies (§6.4)".into(),
             Layer::Resource => "no statement of the resource-based policy allows this request".into(),
             Layer::Identity => "no identity-based policy allows this request".into(),
@@ -719,6 +732,8 @@ fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<String>) {
     }
 }
 
+const UNLISTED: &str = "verdict-unlisted-value";
+
 /// Context keys tested but absent, and whether supplying one could change the decision.
 /// Only statements whose action, resource and principal all match can depend on a key.
 fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> Vec<MissingKey> {
@@ -762,7 +777,7 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
                     candidates.push(v);
                 }
             }
-            candidates.push("verdict-unmatched-value".into());
+            candidates.push(UNLISTED.into());
             candidates.dedup();
             let mut flipping = None;
             for c in &candidates {
@@ -783,10 +798,18 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
                     break;
                 }
             }
+            // The placeholder stands for "any value the policies do not list".
+            let flipping_value = flipping.map(|v| {
+                if v == UNLISTED {
+                    "(any value the policies do not list)".to_string()
+                } else {
+                    v
+                }
+            });
             MissingKey {
                 key,
-                could_change_decision: flipping.is_some(),
-                flipping_value: flipping,
+                could_change_decision: flipping_value.is_some(),
+                flipping_value,
             }
         })
         .collect()

@@ -222,6 +222,13 @@ pub fn render(e: &Evaluation, color: bool) -> String {
         );
         for k in &e.missing_context {
             match (&k.flipping_value, k.could_change_decision) {
+                (Some(v), true) if v.starts_with('(') => {
+                    let _ = writeln!(
+                        o,
+                        "  {}: supplying a value the policies do not list would change the decision",
+                        k.key
+                    );
+                }
                 (Some(v), true) => {
                     let _ = writeln!(
                         o,

@@ -691,7 +691,7 @@ fn hinges(b: &Built, e: &Evaluation, agrees: bool) -> Vec<Hinge> {
         .collect();
     for k in &e.missing_context {
         let why = match (&k.flipping_value, k.could_change_decision) {
-            (Some(v), true) if v == "verdict-unmatched-value" => "the policies test it and the request lacks it; a value other than the ones the policies name would change the decision".to_string(),
+            (Some(v), true) if v.starts_with("(any value") => "the policies test it and the request lacks it; a value other than the ones the policies name would change the decision".to_string(),
             (Some(v), true) => format!("the policies test it and the request lacks it; with the value \"{v}\" the decision would change"),
             _ => "the policies test it and the request lacks it; no value would change the decision".to_string(),
         };

@@ -6,7 +6,8 @@ use verdict_lint::{lint_file, LintOptions};
 use verdict_policy::SourceFile;
 
 fn bench(c: &mut Criterion) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/managed-policies/managed-policies.jsonl");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/managed-policies/managed-policies.jsonl");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let opts = LintOptions::default();
     let mut group = c.benchmark_group("lint");

@@ -8,7 +8,9 @@ use verdict_lint::{finding::sort_findings, lint_file, Finding, LintOptions};
 use verdict_policy::SourceFile;
 
 fn lint(name: &str) -> (String, Vec<Finding>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inputs").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/inputs")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let file = SourceFile::new(format!("inputs/{name}"), text);
     let report = lint_file(&file, true, &LintOptions::default());
@@ -24,7 +26,13 @@ fn lint(name: &str) -> (String, Vec<Finding>) {
     let mut findings: Vec<Finding> = report.findings().cloned().collect();
     sort_findings(&mut findings);
     summary.push('\n');
-    summary.push_str(&render(&findings, TextOptions { color: false, concise: false }));
+    summary.push_str(&render(
+        &findings,
+        TextOptions {
+            color: false,
+            concise: false,
+        },
+    ));
     (summary, findings)
 }
 
@@ -46,8 +54,14 @@ fn terraform_plan() {
     let (out, findings) = lint("plan.json");
     insta::assert_snapshot!(out);
     // Policies inside JSON strings map to exact columns of the plan file.
-    let s106 = findings.iter().find(|f| f.rule.code == "S106").map(|f| f.location.file.slice(f.location.span).to_string());
-    assert_eq!(s106.as_deref().map(|s| s.starts_with("{\\\"Federated\\\"")), Some(true));
+    let s106 = findings
+        .iter()
+        .find(|f| f.rule.code == "S106")
+        .map(|f| f.location.file.slice(f.location.span).to_string());
+    assert_eq!(
+        s106.as_deref().map(|s| s.starts_with("{\\\"Federated\\\"")),
+        Some(true)
+    );
     assert!(findings.iter().any(|f| f.rule.code == "W111"));
 }
 
@@ -62,7 +76,11 @@ fn json_lines_and_stdin_like_names() {
     let line1 = r#"{"name":"A","arn":"arn:aws:iam::aws:policy/A","document":{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObjcet","Resource":"*"}}}"#;
     let text = format!("{line1}\n{line1}\n");
     let findings = verdict_lint::lint_text("<stdin>.jsonl", &text, &LintOptions::default());
-    let e202: Vec<String> = findings.iter().filter(|f| f.rule.code == "E202").map(|f| f.location.display()).collect();
+    let e202: Vec<String> = findings
+        .iter()
+        .filter(|f| f.rule.code == "E202")
+        .map(|f| f.location.display())
+        .collect();
     assert_eq!(e202, vec!["<stdin>.jsonl:1:121", "<stdin>.jsonl:2:121"]);
 }
 
@@ -71,7 +89,13 @@ fn yaml_string_policy_is_mapped_approximately() {
     let text = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument: |\n        {\"Version\": \"2012-10-17\",\n         \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:GetObjcet\", \"Resource\": \"*\"}}\n";
     let findings = verdict_lint::lint_text("t.yaml", text, &LintOptions::default());
     let f = findings.iter().find(|f| f.rule.code == "E202");
-    let f = f.map(|f| (f.location.exact, f.location.start.line, f.location.embedded.map(|p| (p.line, p.column))));
+    let f = f.map(|f| {
+        (
+            f.location.exact,
+            f.location.start.line,
+            f.location.embedded.map(|p| (p.line, p.column)),
+        )
+    });
     // Reported at the block scalar; the note gives the line and column inside it.
     assert_eq!(f, Some((false, 6, Some((2, 45)))));
 }
@@ -79,17 +103,41 @@ fn yaml_string_policy_is_mapped_approximately() {
 #[test]
 fn explicit_type_and_detection() {
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-    let f = lint_file(&SourceFile::new("x.json", trust), true, &LintOptions::default());
-    assert_eq!(f.units[0].policy.policy_type, Some(verdict_policy::PolicyType::Trust));
-    let opts = LintOptions { policy_type: Some(verdict_policy::PolicyType::Identity), ..LintOptions::default() };
+    let f = lint_file(
+        &SourceFile::new("x.json", trust),
+        true,
+        &LintOptions::default(),
+    );
+    assert_eq!(
+        f.units[0].policy.policy_type,
+        Some(verdict_policy::PolicyType::Trust)
+    );
+    let opts = LintOptions {
+        policy_type: Some(verdict_policy::PolicyType::Identity),
+        ..LintOptions::default()
+    };
     let findings = verdict_lint::lint_text("x.json", trust, &opts);
     assert!(findings.iter().any(|f| f.rule.code == "E401"));
     let rcp = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
-    let f = lint_file(&SourceFile::new("x.json", rcp), true, &LintOptions::default());
-    assert_eq!(f.units[0].policy.policy_type, Some(verdict_policy::PolicyType::Rcp));
+    let f = lint_file(
+        &SourceFile::new("x.json", rcp),
+        true,
+        &LintOptions::default(),
+    );
+    assert_eq!(
+        f.units[0].policy.policy_type,
+        Some(verdict_policy::PolicyType::Rcp)
+    );
     let scp = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#;
-    let f = lint_file(&SourceFile::new("org-scp.json", scp), true, &LintOptions::default());
-    assert_eq!(f.units[0].policy.policy_type, Some(verdict_policy::PolicyType::Scp));
+    let f = lint_file(
+        &SourceFile::new("org-scp.json", scp),
+        true,
+        &LintOptions::default(),
+    );
+    assert_eq!(
+        f.units[0].policy.policy_type,
+        Some(verdict_policy::PolicyType::Scp)
+    );
 }
 
 #[test]
@@ -106,7 +154,9 @@ fn directory_walk_skips_non_policies() {
     for (path, explicit) in files {
         let src = verdict_lint::input::read_source(&path, "-");
         let src = src.unwrap_or_else(|e| panic!("{e}"));
-        units += lint_file(&src, explicit, &LintOptions::default()).units.len();
+        units += lint_file(&src, explicit, &LintOptions::default())
+            .units
+            .len();
     }
     assert_eq!(units, 1);
     let _ = std::fs::remove_dir_all(&dir);

@@ -19,21 +19,41 @@ fn sarif_validates_against_the_2_1_0_schema() {
     let log = sarif::render(&findings);
     // The published schema's `language` pattern has a stray `]` that ECMA regexes read as
     // a literal but Rust's regex engine rejects; the equivalent pattern is used instead.
-    let schema_text = include_str!("schema/sarif-schema-2.1.0.json")
-        .replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\\\]?$");
+    let schema_text = include_str!("schema/sarif-schema-2.1.0.json").replace(
+        "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+        "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\\\]?$",
+    );
     let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap_or_default();
     assert!(schema.is_object(), "schema parses");
     let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("schema: {e}"));
-    let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // Rule metadata for GitHub code scanning.
     let rules = &log["runs"][0]["tool"]["driver"]["rules"];
-    let s108 = rules.as_array().and_then(|r| r.iter().find(|r| r["id"] == "S108")).cloned().unwrap_or_default();
+    let s108 = rules
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["id"] == "S108"))
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(s108["properties"]["security-severity"], "8.8");
     assert_eq!(s108["defaultConfiguration"]["level"], "warning");
-    assert_eq!(s108["helpUri"], "https://github.com/verdict-iam/verdict/blob/main/docs/rules.md#S108");
+    assert_eq!(
+        s108["helpUri"],
+        "https://github.com/verdict-iam/verdict/blob/main/docs/rules.md#S108"
+    );
     let result = &log["runs"][0]["results"][0];
-    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "policies/deploy.json");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "policies/deploy.json"
+    );
+    // The validator does reject broken logs.
+    let mut broken = log.clone();
+    broken["version"] = serde_json::Value::from("9.9");
+    broken["runs"][0]["results"][0]["level"] = serde_json::Value::from("fatal");
+    assert!(!validator.is_valid(&broken));
     // An empty run is valid too.
     let empty = sarif::render(&[]);
     assert!(validator.is_valid(&empty));
@@ -68,6 +88,10 @@ fn config_suppressions() {
         std::path::Path::new("."),
     )
     .unwrap_or_default();
-    let kept: Vec<&str> = findings.iter().filter(|f| !c.is_ignored(f)).map(|f| f.rule.code).collect();
+    let kept: Vec<&str> = findings
+        .iter()
+        .filter(|f| !c.is_ignored(f))
+        .map(|f| f.rule.code)
+        .collect();
     assert_eq!(kept, vec!["S103", "E202"]);
 }

@@ -17,13 +17,20 @@ fn find(dir: &Path, stem: &str) -> PathBuf {
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{stem}."))))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{stem}.")))
+        })
         .unwrap_or_else(|| panic!("no {stem}.* in {}", dir.display()))
 }
 
 fn lint(code: &str, path: &Path, opts: &LintOptions) -> Vec<Finding> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let name = format!("{code}/{}", path.file_name().and_then(|n| n.to_str()).unwrap_or(""));
+    let name = format!(
+        "{code}/{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    );
     let file = SourceFile::new(name, text);
     let mut findings: Vec<Finding> = lint_file(&file, true, opts).findings().cloned().collect();
     sort_findings(&mut findings);
@@ -53,14 +60,26 @@ fn every_rule_has_fixtures_with_exact_findings() {
         if !bad.iter().any(|f| f.rule.code == rule.code) {
             failures.push(format!("{}: bad fixture does not raise it", rule.code));
         }
-        let rendered = render(&bad, TextOptions { color: false, concise: false });
+        let rendered = render(
+            &bad,
+            TextOptions {
+                color: false,
+                concise: false,
+            },
+        );
         insta::assert_snapshot!(format!("{}_bad", rule.code), rendered);
         let good = lint(rule.code, &find(&dir, "good"), &opts);
         if !good.is_empty() {
             failures.push(format!(
                 "{}: good fixture is not clean:\n{}",
                 rule.code,
-                render(&good, TextOptions { color: false, concise: true })
+                render(
+                    &good,
+                    TextOptions {
+                        color: false,
+                        concise: true
+                    }
+                )
             ));
         }
     }
@@ -74,13 +93,38 @@ fn registry_is_consistent() {
         assert!(seen.insert(r.code), "duplicate code {}", r.code);
         assert!(seen.insert(r.name), "duplicate name {}", r.name);
         let letter = r.code.chars().next().unwrap_or(' ');
-        assert_eq!(letter, r.severity.code_letter(), "{}: class letter does not match its severity", r.code);
-        assert!(r.code.len() == 4 && r.code[1..].bytes().all(|b| b.is_ascii_digit()), "{}: code must be a letter and three digits", r.code);
-        assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}: name must be kebab-case", r.name);
-        for section in ["**What it flags.**", "**Why it matters.**", "**Example.**", "**Fix.**"] {
+        assert_eq!(
+            letter,
+            r.severity.code_letter(),
+            "{}: class letter does not match its severity",
+            r.code
+        );
+        assert!(
+            r.code.len() == 4 && r.code[1..].bytes().all(|b| b.is_ascii_digit()),
+            "{}: code must be a letter and three digits",
+            r.code
+        );
+        assert!(
+            r.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{}: name must be kebab-case",
+            r.name
+        );
+        for section in [
+            "**What it flags.**",
+            "**Why it matters.**",
+            "**Example.**",
+            "**Fix.**",
+        ] {
             assert!(r.docs.contains(section), "{}: docs lack {section}", r.code);
         }
-        assert_eq!(r.security_severity.is_some(), r.severity == verdict_lint::Severity::SecurityWarning, "{}: security-severity", r.code);
+        assert_eq!(
+            r.security_severity.is_some(),
+            r.severity == verdict_lint::Severity::SecurityWarning,
+            "{}: security-severity",
+            r.code
+        );
         assert!(verdict_lint::rules::find(r.name).is_some_and(|x| x.code == r.code));
     }
     // Codes are listed in order, so docs and `verdict rule` read well.

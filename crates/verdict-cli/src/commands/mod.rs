@@ -1,6 +1,7 @@
 //! Subcommands of the `verdict` binary.
 
 mod catalog;
+mod explain;
 mod simulate;
 mod test;
 
@@ -21,6 +22,8 @@ enum Command {
     Simulate(Box<simulate::SimulateArgs>),
     /// Run every scenario that has an `expect` and report failures.
     Test(test::TestArgs),
+    /// Explain a real AccessDenied from its message, CloudTrail record and account snapshots; propose verified fixes.
+    Explain(Box<explain::ExplainArgs>),
     /// List the actions that action patterns match (`s3:Get*`, `iam:*AccessKey*`), with access levels.
     Actions(catalog::ActionsArgs),
     /// Show one action: access level, resource types with ARN patterns, condition keys.
@@ -60,6 +63,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Simulate(a) => a.run(),
         Command::Test(a) => a.run(),
+        Command::Explain(a) => a.run(),
         Command::Actions(a) => a.run(),
         Command::Action(a) => a.run(),
         Command::Keys(a) => a.run(),

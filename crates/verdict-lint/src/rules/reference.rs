@@ -192,6 +192,26 @@ version (the default when `Version` is missing) `${aws:username}` is the literal
     tags: &["variables"],
 };
 
+/// `Catalog::suggest_action`, cached for the process (the same unknown actions recur
+/// across policies, and the search is an edit-distance scan).
+fn suggest_action_cached(ctx: &Ctx<'_>, raw: &str) -> Option<String> {
+    type Cache = std::sync::Mutex<std::collections::HashMap<String, Option<String>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = raw.to_ascii_lowercase();
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let found = ctx.catalog.suggest_action(raw);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() > 10_000 {
+            c.clear();
+        }
+        c.insert(key, found.clone());
+    }
+    found
+}
+
 /// `E201`, `E202`: every Action/NotAction entry against the catalog.
 pub(crate) fn check_actions(ctx: &mut Ctx<'_>) {
     let date = ctx.catalog_date();
@@ -205,9 +225,7 @@ pub(crate) fn check_actions(ctx: &mut Ctx<'_>) {
             let (prefix, name) = raw.split_once(':').unwrap_or((raw.as_str(), ""));
             match (&a.service, &a.expanded) {
                 (None, _) => {
-                    let help = ctx
-                        .catalog
-                        .suggest_action(raw)
+                    let help = suggest_action_cached(ctx, raw)
                         .map(|s| format!("did you mean \"{s}\"?"))
                         .or_else(|| {
                             ctx.catalog
@@ -231,9 +249,7 @@ pub(crate) fn check_actions(ctx: &mut Ctx<'_>) {
                     let help = if wildcard {
                         None
                     } else {
-                        ctx.catalog
-                            .suggest_action(raw)
-                            .map(|s| format!("did you mean \"{s}\"?"))
+                        suggest_action_cached(ctx, raw).map(|s| format!("did you mean \"{s}\"?"))
                     };
                     found.push((&UNKNOWN_ACTION, a.pattern.span, msg, help));
                 }
