@@ -3,6 +3,10 @@
 //! policy, parsed once. Input: benches/data/realistic.json.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+
+/// The `verdict` binary runs on mimalloc; measure with the same allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::hint::black_box;
 use verdict_eval::{decide, evaluate, load_scenario};
 use verdict_policy::SourceFile;

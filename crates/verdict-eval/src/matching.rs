@@ -4,7 +4,6 @@
 use crate::context::{Context, CtxValue};
 use crate::request::{Caller, Request};
 use serde::Serialize;
-use verdict_policy::arn::arn_like;
 use verdict_policy::condition::{
     parse_date, parse_number, BaseOp, BoolValue, CondValue, Condition, Family, SetOp, TextValue,
 };
@@ -294,12 +293,7 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool
                     && match_refs(&toks, v)
             }
         }),
-        (ArnEquals | ArnLike | ArnNotEquals | ArnNotLike, CondValue::Text(t)) => {
-            match t.template.resolve_tokens(lookup_var(ctx)) {
-                Some(tokens) => arn_like(&tokens, v),
-                None => verdict_policy::arn::Arn::parse(v).map(|_| false),
-            }
-        }
+        (ArnEquals | ArnLike | ArnNotEquals | ArnNotLike, CondValue::Text(t)) => t.arn_like(v, lookup_var(ctx)),
         (_, CondValue::Number(n)) => {
             let x = parse_number(v)?;
             Some(match base {

@@ -21,6 +21,8 @@
 //! [`rules::ALL`]); [`config`] reads `verdict.toml` and suppressions; [`output`]
 //! renders text, JSON and SARIF; [`docs`] generates `docs/rules.md`.
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod detect;
 pub mod docs;

@@ -295,6 +295,12 @@ pub fn arn_like(pattern_tokens: &[Token], value: &str) -> Option<bool> {
     )
 }
 
+/// Compile an ARN pattern into six per-segment globs; `None` unless it has six parts.
+pub fn arn_segments(pattern_tokens: &[Token]) -> Option<Box<[Glob]>> {
+    let parts = split_six(pattern_tokens)?;
+    Some(parts.iter().map(|p| Glob::from_tokens(p)).collect())
+}
+
 /// Split pattern tokens on the first five literal colons; `None` unless there are six parts.
 fn split_six(pattern_tokens: &[Token]) -> Option<Vec<Vec<Token>>> {
     let mut parts: Vec<Vec<Token>> = vec![Vec::new()];

@@ -207,19 +207,33 @@ pub struct TextValue {
     pub template: Template,
     /// The `…Like` pattern when the value has no variables.
     pub glob: Option<crate::glob::Glob>,
+    /// The six per-segment ARN patterns when the value has no variables.
+    pub arn: Option<Box<[crate::glob::Glob]>>,
 }
 
 impl TextValue {
     /// Build from a template.
     pub fn new(template: Template) -> TextValue {
-        let glob = if template.has_variables() {
-            None
-        } else {
-            template
-                .resolve_tokens(|_| None)
-                .map(|t| crate::glob::Glob::from_tokens(&t))
-        };
-        TextValue { template, glob }
+        if template.has_variables() {
+            return TextValue { template, glob: None, arn: None };
+        }
+        let tokens = template.resolve_tokens(|_| None);
+        let glob = tokens.as_ref().map(|t| crate::glob::Glob::from_tokens(t));
+        let arn = tokens.as_deref().and_then(crate::arn::arn_segments);
+        TextValue { template, glob, arn }
+    }
+
+    /// ArnLike/ArnEquals against `value` (§4.4.7); `None` if `value` is not an ARN.
+    pub fn arn_like(&self, value: &str, lookup: impl FnMut(&str) -> Option<String>) -> Option<bool> {
+        if let Some(segs) = &self.arn {
+            let v = crate::arn::Arn::parse(value)?;
+            let vals = ["arn", v.partition, v.service, v.region, v.account, v.resource];
+            return Some(segs.iter().zip(vals).all(|(g, s)| g.matches(s)));
+        }
+        match self.template.resolve_tokens(lookup) {
+            Some(tokens) => crate::arn::arn_like(&tokens, value),
+            None => crate::arn::Arn::parse(value).map(|_| false),
+        }
     }
 }
 

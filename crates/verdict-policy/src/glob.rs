@@ -90,11 +90,28 @@ impl Glob {
     pub fn matches(&self, text: &str) -> bool {
         match &self.plan {
             Plan::Any => true,
-            Plan::Exact(s) => s == text,
-            Plan::Prefix(p) => text.starts_with(p.as_str()),
+            Plan::Exact(s) => short_eq(s.as_bytes(), text.as_bytes()),
+            Plan::Prefix(p) => text.len() >= p.len() && short_eq(p.as_bytes(), &text.as_bytes()[..p.len()]),
             Plan::General(ops) => general_match(ops, text.as_bytes()),
         }
     }
+}
+
+/// Byte equality that stays inline for the short strings policies are made of
+/// (service prefixes, regions, accounts, action names), instead of calling `memcmp`.
+#[inline]
+pub fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 32 {
+        return a == b;
+    }
+    let mut diff = 0u8;
+    for i in 0..a.len() {
+        diff |= a[i] ^ b[i];
+    }
+    diff == 0
 }
 
 fn bytes_to_string(ops: &[Op]) -> String {

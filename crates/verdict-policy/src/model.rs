@@ -233,7 +233,7 @@ impl ActionPattern {
                 service,
                 service_hash,
                 name,
-            } => *service_hash == hash && service == service_lc && name.matches(name_lc),
+            } => *service_hash == hash && crate::glob::short_eq(service.as_bytes(), service_lc.as_bytes()) && name.matches(name_lc),
         }
     }
 

@@ -2,6 +2,8 @@
 
 mod catalog;
 mod explain;
+mod lint;
+mod rule;
 mod simulate;
 mod test;
 
@@ -24,6 +26,10 @@ enum Command {
     Test(test::TestArgs),
     /// Explain a real AccessDenied from its message, CloudTrail record and account snapshots; propose verified fixes.
     Explain(Box<explain::ExplainArgs>),
+    /// Validate policies (files, directories, CloudFormation, Terraform plans) with stable check codes.
+    Lint(Box<lint::LintArgs>),
+    /// Print a lint rule's documentation (`verdict rule E202` / `unknown-action`), or list every rule.
+    Rule(rule::RuleArgs),
     /// List the actions that action patterns match (`s3:Get*`, `iam:*AccessKey*`), with access levels.
     Actions(catalog::ActionsArgs),
     /// Show one action: access level, resource types with ARN patterns, condition keys.
@@ -64,6 +70,8 @@ pub fn run() -> ExitCode {
         Command::Simulate(a) => a.run(),
         Command::Test(a) => a.run(),
         Command::Explain(a) => a.run(),
+        Command::Lint(a) => a.run(),
+        Command::Rule(a) => a.run(),
         Command::Actions(a) => a.run(),
         Command::Action(a) => a.run(),
         Command::Keys(a) => a.run(),

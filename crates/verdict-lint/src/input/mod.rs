@@ -338,7 +338,7 @@ fn extract_tree(file: &Arc<SourceFile>, tree: Json, is_json: bool, explicit: boo
             kind: "document with embedded policies".into(),
         };
     }
-    if explicit && matches!(tree.kind, JsonKind::Object(_) | JsonKind::String(_)) {
+    if explicit {
         return Extraction {
             units: vec![unit_from_node(file, String::new(), &tree, is_json)],
             kind: "policy".into(),
