@@ -293,7 +293,9 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool
                     && match_refs(&toks, v)
             }
         }),
-        (ArnEquals | ArnLike | ArnNotEquals | ArnNotLike, CondValue::Text(t)) => t.arn_like(v, lookup_var(ctx)),
+        (ArnEquals | ArnLike | ArnNotEquals | ArnNotLike, CondValue::Text(t)) => {
+            t.arn_like(v, lookup_var(ctx))
+        }
         (_, CondValue::Number(n)) => {
             let x = parse_number(v)?;
             Some(match base {

@@ -215,19 +215,38 @@ impl TextValue {
     /// Build from a template.
     pub fn new(template: Template) -> TextValue {
         if template.has_variables() {
-            return TextValue { template, glob: None, arn: None };
+            return TextValue {
+                template,
+                glob: None,
+                arn: None,
+            };
         }
         let tokens = template.resolve_tokens(|_| None);
         let glob = tokens.as_ref().map(|t| crate::glob::Glob::from_tokens(t));
         let arn = tokens.as_deref().and_then(crate::arn::arn_segments);
-        TextValue { template, glob, arn }
+        TextValue {
+            template,
+            glob,
+            arn,
+        }
     }
 
     /// ArnLike/ArnEquals against `value` (§4.4.7); `None` if `value` is not an ARN.
-    pub fn arn_like(&self, value: &str, lookup: impl FnMut(&str) -> Option<String>) -> Option<bool> {
+    pub fn arn_like(
+        &self,
+        value: &str,
+        lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Option<bool> {
         if let Some(segs) = &self.arn {
             let v = crate::arn::Arn::parse(value)?;
-            let vals = ["arn", v.partition, v.service, v.region, v.account, v.resource];
+            let vals = [
+                "arn",
+                v.partition,
+                v.service,
+                v.region,
+                v.account,
+                v.resource,
+            ];
             return Some(segs.iter().zip(vals).all(|(g, s)| g.matches(s)));
         }
         match self.template.resolve_tokens(lookup) {

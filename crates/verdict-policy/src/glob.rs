@@ -91,7 +91,9 @@ impl Glob {
         match &self.plan {
             Plan::Any => true,
             Plan::Exact(s) => short_eq(s.as_bytes(), text.as_bytes()),
-            Plan::Prefix(p) => text.len() >= p.len() && short_eq(p.as_bytes(), &text.as_bytes()[..p.len()]),
+            Plan::Prefix(p) => {
+                text.len() >= p.len() && short_eq(p.as_bytes(), &text.as_bytes()[..p.len()])
+            }
             Plan::General(ops) => general_match(ops, text.as_bytes()),
         }
     }

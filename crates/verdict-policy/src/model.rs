@@ -233,7 +233,11 @@ impl ActionPattern {
                 service,
                 service_hash,
                 name,
-            } => *service_hash == hash && crate::glob::short_eq(service.as_bytes(), service_lc.as_bytes()) && name.matches(name_lc),
+            } => {
+                *service_hash == hash
+                    && crate::glob::short_eq(service.as_bytes(), service_lc.as_bytes())
+                    && name.matches(name_lc)
+            }
         }
     }
 
