@@ -277,11 +277,25 @@ pub(crate) fn eval_traced(
             let mut misses = Vec::new();
             let mut notes = Vec::new();
             if !check_action(s, req) {
+                // A statement about other actions can never matter to this request: its
+                // action is the whole reason, and nothing else is evaluated for it.
                 misses.push(Miss::Action {
                     negated: s.action.negated,
                     patterns: s.action.patterns.iter().map(|a| a.raw.clone()).collect(),
                     requested: req.action.clone(),
                 });
+                stmts.push(StatementTrace {
+                    index: si,
+                    sid: s.label(),
+                    effect: s.effect.as_str(),
+                    applies: false,
+                    principal_match: None,
+                    misses,
+                    conditions: Vec::new(),
+                    notes,
+                    position: src.position(s.span.start),
+                });
+                continue;
             }
             let ro = check_resource(s, req);
             if !ro.covers {

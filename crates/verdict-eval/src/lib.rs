@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod context;
 mod decide;
+pub mod fast_load;
 pub mod matching;
 pub mod message;
 pub mod render;

@@ -243,6 +243,14 @@ impl PolicyCache {
     pub fn new() -> Self {
         Self::default()
     }
+
+    pub(crate) fn get(&self, key: &(PolicyType, bool, String)) -> Option<&Policy> {
+        self.map.get(key)
+    }
+
+    pub(crate) fn insert(&mut self, key: (PolicyType, bool, String), policy: Policy) {
+        self.map.insert(key, policy);
+    }
 }
 
 /// Build a scenario from a JSON tree of `source`.

@@ -3,7 +3,7 @@
 use super::{color_stdout, report_diagnostics, Format, EXIT_BAD_INPUT};
 use clap::Args;
 use rayon::prelude::*;
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use verdict_eval::{
@@ -320,9 +320,28 @@ fn load_line(src: &std::sync::Arc<SourceFile>, cached: bool) -> Result<Scenario,
     })
 }
 
+/// Without a trace, try the fast loader first; it declines anything unusual.
+fn load_line_quick(src: &std::sync::Arc<SourceFile>) -> Result<Scenario, Vec<Diagnostic>> {
+    let fast = CACHE.with(|c| match c.try_borrow_mut() {
+        Ok(mut cache) => {
+            verdict_eval::fast_load::load_line_fast(src.text(), src.name(), &mut cache)
+        }
+        Err(_) => None,
+    });
+    match fast {
+        Some(s) => Ok(s),
+        None => load_line(src, true),
+    }
+}
+
 fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> String {
     let src = SourceFile::new(format!("{label} line {n}"), line);
-    match load_line(&src, !trace) {
+    let loaded = if trace {
+        load_line(&src, false)
+    } else {
+        load_line_quick(&src)
+    };
+    match loaded {
         Ok(s) => {
             let mut v = if trace {
                 serde_json::to_value(evaluate(&s)).unwrap_or_default()
@@ -341,12 +360,82 @@ fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> String {
     }
 }
 
+/// Size of the blocks the batch reader hands to the workers.
+const BLOCK: usize = 4 << 20;
+
+/// A block of whole lines and the number of the first one.
+struct Block {
+    data: Vec<u8>,
+    first_line: usize,
+}
+
+/// Read `reader` in blocks that end at a newline, reusing the buffers that come back on
+/// `recycled`: a batch of any size runs in a few megabytes, with no allocation per line.
+fn read_blocks(
+    mut reader: Box<dyn Read + Send>,
+    tx: std::sync::mpsc::SyncSender<Block>,
+    recycled: std::sync::mpsc::Receiver<Vec<u8>>,
+) {
+    let mut carry: Vec<u8> = Vec::new();
+    let mut line = 1usize;
+    loop {
+        let mut buf = recycled.try_recv().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&carry);
+        carry.clear();
+        let start = buf.len();
+        buf.resize(start.max(BLOCK), 0);
+        let mut filled = start;
+        let mut eof = false;
+        while filled < buf.len() {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    eof = true;
+                    break;
+                }
+            }
+            // A single line longer than the block: grow the block.
+            if filled == buf.len() && !buf[start..filled].contains(&b'\n') {
+                buf.resize(buf.len() * 2, 0);
+            }
+        }
+        buf.truncate(filled);
+        if !eof {
+            match buf.iter().rposition(|b| *b == b'\n') {
+                Some(i) => {
+                    carry.extend_from_slice(&buf[i + 1..]);
+                    buf.truncate(i + 1);
+                }
+                None => continue,
+            }
+        }
+        let lines = buf.iter().filter(|b| **b == b'\n').count();
+        let block = Block {
+            data: buf,
+            first_line: line,
+        };
+        line += lines;
+        if block.data.is_empty() && eof {
+            return;
+        }
+        if tx.send(block).is_err() || eof {
+            return;
+        }
+    }
+}
+
 fn batch(path: &str, trace: bool) -> ExitCode {
-    let reader: Box<dyn BufRead + Send> = if path == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
+    let reader: Box<dyn Read + Send> = if path == "-" {
+        Box::new(std::io::stdin())
     } else {
         match std::fs::File::open(path) {
-            Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+            Ok(f) => Box::new(f),
             Err(e) => {
                 anstream::eprintln!("error: cannot read {path}: {e}");
                 return ExitCode::from(EXIT_BAD_INPUT);
@@ -358,41 +447,26 @@ fn batch(path: &str, trace: bool) -> ExitCode {
     } else {
         path.to_string()
     };
-    // A reader thread feeds chunks of lines; chunks are evaluated in parallel and
-    // written in input order, so reading overlaps evaluation.
-    const CHUNK: usize = 512;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, String)>>(4);
-    let reader_thread = std::thread::spawn(move || {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        for (i, line) in reader.lines().enumerate() {
-            let line = match line {
-                Ok(l) => l,
-                Err(e) => format!("\u{0}{e}"),
-            };
-            if line.trim().is_empty() {
-                continue;
-            }
-            chunk.push((i + 1, line));
-            if chunk.len() >= CHUNK
-                && tx
-                    .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
-                    .is_err()
-            {
-                return;
-            }
-        }
-        if !chunk.is_empty() {
-            let _ = tx.send(chunk);
-        }
-    });
+    // A reader thread hands over blocks of lines; each block is evaluated in parallel
+    // and written in input order, and its buffer goes back to the reader for reuse.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(2);
+    let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let reader_thread = std::thread::spawn(move || read_blocks(reader, tx, back_rx));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    for chunk in rx {
-        let results: Vec<String> = chunk
+    for block in rx {
+        let lines: Vec<(usize, &[u8])> = block
+            .data
+            .split(|b| *b == b'\n')
+            .enumerate()
+            .map(|(i, l)| (block.first_line + i, l))
+            .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+            .collect();
+        let results: Vec<String> = lines
             .par_iter()
-            .map(|(n, l)| match l.strip_prefix('\u{0}') {
-                Some(err) => serde_json::json!({"error": format!("line {n} is not readable text: {err}"), "line": n}).to_string(),
-                None => eval_line(l, *n, &label, trace),
+            .map(|(n, l)| match std::str::from_utf8(l) {
+                Ok(text) => eval_line(text.trim_end_matches('\r'), *n, &label, trace),
+                Err(e) => serde_json::json!({"error": format!("line {n} is not UTF-8 text: {e}"), "line": n}).to_string(),
             })
             .collect();
         for r in results {
@@ -400,6 +474,7 @@ fn batch(path: &str, trace: bool) -> ExitCode {
                 return ExitCode::SUCCESS;
             }
         }
+        let _ = back_tx.send(block.data);
     }
     let _ = reader_thread.join();
     let _ = out.flush();
