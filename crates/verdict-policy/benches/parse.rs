@@ -2,6 +2,10 @@
 //! data/managed-policies/managed-policies.jsonl (1,594 policies).
 
 use criterion::{criterion_group, criterion_main, Criterion};
+
+/// The `verdict` binary runs on mimalloc; measure with the same allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::hint::black_box;
 use verdict_policy::{parse_policy, ParseOptions, PolicyType, SourceFile};
 

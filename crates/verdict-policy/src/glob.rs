@@ -36,7 +36,19 @@ pub struct Glob {
 impl Glob {
     /// Compile `pattern`, treating `*` and `?` as wildcards.
     pub fn new(pattern: &str) -> Glob {
-        Glob::from_tokens(&tokenize(pattern))
+        // Most patterns are literal or end in their only `*`: no token list needed.
+        let plan = match pattern.find(['*', '?']) {
+            None => Plan::Exact(pattern.to_string()),
+            Some(i) if i + 1 == pattern.len() && pattern.ends_with('*') => {
+                if i == 0 {
+                    Plan::Any
+                } else {
+                    Plan::Prefix(pattern[..i].to_string())
+                }
+            }
+            Some(_) => return Glob::from_tokens(&tokenize(pattern)),
+        };
+        Glob { plan }
     }
 
     /// A pattern that matches `text` literally.

@@ -200,16 +200,17 @@ pub fn service_hash(service_lc: &str) -> u64 {
 impl ActionPattern {
     /// Compile `raw` (already validated to be `*` or `service:name`).
     pub fn new(raw: &str, span: Span) -> ActionPattern {
-        let matcher = match raw.split_once(':') {
+        let lower = raw.to_ascii_lowercase();
+        let matcher = match lower.split_once(':') {
             _ if raw == "*" => ActionMatcher::Any,
             Some((svc, name)) => ActionMatcher::Service {
-                service: svc.to_ascii_lowercase(),
-                service_hash: service_hash(&svc.to_ascii_lowercase()),
-                name: Glob::new(&name.to_ascii_lowercase()),
+                service_hash: service_hash(svc),
+                service: svc.to_string(),
+                name: Glob::new(name),
             },
             None => ActionMatcher::Service {
-                service: raw.to_ascii_lowercase(),
-                service_hash: service_hash(&raw.to_ascii_lowercase()),
+                service_hash: service_hash(&lower),
+                service: lower.clone(),
                 name: Glob::literal("\u{0}"),
             },
         };
