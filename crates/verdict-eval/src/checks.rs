@@ -75,6 +75,10 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
         return out;
     };
     let canonical = a.qualified_name();
+    // The action's own keys, computed at most once (each lookup would rebuild and sort them).
+    let action_keys = std::cell::OnceCell::new();
+    let keys = || action_keys.get_or_init(|| a.condition_keys());
+    let supports = |key: &str| cat.is_global_key(key) || keys().iter().any(|ck| ck.matches(key));
     let resource = req.resource.as_str();
     if resource != "*" && !a.fits_arn(resource) {
         let kinds: Vec<String> = a.resource_types().map(|r| r.name().to_string()).collect();
@@ -91,7 +95,7 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
         if cat.is_global_key(&e.key) || provider_key(&e.key) {
             continue;
         }
-        if !a.supports_key(&e.key) {
+        if !supports(&e.key) {
             out.push(format!("context key {} is never sent with {canonical}; policies testing it see the value you gave, AWS would not", e.key));
         }
     }
@@ -105,7 +109,15 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
             }
             for c in &st.conditions {
                 let fam = c.op.base.family();
-                if let Some(kt) = cat.key_type(&canonical, &c.key) {
+                let kt = match cat.global_key(&c.key) {
+                    Some(g) => Some(g.key_type()),
+                    None => keys()
+                        .iter()
+                        .find(|ck| ck.matches(&c.key))
+                        .map(|ck| ck.key_type())
+                        .or_else(|| cat.key_type(&canonical, &c.key)),
+                };
+                if let Some(kt) = kt {
                     if !family_fits(fam, kt.value_type()) {
                         out.push(format!(
                             "{}: {} tests {}, which the service reference types as {}; check that this comparison means what you intend (a value that does not parse as the operator's type never matches)",
@@ -116,11 +128,7 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
                         ));
                     }
                 }
-                if !cat.is_global_key(&c.key)
-                    && !provider_key(&c.key)
-                    && !a.supports_key(&c.key)
-                    && fam != Family::Null
-                {
+                if !provider_key(&c.key) && !supports(&c.key) && fam != Family::Null {
                     out.push(format!(
                         "{}: {} is never present in a {canonical} request, so {} {} always sees it absent",
                         at(p, c),
