@@ -65,14 +65,19 @@ pub fn match_entry(e: &PrincipalEntry, v: &PrincipalView<'_>) -> Option<MatchKin
         PrincipalEntry::User {
             partition,
             account,
-            name,
+            path,
+            ..
         } => match c {
-            Caller::User { name: n, .. } if same(partition, account) && n == name => {
+            // A user ARN includes the user's path: user/bob and user/dev/bob are different users.
+            Caller::User { path: p, .. } if same(partition, account) && p == path => {
                 Some(MatchKind::Direct)
             }
             Caller::FederatedUser { name: n, .. } if same(partition, account) => {
+                // The parent user (federated_parent, as an ARN or path/name); by default the
+                // user whose name is the federated user's name.
                 let parent = v.req.federated_parent.as_deref().unwrap_or(n);
-                (parent == name).then_some(MatchKind::ViaParentUser)
+                let parent = parent.split_once(":user/").map_or(parent, |(_, p)| p);
+                (parent == path).then_some(MatchKind::ViaParentUser)
             }
             _ => None,
         },

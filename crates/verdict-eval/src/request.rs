@@ -21,6 +21,8 @@ pub enum Caller {
         account: String,
         /// User name.
         name: String,
+        /// Path and name after `user/` (e.g. `dev/bob`).
+        path: String,
         /// The ARN as given.
         arn: String,
     },
@@ -93,6 +95,7 @@ impl Caller {
                     partition,
                     account,
                     name: last(&r[5..]),
+                    path: r[5..].to_string(),
                     arn: s.to_string(),
                 },
                 None,

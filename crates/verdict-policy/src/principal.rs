@@ -25,6 +25,8 @@ pub enum PrincipalEntry {
         account: String,
         /// User name (last path segment).
         name: String,
+        /// Path and name as written after `user/` (e.g. `dev/bob`); a user ARN names one user.
+        path: String,
     },
     /// An IAM role ARN: every session of that role.
     Role {
@@ -178,6 +180,7 @@ fn parse_aws(value: &str) -> Result<PrincipalEntry, InvalidPrincipal> {
             partition,
             account,
             name: last(&r[5..]),
+            path: r[5..].to_string(),
         }),
         ("iam", r) if r.starts_with("role/") => Ok(PrincipalEntry::Role {
             partition,
