@@ -410,7 +410,12 @@ pub fn eval_condition(c: &Condition, ctx: &Context) -> CondOutcome {
                     .map(str::to_string)
                     .collect()
             }),
-            note: None,
+            note: (entry.is_some() && !present).then(|| {
+                format!(
+                    "{} is an empty list, which Null treats as absent, as the set operators do (§4.3); AWS does not document this case",
+                    c.key
+                )
+            }),
         };
     }
     let Some(entry) = entry else {
