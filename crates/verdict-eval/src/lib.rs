@@ -100,8 +100,46 @@ fn authorizer_policy(s: &Scenario) -> Option<&NamedPolicy> {
 }
 
 /// Decide (fast path: no trace, stops at the first applicable Deny of each layer).
+/// Several resources (T92) aggregate most-restrictive-first, as in [`evaluate`].
 pub fn decide(s: &Scenario) -> Verdict {
-    decide_request(s, &s.request)
+    if s.extra_resources.is_empty() {
+        return decide_request(s, &s.request);
+    }
+    let all = per_resource(s);
+    all.iter()
+        .map(|one| decide_request(one, &one.request))
+        .enumerate()
+        .max_by_key(|(i, v)| (restrictiveness(v.decision), std::cmp::Reverse(*i)))
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| decide_request(s, &s.request))
+}
+
+/// Explicit deny, then implicit deny, then allow.
+fn restrictiveness(d: Decision) -> u8 {
+    match d {
+        Decision::ExplicitDeny => 2,
+        Decision::ImplicitDeny => 1,
+        Decision::Allow => 0,
+    }
+}
+
+/// One single-resource scenario per resource of `s` (its resource first).
+fn per_resource(s: &Scenario) -> Vec<Scenario> {
+    std::iter::once(s.request.resource.as_str().to_string())
+        .chain(s.extra_resources.iter().cloned())
+        .map(|r| {
+            let mut one = s.clone();
+            one.extra_resources.clear();
+            one.request.resource = verdict_policy::arn::RequestResource::new(&r);
+            one.resource_account = one
+                .request
+                .resource
+                .account()
+                .map(str::to_string)
+                .or_else(|| s.resource_account.clone());
+            one
+        })
+        .collect()
 }
 
 /// Decide `s` with another request of the same caller (e.g. a changed context).
@@ -126,8 +164,15 @@ pub struct QuickResult {
     pub message: String,
 }
 
-/// Fast path plus the AWS message.
+/// Fast path plus the AWS message (several resources aggregate as in [`decide`]).
 pub fn decide_with_message(s: &Scenario) -> QuickResult {
+    if !s.extra_resources.is_empty() {
+        let v = decide(s);
+        let all = per_resource(s);
+        if let Some(worst) = all.iter().find(|one| decide(one) == v) {
+            return decide_with_message(worst);
+        }
+    }
     let app = applicability(s);
     let req = effective_request(&s.request, &app);
     let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app));
@@ -215,38 +260,21 @@ pub fn evaluate(s: &Scenario) -> Evaluation {
     if s.extra_resources.is_empty() {
         return evaluate_one(s);
     }
-    let mut all = vec![s.request.resource.as_str().to_string()];
-    all.extend(s.extra_resources.iter().cloned());
-    let mut results = Vec::new();
-    let mut worst: Option<Evaluation> = None;
-    for r in &all {
-        let mut one = s.clone();
-        one.extra_resources.clear();
-        one.request.resource = verdict_policy::arn::RequestResource::new(r);
-        one.resource_account = one
-            .request
-            .resource
-            .account()
-            .map(str::to_string)
-            .or_else(|| s.resource_account.clone());
-        let e = evaluate_one(&one);
-        results.push(ResourceResult {
-            resource: r.clone(),
+    let all = per_resource(s);
+    let evaluations: Vec<Evaluation> = all.iter().map(evaluate_one).collect();
+    let results = evaluations
+        .iter()
+        .map(|e| ResourceResult {
+            resource: e.request.resource.clone(),
             decision: e.decision,
             denied_by: e.denied_by,
-        });
-        let rank = |d: Decision| match d {
-            Decision::ExplicitDeny => 2,
-            Decision::ImplicitDeny => 1,
-            Decision::Allow => 0,
-        };
-        if worst
-            .as_ref()
-            .is_none_or(|w| rank(e.decision) > rank(w.decision))
-        {
-            worst = Some(e);
-        }
-    }
+        })
+        .collect();
+    let worst = evaluations
+        .into_iter()
+        .enumerate()
+        .max_by_key(|(i, e)| (restrictiveness(e.decision), std::cmp::Reverse(*i)))
+        .map(|(_, e)| e);
     let mut e = worst.unwrap_or_else(|| evaluate_one(s));
     e.resource_results = results;
     e

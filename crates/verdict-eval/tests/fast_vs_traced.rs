@@ -148,6 +148,10 @@ fn scenario() -> impl Strategy<Value = Value> {
                 "request": {"principal": p, "action": a, "resource": resource_for(a, pick), "context": ctx},
                 "policies": {"identity": identity},
             });
+            // Sometimes several resources (T92): both paths must aggregate alike.
+            if pick % 7 == 0 {
+                s["request"]["resources"] = json!([resource_for(a, pick.wrapping_add(1))]);
+            }
             if let Some(r) = resource {
                 s["policies"]["resource"] = r;
             }
@@ -185,4 +189,29 @@ proptest! {
         prop_assert_eq!(fast.decision, traced.decision, "decision differs for {}", src.text());
         prop_assert_eq!(fast.denied_by, traced.denied_by, "denied_by differs for {}", src.text());
     }
+}
+
+/// Regression found by the `evaluate` fuzz target: with several resources the fast path
+/// judged only the first one.
+#[test]
+fn several_resources_aggregate_on_both_paths() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../conformance");
+    let files =
+        verdict_eval::testing::collect_files(&[std::path::PathBuf::from(path)]).expect("corpus");
+    let mut checked = 0;
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("readable");
+        let Ok(s) = verdict_eval::load_scenario(&SourceFile::new("s", text), false) else {
+            continue;
+        };
+        let (fast, traced) = (decide(&s), evaluate(&s));
+        assert_eq!(
+            (fast.decision, fast.denied_by),
+            (traced.decision, traced.denied_by),
+            "{}",
+            f.display()
+        );
+        checked += 1;
+    }
+    assert!(checked > 400);
 }

@@ -61,7 +61,10 @@ pub fn parse_policy(
     opts: ParseOptions,
 ) -> Result<Policy, Vec<Diagnostic>> {
     let trimmed = source.text().trim_start();
-    if trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("%7B") {
+    if trimmed
+        .get(..3)
+        .is_some_and(|p| p.eq_ignore_ascii_case("%7B"))
+    {
         let decoded = percent_encoding::percent_decode_str(source.text().trim())
             .decode_utf8()
             .map_err(|_| {

@@ -50,7 +50,10 @@ fn unescape_apigw(s: &str) -> String {
 /// `describe-vpc-endpoints` output.
 pub fn policy_file(input: &TextInput, vpce: Option<&str>) -> Result<PolicyFile, Vec<Diagnostic>> {
     let trimmed = input.text.trim_start();
-    if trimmed.len() >= 3 && trimmed[..3].eq_ignore_ascii_case("%7B") {
+    if trimmed
+        .get(..3)
+        .is_some_and(|p| p.eq_ignore_ascii_case("%7B"))
+    {
         let src = SourceFile::new(input.name.clone(), input.text.clone());
         let node = Json {
             kind: JsonKind::String(input.text.trim().to_string()),
