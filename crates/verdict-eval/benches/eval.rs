@@ -24,6 +24,9 @@ fn realistic(c: &mut Criterion) {
     g.bench_function("evaluate (traced path)", |b| {
         b.iter(|| evaluate(black_box(&s)))
     });
+    g.bench_function("catalog warnings alone", |b| {
+        b.iter(|| verdict_eval::checks::catalog_warnings(black_box(&s)))
+    });
     g.bench_function("load + decide", |b| {
         b.iter(|| {
             let s = load_scenario(
