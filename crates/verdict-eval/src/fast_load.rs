@@ -109,16 +109,7 @@ impl Ctx<'_> {
                 p
             }
         };
-        let shown = name
-            .clone()
-            .or_else(|| arn.clone())
-            .unwrap_or_else(|| label.clone());
-        Some(NamedPolicy {
-            name,
-            arn,
-            label: shown,
-            policy,
-        })
+        Some(NamedPolicy::new(name, arn, label, policy))
     }
 
     fn list(&mut self, raw: &RawValue, ty: PolicyType, base: &str) -> Option<Vec<NamedPolicy>> {

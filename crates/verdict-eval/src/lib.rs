@@ -469,6 +469,13 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
     }
 }
 
+impl Scenario {
+    /// The policies of one layer (for SCPs and RCPs, of one organization level), in order.
+    pub fn policies_at(&self, layer: Layer, level: Option<usize>) -> Vec<&NamedPolicy> {
+        layer_policies(self, layer, level)
+    }
+}
+
 fn layer_policies(s: &Scenario, layer: Layer, level: Option<usize>) -> Vec<&NamedPolicy> {
     let p = &s.policies;
     match layer {

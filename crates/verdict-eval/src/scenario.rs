@@ -24,6 +24,24 @@ pub struct NamedPolicy {
     pub policy: Policy,
 }
 
+impl NamedPolicy {
+    /// Name a policy: it is shown by its name, else its ARN, else `position`.
+    pub fn new(
+        name: Option<String>,
+        arn: Option<String>,
+        position: String,
+        policy: Policy,
+    ) -> Self {
+        let label = name.clone().or_else(|| arn.clone()).unwrap_or(position);
+        NamedPolicy {
+            name,
+            arn,
+            label,
+            policy,
+        }
+    }
+}
+
 /// All policies that may apply, by layer.
 #[derive(Clone, Debug, Default)]
 pub struct Policies {
@@ -666,16 +684,7 @@ impl Loader<'_> {
         });
         if let (Some(cache), Some(k)) = (self.cache.as_deref(), key.as_ref()) {
             if let Some(policy) = cache.map.get(k) {
-                let shown = name
-                    .clone()
-                    .or_else(|| arn.clone())
-                    .unwrap_or_else(|| label.clone());
-                return Some(NamedPolicy {
-                    name,
-                    arn,
-                    label: shown,
-                    policy: policy.clone(),
-                });
+                return Some(NamedPolicy::new(name, arn, label, policy.clone()));
             }
         }
         match parse_policy_json(doc, &self.src, opts) {
@@ -683,16 +692,7 @@ impl Loader<'_> {
                 if let (Some(cache), Some(k)) = (self.cache.as_deref_mut(), key) {
                     cache.map.insert(k, policy.clone());
                 }
-                let shown = name
-                    .clone()
-                    .or_else(|| arn.clone())
-                    .unwrap_or_else(|| label.clone());
-                Some(NamedPolicy {
-                    name,
-                    arn,
-                    label: shown,
-                    policy,
-                })
+                Some(NamedPolicy::new(name, arn, label, policy))
             }
             Err(errs) => {
                 self.errors.extend(errs);

@@ -119,32 +119,7 @@ impl PolicyOrigin {
 
 /// The policies of a layer/level, in slot order.
 pub fn policies_at(s: &Scenario, layer: Layer, level: Option<usize>) -> Vec<&NamedPolicy> {
-    let p = &s.policies;
-    match layer {
-        Layer::Rcp => p
-            .rcps
-            .as_ref()
-            .and_then(|l| l.get(level?))
-            .map(|l| l.iter().collect())
-            .unwrap_or_default(),
-        Layer::Scp => p
-            .scps
-            .as_ref()
-            .and_then(|l| l.get(level?))
-            .map(|l| l.iter().collect())
-            .unwrap_or_default(),
-        Layer::VpcEndpoint => p.vpc_endpoint.iter().flatten().collect(),
-        Layer::Resource => p.resource.iter().collect(),
-        Layer::Identity => p.identity.iter().collect(),
-        Layer::PermissionsBoundary => p.permissions_boundary.iter().collect(),
-        Layer::Session => p.session.iter().collect(),
-        Layer::Authorizer => s
-            .apigateway
-            .as_ref()
-            .and_then(|a| a.authorizer_policy.as_ref())
-            .into_iter()
-            .collect(),
-    }
+    s.policies_at(layer, level)
 }
 
 /// The policy in `slot`.
