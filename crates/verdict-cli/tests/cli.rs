@@ -189,3 +189,31 @@ fn test_command_counts_and_junit() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn yaml_scenarios_keep_yaml_positions() {
+    let dir = std::env::temp_dir().join(format!("verdict-yaml-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "request:\n  principal: arn:aws:iam::111122223333:user/a\n  action: s3:GetObject\n  resource: \"*\"\n  contxt: {}\n",
+    )
+    .expect("write");
+    let o = verdict(&["simulate", bad.to_str().unwrap_or_default()], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.yaml:5:3:") && err.contains("did you mean \"context\"?"),
+        "{err}"
+    );
+    let good = dir.join("good.yaml");
+    std::fs::write(
+        &good,
+        "request:\n  principal: arn:aws:iam::111122223333:user/a\n  action: s3:GetObject\n  resource: \"*\"\nexpect:\n  decision: implicit_deny\n  denied_by: identity\n",
+    )
+    .expect("write");
+    let o = verdict(&["test", good.to_str().unwrap_or_default()], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -227,17 +227,19 @@ const LAYERS: &[&str] = &[
 /// Parse scenario text (JSON, or YAML when `yaml` is set) into a scenario.
 pub fn load_scenario(source: &Arc<SourceFile>, yaml: bool) -> Result<Scenario, Vec<Diagnostic>> {
     if yaml {
-        let value: serde_json::Value = serde_yaml_ng::from_str(source.text()).map_err(|e| {
-            let mut d = Diagnostic::new(ErrorCode::JsonSyntax, format!("invalid YAML: {e}"));
-            if let Some(loc) = e.location() {
-                d = d.at(source, verdict_policy::Span::new(loc.index(), loc.index()));
-            }
-            vec![d]
-        })?;
-        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        let converted = SourceFile::new(format!("{} (as JSON)", source.name()), text);
-        let tree = json::parse(&converted).map_err(|d| vec![d])?;
-        return scenario_from_json(&tree, &converted);
+        // Positions stay those of the YAML text.
+        let docs = verdict_policy::yaml::parse_yaml(source).map_err(|d| vec![d])?;
+        return match docs.as_slice() {
+            [tree] => scenario_from_json(tree, source),
+            _ => Err(vec![Diagnostic::new(
+                ErrorCode::InvalidScenario,
+                format!(
+                    "expected one YAML document holding a scenario, found {}",
+                    docs.len()
+                ),
+            )
+            .at(source, verdict_policy::Span::new(0, 0))]),
+        };
     }
     let tree = json::parse(source).map_err(|d| vec![d])?;
     scenario_from_json(&tree, source)

@@ -83,7 +83,9 @@ pub fn run_file(path: &Path) -> Vec<CaseResult> {
 /// Run one scenario text; `None` if it has no `expect` (not a test).
 pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
     let raw: Option<serde_json::Value> = if yaml {
-        serde_yaml_ng::from_str(text).ok()
+        verdict_policy::yaml::parse_yaml(&SourceFile::new(location, text))
+            .ok()
+            .and_then(|docs| docs.first().map(|d| d.to_value()))
     } else {
         serde_json::from_str(text).ok()
     };

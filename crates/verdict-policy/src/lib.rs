@@ -14,6 +14,7 @@ pub mod parse;
 pub mod principal;
 pub mod source;
 pub mod template;
+pub mod yaml;
 
 pub use diag::{Diagnostic, ErrorCode};
 pub use model::{Effect, Policy, PolicyType, Statement, Version};

@@ -6,7 +6,6 @@ pub mod cloudformation;
 pub mod intrinsics;
 pub mod spanmap;
 pub mod terraform;
-pub mod yaml;
 
 use spanmap::{decode_json_string, SpanMap};
 use std::fmt;
@@ -251,7 +250,7 @@ pub fn extract(file: &Arc<SourceFile>, explicit: bool) -> Extraction {
             Ok(tree) => extract_tree(file, tree, true, explicit),
             Err(diagnostic) => invalid(file, diagnostic, explicit),
         },
-        Syntax::Yaml => match yaml::parse_yaml(file) {
+        Syntax::Yaml => match verdict_policy::yaml::parse_yaml(file) {
             Ok(docs) => {
                 let mut out = Extraction::default();
                 let many = docs.len() > 1;

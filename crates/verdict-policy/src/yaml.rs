@@ -1,5 +1,5 @@
-//! YAML → span-keeping JSON tree, so YAML policies and CloudFormation templates are
-//! linted by the same parser with positions in the YAML file.
+//! YAML → span-keeping JSON tree, so YAML policies, scenarios and CloudFormation templates
+//! go through the same parsers with positions in the YAML file.
 //!
 //! Scalars are typed with the YAML 1.2 core schema (plain `true`, `12`, `null`; quoted
 //! text is always a string). CloudFormation short-form tags become their long form:
@@ -7,10 +7,10 @@
 //! `{"Fn::GetAtt": "A.B"}`, `!Condition c` → `{"Condition": c}`, any other `!Name v`
 //! → `{"Fn::Name": v}`.
 
+use crate::json::{Json, JsonKind, Member};
+use crate::{Diagnostic, ErrorCode, SourceFile, Span};
 use std::collections::HashMap;
 use std::sync::Arc;
-use verdict_policy::json::{Json, JsonKind, Member};
-use verdict_policy::{Diagnostic, ErrorCode, SourceFile, Span};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
