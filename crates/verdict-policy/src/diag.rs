@@ -156,15 +156,13 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
-    /// `file:line:col: error[code]: message` and, on a second line, `help: …`.
+    /// `file:line:col: error[code]: message` (no location when there is none) and, on a
+    /// second line, `help: …`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: error[{}]: {}",
-            self.location(),
-            self.code,
-            self.message
-        )?;
+        if self.source.is_some() {
+            write!(f, "{}: ", self.location())?;
+        }
+        write!(f, "error[{}]: {}", self.code, self.message)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }

@@ -116,6 +116,7 @@ impl SimulateArgs {
     }
 
     fn scenarios_from_flags(&self) -> Result<Vec<Scenario>, Vec<Diagnostic>> {
+        self.check_flags()?;
         let resources = if self.resource_arns.is_empty() {
             vec!["*".to_string()]
         } else {
@@ -182,6 +183,46 @@ impl SimulateArgs {
             }
         }
         Ok(out)
+    }
+}
+
+impl SimulateArgs {
+    /// Reject bad flag values up front, naming the flag (the scenario built from the
+    /// flags would otherwise report positions in text the user never wrote).
+    fn check_flags(&self) -> Result<(), Vec<Diagnostic>> {
+        let bad = |flag: &str, msg: String| {
+            vec![Diagnostic::new(
+                ErrorCode::InvalidRequest,
+                format!("{flag}: {msg}"),
+            )]
+        };
+        for a in &self.action_names {
+            match verdict_eval::request::Request::split_action(a) {
+                Some((_, name)) if !name.contains(['*', '?']) => {}
+                _ => {
+                    return Err(bad(
+                        "--action-names",
+                        format!("\"{a}\" must name one action as service:Action, such as s3:GetObject (no wildcards)"),
+                    ))
+                }
+            }
+        }
+        for r in &self.resource_arns {
+            if let verdict_policy::arn::RequestResource::Other(o) =
+                verdict_policy::arn::RequestResource::new(r)
+            {
+                return Err(bad(
+                    "--resource-arns",
+                    format!("\"{o}\" is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or \"*\""),
+                ));
+            }
+        }
+        if let (Some(c), Some(a)) = (&self.caller_arn, self.action_names.first()) {
+            if let Err(e) = verdict_eval::Caller::parse(c, &a.to_ascii_lowercase()) {
+                return Err(bad("--caller-arn", e));
+            }
+        }
+        Ok(())
     }
 }
 
