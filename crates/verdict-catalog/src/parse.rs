@@ -20,7 +20,7 @@ use crate::pattern::{cmp_canonical, cmp_folded, KeyTemplate};
 pub(crate) const FORMAT_VERSION: &str = "1";
 
 /// Parsed header.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Header {
     pub source: &'static str,
     pub version: &'static str,

@@ -55,6 +55,9 @@ fn at(p: &Policy, c: &Condition) -> String {
 /// keys the action never receives, operator/key type mismatches, impossible conditions.
 pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
     let cat = catalog();
+    if cat.service_count() == 0 {
+        return Vec::new();
+    }
     let req: &Request = &s.request;
     let action = req.action.as_str();
     let mut out = Vec::new();
