@@ -12,7 +12,12 @@ use std::process::ExitCode;
 
 /// Offline AWS IAM authorization simulator and AccessDenied explainer.
 #[derive(Parser)]
-#[command(name = "verdict", version, about, long_about = None)]
+#[command(
+    name = "verdict",
+    version,
+    about = "Offline AWS IAM authorization simulator: explains every Allow and AccessDenied",
+    long_about = None
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
