@@ -123,6 +123,26 @@ fn restrictiveness(d: Decision) -> u8 {
     }
 }
 
+/// The AWS message for an outcome.
+fn message_for(
+    s: &Scenario,
+    req: &Request,
+    app: &Applicability,
+    o: &Outcome,
+    policy_arn: Option<&str>,
+) -> String {
+    access_denied_message(&MessageParts {
+        caller: &req.caller,
+        action: &req.action,
+        resource: req.resource.as_str(),
+        decision: o.decision,
+        denied_by: o.denied_by,
+        policy_arn,
+        trust: app.trust,
+        style: s.options.message_style,
+    })
+}
+
 /// One single-resource scenario per resource of `s` (its resource first).
 fn per_resource(s: &Scenario) -> Vec<Scenario> {
     std::iter::once(s.request.resource.as_str().to_string())
@@ -180,16 +200,7 @@ pub fn decide_with_message(s: &Scenario) -> QuickResult {
         .hit
         .and_then(|(layer, level, hit)| statement_ref(s, layer, level, hit))
         .and_then(|d| d.policy_arn);
-    let message = access_denied_message(&MessageParts {
-        caller: &req.caller,
-        action: &req.action,
-        resource: req.resource.as_str(),
-        decision: o.decision,
-        denied_by: o.denied_by,
-        policy_arn: policy_arn.as_deref(),
-        trust: app.trust,
-        style: s.options.message_style,
-    });
+    let message = message_for(s, &req, &app, &o, policy_arn.as_deref());
     QuickResult {
         decision: o.decision,
         denied_by: o.denied_by,
@@ -400,17 +411,8 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         .and_then(|(layer, level, hit)| statement_ref(s, layer, level, hit));
     let policy_arn = deciding_statement
         .as_ref()
-        .and_then(|d| d.policy_arn.clone());
-    let message = access_denied_message(&MessageParts {
-        caller: &req.caller,
-        action: &req.action,
-        resource: req.resource.as_str(),
-        decision: o.decision,
-        denied_by: o.denied_by,
-        policy_arn: policy_arn.as_deref(),
-        trust: app.trust,
-        style: s.options.message_style,
-    });
+        .and_then(|d| d.policy_arn.as_deref());
+    let message = message_for(s, req, &app, &o, policy_arn);
     let mut warnings: Vec<String> = s.load_notes.clone();
     warnings.extend(checks::catalog_warnings(s));
     warnings.extend(

@@ -1625,37 +1625,31 @@ pub fn plan(built: &Built) -> Plan {
 
 /// The scenario with fix `f` and the fixes it requires applied (to check a fix again).
 pub fn apply_fix(built: &Built, plan: &Plan, f: &Fix) -> Option<Scenario> {
-    let mut order: Vec<&Fix> = plan
-        .fixes
-        .iter()
-        .filter(|x| f.requires.contains(&x.id))
-        .collect();
-    order.push(f);
-    order.sort_by_key(|x| x.blocker);
-    let mut state = built.scenario.clone();
-    for x in order {
-        let c = Candidate {
-            kind: x.kind,
-            title: x.title.clone(),
-            target: x.target.clone(),
-            patch: x.patch.clone(),
-            statement_path: None,
-            note: None,
-        };
-        state = apply(&state, &c).ok()?;
-    }
-    Some(state)
+    apply_with_requirements(built, plan, f, true)
 }
 
 /// The scenario with only the fixes `f` requires (not `f` itself).
 pub fn apply_requirements(built: &Built, plan: &Plan, f: &Fix) -> Option<Scenario> {
-    let mut state = built.scenario.clone();
+    apply_with_requirements(built, plan, f, false)
+}
+
+/// Apply the fixes `f` requires, and `f` itself when `include_f`, blockers in order.
+fn apply_with_requirements(
+    built: &Built,
+    plan: &Plan,
+    f: &Fix,
+    include_f: bool,
+) -> Option<Scenario> {
     let mut order: Vec<&Fix> = plan
         .fixes
         .iter()
         .filter(|x| f.requires.contains(&x.id))
         .collect();
+    if include_f {
+        order.push(f);
+    }
     order.sort_by_key(|x| x.blocker);
+    let mut state = built.scenario.clone();
     for x in order {
         let c = Candidate {
             kind: x.kind,
