@@ -100,33 +100,17 @@ impl ExplainArgs {
         }
         let mut out = anstream::stdout();
         if self.decoded {
-            let v: Vec<serde_json::Value> =
-                reports.iter().map(output::render_report_decoded).collect();
-            let v = if v.len() == 1 {
-                v.into_iter().next().unwrap_or_default()
-            } else {
-                serde_json::Value::Array(v)
-            };
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
+            print_json(
+                &mut out,
+                reports.iter().map(output::render_report_decoded).collect(),
             );
             return ExitCode::SUCCESS;
         }
         match self.format {
             Format::Json => {
-                let v: Vec<serde_json::Value> =
-                    reports.iter().map(output::render_report_json).collect();
-                let v = if v.len() == 1 {
-                    v.into_iter().next().unwrap_or_default()
-                } else {
-                    serde_json::Value::Array(v)
-                };
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&v).unwrap_or_default()
+                print_json(
+                    &mut out,
+                    reports.iter().map(output::render_report_json).collect(),
                 );
             }
             Format::Text => {
@@ -166,4 +150,18 @@ fn expect_of(x: &verdict_explain::Explanation) -> serde_json::Value {
         }
     }
     serde_json::Value::Object(e)
+}
+
+/// Print one JSON document: the value itself for one record, an array for several.
+fn print_json(out: &mut impl Write, mut values: Vec<serde_json::Value>) {
+    let v = if values.len() == 1 {
+        values.pop().unwrap_or_default()
+    } else {
+        serde_json::Value::Array(values)
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    );
 }
