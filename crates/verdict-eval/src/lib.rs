@@ -182,6 +182,14 @@ pub struct QuickResult {
     pub denied_by: Option<Layer>,
     /// AWS message (empty when allowed).
     pub message: String,
+    /// The AWS service catalog version (as in every JSON result).
+    pub catalog: &'static str,
+}
+
+/// The catalog version line, computed once.
+fn catalog_line() -> &'static str {
+    static LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LINE.get_or_init(verdict_catalog::data_version_line)
 }
 
 /// Fast path plus the AWS message (several resources aggregate as in [`decide`]).
@@ -202,6 +210,7 @@ pub fn decide_with_message(s: &Scenario) -> QuickResult {
         .and_then(|d| d.policy_arn);
     let message = message_for(s, &req, &app, &o, policy_arn.as_deref());
     QuickResult {
+        catalog: catalog_line(),
         decision: o.decision,
         denied_by: o.denied_by,
         message,
@@ -466,7 +475,7 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         layers,
         missing_context,
         warnings,
-        catalog: verdict_catalog::data_version_line(),
+        catalog: catalog_line().to_string(),
         resource_results: Vec::new(),
     }
 }
