@@ -92,6 +92,18 @@ impl Context {
         }
     }
 
+    /// Set `key` to `value`, replacing whatever it held.
+    pub fn set(&mut self, key: &str, value: CtxValue) {
+        self.map.insert(
+            key.to_ascii_lowercase(),
+            Entry {
+                key: key.to_string(),
+                values: vec![value],
+                derived: false,
+            },
+        );
+    }
+
     /// Insert a derived value unless the key was given.
     pub fn derive(&mut self, key: &str, value: CtxValue) {
         let lc = key.to_ascii_lowercase();

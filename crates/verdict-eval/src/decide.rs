@@ -70,7 +70,7 @@ pub(crate) struct Applicability {
     pub same_account: bool,
     pub kms: bool,
     pub trust: bool,
-    pub notes: Vec<(Layer, String)>,
+    pub notes: Vec<(Layer, Cow<'static, str>)>,
 }
 
 pub(crate) fn applicability(s: &Scenario) -> Applicability {
@@ -134,12 +134,13 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
             format!(
                 "the {} service does not support RCPs, so they do not apply (§6.6, U18)",
                 req.service_lc
-            ),
+            )
+            .into(),
         ));
     } else if rcp && RCP_SERVICES_LATER.contains(&req.service_lc.as_str()) {
         notes.push((
             Layer::Rcp,
-            format!("RCP support for {} is reported but not confirmed; RCPs are applied so that Verdict fails closed (U18)", req.service_lc),
+            format!("RCP support for {} is reported but not confirmed; RCPs are applied so that Verdict fails closed (U18)", req.service_lc).into(),
         ));
     }
     if s.policies.permissions_boundary.is_some() && !session_like {
@@ -154,7 +155,8 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
             format!(
                 "{} has no identity-based policies; they are ignored",
                 describe(c)
-            ),
+            )
+            .into(),
         ));
     }
     let same_account = c.account().is_some() && c.account() == s.resource_account.as_deref();

@@ -319,7 +319,7 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         app.notes
             .iter()
             .find(|(x, _)| *x == l)
-            .map(|(_, n)| n.clone())
+            .map(|(_, n)| n.to_string())
     };
     let push = |layer: Layer,
                 level: Option<usize>,
@@ -428,7 +428,7 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         app.notes
             .iter()
             .filter(|(l, _)| !layers.iter().any(|t| t.layer == *l))
-            .map(|(_, n)| n.clone()),
+            .map(|(_, n)| n.to_string()),
     );
     collect_warnings(&layers, &mut warnings);
     unconfirmed_warnings(req, &app, &inputs, &o, &layers, &mut warnings);
@@ -827,15 +827,15 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
             candidates.push(UNLISTED.into());
             candidates.dedup();
             let mut flipping = None;
+            let mut req = s.request.clone();
             for c in &candidates {
                 for multi in [false, true] {
-                    let mut req = s.request.clone();
                     let val = if multi {
                         CtxValue::Multi(vec![c.clone()])
                     } else {
                         CtxValue::Single(c.clone())
                     };
-                    req.context.insert(&key, val);
+                    req.context.set(&key, val);
                     if decide_request(s, &req).decision != decision {
                         flipping = Some(c.clone());
                         break;
