@@ -399,6 +399,11 @@ def t_set_ifexists(scn, o):
                for _, op, _, _, _ in conditions(scn))
 
 
+def t_null_empty_list(scn, o):
+    ctx = {k.lower(): v for k, v in context(scn).items()}
+    return any(op == "Null" and ctx.get(key.lower()) == [] for _, op, key, _, _ in conditions(scn))
+
+
 def t_context_shape(scn, o):
     for k, v in context(scn).items():
         if isinstance(v, list) and k not in MULTIVALUED:
@@ -553,6 +558,7 @@ CATEGORIES = [
     ("multivalued-variable", "spec-choice", t_multivalued_variable, "a policy variable names a multivalued key: never resolves (5.3)"),
     ("plain-operator-multivalued", "spec-choice", t_plain_on_multivalued, "plain operator on a multivalued key: false with 0 or 2+ values (U6), a one-element list counts as a single value (4.5 D, DERIVED); the oracle never matches"),
     ("set-operator-ifexists", "spec-choice", t_set_ifexists, "ForAnyValue/ForAllValues combined with IfExists (U7)"),
+    ("null-empty-list", "spec-choice", t_null_empty_list, "Null on a key given as an empty list: Verdict treats it as absent, like the set operators (4.3); the oracle as present"),
     ("context-shape-mismatch", "spec-choice", t_context_shape, "list given for a single-valued key (or the reverse); the oracle coerces"),
     ("derived-context", "spec-choice", t_derived_context, "a policy tests a principal-derived key the scenario left out; Verdict derives it, the oracle does not"),
 ]
