@@ -52,40 +52,22 @@ impl From<FailOn> for Severity {
     }
 }
 
-/// Policy type override.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum PolicyTypeArg {
-    /// Identity-based policy of a user, group or role.
-    Identity,
-    /// Resource-based policy (bucket, key, queue, topic, API, …).
-    Resource,
-    /// Role trust policy.
-    Trust,
-    /// Service control policy.
-    Scp,
-    /// Resource control policy.
-    Rcp,
-    /// Permissions boundary.
-    Boundary,
-    /// Session policy.
-    Session,
-    /// VPC endpoint policy.
-    VpcEndpoint,
-}
+/// The policy types `--policy-type` accepts (parsed by [`PolicyType::from_name`]).
+const POLICY_TYPES: [&str; 8] = [
+    "identity",
+    "resource",
+    "trust",
+    "scp",
+    "rcp",
+    "boundary",
+    "session",
+    "vpc-endpoint",
+];
 
-impl From<PolicyTypeArg> for PolicyType {
-    fn from(p: PolicyTypeArg) -> PolicyType {
-        match p {
-            PolicyTypeArg::Identity => PolicyType::Identity,
-            PolicyTypeArg::Resource => PolicyType::Resource,
-            PolicyTypeArg::Trust => PolicyType::Trust,
-            PolicyTypeArg::Scp => PolicyType::Scp,
-            PolicyTypeArg::Rcp => PolicyType::Rcp,
-            PolicyTypeArg::Boundary => PolicyType::Boundary,
-            PolicyTypeArg::Session => PolicyType::Session,
-            PolicyTypeArg::VpcEndpoint => PolicyType::VpcEndpoint,
-        }
-    }
+fn policy_type_parser() -> impl clap::builder::TypedValueParser<Value = PolicyType> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(POLICY_TYPES)
+        .try_map(|name: String| PolicyType::from_name(&name).ok_or("unknown policy type"))
 }
 
 /// SCP grammar.
@@ -116,8 +98,8 @@ pub struct LintArgs {
     #[arg(long, value_name = "CODE")]
     pub ignore: Vec<String>,
     /// Check every policy as this type instead of detecting it.
-    #[arg(long, value_enum, value_name = "TYPE")]
-    pub policy_type: Option<PolicyTypeArg>,
+    #[arg(long, value_parser = policy_type_parser(), value_name = "TYPE")]
+    pub policy_type: Option<PolicyType>,
     /// SCP grammar to validate against.
     #[arg(long, value_enum, value_name = "SYNTAX")]
     pub scp_syntax: Option<ScpSyntaxArg>,
@@ -178,10 +160,7 @@ impl LintArgs {
             .or(config.fail_on)
             .unwrap_or(Severity::Error);
         let opts = LintOptions {
-            policy_type: self
-                .policy_type
-                .map(PolicyType::from)
-                .or(config.policy_type),
+            policy_type: self.policy_type.or(config.policy_type),
             scp_syntax: match self.scp_syntax {
                 Some(ScpSyntaxArg::Current) => verdict_policy::ScpSyntax::Current,
                 Some(ScpSyntaxArg::Legacy2023) => {
