@@ -551,7 +551,7 @@ CATEGORIES = [
     ("unresolved-variable-negated", "known", t_unresolved_variable_negated, "negated operator, policy value is a variable the request cannot resolve: true (5.3, T80); the oracle makes it false"),
     ("notresource-unresolved-variable", "known", t_notresource_unresolved, "NotResource entry with an unresolvable variable excludes nothing (5.3, T77); the oracle drops the statement"),
     ("arn-condition-variable-in-segment", "known", t_arn_condition_variable_in_segment, "Arn* condition value with a variable before the fifth colon; the oracle never matches it"),
-    ("short-arn-pattern", "known", t_short_arn, "ARN pattern with fewer than six parts: no match (U4); the oracle pads identity-policy patterns"),
+    ("short-arn-pattern", "known", t_short_arn, "ARN pattern with fewer than six parts: a trailing * covers the missing parts in every policy type and in Arn* operators (3.2 rule 8); the oracle pads only some of them"),
     ("wildcard-principal-boundary", "spec-choice", t_wildcard_principal_boundary, "Principal '*' grant vs a boundary implicit deny (6.3 step 4 wildcard row, T26, DERIVED)", "+"),
     ("notprincipal", "spec-choice", t_notprincipal, "NotPrincipal exclusion needs session+role+account listed (U20)"),
     ("federated-parent-user", "spec-choice", t_federated_parent, "resource policy names the IAM user of the same name as a federated caller"),
@@ -634,6 +634,7 @@ def main():
     groups = collections.defaultdict(list)
     kinds = {c[0]: c[1] for c in CATEGORIES}
     meaning = {c[0]: c[3] for c in CATEGORIES}
+    meaning["spec-choice-not-flagged"] = "Verdict allows on a spec choice but its result carries no uncertain entry (10.1)"
     agree = 0
     layer_mismatch = []
     abstained_agree = 0
@@ -661,6 +662,10 @@ def main():
         else:
             primary = "unexplained"
         kind = kinds.get(primary, primary)
+        # 10.1: an Allow where the oracle denies may rest on a spec choice only if the
+        # result says so in its uncertain block.
+        if kind == "spec-choice" and vd == "allow" and od in ("explicit_deny", "implicit_deny") and not v.get("uncertain"):
+            primary, kind = "spec-choice-not-flagged", "unexplained"
         rec = {"line": i + 1, "name": s.get("name"), "primary": primary, "kind": kind, "categories": cats,
                "oracle": od, "verdict": vd, "verdict_denied_by": v.get("denied_by"),
                "verdict_error": v.get("error"), "description": s.get("description"),

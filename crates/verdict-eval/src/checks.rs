@@ -3,6 +3,7 @@
 
 use crate::request::Request;
 use crate::scenario::Scenario;
+use crate::trace::Warning;
 use verdict_catalog::{catalog, ValueType};
 use verdict_policy::condition::{Condition, Family};
 use verdict_policy::Policy;
@@ -53,7 +54,7 @@ fn at(p: &Policy, c: &Condition) -> String {
 
 /// Catalog warnings for a scenario: unknown action, resource type mismatch, context
 /// keys the action never receives, operator/key type mismatches, impossible conditions.
-pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
+pub fn catalog_warnings(s: &Scenario) -> Vec<Warning> {
     let cat = catalog();
     if cat.service_count() == 0 {
         return Vec::new();
@@ -72,8 +73,9 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
             .suggest_action(action)
             .map(|h| format!("; did you mean {h}?"))
             .unwrap_or_default();
-        out.push(format!(
-            "action {action} is not in the AWS service catalog ({data}){hint}"
+        out.push(Warning::new(
+            "unknown-action",
+            format!("action {action} is not in the AWS service catalog ({data}){hint}"),
         ));
         return out;
     };
@@ -86,11 +88,14 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
     if resource != "*" && !a.fits_arn(resource) {
         let kinds: Vec<String> = a.resource_types().map(|r| r.name().to_string()).collect();
         if kinds.is_empty() {
-            out.push(format!("{canonical} supports no resource-level permissions; AWS authorizes it against \"*\", not {resource}"));
+            out.push(Warning::new("resource-type-mismatch", format!("{canonical} supports no resource-level permissions; AWS authorizes it against \"*\", not {resource}")));
         } else {
-            out.push(format!(
-                "{resource} is not a resource type that {canonical} acts on (it takes: {})",
-                kinds.join(", ")
+            out.push(Warning::new(
+                "resource-type-mismatch",
+                format!(
+                    "{resource} is not a resource type that {canonical} acts on (it takes: {})",
+                    kinds.join(", ")
+                ),
             ));
         }
     }
@@ -99,7 +104,7 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
             continue;
         }
         if !supports(&e.key) {
-            out.push(format!("context key {} is never sent with {canonical}; policies testing it see the value you gave, AWS would not", e.key));
+            out.push(Warning::new("key-not-sent", format!("context key {} is never sent with {canonical}; policies testing it see the value you gave, AWS would not", e.key)));
         }
     }
     for p in all_policies(s) {
@@ -122,23 +127,23 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<String> {
                 };
                 if let Some(kt) = kt {
                     if !family_fits(fam, kt.value_type()) {
-                        out.push(format!(
+                        out.push(Warning::new("operator-type-mismatch", format!(
                             "{}: {} tests {}, which the service reference types as {}; check that this comparison means what you intend (a value that does not parse as the operator's type never matches)",
                             at(p, c),
                             c.op_name,
                             c.key,
                             kt.value_type()
-                        ));
+                        )));
                     }
                 }
                 if !provider_key(&c.key) && !supports(&c.key) && fam != Family::Null {
-                    out.push(format!(
+                    out.push(Warning::new("key-never-present", format!(
                         "{}: {} is never present in a {canonical} request, so {} {} always sees it absent",
                         at(p, c),
                         c.key,
                         c.op_name,
                         c.key
-                    ));
+                    )));
                 }
             }
         }

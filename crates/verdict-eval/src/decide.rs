@@ -4,6 +4,7 @@ use crate::matching::{
     check_action, check_principal, check_resource, eval_condition, statement_applies, MatchKind,
     PrincipalOutcome, PrincipalView,
 };
+use crate::readings::{Assumptions, Point};
 use crate::request::{Caller, Request};
 use crate::scenario::{AuthorizationType, NamedPolicy, Scenario};
 use crate::trace::*;
@@ -70,10 +71,12 @@ pub(crate) struct Applicability {
     pub same_account: bool,
     pub kms: bool,
     pub trust: bool,
+    /// The action needs no permission (§10.2): no policy decides it.
+    pub no_permission: Option<&'static verdict_catalog::special::NoPermissionAction>,
     pub notes: Vec<(Layer, Cow<'static, str>)>,
 }
 
-pub(crate) fn applicability(s: &Scenario) -> Applicability {
+pub(crate) fn applicability(s: &Scenario, a: &Assumptions) -> Applicability {
     let req = &s.request;
     let c = &req.caller;
     let mut notes = Vec::new();
@@ -112,7 +115,14 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
     }
     let action_lc = req.action_lc();
     let mut rcp = s.policies.rcps.is_some();
-    if rcp && s.management_account.is_some() && s.management_account == s.resource_account {
+    if rcp && s.aws_owned {
+        rcp = false;
+        notes.push((
+            Layer::Rcp,
+            "the resource belongs to AWS, not to a member account, so RCPs do not apply (§10.2)"
+                .into(),
+        ));
+    } else if rcp && s.management_account.is_some() && s.management_account == s.resource_account {
         rcp = false;
         notes.push((
             Layer::Rcp,
@@ -142,6 +152,16 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
             Layer::Rcp,
             format!("RCP support for {} is reported but not confirmed; RCPs are applied so that Verdict fails closed (U18)", req.service_lc).into(),
         ));
+        if a.other(Point::RcpLaterService) {
+            rcp = false;
+        }
+    }
+    // U18: RCPs are applied to anonymous callers and service-linked roles by default.
+    if rcp && matches!(c, Caller::Anonymous) && a.other(Point::RcpAnonymous) {
+        rcp = false;
+    }
+    if rcp && req.service_linked_role && a.other(Point::RcpServiceLinkedRole) {
+        rcp = false;
     }
     if s.policies.permissions_boundary.is_some() && !session_like {
         notes.push((
@@ -159,7 +179,16 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
             .into(),
         ));
     }
-    let same_account = c.account().is_some() && c.account() == s.resource_account.as_deref();
+    // A resource AWS owns is not another account's: only the caller's side decides (§10.2).
+    let same_account =
+        c.account().is_some() && (s.aws_owned || c.account() == s.resource_account.as_deref());
+    let no_permission = verdict_catalog::special::no_permission_action(&action_lc).filter(|a| {
+        match a.action {
+            // Policies never control it; STS refuses it only to sessions (a service rule).
+            "sts:GetSessionToken" => matches!(c, Caller::Root { .. } | Caller::User { .. }),
+            _ => c.is_iam(),
+        }
+    });
     Applicability {
         apigw,
         scp,
@@ -171,6 +200,7 @@ pub(crate) fn applicability(s: &Scenario) -> Applicability {
         same_account,
         kms: req.service_lc == "kms" && req.resource.as_str().contains(":key/"),
         trust: crate::request::is_trust_request(req),
+        no_permission,
         notes,
     }
 }
@@ -299,7 +329,7 @@ pub(crate) fn eval_traced(
                 });
                 continue;
             }
-            let ro = check_resource(s, req);
+            let ro = check_resource(s, req, view);
             if !ro.covers {
                 let block = s.resource.as_ref();
                 misses.push(Miss::Resource {
@@ -325,7 +355,7 @@ pub(crate) fn eval_traced(
             }
             let mut conditions = Vec::with_capacity(s.conditions.len());
             for c in &s.conditions {
-                let o = eval_condition(c, &req.context);
+                let o = eval_condition(c, &req.context, view.assume);
                 if !o.holds {
                     misses.push(Miss::Condition {
                         operator: c.op_name.clone(),
@@ -429,7 +459,17 @@ fn allow(hit: Option<(Layer, Hit)>) -> Outcome {
 }
 
 /// The decision procedure of §6.3–§6.9 over precomputed layer results.
-pub(crate) fn decide(s: &Scenario, req: &Request, app: &Applicability, x: &Inputs) -> Outcome {
+pub(crate) fn decide(
+    s: &Scenario,
+    req: &Request,
+    app: &Applicability,
+    x: &Inputs,
+    a: &Assumptions,
+) -> Outcome {
+    // 0. Actions no policy controls (§10.2): not even an explicit Deny stops them.
+    if app.no_permission.is_some() {
+        return allow(None);
+    }
     // 1. Explicit-deny sweep, in reporting order (U23).
     if app.rcp {
         for (i, l) in x.rcp.iter().enumerate() {
@@ -489,7 +529,7 @@ pub(crate) fn decide(s: &Scenario, req: &Request, app: &Applicability, x: &Input
     let rbp = x.resource.allow_kind;
     let rbp_hit = x.resource.allow.map(|h| (Layer::Resource, h));
     if let Some(t) = app.apigw {
-        return apigateway(s, req, app, x, t);
+        return apigateway(s, req, app, x, t, a);
     }
     match req.caller {
         Caller::Anonymous | Caller::Service(_) | Caller::WebIdentity(_) => {
@@ -514,11 +554,32 @@ pub(crate) fn decide(s: &Scenario, req: &Request, app: &Applicability, x: &Input
         }
     } else {
         match rbp {
+            // U19: a same-account trust policy naming the caller directly; the other
+            // reading asks for an identity-based Allow as well.
+            Some(MatchKind::Direct)
+                if app.trust && !identity_allows && a.other(Point::TrustDirectSameAccount) =>
+            {
+                return deny(Layer::Identity, None, None);
+            }
+            // T26: a Principal "*" grant is final; the other reading lets an implicit deny
+            // in the boundary or the session policy cut it.
+            Some(MatchKind::Wildcard)
+                if wildcard_cut(req, app, x) && a.other(Point::WildcardGrantBypass) => {}
             Some(k) if k.is_final_same_account() => return allow(rbp_hit),
             Some(MatchKind::ViaRole) | Some(MatchKind::ViaParentUser) => {}
             _ => {
                 if (!root || app.kms) && !identity_allows {
                     return deny(Layer::Identity, None, None);
+                }
+                // U28: the root shortcut; the other reading makes this resource type
+                // need its resource-based policy to allow the root user.
+                if root
+                    && !identity_allows
+                    && s.policies.resource.is_some()
+                    && rbp.is_none()
+                    && a.other(Point::RootShortcut)
+                {
+                    return deny(Layer::Resource, None, None);
                 }
             }
         }
@@ -532,6 +593,11 @@ pub(crate) fn decide(s: &Scenario, req: &Request, app: &Applicability, x: &Input
         rbp_hit
     };
     allow(hit)
+}
+
+/// Would an implicit deny in the boundary or the session policy cut a wildcard grant (T26)?
+fn wildcard_cut(req: &Request, app: &Applicability, x: &Inputs) -> bool {
+    boundary_and_session(req, app, x).is_some()
 }
 
 fn boundary_and_session(req: &Request, app: &Applicability, x: &Inputs) -> Option<Outcome> {
@@ -554,6 +620,7 @@ fn apigateway(
     app: &Applicability,
     x: &Inputs,
     t: AuthorizationType,
+    a: &Assumptions,
 ) -> Outcome {
     let rp_allow = x.resource.allow.is_some();
     let rp_hit = x.resource.allow.map(|h| (Layer::Resource, h));
@@ -594,6 +661,15 @@ fn apigateway(
             } else {
                 s.apigateway.as_ref().is_some_and(|a| a.cognito_token_valid)
             };
+            // U26: the other reading evaluates a Cognito API's resource policy on its
+            // own, so a resource policy without an Allow denies.
+            if t == AuthorizationType::CognitoUserPools
+                && s.policies.resource.is_some()
+                && !rp_allow
+                && a.other(Point::CognitoTableA)
+            {
+                return deny(Layer::Resource, None, None);
+            }
             if auth_allow {
                 allow(x.authorizer.allow.map(|h| (Layer::Authorizer, h)))
             } else if rp_allow {

@@ -11,9 +11,11 @@ mod decide;
 pub mod fast_load;
 pub mod matching;
 pub mod message;
+pub mod readings;
 pub mod render;
 pub mod request;
 pub mod scenario;
+pub mod service_rules;
 pub mod testing;
 pub mod trace;
 
@@ -21,8 +23,9 @@ use crate::decide::{
     applicability, decide as run_decide, effective_request, eval_fast, eval_traced, Applicability,
     Inputs, LayerResult, Outcome,
 };
-use crate::matching::{MatchKind, PrincipalView};
+use crate::matching::PrincipalView;
 use crate::message::{access_denied_message, MessageParts};
+use crate::readings::{Assumptions, Readings, Touched, Uncertainty};
 use crate::request::Request;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -33,7 +36,9 @@ pub use scenario::{
     load_scenario, scenario_from_json, scenario_from_json_cached, NamedPolicy, Policies,
     PolicyCache, Scenario,
 };
-pub use trace::{Decision, Layer, LayerOutcome, LayerTrace, Miss, MissingKey, StatementRef};
+pub use trace::{
+    Decision, Layer, LayerOutcome, LayerTrace, Miss, MissingKey, Note, StatementRef, Warning,
+};
 
 /// The decision and the deciding layer, without a trace (fast path).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,12 +49,13 @@ pub struct Verdict {
     pub denied_by: Option<Layer>,
 }
 
-fn fast_inputs(s: &Scenario, req: &Request, app: &Applicability) -> Inputs {
+fn fast_inputs(s: &Scenario, req: &Request, app: &Applicability, a: &Assumptions) -> Inputs {
     let p = &s.policies;
     let view = PrincipalView {
         caller: &req.caller,
         req,
         has_boundary: p.permissions_boundary.is_some(),
+        assume: a,
     };
     let levels = |l: &Option<Vec<Vec<NamedPolicy>>>, on: bool| -> Vec<LayerResult> {
         match (l, on) {
@@ -102,16 +108,38 @@ fn authorizer_policy(s: &Scenario) -> Option<&NamedPolicy> {
 /// Decide (fast path: no trace, stops at the first applicable Deny of each layer).
 /// Several resources (T92) aggregate most-restrictive-first, as in [`evaluate`].
 pub fn decide(s: &Scenario) -> Verdict {
+    decide_under(s, &Assumptions::new(Readings::DEFAULT))
+}
+
+/// Decide `s` under the readings of `a`, recording in `a` the points it touched.
+fn decide_under(s: &Scenario, a: &Assumptions) -> Verdict {
     if s.extra_resources.is_empty() {
-        return decide_request(s, &s.request);
+        return decide_request(s, &s.request, a);
     }
     let all = per_resource(s);
     all.iter()
-        .map(|one| decide_request(one, &one.request))
+        .map(|one| decide_request(one, &one.request, a))
         .enumerate()
         .max_by_key(|(i, v)| (restrictiveness(v.decision), std::cmp::Reverse(*i)))
         .map(|(_, v)| v)
-        .unwrap_or_else(|| decide_request(s, &s.request))
+        .unwrap_or_else(|| decide_request(s, &s.request, a))
+}
+
+/// The unconfirmed points the decision of `s` rests on (§10.1): each point the evaluation
+/// touched whose other reading decides otherwise.
+fn uncertainties(s: &Scenario, base: Decision, touched: &Touched) -> Vec<Uncertainty> {
+    touched
+        .points()
+        .filter_map(|p| {
+            let other = decide_under(s, &Assumptions::new(Readings::flipped(p)));
+            (other.decision != base).then_some(Uncertainty {
+                rule: p.rule(),
+                assumed: p.assumed(),
+                otherwise: other.decision,
+                otherwise_denied_by: other.denied_by,
+            })
+        })
+        .collect()
 }
 
 /// Explicit deny, then implicit deny, then allow.
@@ -151,22 +179,26 @@ fn per_resource(s: &Scenario) -> Vec<Scenario> {
             let mut one = s.clone();
             one.extra_resources.clear();
             one.request.resource = verdict_policy::arn::RequestResource::new(&r);
-            one.resource_account = one
-                .request
-                .resource
-                .account()
-                .map(str::to_string)
-                .or_else(|| s.resource_account.clone());
+            one.aws_owned = one.request.resource.account() == Some("aws");
+            one.resource_account = if one.aws_owned {
+                None
+            } else {
+                one.request
+                    .resource
+                    .account()
+                    .map(str::to_string)
+                    .or_else(|| s.resource_account.clone())
+            };
             one
         })
         .collect()
 }
 
 /// Decide `s` with another request of the same caller (e.g. a changed context).
-fn decide_request(s: &Scenario, request: &Request) -> Verdict {
-    let app = applicability(s);
+fn decide_request(s: &Scenario, request: &Request, a: &Assumptions) -> Verdict {
+    let app = applicability(s, a);
     let req = effective_request(request, &app);
-    let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app));
+    let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app, a), a);
     Verdict {
         decision: o.decision,
         denied_by: o.denied_by,
@@ -182,6 +214,11 @@ pub struct QuickResult {
     pub denied_by: Option<Layer>,
     /// AWS message (empty when allowed).
     pub message: String,
+    /// The unconfirmed points the decision rests on (§10.1); empty when none.
+    pub uncertain: Vec<Uncertainty>,
+    /// A service rule that refuses the call whatever the policies say (§10.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_refusal: Option<service_rules::ServiceRefusal>,
     /// The AWS service catalog version (as in every JSON result).
     pub catalog: &'static str,
 }
@@ -195,15 +232,19 @@ fn catalog_line() -> &'static str {
 /// Fast path plus the AWS message (several resources aggregate as in [`decide`]).
 pub fn decide_with_message(s: &Scenario) -> QuickResult {
     if !s.extra_resources.is_empty() {
-        let v = decide(s);
+        let a = Assumptions::new(Readings::DEFAULT);
+        let v = decide_under(s, &a);
         let all = per_resource(s);
         if let Some(worst) = all.iter().find(|one| decide(one) == v) {
-            return decide_with_message(worst);
+            let mut q = decide_with_message(worst);
+            q.uncertain = uncertainties(s, v.decision, &a.touched);
+            return q;
         }
     }
-    let app = applicability(s);
+    let a = Assumptions::new(Readings::DEFAULT);
+    let app = applicability(s, &a);
     let req = effective_request(&s.request, &app);
-    let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app));
+    let o = run_decide(s, &req, &app, &fast_inputs(s, &req, &app, &a), &a);
     let policy_arn = o
         .hit
         .and_then(|(layer, level, hit)| statement_ref(s, layer, level, hit))
@@ -214,6 +255,8 @@ pub fn decide_with_message(s: &Scenario) -> QuickResult {
         decision: o.decision,
         denied_by: o.denied_by,
         message,
+        uncertain: uncertainties(s, o.decision, &a.touched),
+        service_refusal: service_rules::service_refusal(&s.request),
     }
 }
 
@@ -236,8 +279,15 @@ pub struct Evaluation {
     pub layers: Vec<LayerTrace>,
     /// Context keys tested by the policies but absent from the request.
     pub missing_context: Vec<MissingKey>,
-    /// Uncertainties and input problems that did not stop evaluation.
-    pub warnings: Vec<String>,
+    /// The unconfirmed points the decision rests on (§10.1): for each, the rule, what was
+    /// assumed and the decision under the other reading.
+    pub uncertain: Vec<Uncertainty>,
+    /// A service rule that refuses the call whatever the policies say (§10.2); the
+    /// decision above is then only what the policies alone would decide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_refusal: Option<service_rules::ServiceRefusal>,
+    /// Remarks and input problems that did not stop evaluation.
+    pub warnings: Vec<Warning>,
     /// The AWS service catalog the warnings were checked against.
     pub catalog: String,
     /// Per-resource results when the scenario lists several resources (T92).
@@ -277,11 +327,19 @@ pub struct ResourceResult {
 
 /// Evaluate with a full trace. Several resources (T92) aggregate most-restrictive-first.
 pub fn evaluate(s: &Scenario) -> Evaluation {
-    if s.extra_resources.is_empty() {
-        return evaluate_one(s);
-    }
+    let touched = Touched::new();
+    let mut e = if s.extra_resources.is_empty() {
+        evaluate_one(s, &touched)
+    } else {
+        evaluate_many(s, &touched)
+    };
+    e.uncertain = uncertainties(s, e.decision, &touched);
+    e
+}
+
+fn evaluate_many(s: &Scenario, touched: &Touched) -> Evaluation {
     let all = per_resource(s);
-    let evaluations: Vec<Evaluation> = all.iter().map(evaluate_one).collect();
+    let evaluations: Vec<Evaluation> = all.iter().map(|one| evaluate_one(one, touched)).collect();
     let results = evaluations
         .iter()
         .map(|e| ResourceResult {
@@ -295,13 +353,20 @@ pub fn evaluate(s: &Scenario) -> Evaluation {
         .enumerate()
         .max_by_key(|(i, e)| (restrictiveness(e.decision), std::cmp::Reverse(*i)))
         .map(|(_, e)| e);
-    let mut e = worst.unwrap_or_else(|| evaluate_one(s));
+    let mut e = worst.unwrap_or_else(|| evaluate_one(s, touched));
     e.resource_results = results;
     e
 }
 
-fn evaluate_one(s: &Scenario) -> Evaluation {
-    let app = applicability(s);
+fn evaluate_one(s: &Scenario, touched: &Touched) -> Evaluation {
+    let a = Assumptions::new(Readings::DEFAULT);
+    let e = evaluate_traced(s, &a);
+    touched.merge(&a.touched);
+    e
+}
+
+fn evaluate_traced(s: &Scenario, a: &Assumptions) -> Evaluation {
+    let app = applicability(s, a);
     let req = effective_request(&s.request, &app);
     let req: &Request = &req;
     let p = &s.policies;
@@ -309,6 +374,7 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         caller: &req.caller,
         req,
         has_boundary: p.permissions_boundary.is_some(),
+        assume: a,
     };
     let mut layers = Vec::new();
     let mut inputs = Inputs {
@@ -414,7 +480,7 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
             &mut layers,
         );
     }
-    let o = run_decide(s, req, &app, &inputs);
+    let o = run_decide(s, req, &app, &inputs, a);
     let deciding_statement = o
         .hit
         .and_then(|(layer, level, hit)| statement_ref(s, layer, level, hit));
@@ -422,20 +488,21 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         .as_ref()
         .and_then(|d| d.policy_arn.as_deref());
     let message = message_for(s, req, &app, &o, policy_arn);
-    let mut warnings: Vec<String> = s.load_notes.clone();
+    let mut warnings: Vec<Warning> = s.load_notes.clone();
     warnings.extend(checks::catalog_warnings(s));
     warnings.extend(
         app.notes
             .iter()
             .filter(|(l, _)| !layers.iter().any(|t| t.layer == *l))
-            .map(|(_, n)| n.to_string()),
+            .map(|(_, n)| Warning::new("layer-not-applicable", n.to_string())),
     );
     collect_warnings(&layers, &mut warnings);
-    unconfirmed_warnings(req, &app, &inputs, &o, &layers, &mut warnings);
-    if let Some(t) = app.apigw {
-        if t == scenario::AuthorizationType::CognitoUserPools {
-            warnings.push("API Gateway's documentation is inconsistent for Cognito user-pool authorizers; Table A is applied (U26)".into());
-        }
+    several_denying_layers(&o, &layers, &mut warnings);
+    if let Some(n) = app.no_permission {
+        warnings.push(Warning::new(
+            "no-permission-needed",
+            format!("{} needs no permission ({}); the layers are shown for reference, none of them decides this call", n.action, n.source),
+        ));
     }
     let mut reason = reason(s, req, &app, &o, deciding_statement.as_ref());
     if let Some(d) = &deciding_statement {
@@ -474,6 +541,8 @@ fn evaluate_one(s: &Scenario) -> Evaluation {
         },
         layers,
         missing_context,
+        uncertain: Vec::new(),
+        service_refusal: service_rules::service_refusal(req),
         warnings,
         catalog: catalog_line().to_string(),
         resource_results: Vec::new(),
@@ -565,6 +634,10 @@ fn reason(
         )
     };
     match (o.decision, o.denied_by) {
+        (Decision::Allow, _) if app.no_permission.is_some() => app
+            .no_permission
+            .map(|n| format!("this call cannot be denied: {} (§10.2)", n.reason))
+            .unwrap_or_default(),
         (Decision::Allow, _) => match (d, app.apigw) {
             (Some(d), _) => format!("allowed by {} in the {}", stmt(d), d.layer.title()),
             (None, Some(scenario::AuthorizationType::CognitoUserPools)) => {
@@ -690,71 +763,23 @@ fn deciding_conditions(layers: &[LayerTrace], d: &StatementRef) -> Option<String
     Some(format!(", because {}", parts.join(" and ")))
 }
 
-/// Surface the UNCONFIRMED rules of the spec (§10) that this answer rests on.
-fn unconfirmed_warnings(
-    req: &Request,
-    app: &Applicability,
-    x: &Inputs,
-    o: &Outcome,
-    layers: &[LayerTrace],
-    out: &mut Vec<String>,
-) {
-    let rbp_decided =
-        o.decision == Decision::Allow && o.hit.is_some_and(|(l, _, _)| l == Layer::Resource);
-    let kind = x.resource.allow_kind;
-    if rbp_decided
-        && app.trust
-        && app.same_account
-        && kind.is_some_and(|k| k.is_final_same_account())
-    {
-        out.push("the trust policy names the caller directly, so no identity permission was required; AWS does not state this explicitly (U19)".into());
+/// U23: when several layers deny, AWS names only one of them; say which others deny.
+fn several_denying_layers(o: &Outcome, layers: &[LayerTrace], out: &mut Vec<Warning>) {
+    if o.decision != Decision::ExplicitDeny {
+        return;
     }
-    if rbp_decided
-        && kind == Some(MatchKind::Wildcard)
-        && app.same_account
-        && ((app.boundary && x.boundary.allow.is_none())
-            || (app.session && x.session_present && x.session.allow.is_none()))
-    {
-        out.push("a same-account Principal \"*\" grant was treated like a direct grant, which a permissions boundary or session policy does not cut (T26, DERIVED)".into());
-    }
-    if matches!(req.caller, Caller::Service(_)) && o.decision == Decision::Allow {
-        let aws_star = layers
-            .iter()
-            .flat_map(|l| l.policies.iter())
-            .flat_map(|p| p.statements.iter())
-            .any(|s| s.applies && s.principal_match == Some(MatchKind::Wildcard));
-        if aws_star {
-            out.push("a wildcard principal was taken to match an AWS service principal; for {\"AWS\": \"*\"} this is UNCONFIRMED (U21)".into());
-        }
-    }
-    if o.decision == Decision::ExplicitDeny {
-        let denying: Vec<&str> = layers
-            .iter()
-            .filter(|l| l.outcome == LayerOutcome::ExplicitDeny)
-            .map(|l| l.layer.as_str())
-            .collect();
-        let mut uniq = denying.clone();
-        uniq.dedup();
-        if uniq.len() > 1 {
-            out.push(format!("several layers deny ({}); AWS names only one in its message, and which one is UNCONFIRMED (U23)", uniq.join(", ")));
-        }
-    }
-    let derived_tested = layers
+    let mut denying: Vec<&str> = layers
         .iter()
-        .flat_map(|l| l.policies.iter())
-        .flat_map(|p| p.statements.iter())
-        .flat_map(|s| s.conditions.iter())
-        .find(|c| {
-            let k = c.key.to_ascii_lowercase();
-            (k == "aws:principaltype" || k == "aws:userid")
-                && req.context.get(&k).is_some_and(|e| e.derived)
-        });
-    if let Some(c) = derived_tested {
-        out.push(format!("{} was derived from the principal; its exact values are UNCONFIRMED (U1) — give it in the context to be sure", c.key));
+        .filter(|l| l.outcome == LayerOutcome::ExplicitDeny)
+        .map(|l| l.layer.as_str())
+        .collect();
+    denying.dedup();
+    if denying.len() > 1 {
+        out.push(Warning::new("U23", format!("several layers deny ({}); AWS names only one in its message, and which one is UNCONFIRMED (U23)", denying.join(", "))));
     }
 }
 
-fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<String>) {
+fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<Warning>) {
     for l in layers {
         for p in &l.policies {
             for st in &p.statements {
@@ -764,11 +789,14 @@ fn collect_warnings(layers: &[LayerTrace], out: &mut Vec<String>) {
                     .filter_map(|c| c.note.as_ref())
                     .chain(st.notes.iter())
                 {
-                    let w = format!(
-                        "{} {} statement {}: {n}",
-                        l.layer.as_str(),
-                        p.policy,
-                        st.sid
+                    let w = Warning::new(
+                        n.code,
+                        format!(
+                            "{} {} statement {}: {n}",
+                            l.layer.as_str(),
+                            p.policy,
+                            st.sid
+                        ),
                     );
                     if !out.contains(&w) {
                         out.push(w);
@@ -836,7 +864,8 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
                         CtxValue::Single(c.clone())
                     };
                     req.context.set(&key, val);
-                    if decide_request(s, &req).decision != decision {
+                    let a = Assumptions::new(Readings::DEFAULT);
+                    if decide_request(s, &req, &a).decision != decision {
                         flipping = Some(c.clone());
                         break;
                     }

@@ -2,8 +2,11 @@
 //! (§3, §4). Each check is one function used by both the fast and the traced paths.
 
 use crate::context::{Context, CtxValue};
+use crate::readings::{Assumptions, Point};
 use crate::request::{Caller, Request};
+use crate::trace::Note;
 use serde::Serialize;
+use verdict_policy::arn::RequestResource;
 use verdict_policy::condition::{
     parse_date, parse_number, BaseOp, BoolValue, CondValue, Condition, Family, SetOp, TextValue,
 };
@@ -44,6 +47,8 @@ pub struct PrincipalView<'a> {
     pub req: &'a Request,
     /// The caller's user or role has a permissions boundary.
     pub has_boundary: bool,
+    /// The readings of unconfirmed points in force, and what the evaluation touched.
+    pub assume: &'a Assumptions,
 }
 
 /// Match one principal entry.
@@ -51,7 +56,16 @@ pub fn match_entry(e: &PrincipalEntry, v: &PrincipalView<'_>) -> Option<MatchKin
     let c = v.caller;
     let same = |p: &str, a: &str| c.partition() == Some(p) && c.account() == Some(a);
     match e {
-        PrincipalEntry::Everyone { .. } => Some(MatchKind::Wildcard),
+        PrincipalEntry::Everyone { aws_form } => {
+            // U21: whether {"AWS": "*"} also matches AWS service principals.
+            if *aws_form
+                && matches!(c, Caller::Service(_))
+                && v.assume.other(Point::AwsStarMatchesService)
+            {
+                return None;
+            }
+            Some(MatchKind::Wildcard)
+        }
         PrincipalEntry::Account { partition, account } => {
             if !same(partition, account) {
                 return None;
@@ -146,7 +160,9 @@ pub fn match_entry(e: &PrincipalEntry, v: &PrincipalView<'_>) -> Option<MatchKin
                 .as_deref()
                 == Some(id.as_str()))
         .then_some(MatchKind::Account),
-        PrincipalEntry::Other(_) => None,
+        // S3 sees requests from CloudFront under the identity's canonical user; Verdict
+        // has no caller form for it, so it matches no modelled caller.
+        PrincipalEntry::CloudFrontOai(_) => None,
     }
 }
 
@@ -159,8 +175,8 @@ pub enum PrincipalOutcome {
     Matched(MatchKind),
     /// Does not apply.
     Missed,
-    /// A NotPrincipal Deny applies; the string says why (e.g. boundary trap, partial exclusion).
-    NotPrincipalApplies(Option<String>),
+    /// A NotPrincipal Deny applies; the note says why (e.g. boundary trap, partial exclusion).
+    NotPrincipalApplies(Option<Note>),
 }
 
 impl PrincipalOutcome {
@@ -183,9 +199,10 @@ pub fn check_principal(block: Option<&PrincipalBlock>, v: &PrincipalView<'_>) ->
     }
     // NotPrincipal (Deny only).
     if v.has_boundary && matches!(v.caller, Caller::User { .. } | Caller::AssumedRole { .. }) {
-        return PrincipalOutcome::NotPrincipalApplies(Some(
-            "a NotPrincipal Deny always applies to a user or role that has a permissions boundary (§3.3)".into(),
-        ));
+        return PrincipalOutcome::NotPrincipalApplies(Some(Note::new(
+            "not-principal-with-boundary",
+            "a NotPrincipal Deny always applies to a user or role that has a permissions boundary (§3.3)",
+        )));
     }
     let kinds: Vec<MatchKind> = b.entries.iter().filter_map(|e| match_entry(e, v)).collect();
     if kinds.contains(&MatchKind::Wildcard) {
@@ -205,9 +222,14 @@ pub fn check_principal(block: Option<&PrincipalBlock>, v: &PrincipalView<'_>) ->
     if excluded {
         PrincipalOutcome::Missed
     } else if !kinds.is_empty() {
-        PrincipalOutcome::NotPrincipalApplies(Some(
-            "the caller is only partly listed in NotPrincipal; AWS checks the account, role and session in turn, so the Deny may apply (U20: list the session, role and account ARNs to be excluded)".into(),
-        ))
+        // U20: the other reading excludes a caller that is listed at all.
+        if v.assume.other(Point::NotPrincipalPartial) {
+            return PrincipalOutcome::Missed;
+        }
+        PrincipalOutcome::NotPrincipalApplies(Some(Note::new(
+            "U20",
+            "the caller is only partly listed in NotPrincipal; AWS checks the account, role and session in turn, so the Deny may apply (U20: list the session, role and account ARNs to be excluded)",
+        )))
     } else {
         PrincipalOutcome::NotPrincipalApplies(None)
     }
@@ -229,7 +251,7 @@ pub struct ResourceOutcome {
 }
 
 /// Check Resource/NotResource. A statement without one (trust policies) covers the resource.
-pub fn check_resource(s: &Statement, req: &Request) -> ResourceOutcome {
+pub fn check_resource(s: &Statement, req: &Request, v: &PrincipalView<'_>) -> ResourceOutcome {
     let Some(block) = &s.resource else {
         return ResourceOutcome {
             covers: true,
@@ -239,11 +261,24 @@ pub fn check_resource(s: &Statement, req: &Request) -> ResourceOutcome {
     let mut any = false;
     let mut unresolved = Vec::new();
     for e in &block.entries {
+        let lookup = |k: &str| req.context.variable_ref(k);
+        // U15: a substituted value holding `*` or `?` is literal unless read otherwise.
+        let wild_value = e.pattern.template().is_some_and(|t| {
+            t.variable_keys_lc()
+                .any(|k| lookup(k).is_some_and(|x| x.contains(['*', '?'])))
+        });
+        let value_wildcards = wild_value && v.assume.other(Point::VariableValueLiteral);
         match e
             .pattern
-            .matches(&req.resource, |k| req.context.variable_ref(k))
+            .matches_with(&req.resource, value_wildcards, lookup)
         {
             Ok(true) => {
+                if segment_case_differs(&e.raw, &req.resource)
+                    && v.assume.other(Point::ArnSegmentCase)
+                    && !segments_match_exact_case(&e.raw, &req.resource)
+                {
+                    continue;
+                }
                 any = true;
                 break;
             }
@@ -257,6 +292,33 @@ pub fn check_resource(s: &Statement, req: &Request) -> ResourceOutcome {
     }
 }
 
+/// The partition, service, region and account fields of an ARN (pattern or request).
+fn head_fields(s: &str) -> Option<[&str; 4]> {
+    let mut it = s.splitn(6, ':');
+    it.next()?;
+    Some([it.next()?, it.next()?, it.next()?, it.next()?])
+}
+
+/// U5 matters only when a pattern or the request writes these fields in upper case.
+fn segment_case_differs(pattern: &str, req: &RequestResource) -> bool {
+    let upper = |s: &str| {
+        head_fields(s).is_some_and(|f| f.iter().any(|x| x.bytes().any(|b| b.is_ascii_uppercase())))
+    };
+    upper(pattern) || upper(req.as_str())
+}
+
+/// The other reading of U5: the four head fields compared case-sensitively.
+fn segments_match_exact_case(pattern: &str, req: &RequestResource) -> bool {
+    match (head_fields(pattern), head_fields(req.as_str())) {
+        (Some(p), Some(r)) => p
+            .iter()
+            .zip(r.iter())
+            .all(|(p, r)| verdict_policy::glob::Glob::new(p).matches(r)),
+        // `*` and short patterns: nothing to compare by case.
+        _ => true,
+    }
+}
+
 /// The outcome of one condition (operator, key) pair.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CondOutcome {
@@ -265,16 +327,22 @@ pub struct CondOutcome {
     /// The request values, or `None` if the key was absent.
     pub request: Option<Vec<String>>,
     /// Why the result is what it is, when not obvious (U-rules, type mismatch).
-    pub note: Option<String>,
+    pub note: Option<Note>,
 }
 
 fn lookup_var(ctx: &Context) -> impl Fn(&str) -> Option<String> + '_ {
     move |k| ctx.variable(k)
 }
 
+/// True if a template substitutes a value that holds `*` or `?` (U15 applies).
+fn substitutes_wildcard(t: &verdict_policy::template::Template, ctx: &Context) -> bool {
+    t.variable_keys_lc()
+        .any(|k| ctx.variable_ref(k).is_some_and(|x| x.contains(['*', '?'])))
+}
+
 /// Compare one request value with one policy value under a positive base operator.
 /// `None` means the request value does not have the operator's type (U12).
-fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool> {
+fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context, a: &Assumptions) -> Option<bool> {
     use BaseOp::*;
     match (base, p) {
         (StringEquals | StringNotEquals, CondValue::Text(t)) => Some(match t.template.as_plain() {
@@ -292,9 +360,11 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool
         (StringLike | StringNotLike, CondValue::Text(t)) => Some(match &t.glob {
             Some(g) => g.matches(v),
             None => {
+                let value_wildcards =
+                    substitutes_wildcard(&t.template, ctx) && a.other(Point::VariableValueLiteral);
                 let mut toks = Vec::with_capacity(4);
                 t.template
-                    .resolve_refs(&mut toks, true, |k| ctx.variable_ref(k))
+                    .resolve_refs_with(&mut toks, true, value_wildcards, |k| ctx.variable_ref(k))
                     && match_refs(&toks, v)
             }
         }),
@@ -324,12 +394,12 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool
             })
         }
         (Bool, CondValue::Bool(b)) => {
-            let x = parse_bool(v)?;
+            let x = parse_bool(v, a)?;
             let want = match b {
                 BoolValue::Literal(b) => Some(*b),
                 BoolValue::Template(t) => t
                     .resolve_string(lookup_var(ctx))
-                    .and_then(|s| parse_bool(&s)),
+                    .and_then(|s| parse_bool(&s, a)),
             };
             Some(want == Some(x))
         }
@@ -340,7 +410,25 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context) -> Option<bool
         }
         (IpAddress | NotIpAddress, CondValue::Ip(net)) => {
             let addr = parse_ip(v)?.addr();
-            Some(net.contains(&addr))
+            if net.contains(&addr) {
+                return Some(true);
+            }
+            // U11: an IPv4-mapped IPv6 address against an IPv4 block (or the reverse).
+            let other = match (addr, net) {
+                (std::net::IpAddr::V6(v6), ipnet::IpNet::V4(_)) => {
+                    v6.to_ipv4_mapped().map(std::net::IpAddr::V4)
+                }
+                (std::net::IpAddr::V4(v4), ipnet::IpNet::V6(n))
+                    if n.addr().to_ipv4_mapped().is_some() =>
+                {
+                    Some(std::net::IpAddr::V6(v4.to_ipv6_mapped()))
+                }
+                _ => None,
+            };
+            Some(match other {
+                Some(o) if net.contains(&o) => a.other(Point::MappedIpv6),
+                _ => false,
+            })
         }
         _ => Some(false),
     }
@@ -350,21 +438,32 @@ fn resolve_string(t: &TextValue, ctx: &Context) -> Option<String> {
     t.template.resolve_string(lookup_var(ctx))
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
-    if v.eq_ignore_ascii_case("true") {
-        Some(true)
+/// `true`/`false` ignoring case (U10); the other reading takes only the lower-case words.
+fn parse_bool(v: &str, a: &Assumptions) -> Option<bool> {
+    let b = if v.eq_ignore_ascii_case("true") {
+        true
     } else if v.eq_ignore_ascii_case("false") {
-        Some(false)
+        false
     } else {
-        None
+        return None;
+    };
+    if v != "true" && v != "false" && a.other(Point::BoolCase) {
+        return None;
     }
+    Some(b)
 }
 
 /// Per-value test: OR over policy values, or NOR for negated operators; `None` = type mismatch.
-fn value_test(c: &Condition, v: &str, ctx: &Context) -> Option<bool> {
+fn value_test(c: &Condition, v: &str, ctx: &Context, a: &Assumptions) -> Option<bool> {
     let mut any = false;
-    for p in &c.values {
-        if match_one(c.op.base, v, p, ctx)? {
+    let policy_bool_case = c.op.base == BaseOp::Bool
+        && c.raw_values.iter().any(|r| r != "true" && r != "false")
+        && a.other(Point::BoolCase);
+    for (p, raw) in c.values.iter().zip(c.raw_values.iter()) {
+        if policy_bool_case && raw != "true" && raw != "false" {
+            continue;
+        }
+        if match_one(c.op.base, v, p, ctx, a)? {
             any = true;
             break;
         }
@@ -372,29 +471,70 @@ fn value_test(c: &Condition, v: &str, ctx: &Context) -> Option<bool> {
     Some(any != c.op.base.is_negated())
 }
 
+/// The per-value test with U12 applied: a mismatched value fails positive operators; for
+/// negated ones the default reading fails it too, the other reading passes it.
+fn value_test_typed(c: &Condition, v: &str, ctx: &Context, a: &Assumptions) -> (bool, bool) {
+    match value_test(c, v, ctx, a) {
+        Some(r) => (r, false),
+        None => (c.op.base.is_negated() && a.other(Point::TypeMismatch), true),
+    }
+}
+
+/// True for a derived key whose exact values AWS has not confirmed (U1).
+fn unconfirmed_derived(c: &Condition, entry: &crate::context::Entry) -> bool {
+    entry.derived && (c.key_lc == "aws:principaltype" || c.key_lc == "aws:userid")
+}
+
 /// Does the condition hold? (The fast path: no allocation for explanations.)
-pub fn condition_holds(c: &Condition, ctx: &Context) -> bool {
+pub fn condition_holds(c: &Condition, ctx: &Context, a: &Assumptions) -> bool {
     if c.op.base == BaseOp::Null {
-        return eval_condition(c, ctx).holds;
+        return eval_condition(c, ctx, a).holds;
     }
     match ctx.get(&c.key_lc) {
-        None => absent_outcome(c).holds,
-        Some(entry) => entry
-            .values
-            .iter()
-            .any(|alt| eval_alternative(c, alt, ctx).0),
+        None => absent_outcome(c, a).holds,
+        Some(entry) if unconfirmed_derived(c, entry) && a.other(Point::PrincipalTypeValues) => {
+            absent_outcome(c, a).holds
+        }
+        Some(entry) => {
+            if entry.values.len() > 1 && a.other(Point::TagKeyCollision) {
+                entry
+                    .values
+                    .iter()
+                    .all(|alt| eval_alternative(c, alt, ctx, a).0)
+            } else {
+                entry
+                    .values
+                    .iter()
+                    .any(|alt| eval_alternative(c, alt, ctx, a).0)
+            }
+        }
     }
 }
 
 /// Evaluate one condition against the context (§4.2–4.5), with the request values and notes.
-pub fn eval_condition(c: &Condition, ctx: &Context) -> CondOutcome {
+pub fn eval_condition(c: &Condition, ctx: &Context, a: &Assumptions) -> CondOutcome {
     let entry = ctx.get(&c.key_lc);
     let op = &c.op;
     if op.base == BaseOp::Null {
+        let mut note = None;
         let present = entry.is_some_and(|e| {
             e.values.iter().any(|v| match v {
+                CtxValue::Single(s) if s.is_empty() => {
+                    // U13: an empty string is present unless read otherwise.
+                    !a.other(Point::EmptyStringPresent)
+                }
                 CtxValue::Single(_) => true,
-                CtxValue::Multi(m) => !m.is_empty(),
+                CtxValue::Multi(m) if m.is_empty() => {
+                    note = Some(Note::new(
+                        "null-empty-list",
+                        format!(
+                            "{} is an empty list, which Null treats as absent, as the set operators do (§4.3); AWS does not document this case",
+                            c.key
+                        ),
+                    ));
+                    a.other(Point::NullEmptyList)
+                }
+                CtxValue::Multi(_) => true,
             })
         });
         let holds = c
@@ -410,16 +550,11 @@ pub fn eval_condition(c: &Condition, ctx: &Context) -> CondOutcome {
                     .map(str::to_string)
                     .collect()
             }),
-            note: (entry.is_some() && !present).then(|| {
-                format!(
-                    "{} is an empty list, which Null treats as absent, as the set operators do (§4.3); AWS does not document this case",
-                    c.key
-                )
-            }),
+            note,
         };
     }
     let Some(entry) = entry else {
-        return absent_outcome(c);
+        return absent_outcome(c, a);
     };
     let request: Vec<String> = entry
         .values
@@ -427,21 +562,35 @@ pub fn eval_condition(c: &Condition, ctx: &Context) -> CondOutcome {
         .flat_map(|v| v.values())
         .map(str::to_string)
         .collect();
+    if unconfirmed_derived(c, entry) && a.other(Point::PrincipalTypeValues) {
+        let mut o = absent_outcome(c, a);
+        o.request = Some(request);
+        return o;
+    }
     let mut note = None;
-    if entry.values.len() > 1 {
-        note = Some(format!(
-            "context keys differing only in letter case collide for {}; any of their values may satisfy the condition (U2)",
-            c.key
+    let collide = entry.values.len() > 1;
+    if collide {
+        note = Some(Note::new(
+            "U2",
+            format!(
+                "context keys differing only in letter case collide for {}; any of their values may satisfy the condition (U2)",
+                c.key
+            ),
         ));
     }
-    // OR over colliding alternatives (normally exactly one).
-    let mut holds = false;
+    // OR over colliding alternatives (normally exactly one); AND under the other reading of U2.
+    let all = collide && a.other(Point::TagKeyCollision);
+    let mut holds = all;
     for alt in &entry.values {
-        let (h, n) = eval_alternative(c, alt, ctx);
+        let (h, n) = eval_alternative(c, alt, ctx, a);
         if n.is_some() && note.is_none() {
             note = n;
         }
-        if h {
+        if all && !h {
+            holds = false;
+            break;
+        }
+        if !all && h {
             holds = true;
             break;
         }
@@ -453,10 +602,11 @@ pub fn eval_condition(c: &Condition, ctx: &Context) -> CondOutcome {
     }
 }
 
-fn absent_outcome(c: &Condition) -> CondOutcome {
+fn absent_outcome(c: &Condition, a: &Assumptions) -> CondOutcome {
     let op = &c.op;
     let holds = if op.if_exists {
-        true
+        // U7: ForAnyValue with IfExists on an absent key; IfExists wins unless read otherwise.
+        !(op.set == Some(SetOp::ForAnyValue) && a.other(Point::SetOperatorIfExists))
     } else {
         match op.set {
             Some(SetOp::ForAllValues) => true,
@@ -471,53 +621,81 @@ fn absent_outcome(c: &Condition) -> CondOutcome {
     }
 }
 
-fn eval_alternative(c: &Condition, v: &CtxValue, ctx: &Context) -> (bool, Option<String>) {
+fn eval_alternative(
+    c: &Condition,
+    v: &CtxValue,
+    ctx: &Context,
+    a: &Assumptions,
+) -> (bool, Option<Note>) {
     let op = &c.op;
     let mismatch = || {
-        Some(format!(
-            "a request value of {} is not of the type {} expects; the condition is false for positive and negated operators alike (U12)",
-            c.key,
-            op.base.name()
+        Some(Note::new(
+            "type-mismatch",
+            format!(
+                "a request value of {} is not of the type {} expects; the condition is false for positive and negated operators alike (U12)",
+                c.key,
+                op.base.name()
+            ),
         ))
     };
     match op.set {
         Some(set) => {
             let values: Vec<&str> = v.values();
             if values.is_empty() {
-                return (op.if_exists || set == SetOp::ForAllValues, None);
+                return (absent_outcome(c, a).holds, None);
             }
             let mut results = Vec::with_capacity(values.len());
+            let mut mismatched = false;
             for x in values {
-                match value_test(c, x, ctx) {
-                    Some(r) => results.push(r),
-                    None => return (false, mismatch()),
+                let (r, m) = value_test_typed(c, x, ctx, a);
+                mismatched |= m;
+                if m && !r {
+                    return (false, mismatch());
                 }
+                results.push(r);
             }
             let holds = match set {
                 SetOp::ForAllValues => results.iter().all(|r| *r),
                 SetOp::ForAnyValue => results.iter().any(|r| *r),
             };
-            (holds, None)
+            (holds, if mismatched { mismatch() } else { None })
         }
         None => {
             let single = match v {
                 CtxValue::Single(s) => s.as_str(),
-                CtxValue::Multi(m) if m.len() == 1 => m[0].as_str(),
-                CtxValue::Multi(m) if m.is_empty() => return (absent_outcome(c).holds, None),
-                CtxValue::Multi(_) => {
+                CtxValue::Multi(m) if m.len() == 1 => {
+                    if a.other(Point::SingleValueList) {
+                        return (false, None);
+                    }
+                    m[0].as_str()
+                }
+                CtxValue::Multi(m) if m.is_empty() => return (absent_outcome(c, a).holds, None),
+                CtxValue::Multi(m) => {
+                    // U6: the other reading takes any value for a positive operator, and
+                    // requires every value to pass for a negated one.
+                    if a.other(Point::PlainOperatorOnMultivalued) {
+                        let mut results = m.iter().map(|x| value_test_typed(c, x, ctx, a).0);
+                        let holds = if op.base.is_negated() {
+                            results.all(|r| r)
+                        } else {
+                            results.any(|r| r)
+                        };
+                        return (holds, None);
+                    }
                     return (
                         false,
-                        Some(format!(
-                            "{} has several values but {} is not a set operator; the condition does not match (U6: use ForAnyValue: or ForAllValues:)",
-                            c.key, c.op_name
+                        Some(Note::new(
+                            "U6",
+                            format!(
+                                "{} has several values but {} is not a set operator; the condition does not match (U6: use ForAnyValue: or ForAllValues:)",
+                                c.key, c.op_name
+                            ),
                         )),
-                    )
+                    );
                 }
             };
-            match value_test(c, single, ctx) {
-                Some(r) => (r, None),
-                None => (false, mismatch()),
-            }
+            let (r, m) = value_test_typed(c, single, ctx, a);
+            (r, if m { mismatch() } else { None })
         }
     }
 }
@@ -536,7 +714,7 @@ pub fn statement_applies(
     if !check_action(s, req) {
         return None;
     }
-    if !check_resource(s, req).covers {
+    if !check_resource(s, req, v).covers {
         return None;
     }
     let p = check_principal(s.principal.as_ref(), v);
@@ -545,7 +723,7 @@ pub fn statement_applies(
     }
     if s.conditions
         .iter()
-        .all(|c| condition_holds(c, &req.context))
+        .all(|c| condition_holds(c, &req.context, v.assume))
     {
         Some(p)
     } else {

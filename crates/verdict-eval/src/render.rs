@@ -154,6 +154,19 @@ pub fn render(e: &Evaluation, color: bool) -> String {
         );
     }
     let _ = writeln!(o, "\n{} {}", st(color, bold, "Why:"), e.reason);
+    if let Some(r) = &e.service_refusal {
+        let code = r.error_code.map(|c| format!(" ({c})")).unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "\n{} the service refuses this call whatever the policies say{code}: {} No policy change helps. [{}]",
+            st(color, red, "Service rule:"),
+            r.explanation,
+            r.rule
+        );
+    }
+    for u in &e.uncertain {
+        let _ = writeln!(o, "\n{} {}", st(color, yellow, "Unconfirmed:"), u.line());
+    }
     let _ = writeln!(o, "\n{}", st(color, bold, "Layers:"));
     for l in &e.layers {
         let lvl = l.level.map(|i| format!(" level {i}")).unwrap_or_default();
@@ -205,7 +218,7 @@ pub fn render(e: &Evaluation, color: bool) -> String {
                     }
                 }
                 for n in &s.notes {
-                    let _ = writeln!(o, "        {}", st(color, yellow, n));
+                    let _ = writeln!(o, "        {}", st(color, yellow, &n.text));
                 }
             }
         }
@@ -251,7 +264,11 @@ pub fn render(e: &Evaluation, color: bool) -> String {
     if !e.warnings.is_empty() {
         let _ = writeln!(o, "\n{}", st(color, bold, "Warnings:"));
         for w in &e.warnings {
-            let _ = writeln!(o, "  {}", st(color, yellow, w));
+            let _ = writeln!(
+                o,
+                "  {}",
+                st(color, yellow, &format!("[{}] {}", w.code, w.message))
+            );
         }
     }
     o

@@ -133,6 +133,10 @@ pub struct Expect {
     pub missing_context: Option<Vec<String>>,
     /// Expected rejection code.
     pub error: Option<String>,
+    /// Exact set of rule ids the decision must rest on (§10.1), e.g. `["T26"]`.
+    pub uncertain: Option<Vec<String>>,
+    /// The service rule that must refuse the call (§10.2), or `"none"`.
+    pub service_refusal: Option<String>,
 }
 
 /// One scenario, ready to evaluate.
@@ -150,6 +154,8 @@ pub struct Scenario {
     pub extra_resources: Vec<String>,
     /// The account that owns the resource, when known.
     pub resource_account: Option<String>,
+    /// The resource belongs to AWS, not to an account (`arn:aws:iam::aws:policy/…`, §10.2).
+    pub aws_owned: bool,
     /// The organization's management account.
     pub management_account: Option<String>,
     /// Policies by layer.
@@ -161,7 +167,7 @@ pub struct Scenario {
     /// Expectation, if the scenario is a test.
     pub expect: Option<Expect>,
     /// Notes produced while loading (e.g. a role ARN given as caller).
-    pub load_notes: Vec<String>,
+    pub load_notes: Vec<crate::trace::Warning>,
     /// Where it came from.
     pub source: Arc<SourceFile>,
 }
@@ -211,6 +217,8 @@ const EXPECT: &[&str] = &[
     "message_contains",
     "missing_context",
     "error",
+    "uncertain",
+    "service_refusal",
 ];
 const DECISIONS: &[&str] = &["allow", "explicit_deny", "implicit_deny"];
 const LAYERS: &[&str] = &[
@@ -438,15 +446,50 @@ impl Loader<'_> {
         };
         let mut load_notes = Vec::new();
         let (request, extra_resources) = self.request(req_json, &mut load_notes)?;
-        let resource_account = self
-            .opt_str(top, "resource_account", "scenario")
-            .or_else(|| {
-                request
-                    .resource
-                    .account()
-                    .map(str::to_string)
-                    .or_else(|| request.caller.account().map(str::to_string))
-            });
+        let given_account = self.opt_str(top, "resource_account", "scenario");
+        let account_span = top
+            .iter()
+            .find(|m| m.key == "resource_account")
+            .map(|m| m.value.span)
+            .unwrap_or(tree.span);
+        let aws_owned = request.resource.account() == Some("aws");
+        // §10.2: a resource_account that contradicts the ARN is an input error.
+        let arns = std::iter::once(request.resource.as_str().to_string())
+            .chain(extra_resources.iter().cloned());
+        for arn in arns {
+            let r = RequestResource::new(&arn);
+            match (r.account(), given_account.as_deref()) {
+                (Some("aws"), Some(g)) if g != "aws" => self.err(
+                    ErrorCode::InvalidScenario,
+                    account_span,
+                    format!("resource_account \"{g}\" contradicts {arn}, which belongs to AWS (account field \"aws\"), not to an account; remove resource_account"),
+                ),
+                (Some(a), Some(g)) if a != "aws" && !a.contains(['*', '?']) && a != g => {
+                    self.err(
+                        ErrorCode::InvalidScenario,
+                        account_span,
+                        format!("resource_account \"{g}\" contradicts the account \"{a}\" in the resource ARN {arn}; give the account that owns the resource once, in the ARN"),
+                    )
+                }
+                _ => {}
+            }
+        }
+        let resource_account = if aws_owned {
+            None
+        } else {
+            given_account.clone().or_else(|| {
+                request.resource.account().map(str::to_string).or_else(|| {
+                    let caller = request.caller.account()?;
+                    if !matches!(request.resource, RequestResource::Star) {
+                        load_notes.push(crate::trace::Warning::new(
+                            "resource-account-assumed",
+                            format!("{} carries no account and no resource_account was given: the resource is taken to be in the caller's account {caller} (give resource_account if it is not)", request.resource.as_str()),
+                        ));
+                    }
+                    Some(caller.to_string())
+                })
+            })
+        };
         let trust = crate::request::is_trust_request(&request);
         let policies = match get("policies") {
             Some(p) => self.policies(p, trust, options.scp_syntax)?,
@@ -463,6 +506,7 @@ impl Loader<'_> {
             request,
             extra_resources,
             resource_account,
+            aws_owned,
             management_account,
             policies,
             apigateway,
@@ -483,6 +527,8 @@ impl Loader<'_> {
             message_contains: self.opt_str(m, "message_contains", "expect"),
             missing_context: None,
             error: self.opt_str(m, "error", "expect"),
+            uncertain: None,
+            service_refusal: self.opt_str(m, "service_refusal", "expect"),
         };
         if let Some(d) = &x.decision {
             if !DECISIONS.contains(&d.as_str()) {
@@ -516,6 +562,24 @@ impl Loader<'_> {
                 );
             }
         }
+        if let Some(u) = m.iter().find(|k| k.key == "uncertain") {
+            match &u.value.kind {
+                JsonKind::Array(items) => {
+                    let mut v = Vec::new();
+                    for i in items {
+                        if let Some(s) = self.str_of(i, "expect.uncertain[]") {
+                            v.push(s);
+                        }
+                    }
+                    x.uncertain = Some(v);
+                }
+                _ => self.err(
+                    ErrorCode::InvalidScenario,
+                    u.value.span,
+                    "expect.uncertain must be an array of rule ids such as [\"T26\"]",
+                ),
+            }
+        }
         if let Some(mc) = m.iter().find(|k| k.key == "missing_context") {
             match &mc.value.kind {
                 JsonKind::Array(items) => {
@@ -537,7 +601,11 @@ impl Loader<'_> {
         Some(x)
     }
 
-    fn request(&mut self, r: &Json, notes: &mut Vec<String>) -> Option<(Request, Vec<String>)> {
+    fn request(
+        &mut self,
+        r: &Json,
+        notes: &mut Vec<crate::trace::Warning>,
+    ) -> Option<(Request, Vec<String>)> {
         let m = self.obj(r, "request")?;
         self.check_keys(m, REQUEST, "request");
         let field = |k: &str| m.iter().find(|x| x.key == k);
@@ -575,7 +643,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        notes.extend(note);
+        notes.extend(note.map(|n| crate::trace::Warning::new("role-as-caller", n)));
         let mut resources = Vec::new();
         if let Some(res) = field("resource") {
             if let Some(s) = self.str_of(&res.value, "request.resource") {

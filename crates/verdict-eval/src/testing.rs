@@ -19,6 +19,9 @@ pub struct CaseResult {
     pub passed: bool,
     /// What differed.
     pub failures: Vec<String>,
+    /// The unconfirmed points the expected decision rests on: it holds only under the
+    /// assumed reading of each (§10.1). `verdict test --strict` fails such cases.
+    pub assumed: Vec<String>,
     /// The evaluation, when the scenario loaded.
     pub evaluation: Option<Evaluation>,
 }
@@ -63,6 +66,7 @@ pub fn run_file(path: &Path) -> Vec<CaseResult> {
                 rule: None,
                 passed: false,
                 failures: vec![format!("cannot read the file: {e}")],
+                assumed: Vec::new(),
                 evaluation: None,
             }]
         }
@@ -138,6 +142,7 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
                 rule,
                 passed,
                 failures,
+                assumed: Vec::new(),
                 evaluation: None,
             })
         }
@@ -148,12 +153,22 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
                 Some(code) => vec![format!("expected the scenario to be rejected with {code}, but it loaded and evaluated to {}", e.decision.as_str())],
                 None => check(&s, &e),
             };
+            let mut assumed: Vec<String> = if exp.decision.is_some() {
+                e.uncertain
+                    .iter()
+                    .map(|u| format!("{} (otherwise {})", u.rule, u.otherwise.as_str()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            assumed.dedup();
             Some(CaseResult {
                 location: location.into(),
                 name,
                 rule,
                 passed: failures.is_empty(),
                 failures,
+                assumed,
                 evaluation: Some(e),
             })
         }
@@ -194,6 +209,23 @@ pub fn check(s: &Scenario, e: &Evaluation) -> Vec<String> {
                 "message: expected to contain \"{m}\", got \"{}\"",
                 e.message
             ));
+        }
+    }
+    if let Some(want) = &x.service_refusal {
+        let got = e.service_refusal.as_ref().map_or("none", |r| r.rule);
+        if want != got {
+            f.push(format!("service_refusal: expected {want}, got {got}"));
+        }
+    }
+    if let Some(rules) = &x.uncertain {
+        let mut want: Vec<&str> = rules.iter().map(String::as_str).collect();
+        let mut got: Vec<&str> = e.uncertain.iter().map(|u| u.rule).collect();
+        want.sort_unstable();
+        want.dedup();
+        got.sort_unstable();
+        got.dedup();
+        if want != got {
+            f.push(format!("uncertain: expected {want:?}, got {got:?}"));
         }
     }
     if let Some(keys) = &x.missing_context {

@@ -2,7 +2,59 @@
 
 use crate::matching::MatchKind;
 use serde::Serialize;
+use std::borrow::Cow;
 use verdict_policy::Position;
+
+/// A remark on an answer: a stable code and a sentence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Stable kebab-case code (`unknown-action`, `type-mismatch`, …) or a spec rule id (`U23`).
+    pub code: Cow<'static, str>,
+    /// What happened.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning with a static code.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Warning {
+        Warning {
+            code: Cow::Borrowed(code),
+            message: message.into(),
+        }
+    }
+}
+
+/// A note on one condition or statement: shown (and serialized) as its sentence, and
+/// carrying the code of the warning it becomes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// Stable code.
+    pub code: &'static str,
+    /// The sentence.
+    pub text: String,
+}
+
+impl Note {
+    /// A note.
+    pub fn new(code: &'static str, text: impl Into<String>) -> Note {
+        Note {
+            code,
+            text: text.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for Note {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
 
 /// The final answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -117,7 +169,7 @@ pub struct ConditionTrace {
     pub holds: bool,
     /// Extra explanation.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<Note>,
 }
 
 /// Why a statement did not apply (every failing element is listed).
@@ -166,7 +218,7 @@ pub enum Miss {
         policy_values: Vec<String>,
         /// Extra explanation.
         #[serde(skip_serializing_if = "Option::is_none")]
-        note: Option<String>,
+        note: Option<Note>,
     },
 }
 
@@ -204,7 +256,7 @@ pub struct StatementTrace {
     pub conditions: Vec<ConditionTrace>,
     /// Notes (NotPrincipal, etc.).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// Where.
     pub position: Position,
 }

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use verdict_eval::{decide, evaluate, scenario_from_json};
+use verdict_eval::{decide_with_message, evaluate, scenario_from_json};
 use verdict_policy::SourceFile;
 
 const A: &str = "111122223333";
@@ -97,20 +97,35 @@ fn condition() -> impl Strategy<Value = Option<Value>> {
         Just(Some(
             json!({"StringLike": {"s3:prefix": "${aws:username}/*"}})
         )),
+        // Conditions that rest on unconfirmed points (§10): U6, U12, U10, U7, U1, U13.
+        Just(Some(json!({"StringNotEquals": {"aws:TagKeys": "a"}}))),
+        Just(Some(
+            json!({"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}, "NumericNotEquals": {"aws:PrincipalTag/team": "3"}})
+        )),
+        Just(Some(
+            json!({"Bool": {"aws:MultiFactorAuthPresent": "FALSE"}})
+        )),
+        Just(Some(
+            json!({"ForAnyValue:StringEqualsIfExists": {"aws:RequestTag/env": "prod"}})
+        )),
+        Just(Some(
+            json!({"StringEquals": {"aws:PrincipalType": "AssumedRole"}})
+        )),
+        Just(Some(json!({"Null": {"aws:PrincipalTag/cost": "true"}}))),
     ]
 }
 
 fn statement(with_principal: bool) -> impl Strategy<Value = Value> {
-    (any::<bool>(), 0u8..6, 0u8..5, condition(), 0u8..6, any::<bool>()).prop_map(move |(allow, a, r, cond, p, not_action)| {
+    (any::<bool>(), 0u8..6, 0u8..6, condition(), 0u8..7, any::<bool>()).prop_map(move |(allow, a, r, cond, p, not_action)| {
         let actions = ["*", "s3:*", "s3:Get*", "kms:*", "sts:AssumeRole", "execute-api:Invoke"];
-        let resources = ["*", "arn:aws:s3:::b/*", "arn:aws:s3:::b", "arn:aws:kms:*:*:key/*", "arn:aws:iam::*:role/r"];
+        let resources = ["*", "arn:aws:s3:::b/*", "arn:aws:s3:::b", "arn:aws:kms:*:*:key/*", "arn:aws:iam::*:role/r", "arn:aws:s3:*"];
         let mut s = json!({"Effect": if allow { "Allow" } else { "Deny" }, "Resource": resources[r as usize]});
         s[if not_action && !allow { "NotAction" } else { "Action" }] = json!(actions[a as usize]);
         if let Some(c) = cond {
             s["Condition"] = c;
         }
         if with_principal {
-            let ps = [json!("*"), json!({"AWS": A}), json!({"AWS": format!("arn:aws:iam::{A}:role/app")}), json!({"AWS": format!("arn:aws:sts::{A}:assumed-role/app/s1")}), json!({"AWS": format!("arn:aws:iam::{A}:user/alice")}), json!({"Service": "cloudtrail.amazonaws.com"})];
+            let ps = [json!("*"), json!({"AWS": A}), json!({"AWS": format!("arn:aws:iam::{A}:role/app")}), json!({"AWS": format!("arn:aws:sts::{A}:assumed-role/app/s1")}), json!({"AWS": format!("arn:aws:iam::{A}:user/alice")}), json!({"Service": "cloudtrail.amazonaws.com"}), json!({"AWS": "*"})];
             s["Principal"] = ps[p as usize].clone();
         }
         s
@@ -143,6 +158,7 @@ fn scenario() -> impl Strategy<Value = Value> {
             if tags {
                 ctx["aws:TagKeys"] = json!(["a", "c"]);
                 ctx["aws:PrincipalTag/team"] = json!("blue");
+                ctx["aws:PrincipalTag/cost"] = json!("");
             }
             let mut s = json!({
                 "request": {"principal": p, "action": a, "resource": resource_for(a, pick), "context": ctx},
@@ -184,10 +200,12 @@ proptest! {
         let loaded = scenario_from_json(&tree, &src);
         prop_assume!(loaded.is_ok());
         let Ok(s) = loaded else { return Ok(()); };
-        let fast = decide(&s);
+        let fast = decide_with_message(&s);
         let traced = evaluate(&s);
         prop_assert_eq!(fast.decision, traced.decision, "decision differs for {}", src.text());
         prop_assert_eq!(fast.denied_by, traced.denied_by, "denied_by differs for {}", src.text());
+        // §10.1: both paths carry the same unconfirmed points.
+        prop_assert_eq!(&fast.uncertain, &traced.uncertain, "uncertain differs for {}", src.text());
     }
 }
 
@@ -204,10 +222,10 @@ fn several_resources_aggregate_on_both_paths() {
         let Ok(s) = verdict_eval::load_scenario(&SourceFile::new("s", text), false) else {
             continue;
         };
-        let (fast, traced) = (decide(&s), evaluate(&s));
+        let (fast, traced) = (decide_with_message(&s), evaluate(&s));
         assert_eq!(
-            (fast.decision, fast.denied_by),
-            (traced.decision, traced.denied_by),
+            (fast.decision, fast.denied_by, &fast.uncertain),
+            (traced.decision, traced.denied_by, &traced.uncertain),
             "{}",
             f.display()
         );

@@ -172,7 +172,9 @@ pub struct Explanation {
     /// Remarks.
     pub notes: Vec<String>,
     /// Engine warnings.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<verdict_eval::Warning>,
+    /// The unconfirmed points the engine's answer rests on (§10.1).
+    pub uncertain: Vec<verdict_eval::readings::Uncertainty>,
     /// The full evaluation.
     pub evaluation: Evaluation,
     /// The scenario and where its policies came from.
@@ -1078,6 +1080,7 @@ pub fn diagnose(b: Built, case: Option<String>) -> Explanation {
         sources: b.sources.clone(),
         notes,
         warnings: e.warnings.clone(),
+        uncertain: e.uncertain.clone(),
         evaluation: e,
         built: b,
         plan: p,

@@ -346,7 +346,11 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
     if !x.warnings.is_empty() {
         let _ = writeln!(o, "\n{}", h("Warnings:"));
         for w in &x.warnings {
-            let _ = writeln!(o, "  - {}", st(color, yellow, w));
+            let _ = writeln!(
+                o,
+                "  - {}",
+                st(color, yellow, &format!("[{}] {}", w.code, w.message))
+            );
         }
     }
     if !x.sources.is_empty() {

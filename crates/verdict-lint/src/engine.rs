@@ -108,6 +108,7 @@ fn lint_tree(
     let popts = ParseOptions {
         policy_type,
         scp_syntax: opts.scp_syntax,
+        placeholders: true,
     };
     let mut raws: Vec<Raw> = Vec::new();
     let parsed: Option<(Policy, Json)> = match parse_policy_json(&tree, source, popts) {
@@ -299,6 +300,26 @@ fn remove_member(node: &mut Json, pred: &dyn Fn(&Member) -> bool) -> bool {
     }
 }
 
+/// Remove the element at `span` from the array holding it, unless it is the only one.
+fn remove_list_item(node: &mut Json, span: Span) -> bool {
+    match &mut node.kind {
+        JsonKind::Array(items) => {
+            if let Some(i) = items.iter().position(|it| it.span == span) {
+                if items.len() > 1 {
+                    items.remove(i);
+                    return true;
+                }
+                return false;
+            }
+            items.iter_mut().any(|it| remove_list_item(it, span))
+        }
+        JsonKind::Object(members) => members
+            .iter_mut()
+            .any(|m| remove_list_item(&mut m.value, span)),
+        _ => false,
+    }
+}
+
 fn repair(t: &mut Json, diags: &[Diagnostic]) -> bool {
     let mut changed = false;
     let mut drop_statements: Vec<Span> = Vec::new();
@@ -315,6 +336,8 @@ fn repair(t: &mut Json, diags: &[Diagnostic]) -> bool {
             | ErrorCode::NotPrincipalNotAllowed => {
                 remove_member(t, &|m: &Member| m.key_span == span)
             }
+            // A bad entry of a Resource list: drop the entry, keep the statement's others.
+            ErrorCode::InvalidResource => remove_list_item(t, span),
             ErrorCode::InvalidSid => {
                 remove_member(t, &|m: &Member| m.key == "Sid" && m.value.span == span)
             }

@@ -127,7 +127,7 @@ impl ResourcePart {
         }
     }
 
-    fn matches<'a, F>(&'a self, text: &str, lookup: F) -> Option<bool>
+    fn matches<'a, F>(&'a self, text: &str, value_wildcards: bool, lookup: F) -> Option<bool>
     where
         F: FnMut(&str) -> Option<&'a str>,
     {
@@ -135,9 +135,16 @@ impl ResourcePart {
             ResourcePart::Static(g) => Some(g.matches(text)),
             ResourcePart::Template(t) => {
                 let mut toks = Vec::with_capacity(8);
-                t.resolve_refs(&mut toks, true, lookup)
+                t.resolve_refs_with(&mut toks, true, value_wildcards, lookup)
                     .then(|| crate::glob::match_refs(&toks, text))
             }
+        }
+    }
+
+    fn template(&self) -> Option<&Template> {
+        match self {
+            ResourcePart::Static(_) => None,
+            ResourcePart::Template(t) => Some(t),
         }
     }
 }
@@ -161,8 +168,93 @@ pub enum ResourcePattern {
     },
     /// An ARN with policy variables in the region or account segment, resolved per request.
     Dynamic(Template),
-    /// Not an ARN (fewer than six parts, …): matches nothing (U4).
+    /// Matches nothing: a short pattern whose last segment does not end in `*`
+    /// (§3.2 rule 8), or text that is not an ARN at all (the parser refuses those).
     Unmatchable,
+}
+
+/// The shape of a `Resource` entry or ARN condition value, as §3.2 rule 8 reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArnShape {
+    /// Six colon-separated parts (the resource part may hold more colons).
+    Full,
+    /// Fewer than six parts, the last ending in `*`: it stands for this six-part
+    /// pattern (`arn:aws:sqs:*` ≡ `arn:aws:sqs:*:*:*`).
+    ShortWildcard(String),
+    /// Fewer than six parts, the last not ending in `*`: matches nothing.
+    ShortLiteral,
+}
+
+/// Classify `text` by its number of colon-separated parts; colons inside `${…}` do not count.
+pub fn arn_shape(text: &str) -> ArnShape {
+    let parts = count_parts(text);
+    if parts >= 6 {
+        ArnShape::Full
+    } else if text.ends_with('*') {
+        let mut padded = String::with_capacity(text.len() + 2 * (6 - parts));
+        padded.push_str(text);
+        for _ in parts..6 {
+            padded.push_str(":*");
+        }
+        ArnShape::ShortWildcard(padded)
+    } else {
+        ArnShape::ShortLiteral
+    }
+}
+
+/// Why AWS refuses `text` as a `Resource`/`NotResource` entry at save time, if it does:
+/// not `*` and not an ARN, no partition or service, or a short pattern with an empty
+/// field (IAM's legacy parser rejects those). The API Gateway shorthand is accepted.
+/// Short patterns that AWS accepts are not a problem here (§3.2 rule 8).
+pub fn resource_text_problem(text: &str) -> Option<String> {
+    if text == "*" || text.starts_with("execute-api:/") {
+        return None;
+    }
+    if !text.starts_with("arn:") {
+        return Some(format!(
+            "\"{text}\" is not an ARN; expected \"*\" or arn:partition:service:region:account:resource"
+        ));
+    }
+    let mut fields = text.splitn(6, ':');
+    let _arn = fields.next();
+    let partition = fields.next().unwrap_or("");
+    let service = fields.next();
+    if partition.is_empty() {
+        return Some(format!(
+            "\"{text}\" has an empty partition; expected arn:aws:… (or aws-cn, aws-us-gov, …)"
+        ));
+    }
+    match service {
+        None | Some("") => {
+            return Some(format!(
+                "\"{text}\" names no service; an ARN needs arn:partition:service:region:account:resource"
+            ))
+        }
+        Some(_) => {}
+    }
+    if !matches!(arn_shape(text), ArnShape::Full) && text.contains("::") {
+        return Some(format!(
+            "\"{text}\" has fewer than six colon-separated fields and an empty one; AWS rejects it (write all six fields, e.g. arn:aws:s3:::bucket)"
+        ));
+    }
+    None
+}
+
+/// Colon-separated parts of `text`, at most 6, not counting colons inside `${…}`.
+fn count_parts(text: &str) -> usize {
+    let mut parts = 1;
+    let mut in_var = false;
+    let mut prev = 0u8;
+    for b in text.bytes() {
+        match b {
+            b'{' if prev == b'$' => in_var = true,
+            b'}' if in_var => in_var = false,
+            b':' if !in_var => parts += 1,
+            _ => {}
+        }
+        prev = b;
+    }
+    parts.min(6)
 }
 
 /// Why a variable could not be resolved, or `Ok` with the match result.
@@ -183,6 +275,9 @@ impl ResourcePattern {
                 path: ResourcePart::new(path, variables),
             };
         }
+        if let ArnShape::ShortWildcard(padded) = arn_shape(text) {
+            return ResourcePattern::new(&padded, variables);
+        }
         match Arn::parse(text) {
             Some(a) if variables && text[..text.len() - a.resource.len()].contains("${") => {
                 ResourcePattern::Dynamic(Template::parse(text, true))
@@ -201,8 +296,32 @@ impl ResourcePattern {
     }
 
     /// Match against a request resource; variables are resolved with `lookup`
-    /// (lower-cased key → single value).
-    pub fn matches<'a, F>(&'a self, req: &RequestResource, mut lookup: F) -> MatchOutcome
+    /// (lower-cased key → single value), their values matched literally (U15).
+    pub fn matches<'a, F>(&'a self, req: &RequestResource, lookup: F) -> MatchOutcome
+    where
+        F: FnMut(&str) -> Option<&'a str>,
+    {
+        self.matches_with(req, false, lookup)
+    }
+
+    /// The template of a pattern that holds policy variables.
+    pub fn template(&self) -> Option<&Template> {
+        match self {
+            ResourcePattern::Arn { resource, .. } => resource.template(),
+            ResourcePattern::ApiGateway { path } => path.template(),
+            ResourcePattern::Dynamic(t) => Some(t),
+            ResourcePattern::Any | ResourcePattern::Unmatchable => None,
+        }
+    }
+
+    /// As [`ResourcePattern::matches`]; with `value_wildcards`, `*`/`?` inside substituted
+    /// values act as wildcards (the other reading of U15).
+    pub fn matches_with<'a, F>(
+        &'a self,
+        req: &RequestResource,
+        value_wildcards: bool,
+        mut lookup: F,
+    ) -> MatchOutcome
     where
         F: FnMut(&str) -> Option<&'a str>,
     {
@@ -250,7 +369,9 @@ impl ResourcePattern {
                 if !segs.iter().zip(rsegs.iter()).all(|(g, s)| g.matches(s)) {
                     return Ok(false);
                 }
-                resource.matches(rres, lookup).ok_or(UnresolvedVariable)
+                resource
+                    .matches(rres, value_wildcards, lookup)
+                    .ok_or(UnresolvedVariable)
             }
             (
                 ResourcePattern::ApiGateway { path },
@@ -264,7 +385,9 @@ impl ResourcePattern {
                     return Ok(false);
                 }
                 match rres.split_once('/') {
-                    Some((_api, rest)) => path.matches(rest, lookup).ok_or(UnresolvedVariable),
+                    Some((_api, rest)) => path
+                        .matches(rest, value_wildcards, lookup)
+                        .ok_or(UnresolvedVariable),
                     None => Ok(false),
                 }
             }
@@ -301,7 +424,8 @@ pub fn arn_segments(pattern_tokens: &[Token]) -> Option<Box<[Glob]>> {
     Some(parts.iter().map(|p| Glob::from_tokens(p)).collect())
 }
 
-/// Split pattern tokens on the first five literal colons; `None` unless there are six parts.
+/// Split pattern tokens on the first five literal colons; `None` unless there are six
+/// parts, or fewer with the last ending in `*` (§3.2 rule 8: padded with `*` parts).
 fn split_six(pattern_tokens: &[Token]) -> Option<Vec<Vec<Token>>> {
     let mut parts: Vec<Vec<Token>> = vec![Vec::new()];
     for t in pattern_tokens {
@@ -332,6 +456,9 @@ fn split_six(pattern_tokens: &[Token]) -> Option<Vec<Vec<Token>>> {
                 }
             }
         }
+    }
+    if parts.len() < 6 && parts.last().and_then(|p| p.last()) == Some(&Token::Star) {
+        parts.resize(6, vec![Token::Star]);
     }
     (parts.len() == 6).then_some(parts)
 }
@@ -369,7 +496,24 @@ mod tests {
         assert!(!m("arn:aws:s3:::*", "*"));
         assert!(m("*", "*"));
         assert!(!m("arn:aws:iam::1:user/Bob", "arn:aws:iam::1:user/bob"));
-        assert!(!m("arn:aws:s3:*", "arn:aws:s3:::b"));
+        // §3.2 rule 8: a short pattern ending in `*` covers every ARN its earlier parts match.
+        assert!(m("arn:aws:s3:*", "arn:aws:s3:::b"));
+        assert!(m("arn:aws:sqs:*", "arn:aws:sqs:us-east-1:111122223333:q"));
+        assert!(m(
+            "arn:aws:sqs:us-east-1:*",
+            "arn:aws:sqs:us-east-1:111122223333:q"
+        ));
+        assert!(!m(
+            "arn:aws:sqs:us-east-1:*",
+            "arn:aws:sqs:eu-west-1:111122223333:q"
+        ));
+        assert!(m(
+            "arn:aws:sqs:us-*",
+            "arn:aws:sqs:us-east-1:111122223333:q"
+        ));
+        assert!(!m("arn:aws:sqs:*", "arn:aws:sns:us-east-1:111122223333:t"));
+        assert!(!m("arn:aws:sqs:us-east-1", "arn:aws:sqs:us-east-1:1:q"));
+        assert!(!m("arn:aws:sqs:*", "*"));
         assert!(m(
             "execute-api:/*/GET/pets",
             "arn:aws:execute-api:us-east-1:1:api/prod/GET/pets"
@@ -397,5 +541,34 @@ mod tests {
             Some(true)
         );
         assert_eq!(arn_like_str("arn:aws:iam::*:role/x", "not-an-arn"), None);
+        // §3.2 rule 8 holds for the Arn* operators too.
+        assert_eq!(
+            arn_like_str("arn:aws:sns:*", "arn:aws:sns:us-east-1:1:t"),
+            Some(true)
+        );
+        assert_eq!(
+            arn_like_str("arn:aws:sns:us-east-1:*", "arn:aws:sns:eu-west-1:1:t"),
+            Some(false)
+        );
+        assert_eq!(arn_like_str("*", "arn:aws:sns:us-east-1:1:t"), Some(true));
+        assert_eq!(
+            arn_like_str("arn:aws:sns:us-east-1", "arn:aws:sns:us-east-1:1:t"),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(arn_shape("arn:aws:s3:::b"), ArnShape::Full);
+        assert_eq!(
+            arn_shape("arn:aws:sqs:*"),
+            ArnShape::ShortWildcard("arn:aws:sqs:*:*:*".into())
+        );
+        assert_eq!(arn_shape("arn:aws:sqs:us-east-1"), ArnShape::ShortLiteral);
+        assert_eq!(arn_shape("arn:aws:s3:::${aws:username}"), ArnShape::Full);
+        assert_eq!(
+            arn_shape("arn:aws:sqs:${aws:RequestedRegion}*"),
+            ArnShape::ShortWildcard("arn:aws:sqs:${aws:RequestedRegion}*:*:*".into())
+        );
     }
 }

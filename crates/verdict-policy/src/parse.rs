@@ -30,6 +30,14 @@ pub struct ParseOptions {
     pub policy_type: PolicyType,
     /// SCP grammar mode.
     pub scp_syntax: ScpSyntax,
+    /// Treat `{{NAME}}` as a value an IaC template fills in at deploy time: checks of the
+    /// value's form skip text that holds one (the linter reads templates this way).
+    pub placeholders: bool,
+}
+
+/// True if `s` holds an unresolved IaC placeholder `{{NAME}}` (see [`ParseOptions::placeholders`]).
+pub fn has_placeholder(s: &str) -> bool {
+    s.contains("{{") && s.contains("}}")
 }
 
 impl ParseOptions {
@@ -38,6 +46,7 @@ impl ParseOptions {
         ParseOptions {
             policy_type,
             scp_syntax: ScpSyntax::Current,
+            placeholders: false,
         }
     }
 }
@@ -719,7 +728,18 @@ impl Parser {
     fn resources(&mut self, m: &Member, negated: bool) -> Option<ResourceBlock> {
         let mut entries = Vec::new();
         for (s, span) in self.string_list(&m.key, &m.value) {
-            if let Some(a) = Arn::parse(s) {
+            let placeholder = self.opts.placeholders && has_placeholder(s);
+            if let Some(problem) = crate::arn::resource_text_problem(s).filter(|_| !placeholder) {
+                let help = (!s.contains(':') && !s.contains('.'))
+                    .then(|| format!("for an S3 bucket write \"arn:aws:s3:::{s}\""));
+                self.err_help(ErrorCode::InvalidResource, span, problem, help);
+                continue;
+            }
+            let full = match crate::arn::arn_shape(s) {
+                crate::arn::ArnShape::ShortWildcard(padded) => padded,
+                _ => s.to_string(),
+            };
+            if let Some(a) = Arn::parse(&full) {
                 // Variables may not name the partition or the service (T87). AWS's own managed
                 // policies use them in the account segment, so region and account may hold one.
                 if self.variables && (a.partition.contains("${") || a.service.contains("${")) {

@@ -67,8 +67,9 @@ pub enum PrincipalEntry {
     Federated(String),
     /// `{"CanonicalUser": "…"}` (S3).
     CanonicalUser(String),
-    /// Any other ARN (e.g. a group, which is never a principal): matches nobody.
-    Other(String),
+    /// A CloudFront origin access identity
+    /// (`arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID`).
+    CloudFrontOai(String),
 }
 
 /// The kind of principal map key.
@@ -166,6 +167,15 @@ fn parse_aws(value: &str) -> Result<PrincipalEntry, InvalidPrincipal> {
     }
     let arn = Arn::parse(value)
         .ok_or_else(|| InvalidPrincipal(format!("\"{value}\" is not a well-formed ARN")))?;
+    if arn.service == "iam" && arn.account == "cloudfront" {
+        if let Some(id) = arn
+            .resource
+            .strip_prefix("user/CloudFront Origin Access Identity ")
+            .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Ok(PrincipalEntry::CloudFrontOai(id.to_string()));
+        }
+    }
     let partition = arn.partition.to_string();
     let account = arn.account.to_string();
     if !is_account_id(&account) {
@@ -209,7 +219,12 @@ fn parse_aws(value: &str) -> Result<PrincipalEntry, InvalidPrincipal> {
             account,
             name: r["federated-user/".len()..].to_string(),
         }),
-        _ => Ok(PrincipalEntry::Other(value.to_string())),
+        ("iam", r) if r.starts_with("group/") => Err(InvalidPrincipal(format!(
+            "\"{value}\" is an IAM group, and groups are never principals; name the users, or use a Condition on aws:PrincipalArn"
+        ))),
+        _ => Err(InvalidPrincipal(format!(
+            "\"{value}\" is not a principal AWS accepts; expected an account, root, user, role, assumed-role session or federated-user ARN"
+        ))),
     }
 }
 
@@ -238,6 +253,18 @@ mod tests {
         );
         assert!(
             PrincipalEntry::parse(PrincipalKey::Aws, "arn:aws:iam::111122223333:user/*").is_err()
+        );
+        // Groups are never principals; AWS refuses such a policy.
+        assert!(
+            PrincipalEntry::parse(PrincipalKey::Aws, "arn:aws:iam::111122223333:group/devs")
+                .is_err()
+        );
+        assert_eq!(
+            PrincipalEntry::parse(
+                PrincipalKey::Aws,
+                "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLE"
+            ),
+            Ok(PrincipalEntry::CloudFrontOai("E2EXAMPLE".into()))
         );
     }
 }

@@ -80,6 +80,21 @@ impl Template {
         })
     }
 
+    /// The lower-cased keys this template reads.
+    pub fn variable_keys_lc(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Var { key_lc, .. } => Some(key_lc.as_str()),
+            _ => None,
+        })
+    }
+
+    /// True if `${` remains in the text: written like a variable, read as literal (U14).
+    pub fn has_literal_variable_syntax(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Text(t) if t.contains("${")))
+    }
+
     /// The text if the template is a single plain piece.
     pub fn as_plain(&self) -> Option<&str> {
         match self.parts.as_slice() {
@@ -118,6 +133,21 @@ impl Template {
         &'a self,
         out: &mut Vec<TokRef<'a>>,
         wildcards: bool,
+        lookup: F,
+    ) -> bool
+    where
+        F: FnMut(&str) -> Option<&'a str>,
+    {
+        self.resolve_refs_with(out, wildcards, false, lookup)
+    }
+
+    /// As [`Template::resolve_refs`]; with `value_wildcards`, `*`/`?` inside substituted
+    /// values are wildcards too (the other reading of U15).
+    pub fn resolve_refs_with<'a, F>(
+        &'a self,
+        out: &mut Vec<TokRef<'a>>,
+        wildcards: bool,
+        value_wildcards: bool,
         mut lookup: F,
     ) -> bool
     where
@@ -130,6 +160,7 @@ impl Template {
                 Part::Var {
                     key_lc, default, ..
                 } => match lookup(key_lc).or(default.as_deref()) {
+                    Some(v) if value_wildcards => tokenize_into(v, out),
                     Some(v) => out.push(TokRef::Lit(v)),
                     None => return false,
                 },

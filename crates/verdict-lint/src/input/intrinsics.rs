@@ -227,10 +227,7 @@ fn substitute(template: &str, vars: Option<&Json>) -> String {
     out
 }
 
-/// True when `s` contains a placeholder.
-pub fn has_placeholder(s: &str) -> bool {
-    s.contains("{{") && s.contains("}}")
-}
+pub use verdict_policy::parse::has_placeholder;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 
 use super::{placeholder, Ctx};
 use crate::rule::{Rule, Severity};
-use verdict_policy::arn::Arn;
+use verdict_policy::arn::{Arn, ArnShape};
 use verdict_policy::{Diagnostic, ErrorCode};
 
 /// `E101`
@@ -434,6 +434,34 @@ wildcard and a condition on a key for anything that varies."#,
     tags: &["grammar", "variables"],
 };
 
+/// `W112`
+pub const SHORT_ARN_PATTERN: Rule = Rule {
+    code: "W112",
+    name: "short-arn-pattern",
+    severity: Severity::Warning,
+    summary: "A Resource entry has fewer than the six ARN fields",
+    docs: r#"**What it flags.** A `Resource`/`NotResource` entry that starts with `arn:` but has
+fewer than six colon-separated fields, such as `arn:aws:sqs:*` or `arn:aws:sqs:us-east-1`.
+
+**Why it matters.** IAM accepts such patterns, and they are easy to misread.
+A `*` that ends the last field expands past the missing colons, so `arn:aws:sqs:*` is
+`arn:aws:sqs:*:*:*` and covers every queue: in a Deny it denies all of them, in a
+`NotResource` it excludes all of them (iam-semantics §3.2 rule 8). A short pattern whose
+last field does not end in `*` matches nothing: an Allow grants nothing and a Deny
+protects nothing. Verdict evaluates both readings exactly as AWS does; the finding is
+about readability (Access Analyzer does not flag these).
+
+**Example.**
+```json
+{"Statement": {"Effect": "Deny", "Action": "sqs:*", "Resource": "arn:aws:sqs:*"}}
+```
+
+**Fix.** Write all six fields: `arn:aws:sqs:*:*:*`, or `arn:aws:sqs:us-east-1:*:*`."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["grammar", "arn"],
+};
+
 /// The rule a parser diagnostic maps to (every `ErrorCode` has one).
 pub fn rule_for(d: &Diagnostic) -> &'static Rule {
     use super::{condition as c, policy_type as t, security as s};
@@ -498,14 +526,49 @@ fn wild(s: &str) -> bool {
     s.contains(['*', '?']) || s.contains("${") || placeholder(s)
 }
 
-/// What is wrong with `s` as a Resource ARN, if anything.
-pub fn arn_problem(s: &str, api_gateway_shorthand: bool) -> Option<(String, Option<String>)> {
-    if s == "*" || placeholder(s) {
+/// What is wrong with `s` as a Resource ARN, if anything: the rule (E116, or W112 for a
+/// short pattern AWS accepts), the message and a fix.
+pub fn arn_problem(
+    s: &str,
+    api_gateway_shorthand: bool,
+) -> Option<(&'static Rule, String, Option<String>)> {
+    if s == "*" || placeholder(s) || (api_gateway_shorthand && s.starts_with("execute-api:/")) {
         return None;
     }
-    if api_gateway_shorthand && s.starts_with("execute-api:/") {
-        return None;
+    let masked = mask_variables(s);
+    if s.starts_with("arn:") && verdict_policy::arn::resource_text_problem(s).is_none() {
+        match verdict_policy::arn::arn_shape(&masked) {
+            ArnShape::ShortWildcard(padded) => {
+                // Judge the fields it has as those of the six-field pattern it stands for.
+                if let Some((_, msg, help)) = full_arn_problem(s, &padded) {
+                    return Some((&INVALID_ARN, msg, help));
+                }
+                return Some((
+                    &SHORT_ARN_PATTERN,
+                    format!("\"{s}\" has fewer than six ARN fields; its final * covers the missing ones, so it means \"{padded}\""),
+                    Some(format!("write \"{padded}\"")),
+                ));
+            }
+            ArnShape::ShortLiteral => {
+                let fields = masked.split(':').count();
+                return Some((
+                    &SHORT_ARN_PATTERN,
+                    format!("\"{s}\" has {fields} of the 6 colon-separated ARN fields and does not end in *, so it matches no resource"),
+                    (fields == 5).then(|| "an ARN needs five colons even when region and account are empty, e.g. arn:aws:s3:::bucket".to_string()),
+                ));
+            }
+            ArnShape::Full => {}
+        }
     }
+    full_arn_problem(s, &masked)
+}
+
+/// Problems of a six-field ARN pattern `masked` (variables masked) written as `s`.
+fn full_arn_problem(s: &str, masked: &str) -> Option<(&'static Rule, String, Option<String>)> {
+    arn_fields_problem(s, masked).map(|(m, h)| (&INVALID_ARN, m, h))
+}
+
+fn arn_fields_problem(s: &str, masked: &str) -> Option<(String, Option<String>)> {
     if !s.starts_with("arn:") {
         let help = if s.contains(':') {
             None
@@ -516,10 +579,8 @@ pub fn arn_problem(s: &str, api_gateway_shorthand: bool) -> Option<(String, Opti
         };
         return Some((format!("\"{s}\" is not an ARN; expected \"*\" or arn:partition:service:region:account:resource"), help));
     }
-    // A variable's key has a colon of its own; treat each variable as a wildcard.
-    let masked = mask_variables(s);
     let fields = masked.splitn(6, ':').count();
-    let Some(arn) = Arn::parse(&masked) else {
+    let Some(arn) = Arn::parse(masked) else {
         return Some((
             format!("\"{s}\" has {fields} of the 6 colon-separated ARN fields (arn:partition:service:region:account:resource)"),
             (fields == 5).then(|| "an ARN needs five colons even when region and account are empty, e.g. arn:aws:s3:::bucket".to_string()),
@@ -540,11 +601,10 @@ pub fn arn_problem(s: &str, api_gateway_shorthand: bool) -> Option<(String, Opti
             Some(format!("write \"{}\"", arn.service.to_ascii_lowercase())),
         ));
     }
-    if !wild(arn.region)
-        && !arn
-            .region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    if !placeholder(arn.region)
+        && !arn.region.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'*' | b'?')
+        })
     {
         return Some((
             format!("\"{s}\": \"{}\" is not a valid region", arn.region),
@@ -589,12 +649,12 @@ pub(crate) fn check_arns(ctx: &mut Ctx<'_>) {
     for st in &ctx.policy.statements {
         let Some(r) = &st.resource else { continue };
         for e in &r.entries {
-            if let Some((msg, help)) = arn_problem(&e.raw, shorthand) {
-                found.push((e.span, msg, help));
+            if let Some((rule, msg, help)) = arn_problem(&e.raw, shorthand) {
+                found.push((rule, e.span, msg, help));
             }
         }
     }
-    for (span, msg, help) in found {
-        ctx.report(&INVALID_ARN, span, msg, help);
+    for (rule, span, msg, help) in found {
+        ctx.report(rule, span, msg, help);
     }
 }

@@ -87,6 +87,7 @@ pub static ALL: &[&Rule] = &[
     &condition::WILDCARD_WITHOUT_LIKE_OPERATOR,
     &condition::PRIVATE_IP_IN_SOURCE_IP,
     &semantics::UNKNOWN_AT_PLAN_TIME,
+    &grammar::SHORT_ARN_PATTERN,
     &style::EMPTY_SID,
     &style::NON_UNIQUE_SID,
     &style::MISSING_VERSION,
