@@ -136,7 +136,12 @@ pub fn match_entry(e: &PrincipalEntry, v: &PrincipalView<'_>) -> Option<MatchKin
             _ => None,
         },
         PrincipalEntry::UniqueId(id) => {
-            if v.req.principal_id.as_deref() != Some(id.as_str()) || !c.is_iam() {
+            let unknown = v.req.principal_id.is_none()
+                && matches!(c, Caller::User { .. } | Caller::AssumedRole { .. })
+                && (id.starts_with("AIDA") == matches!(c, Caller::User { .. }));
+            let matched = v.req.principal_id.as_deref() == Some(id.as_str())
+                || (unknown && v.assume.other(Point::UnknownPrincipalId));
+            if !matched || !c.is_iam() {
                 return None;
             }
             Some(match c {
@@ -152,14 +157,14 @@ pub fn match_entry(e: &PrincipalEntry, v: &PrincipalView<'_>) -> Option<MatchKin
             Caller::WebIdentity(cp) if cp.eq_ignore_ascii_case(p) => Some(MatchKind::Direct),
             _ => None,
         },
-        PrincipalEntry::CanonicalUser(id) => (c.is_iam()
-            && v.req
-                .canonical_user_id
-                .as_deref()
-                .map(str::to_ascii_lowercase)
-                .as_deref()
-                == Some(id.as_str()))
-        .then_some(MatchKind::Account),
+        PrincipalEntry::CanonicalUser(id) => {
+            let given = v.req.canonical_user_id.as_deref();
+            let matched = match given {
+                Some(g) => g.eq_ignore_ascii_case(id),
+                None => c.is_iam() && v.assume.other(Point::UnknownPrincipalId),
+            };
+            (c.is_iam() && matched).then_some(MatchKind::Account)
+        }
         // S3 sees requests from CloudFront under the identity's canonical user; Verdict
         // has no caller form for it, so it matches no modelled caller.
         PrincipalEntry::CloudFrontOai(_) => None,

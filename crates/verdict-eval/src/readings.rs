@@ -53,11 +53,14 @@ pub enum Point {
     NullEmptyList,
     /// §4.5 D (DERIVED): a plain operator on a multivalued key with one value compares it.
     SingleValueList,
+    /// A principal named by unique ID or canonical user ID, when the request does not
+    /// give the caller's: taken not to be the caller (an input gap, not a spec point).
+    UnknownPrincipalId,
 }
 
 impl Point {
     /// Every point, in bit order.
-    pub const ALL: [Point; 21] = [
+    pub const ALL: [Point; 22] = [
         Point::PrincipalTypeValues,
         Point::TagKeyCollision,
         Point::ArnSegmentCase,
@@ -79,6 +82,7 @@ impl Point {
         Point::WildcardGrantBypass,
         Point::NullEmptyList,
         Point::SingleValueList,
+        Point::UnknownPrincipalId,
     ];
 
     fn bit(self) -> u32 {
@@ -107,6 +111,7 @@ impl Point {
             Point::WildcardGrantBypass => "T26",
             Point::NullEmptyList => "verdict:null-empty-list",
             Point::SingleValueList => "verdict:single-value-list",
+            Point::UnknownPrincipalId => "verdict:unknown-principal-id",
         }
     }
 
@@ -133,6 +138,7 @@ impl Point {
             Point::RootShortcut => "the root user needs no identity permission on its own account's resources (exceptions: KMS keys and trust policies only)",
             Point::WildcardGrantBypass => "a same-account Principal \"*\" grant is final, like a direct grant: an implicit deny in a permissions boundary or session policy does not cut it",
             Point::NullEmptyList => "Null treats an empty list as absent, as the set operators do",
+            Point::UnknownPrincipalId => "the caller is not a principal the policy names by unique ID (AIDA…/AROA…) or canonical user ID, because the request gives none (set request.principal_id or request.canonical_user_id)",
             Point::SingleValueList => "a plain operator on a multivalued key that holds exactly one value compares that value, as for a single-valued key (§4.5 D, DERIVED)",
         }
     }
