@@ -33,6 +33,7 @@ pub mod fixes;
 pub mod message;
 pub mod origin;
 pub mod output;
+pub mod paste;
 pub mod patch;
 pub mod snapshot;
 

@@ -103,6 +103,14 @@ pub enum Variant {
     Ec2,
     /// A CloudTrail network-activity `VpceAccessDenied` message.
     VpceNetwork,
+    /// API Gateway's `User is not authorized to access this resource[ with an explicit deny]`.
+    ApiGateway,
+    /// SQS's legacy `Access to the resource https://sqs.… is denied.`
+    SqsLegacy,
+    /// KMS's legacy `The ciphertext refers to a customer master key that does not exist …`.
+    KmsLegacy,
+    /// A service's own wording that names no policy type (Bedrock, Lake Formation, …).
+    ServiceSpecific,
 }
 
 /// How the resource was written in the message.
@@ -159,6 +167,29 @@ pub struct ParsedMessage {
     pub authorization_id: Option<String>,
     /// The EC2 encoded authorization failure message, if any.
     pub encoded_message: Option<String>,
+    /// The service the client or SDK names around the message (`S3`, `Amazon S3`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The HTTP status the wrapper shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// The action inferred from the operation when the message names none (marked inferred).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred_action: Option<String>,
+    /// The resource inferred from an S3 URI or URL when the message names none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred_resource: Option<String>,
+    /// The principal is masked, redacted or not of a documented form (reported as printed).
+    pub masked_principal: bool,
+    /// The trailer cut after the message (never part of a field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cut: Option<String>,
+    /// Wrappers undone to read it (HTML entities, escapes, quote marks, Terraform box).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unwrapped: Vec<String>,
+    /// Where the message ends in the unwrapped text.
+    #[serde(skip)]
+    pub sentence_end: usize,
 }
 
 /// The two documented ways a policy ARN is appended (T90).
@@ -244,106 +275,185 @@ impl std::fmt::Display for UnrecognisedMessage {
     }
 }
 
-fn re(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'static Regex> {
-    cell.get_or_init(|| Regex::new(pattern).ok()).as_ref()
-}
-
-fn wrapper_re() -> Option<&'static Regex> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    re(
-        &R,
-        r"^An error occurred \((?P<code>[A-Za-z0-9.]+)\) when calling the (?P<op>[A-Za-z0-9]+) operation(?: \(reached max retries: \d+\))?: (?P<rest>.*)$",
-    )
-}
-
-fn code_prefix_re() -> Option<&'static Regex> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    re(
-        &R,
-        r"^(?P<code>(?:Client\.)?[A-Z][A-Za-z]*(?:Exception|Denied|Operation|Access|Forbidden)): (?P<rest>.*)$",
-    )
-}
-
-fn encoded_re() -> Option<&'static Regex> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    re(
-        &R,
-        r"(?:\.\s*)?\s*Encoded authorization failure message:\s*(?P<blob>\S+)\s*$",
-    )
-}
-
-fn enhanced_re() -> Option<&'static Regex> {
-    static R: OnceLock<Option<Regex>> = OnceLock::new();
-    re(
-        &R,
-        r#"(?x)
-        ^User:\x20(?P<principal>\S+)\x20is\x20not\x20authorized\x20to\x20perform:\x20(?P<action>[A-Za-z0-9-]+:[A-Za-z0-9*?]+)
-        (?:\x20on\x20(?:resource:\x20(?P<resource>"[^"]*"|.+?)|(?P<this>this\x20resource)))?
-        (?:
-            \x20because\x20no\x20(?P<itype>(?i:identity-based\x20policy|resource-based\x20policy|permissions\x20boundary|sessions?\x20policy|service\x20control\x20policy|resource\x20control\x20policy|VPC\x20endpoint\x20policy|role\x20trust\x20policy))\x20allows\x20the\x20(?P<iaction>\S+)\x20action
-          | \x20(?:with|due\x20to)\x20an\x20explicit\x20deny
-            (?:\x20in\x20(?:a|an|the)\x20(?P<etype>(?i:identity-based\x20policy|resource-based\x20policy|service\x20control\x20policy|resource\x20control\x20policy|permissions\x20boundary|sessions?\x20policy|VPC\x20endpoint\x20policy|role\x20trust\x20policy)))?
-            (?P<transitive>\x20transitively\x20through\x20a\x20service\x20control\x20policy)?
-            (?:(?P<s3style>,\x20with\x20policy\x20ARN)?:\x20(?P<policy>arn:[^\s]+?))?
-          | \x20because\x20(?P<kms>the\x20resource\x20does\x20not\x20exist\x20in\x20this\x20Region,\x20no\x20resource-based\x20policies\x20allow\x20access,\x20or\x20a\x20resource-based\x20policy\x20explicitly\x20denies\x20access)
-        )?
-        \.?
-        (?:\x20Go\x20to\x20(?P<url>\S+)\x20for\x20complete\x20details,\x20or\x20call\x20the\x20GetRequestAuthorizationDetails\x20API\x20with\x20the\x20following\x20authorization\x20id:\x20(?P<authz>[0-9A-Za-z]+)\.?)?
-        $"#,
-    )
-}
-
 /// Collapse every whitespace run (line breaks from terminals and tools) to one space.
 pub fn normalize_whitespace(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Parse an AccessDenied message in any of the known forms.
-pub fn parse_message(text: &str) -> Result<ParsedMessage, UnrecognisedMessage> {
-    let normalized = normalize_whitespace(text);
-    let mut rest = normalized.clone();
-    let mut error_code = None;
-    let mut operation = None;
-    if let Some(c) = wrapper_re().and_then(|r| r.captures(&rest)) {
-        error_code = c.name("code").map(|m| m.as_str().to_string());
-        operation = c.name("op").map(|m| m.as_str().to_string());
-        rest = c
-            .name("rest")
-            .map(|m| m.as_str().to_string())
-            .unwrap_or_default();
-    }
-    if let Some(c) = code_prefix_re().and_then(|r| r.captures(&rest)) {
-        if error_code.is_none() {
-            error_code = c.name("code").map(|m| m.as_str().to_string());
+macro_rules! regex {
+    ($p:expr) => {{
+        static R: OnceLock<Option<Regex>> = OnceLock::new();
+        R.get_or_init(|| Regex::new($p).ok()).as_ref()
+    }};
+}
+
+/// The policy-type phrases of §7.1 (case ignored; `sessions` is the documented typo).
+const TYPES: &str = r"(?i:identity-based policy|resource-based policy|permissions boundary|sessions? policy|service control policy|resource control policy|VPC endpoint policy|role trust policy)";
+
+/// Where each message starts in the unwrapped text, and of which family it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Anchor {
+    /// `… is not authorized to perform …` / `Not authorized to perform …`.
+    Enhanced,
+    /// API Gateway's `User is not authorized to access this resource`.
+    ApiGateway,
+    /// EC2's `You are not authorized to perform this operation`.
+    Ec2,
+    /// SQS's `Access to the resource URL is denied`.
+    Sqs,
+    /// A bare `Access Denied` / `Forbidden`.
+    Bare,
+    /// `The request was denied due to a VPC endpoint policy`.
+    VpceNetwork,
+    /// KMS's legacy `The ciphertext refers to a customer master key that does not exist …`.
+    KmsCiphertext,
+    /// Another service's own wording (Bedrock, Lake Formation, CloudFormation).
+    Service,
+}
+
+fn anchors(t: &str) -> Vec<(usize, usize, Anchor)> {
+    let mut out: Vec<(usize, usize, Anchor)> = Vec::new();
+    let mut push = |re: Option<&'static Regex>, a: Anchor| {
+        if let Some(re) = re {
+            for m in re.find_iter(t) {
+                out.push((m.start(), m.end(), a));
+            }
         }
-        rest = c
-            .name("rest")
-            .map(|m| m.as_str().to_string())
-            .unwrap_or_default();
+    };
+    push(
+        regex!(r"\bis not authorized to perform\b|\bNot authorized to perform\b"),
+        Anchor::Enhanced,
+    );
+    push(
+        regex!(r"\bUser is not authorized to access th(?:is|e) resource\b"),
+        Anchor::ApiGateway,
+    );
+    push(
+        regex!(r"You are not authorized to perform this operation"),
+        Anchor::Ec2,
+    );
+    push(regex!(r"Access to the resource \S+ is denied"), Anchor::Sqs);
+    push(
+        regex!(r"The request was denied due to a VPC endpoint policy"),
+        Anchor::VpceNetwork,
+    );
+    push(
+        regex!(
+            r"The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access"
+        ),
+        Anchor::KmsCiphertext,
+    );
+    push(
+        regex!(r"Your account is not authorized to invoke this API operation"),
+        Anchor::Service,
+    );
+    push(
+        regex!(r"Insufficient Lake Formation permission\(s\)"),
+        Anchor::Service,
+    );
+    push(
+        regex!(r"Access denied for operation '[^']*'"),
+        Anchor::Service,
+    );
+    // A bare "Access Denied"/"Forbidden" is a message only where a message stands: after
+    // a `: `, inside <Message> or a JSON "message", or alone.
+    push(
+        regex!(
+            r#"(?:^|: |<Message>|[Mm]essage["']?\s*[:=]\s*["']|"|\| )(?:Access Denied|Access denied|Forbidden|UnknownError)\b"#
+        ),
+        Anchor::Bare,
+    );
+    out.sort_by_key(|x| x.0);
+    // A bare anchor overlapping another one is part of it.
+    let strong: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|x| x.2 != Anchor::Bare)
+        .map(|x| (x.0, x.1))
+        .collect();
+    out.retain(|x| x.2 != Anchor::Bare || !strong.iter().any(|(s, e)| x.0 < *e && *s < x.1));
+    // An enhanced anchor preceded by EC2's sentence belongs to it.
+    let mut merged: Vec<(usize, usize, Anchor)> = Vec::new();
+    for a in out {
+        if let Some(prev) = merged.last() {
+            if prev.2 == Anchor::Ec2 && a.2 == Anchor::Enhanced && a.0.saturating_sub(prev.1) < 300
+            {
+                continue;
+            }
+            if prev.2 == Anchor::Bare && a.2 == Anchor::Bare && a.0.saturating_sub(prev.1) < 40 {
+                continue;
+            }
+        }
+        merged.push(a);
     }
-    let mut encoded_message = None;
-    if let Some(c) = encoded_re().and_then(|r| r.captures(&rest)) {
-        encoded_message = c.name("blob").map(|m| m.as_str().to_string());
-        let start = c.get(0).map_or(rest.len(), |m| m.start());
-        rest.truncate(start);
-        rest = rest.trim().to_string();
+    merged
+}
+
+/// Find every AccessDenied message in `text`, whatever surrounds it (see [`crate::paste`]).
+/// Identical messages are reported once; a paste with none gives an empty list.
+pub fn find_messages(text: &str) -> Vec<ParsedMessage> {
+    let u = crate::paste::unwrap(text);
+    let t = u.text.as_str();
+    let found = anchors(t);
+    let mut out: Vec<ParsedMessage> = Vec::new();
+    let mut prev_end = 0usize;
+    for (i, &(start, end, kind)) in found.iter().enumerate() {
+        if start < prev_end {
+            continue;
+        }
+        let next = found.get(i + 1).map_or(t.len(), |n| n.0);
+        let seg_start = prev_end.min(start);
+        let Some(mut m) = read_at(t, seg_start, start, end, next, kind) else {
+            continue;
+        };
+        prev_end = m.sentence_end.max(end);
+        m.raw = text.to_string();
+        m.unwrapped = u.undone.iter().map(|s| s.to_string()).collect();
+        // The same failure printed again (an SDK's message and its stack, a truncated
+        // preview and the full body) is one message; a bare "Access Denied" that
+        // only wraps a fuller message is dropped.
+        let same = |o: &ParsedMessage| {
+            o.variant == m.variant
+                && o.principal == m.principal
+                && o.action == m.action
+                && o.resource() == m.resource()
+                && o.kind == m.kind
+                && o.layer == m.layer
+                && o.policy_arn == m.policy_arn
+                && (o.operation == m.operation || o.operation.is_none() || m.operation.is_none())
+        };
+        if let Some(last) = out.last() {
+            if last.variant == Variant::BareAccessDenied
+                && m.variant != Variant::BareAccessDenied
+                && last.operation == m.operation
+                && start.saturating_sub(last.sentence_end) < 400
+            {
+                out.pop();
+            }
+        }
+        if !out.iter().any(same) {
+            out.push(m);
+        }
     }
-    let mut ec2 = encoded_message.is_some()
-        || error_code
-            .as_deref()
-            .is_some_and(|c| c.contains("UnauthorizedOperation"));
-    const EC2_PREFIX: &str = "You are not authorized to perform this operation";
-    if let Some(r) = rest.strip_prefix(EC2_PREFIX) {
-        ec2 = true;
-        rest = r.trim_start_matches('.').trim().to_string();
-    }
-    let rest = rest.trim().to_string();
-    let mut base = ParsedMessage {
-        raw: text.to_string(),
-        normalized: normalized.clone(),
-        variant: if ec2 { Variant::Ec2 } else { Variant::Enhanced },
-        error_code,
-        operation,
+    out
+}
+
+/// Parse the first AccessDenied message found in `text`.
+pub fn parse_message(text: &str) -> Result<ParsedMessage, UnrecognisedMessage> {
+    find_messages(text)
+        .into_iter()
+        .next()
+        .ok_or_else(|| UnrecognisedMessage {
+            text: normalize_whitespace(text),
+        })
+}
+
+fn empty(kind: Variant) -> ParsedMessage {
+    ParsedMessage {
+        raw: String::new(),
+        normalized: String::new(),
+        variant: kind,
+        error_code: None,
+        operation: None,
         principal: None,
         action: None,
         resource_form: ResourceForm::Absent,
@@ -355,55 +465,376 @@ pub fn parse_message(text: &str) -> Result<ParsedMessage, UnrecognisedMessage> {
         policy_arn_style: None,
         details_url: None,
         authorization_id: None,
-        encoded_message,
-    };
-    if rest.is_empty() && ec2 {
-        return Ok(base);
+        encoded_message: None,
+        service: None,
+        http_status: None,
+        inferred_action: None,
+        inferred_resource: None,
+        masked_principal: false,
+        cut: None,
+        unwrapped: Vec::new(),
+        sentence_end: 0,
     }
-    let bare = rest.trim_end_matches('.');
-    if bare.eq_ignore_ascii_case("access denied") || rest.contains("<Code>AccessDenied</Code>") {
-        base.variant = Variant::BareAccessDenied;
-        return Ok(base);
+}
+
+/// True when a placeholder such as `[Account Id]` or `<Log Archive Account>` is split.
+fn unbalanced(tok: &str) -> bool {
+    tok.matches(']').count() != tok.matches('[').count()
+        || tok.matches('>').count() != tok.matches('<').count()
+}
+
+/// The first token of `x`, keeping placeholders with spaces (`[Account Id]`) whole.
+fn first_token(x: &str) -> &str {
+    let mut end = x.find(' ').unwrap_or(x.len());
+    while end < x.len() && unbalanced(&x[..end]) {
+        end = x[end + 1..].find(' ').map_or(x.len(), |i| end + 1 + i);
     }
-    if bare.eq_ignore_ascii_case("The request was denied due to a VPC endpoint policy") {
-        base.variant = Variant::VpceNetwork;
-        base.kind = DenyKind::ExplicitOrImplicit;
-        base.layer = Some(ReportedLayer::VpcEndpoint);
-        return Ok(base);
+    &x[..end]
+}
+
+/// The principal written just before `at` (`User: X`, `User `X'`, `X`, `CloudWatch Alarms`).
+fn principal_before(t: &str, at: usize) -> Option<String> {
+    let before = t.get(..at)?.trim_end();
+    let mut tokens: Vec<&str> = before.rsplit(' ').collect();
+    if tokens.is_empty() {
+        return None;
     }
-    let Some(c) = enhanced_re().and_then(|r| r.captures(&rest)) else {
-        return Err(UnrecognisedMessage { text: normalized });
-    };
-    let get = |n: &str| c.name(n).map(|m| m.as_str().to_string());
-    base.principal = get("principal");
-    base.action = get("action");
-    base.resource_form = match (get("resource"), c.name("this").is_some()) {
-        (_, true) => ResourceForm::ThisResource,
-        (Some(r), _) if r.len() >= 2 && r.starts_with('"') && r.ends_with('"') => {
-            ResourceForm::Quoted(r[1..r.len() - 1].to_string())
+    // Rejoin a token split inside brackets (`arn:aws:iam::[Account Id]:role/x`).
+    let mut tok = tokens.remove(0).to_string();
+    while unbalanced(&tok) && !tokens.is_empty() {
+        tok = format!("{} {tok}", tokens.remove(0));
+    }
+    let cleaned = crate::paste::clean_token(&tok);
+    let cleaned = cleaned.rsplit_once("User:").map_or(cleaned, |(_, p)| p);
+    let cleaned = crate::paste::clean_token(cleaned);
+    if cleaned.is_empty() || cleaned.ends_with(':') || cleaned == "User" {
+        return None;
+    }
+    if cleaned.contains(':') || cleaned.contains('.') || cleaned.contains('*') {
+        if tokens
+            .first()
+            .is_some_and(|p| p.ends_with("error") || p.ends_with("Error:"))
+        {
+            return None;
         }
-        (Some(r), _) if r.starts_with("arn:") => ResourceForm::Arn(r),
-        (Some(r), _) => ResourceForm::NotArn(r),
-        (None, _) => ResourceForm::Absent,
-    };
-    if let Some(t) = get("itype") {
-        base.kind = DenyKind::Implicit;
-        base.layer = ReportedLayer::from_phrase(&t);
-        let ia = get("iaction");
-        if ia.as_deref() != base.action.as_deref() {
-            base.reason_action = ia;
+        return Some(cleaned.to_string());
+    }
+    // A display name (`CloudWatch Alarms`): capitalised words back to a quote or colon.
+    let mut words = vec![cleaned.to_string()];
+    for w in tokens.iter().take(3) {
+        // A word glued to a quote or colon (`"error":"CloudWatch`) starts the name.
+        if let Some(i) = w.rfind(['"', '\'', ':', '>']) {
+            let bare = &w[i + 1..];
+            if !bare.is_empty() && bare.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+                words.push(bare.to_string());
+            }
+            break;
         }
-    } else if c.name("kms").is_some() {
-        base.variant = Variant::KmsCrossAccount;
-        base.kind = DenyKind::ExplicitOrImplicit;
-        base.layer = Some(ReportedLayer::Resource);
-    } else if normalized.contains("explicit deny") {
-        base.kind = DenyKind::Explicit;
-        base.layer = get("etype").and_then(|t| ReportedLayer::from_phrase(&t));
-        base.transitive_scp = c.name("transitive").is_some();
-        base.policy_arn = get("policy");
-        if base.policy_arn.is_some() {
-            base.policy_arn_style = Some(if c.name("s3style").is_some() {
+        if !w.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+            break;
+        }
+        words.push(w.to_string());
+    }
+    words.reverse();
+    let name = words.join(" ");
+    let lower = name.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "you" | "user" | "client" | "caller" | "error"
+    ) || lower.ends_with("error")
+    {
+        return None;
+    }
+    Some(name)
+}
+
+/// Read one message whose anchor spans `start..end`; `seg` is where the text that belongs
+/// to it (its wrapper) begins, `next` where the next message begins.
+fn read_at(
+    t: &str,
+    seg: usize,
+    start: usize,
+    end: usize,
+    next: usize,
+    kind: Anchor,
+) -> Option<ParsedMessage> {
+    let before = t.get(seg..start).unwrap_or("");
+    let tail = t.get(end..next).unwrap_or("");
+    let mut m = empty(Variant::Enhanced);
+    let mut sentence_start = start;
+    let consumed: usize;
+    match kind {
+        Anchor::Enhanced => {
+            let subjectless = t.get(start..end).is_some_and(|a| a.starts_with("Not"));
+            let p = if subjectless {
+                None
+            } else {
+                principal_before(t, start)
+            };
+            if let Some(p) = &p {
+                if let Some(i) = t.get(..start).and_then(|b| b.rfind(p.as_str())) {
+                    sentence_start = i;
+                    for prefix in ["User: ", "User `", "User: \"", "User "] {
+                        if t.get(..i).is_some_and(|b| b.ends_with(prefix)) {
+                            sentence_start = i - prefix.len();
+                            break;
+                        }
+                    }
+                }
+            } else if t.get(..start).is_some_and(|b| b.ends_with("User: ")) {
+                sentence_start = start - "User: ".len();
+            }
+            let r = enhanced_tail(tail)?;
+            m.principal = p;
+            m.action = r.action;
+            m.resource_form = r.resource;
+            m.kind = r.kind;
+            m.layer = r.layer;
+            m.transitive_scp = r.transitive;
+            m.reason_action = r.reason_action;
+            m.policy_arn = r.policy_arn;
+            m.policy_arn_style = r.style;
+            m.details_url = r.url;
+            m.authorization_id = r.authz;
+            if r.kms {
+                m.variant = Variant::KmsCrossAccount;
+            }
+            consumed = r.consumed;
+            // EC2's sentence may come first: "You are not authorized to perform this operation. User: …"
+            if before
+                .trim_end()
+                .ends_with("You are not authorized to perform this operation.")
+                || before.contains("UnauthorizedOperation")
+            {
+                m.variant = Variant::Ec2;
+            }
+        }
+        Anchor::ApiGateway => {
+            m.variant = Variant::ApiGateway;
+            m.resource_form = ResourceForm::ThisResource;
+            let explicit = tail.starts_with(" with an explicit deny");
+            m.kind = if explicit {
+                DenyKind::Explicit
+            } else {
+                DenyKind::Unspecified
+            };
+            consumed = if explicit {
+                " with an explicit deny".len()
+            } else {
+                0
+            };
+        }
+        Anchor::Ec2 => {
+            m.variant = Variant::Ec2;
+            consumed = 0;
+            // The enhanced sentence may follow; read it as part of this message.
+            let after = tail.trim_start_matches(['.', ' ']);
+            let off = tail.len() - after.len();
+            if let Some(i) = after
+                .find(" is not authorized to perform")
+                .filter(|&i| i < 400)
+            {
+                let abs = end + off + i + 1;
+                if let Some(inner) = read_at(
+                    t,
+                    seg,
+                    abs,
+                    abs + "is not authorized to perform".len(),
+                    next,
+                    Anchor::Enhanced,
+                ) {
+                    let mut inner = inner;
+                    inner.variant = Variant::Ec2;
+                    inner.normalized = t
+                        .get(start..inner.sentence_end)
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    return Some(inner);
+                }
+            }
+        }
+        Anchor::Sqs => {
+            m.variant = Variant::SqsLegacy;
+            let text = t.get(start..end).unwrap_or("");
+            let url = text
+                .strip_prefix("Access to the resource ")
+                .and_then(|r| r.strip_suffix(" is denied"))
+                .unwrap_or("");
+            m.resource_form = ResourceForm::NotArn(crate::paste::clean_token(url).to_string());
+            consumed = 0;
+        }
+        Anchor::Bare => {
+            m.variant = Variant::BareAccessDenied;
+            let anchor = t.get(start..end).unwrap_or("");
+            let word = [
+                "Access Denied",
+                "Access denied",
+                "Forbidden",
+                "UnknownError",
+            ]
+            .iter()
+            .find_map(|w| anchor.rfind(w))
+            .unwrap_or(0);
+            sentence_start = start + word;
+            consumed = 0;
+        }
+        Anchor::VpceNetwork => {
+            m.variant = Variant::VpceNetwork;
+            m.kind = DenyKind::ExplicitOrImplicit;
+            m.layer = Some(ReportedLayer::VpcEndpoint);
+            consumed = 0;
+        }
+        Anchor::KmsCiphertext => {
+            m.variant = Variant::KmsLegacy;
+            consumed = 0;
+        }
+        Anchor::Service => {
+            m.variant = Variant::ServiceSpecific;
+            consumed = 0;
+        }
+    }
+    let msg_end = (end + consumed).min(t.len());
+    let after = t.get(msg_end..next).unwrap_or("");
+    let (_, cut) = crate::paste::cut_trailer(after);
+    m.cut = cut
+        .filter(|c| !c.is_empty())
+        .map(|c| c.chars().take(120).collect());
+    // The EC2 encoded blob, anywhere before the next message.
+    if let Some(c) = regex!(r"Encoded authorization failure message: (?P<blob>[A-Za-z0-9_\-]+)")
+        .and_then(|r| r.captures(t.get(seg..next).unwrap_or("")))
+    {
+        m.encoded_message = Some(c["blob"].to_string());
+        if m.variant == Variant::Enhanced {
+            m.variant = Variant::Ec2;
+        }
+    }
+    let facts = crate::paste::wrapper_facts(before, after);
+    m.error_code = facts.error_code;
+    m.operation = facts.operation;
+    m.service = facts.service;
+    m.http_status = facts.http_status;
+    if m.variant == Variant::BareAccessDenied
+        && t.get(start..end) == Some("Forbidden")
+        && m.error_code.is_none()
+        && m.http_status.is_none()
+    {
+        // "Forbidden" alone is too common a word to be a message.
+        return None;
+    }
+    m.normalized = t
+        .get(sentence_start..msg_end)
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    m.sentence_end = msg_end;
+    m.masked_principal = m
+        .principal
+        .as_deref()
+        .is_some_and(crate::paste::is_masked_principal);
+    infer(&mut m, facts.s3_location.as_ref());
+    Some(m)
+}
+
+/// The parts of an enhanced message after `is not authorized to perform`.
+struct Tail {
+    action: Option<String>,
+    resource: ResourceForm,
+    kind: DenyKind,
+    layer: Option<ReportedLayer>,
+    transitive: bool,
+    reason_action: Option<String>,
+    policy_arn: Option<String>,
+    style: Option<PolicyArnStyle>,
+    url: Option<String>,
+    authz: Option<String>,
+    kms: bool,
+    consumed: usize,
+}
+
+fn enhanced_tail(tail: &str) -> Option<Tail> {
+    let act = regex!(r"^:? [`'\x22]?(?P<a>[A-Za-z0-9-]+:[A-Za-z0-9*?]+)")?;
+    let c = act.captures(tail)?;
+    let action = c["a"].to_string();
+    let mut pos = c.get(0).map_or(0, |m| m.end());
+    // closing quote of SES's `ses:SendEmail'
+    if tail
+        .get(pos..)
+        .is_some_and(|r| r.starts_with(['\'', '`', '"']))
+    {
+        pos += 1;
+    }
+    let rest = tail.get(pos..).unwrap_or("");
+    let reason_start = regex!(r" (?:because |with an explicit deny|due to an explicit deny)")?;
+    let mut resource = ResourceForm::Absent;
+    let mut r = rest;
+    if let Some(x) = rest
+        .strip_prefix(" on resource: ")
+        .or_else(|| rest.strip_prefix(" on resource "))
+    {
+        let (text, used) = resource_text(x, reason_start);
+        resource = classify_resource(text);
+        r = x.get(used..).unwrap_or("");
+    } else if let Some(x) = [
+        "on this resource",
+        "on the resource associated with this ciphertext",
+        "on the resource",
+    ]
+    .iter()
+    .find_map(|p| rest.strip_prefix(' ').and_then(|y| y.strip_prefix(p)))
+    {
+        resource = ResourceForm::ThisResource;
+        r = x;
+    }
+    let mut out = Tail {
+        action: Some(action),
+        resource,
+        kind: DenyKind::Unspecified,
+        layer: None,
+        transitive: false,
+        reason_action: None,
+        policy_arn: None,
+        style: None,
+        url: None,
+        authz: None,
+        kms: false,
+        consumed: 0,
+    };
+    let implicit = regex!(&format!(
+        r"^ because no (?P<t>{TYPES}) allows the (?P<a>\S+?) action"
+    ))?;
+    let kms = regex!(
+        r"^ because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access"
+    )?;
+    let explicit = regex!(&format!(
+        r"^ (?P<due>with|due to) an explicit deny(?: in (?:a|an|the) (?P<t>{TYPES}))?(?P<tr> transitively through a service control policy)?(?:(?P<s3>, with policy ARN)?: (?P<arn>arn:\S+))?"
+    ))?;
+    let mut used_in_r = 0usize;
+    if let Some(c) = implicit.captures(r) {
+        out.kind = DenyKind::Implicit;
+        out.layer = ReportedLayer::from_phrase(&c["t"]);
+        let ia = c["a"].to_string();
+        if out.action.as_deref().is_none_or(|a| a != ia) {
+            out.reason_action = Some(ia);
+        }
+        used_in_r = c.get(0).map_or(0, |m| m.end());
+    } else if let Some(c) = kms.find(r) {
+        out.kind = DenyKind::ExplicitOrImplicit;
+        out.layer = Some(ReportedLayer::Resource);
+        out.kms = true;
+        used_in_r = c.end();
+    } else if let Some(c) = explicit.captures(r) {
+        out.kind = DenyKind::Explicit;
+        out.layer = c
+            .name("t")
+            .and_then(|t| ReportedLayer::from_phrase(t.as_str()));
+        out.transitive = c.name("tr").is_some();
+        if let Some(a) = c.name("arn") {
+            // Placeholders with spaces (`<MANAGEMENT ACCOUNT>`) stay in the ARN.
+            let whole = first_token(r.get(a.start()..).unwrap_or(a.as_str()));
+            let arn = crate::paste::clean_token(whole).to_string();
+            out.policy_arn = Some(arn);
+            out.style = Some(if c.name("s3").is_some() {
                 PolicyArnStyle::S3
             } else {
                 PolicyArnStyle::AccessTroubleshooter
@@ -411,18 +842,197 @@ pub fn parse_message(text: &str) -> Result<ParsedMessage, UnrecognisedMessage> {
         }
         // The 2023 IAM guide warned that an SCP without an Allow could be reported with
         // the explicit wording; only the newer form with a policy ARN is unambiguous.
-        let legacy_scp = base.layer == Some(ReportedLayer::Scp) && base.policy_arn.is_none();
-        if legacy_scp || normalized.contains("due to an explicit deny") {
-            base.kind = if base.layer == Some(ReportedLayer::Scp) {
-                DenyKind::ExplicitOrImplicit
-            } else {
-                DenyKind::Explicit
-            };
+        if out.layer == Some(ReportedLayer::Scp) && out.policy_arn.is_none() {
+            out.kind = DenyKind::ExplicitOrImplicit;
+        }
+        used_in_r = c.get(0).map_or(0, |m| m.end());
+        if let Some(a) = c.name("arn") {
+            used_in_r =
+                used_in_r.max(a.start() + first_token(r.get(a.start()..).unwrap_or("")).len());
         }
     }
-    base.details_url = get("url");
-    base.authorization_id = get("authz");
-    Ok(base)
+    let after_reason = r.get(used_in_r..).unwrap_or("");
+    let go = regex!(
+        r"^\.? Go to (?P<url>\S+) for complete details, or call the GetRequestAuthorizationDetails API with the following authorization id: (?P<id>[0-9A-Za-z]+)"
+    )?;
+    let mut extra = 0;
+    if let Some(c) = go.captures(after_reason) {
+        out.url = Some(c["url"].to_string());
+        out.authz = Some(c["id"].to_string());
+        extra = c.get(0).map_or(0, |m| m.end());
+    }
+    out.consumed = tail.len() - r.len() + used_in_r + extra;
+    Some(out)
+}
+
+/// The resource text at the start of `x` (after `on resource: `) and the bytes it took.
+fn resource_text<'a>(x: &'a str, reason: &Regex) -> (&'a str, usize) {
+    for (open, close) in [('"', '"'), ('`', '\''), ('\'', '\'')] {
+        if let Some(inner) = x.strip_prefix(open) {
+            if let Some(e) = inner.find(close) {
+                return (&x[..e + 2], e + 2);
+            }
+        }
+    }
+    let token = first_token(x);
+    let token_end = token.len();
+    if token.starts_with("arn:") || token == "*" || token.contains("://") {
+        return (token, token_end);
+    }
+    // IAM's names for non-ARN resources: `user NAME`, `role NAME`, `group NAME`,
+    // `instance profile NAME`, `policy path /`.
+    let words: Vec<&str> = x.splitn(4, ' ').collect();
+    let iam_words = match words.as_slice() {
+        ["policy", "path", _, ..] => 3,
+        ["instance", "profile", _, ..] => 3,
+        [w, _, ..] if matches!(*w, "user" | "role" | "group" | "policy") => 2,
+        _ => 0,
+    };
+    if iam_words > 0 && reason.find(x).is_none_or(|m| m.start() > 120) {
+        let len: usize = words[..iam_words].iter().map(|w| w.len()).sum::<usize>() + iam_words - 1;
+        let (head, _) = crate::paste::cut_trailer(&x[..len]);
+        return (head, head.len());
+    }
+    // Not an ARN (`user bob`, `policy path /`): up to the reason, when it is near.
+    if let Some(m) = reason.find(x).filter(|m| m.start() < 120) {
+        let (head, _) = crate::paste::cut_trailer(&x[..m.start()]);
+        if head.len() == m.start() {
+            return (head, m.start());
+        }
+    }
+    (token, token_end)
+}
+
+fn classify_resource(text: &str) -> ResourceForm {
+    let quoted = text.len() >= 2
+        && (text.starts_with('"') || text.starts_with('`') || text.starts_with('\''));
+    let inner = crate::paste::clean_token(text).to_string();
+    if quoted {
+        ResourceForm::Quoted(inner)
+    } else if inner.starts_with("arn:") {
+        ResourceForm::Arn(inner)
+    } else if inner.is_empty() {
+        ResourceForm::Absent
+    } else {
+        ResourceForm::NotArn(inner)
+    }
+}
+
+/// The IAM prefix a client names a service by (`S3`, `Amazon S3`, `AmazonSQS`, `Lambda`).
+fn service_prefix(svc: &str) -> Option<String> {
+    let s = svc
+        .trim()
+        .trim_start_matches("Amazon")
+        .trim_start_matches("AWS")
+        .trim()
+        .replace([' ', '-'], "")
+        .to_ascii_lowercase();
+    let p = match s.as_str() {
+        "" => return None,
+        "simplequeueservice" => "sqs".into(),
+        "simplenotificationservice" => "sns".into(),
+        "simplestorageservice" => "s3".into(),
+        "dynamodbv2" => "dynamodb".into(),
+        "cloudwatchlogs" => "logs".into(),
+        "keymanagementservice" => "kms".into(),
+        "securitytokenservice" => "sts".into(),
+        "identitymanagement" => "iam".into(),
+        other => other.to_string(),
+    };
+    verdict_catalog::catalog().service(&p).map(|_| p)
+}
+
+/// Fill the inferred action (from the operation) and resource (from an S3 location).
+fn infer(m: &mut ParsedMessage, s3: Option<&(String, Option<String>)>) {
+    let service = m
+        .service
+        .as_deref()
+        .and_then(service_prefix)
+        .or_else(|| s3.map(|_| "s3".to_string()));
+    if m.action.is_none() {
+        if let Some(op) = &m.operation {
+            m.inferred_action = infer_action(service.as_deref(), op);
+        } else if m.variant == Variant::SqsLegacy {
+            m.inferred_action = None;
+        }
+    }
+    let action = m.action.clone().or_else(|| m.inferred_action.clone());
+    if m.resource().is_none() {
+        if let Some((bucket, key)) = s3 {
+            // With no action at all, an S3 location beside an S3-style denial still names it.
+            let is_s3 = action
+                .as_deref()
+                .map_or(matches!(m.variant, Variant::BareAccessDenied), |a| {
+                    a.to_ascii_lowercase().starts_with("s3:")
+                });
+            if is_s3 {
+                let bucket_level = action.as_deref().is_some_and(|a| {
+                    let l = a.to_ascii_lowercase();
+                    l == "s3:listbucket"
+                        || l.starts_with("s3:getbucket")
+                        || l.starts_with("s3:putbucket")
+                        || l == "s3:listbucketversions"
+                });
+                m.inferred_resource = Some(match (key, bucket_level) {
+                    (Some(k), false) => format!("arn:aws:s3:::{bucket}/{k}"),
+                    _ => format!("arn:aws:s3:::{bucket}"),
+                });
+            }
+        }
+    }
+}
+
+/// The IAM action an API operation is authorised by, for the service `svc` if known.
+pub fn infer_action(svc: Option<&str>, op: &str) -> Option<String> {
+    let table = crate::event_actions::EVENT_ACTIONS;
+    if let Some(e) = table
+        .iter()
+        .find(|e| e.event_name == op && svc.is_none_or(|s| s == e.service))
+    {
+        return e.actions.first().map(|a| a.to_string());
+    }
+    let cat = verdict_catalog::catalog();
+    match svc {
+        Some(s) => cat.action(&format!("{s}:{op}")).map(|a| a.qualified_name()),
+        None => {
+            // Well-known services first; else only when exactly one service has the action.
+            const COMMON: &[&str] = &[
+                "s3",
+                "ec2",
+                "iam",
+                "sts",
+                "dynamodb",
+                "lambda",
+                "kms",
+                "sqs",
+                "sns",
+                "secretsmanager",
+                "ssm",
+                "logs",
+                "ecr",
+                "cloudformation",
+            ];
+            let hits: Vec<String> = COMMON
+                .iter()
+                .filter_map(|s| cat.action(&format!("{s}:{op}")).map(|a| a.qualified_name()))
+                .collect();
+            match hits.as_slice() {
+                [one] => Some(one.clone()),
+                [] => {
+                    let all: Vec<String> = cat
+                        .services()
+                        .filter_map(|s| s.action(op).map(|a| a.qualified_name()))
+                        .take(2)
+                        .collect();
+                    match all.as_slice() {
+                        [one] => Some(one.clone()),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+    }
 }
 
 #[cfg(test)]

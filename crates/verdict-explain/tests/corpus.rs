@@ -1,0 +1,121 @@
+//! The message corpus (`tests/corpus/messages.json`): AccessDenied messages as users
+//! paste them, inside CLI output, SDK exceptions, Terraform boxes, JSON and XML bodies,
+//! logs, quoted replies and escaped text, each with what a careful reader extracts.
+//! Every field must come out exactly, inferred fields marked as inferred, and nothing
+//! from a trailer in any field (issue 9).
+
+use serde_json::Value;
+use verdict_explain::message::{find_messages, DenyKind, ParsedMessage, ResourceForm};
+
+fn corpus() -> Vec<Value> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/messages.json");
+    let text = std::fs::read_to_string(path).expect("corpus readable");
+    serde_json::from_str(&text).expect("corpus is JSON")
+}
+
+fn s(v: &Value, k: &str) -> Option<String> {
+    v.get(k).and_then(Value::as_str).map(str::to_string)
+}
+
+fn form(m: &ParsedMessage) -> &'static str {
+    match m.resource_form {
+        ResourceForm::Arn(_) => "arn",
+        ResourceForm::Quoted(_) => "quoted",
+        ResourceForm::NotArn(_) => "not_arn",
+        ResourceForm::ThisResource => "this_resource",
+        ResourceForm::Absent => "absent",
+    }
+}
+
+fn deny(k: DenyKind) -> &'static str {
+    match k {
+        DenyKind::Explicit => "explicit",
+        DenyKind::Implicit => "implicit",
+        DenyKind::ExplicitOrImplicit => "explicit_or_implicit",
+        DenyKind::Unspecified => "unspecified",
+    }
+}
+
+/// Every difference between what was read and what the corpus expects.
+pub fn check(case: &Value) -> Vec<String> {
+    let text = case["text"].as_str().unwrap_or("");
+    let x = &case["expect"];
+    let found = find_messages(text);
+    let mut d = Vec::new();
+    let want_n = x["messages"].as_u64().unwrap_or(1) as usize;
+    if found.len() != want_n {
+        d.push(format!(
+            "messages: expected {want_n}, found {}",
+            found.len()
+        ));
+    }
+    let Some(m) = found.first() else {
+        return d;
+    };
+    let mut eq = |field: &str, got: Option<String>| {
+        let want = s(x, field);
+        if want != got {
+            d.push(format!("{field}: expected {want:?}, got {got:?}"));
+        }
+    };
+    eq("error_code", m.error_code.clone());
+    eq("operation", m.operation.clone());
+    eq("principal", m.principal.clone());
+    eq("action", m.action.clone());
+    eq("resource", m.resource().map(str::to_string));
+    eq("resource_form", Some(form(m).to_string()));
+    eq("deny", Some(deny(m.kind).to_string()));
+    eq(
+        "layer",
+        m.layer
+            .map(|l| {
+                serde_json::to_value(l)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+            })
+            .unwrap_or(None),
+    );
+    eq("policy_arn", m.policy_arn.clone());
+    eq("inferred_action", m.inferred_action.clone());
+    eq("inferred_resource", m.inferred_resource.clone());
+    if x["masked_principal"].as_bool() != Some(m.masked_principal) {
+        d.push(format!(
+            "masked_principal: expected {}, got {}",
+            x["masked_principal"], m.masked_principal
+        ));
+    }
+    if x["encoded_message"].as_bool() != Some(m.encoded_message.is_some()) {
+        d.push(format!(
+            "encoded_message: expected {}, got {}",
+            x["encoded_message"],
+            m.encoded_message.is_some()
+        ));
+    }
+    d
+}
+
+#[test]
+fn every_corpus_message_is_read_exactly() {
+    let cases = corpus();
+    assert!(cases.len() >= 150, "corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for c in &cases {
+        let d = check(c);
+        if !d.is_empty() {
+            failures.push(format!(
+                "{} [{} / {}]\n    {}",
+                c["id"],
+                c["form"],
+                c["wrapper"],
+                d.join("\n    ")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
