@@ -8,8 +8,8 @@ use crate::decoded::DecodedMessage;
 use crate::message::{ParsedMessage, ResourceForm};
 use crate::origin::{document_of, PolicyKind, PolicyOrigin, Slot};
 use crate::snapshot::{
-    arn_account, input_error, policy_file, AuthDetails, OrgFacts, OrgSnapshot, PrincipalRef,
-    TextInput,
+    arn_account, input_error, policy_file, policy_files, AuthDetails, OrgFacts, OrgSnapshot,
+    PrincipalRef, TextInput,
 };
 use serde_json::{json, Map, Value};
 use verdict_eval::scenario::{AuthorizationType, MessageStyle};
@@ -37,6 +37,14 @@ pub struct Inputs {
     pub session_policy: Option<TextInput>,
     /// `--vpc-endpoint-policy`.
     pub vpc_endpoint_policy: Option<TextInput>,
+    /// `--identity-policy` files (each one policy, or a JSON array of them).
+    pub identity_policies: Vec<TextInput>,
+    /// `--permissions-boundary`.
+    pub permissions_boundary: Option<TextInput>,
+    /// `--scp` files, one per organization level, root first (each a policy or an array).
+    pub scps: Vec<TextInput>,
+    /// The message already located (one of several in a paste); wins over `message`.
+    pub reported: Option<ParsedMessage>,
     /// `--decoded-message`.
     pub decoded_message: Option<TextInput>,
     /// `--context K=V`, in order (later wins).
@@ -62,6 +70,12 @@ pub struct Given {
     pub session_policy: bool,
     /// A VPC endpoint policy file.
     pub vpc_endpoint_policy: bool,
+    /// Identity policy files.
+    pub identity_policies: bool,
+    /// A permissions boundary file.
+    pub permissions_boundary: bool,
+    /// SCP files.
+    pub scps: bool,
     /// A decoded authorization message.
     pub decoded_message: bool,
 }
@@ -252,6 +266,9 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
         resource_policy: inputs.resource_policy.is_some(),
         session_policy: inputs.session_policy.is_some(),
         vpc_endpoint_policy: inputs.vpc_endpoint_policy.is_some(),
+        identity_policies: !inputs.identity_policies.is_empty(),
+        permissions_boundary: inputs.permissions_boundary.is_some(),
+        scps: !inputs.scps.is_empty(),
         decoded_message: inputs.decoded_message.is_some(),
     };
     // 1. The base scenario.
@@ -348,11 +365,12 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
         notes.extend(ev.notes.iter().cloned());
     }
     // 4. The message, for whatever is still unknown.
-    let reported = match &inputs.message {
-        Some(m) => {
+    let reported = match (&inputs.reported, &inputs.message) {
+        (Some(r), _) => Some(r.clone()),
+        (None, Some(m)) => {
             Some(crate::message::parse_message(m).map_err(|e| vec![input_error(e.to_string())])?)
         }
-        None => event.and_then(|e| e.message.clone()),
+        (None, None) => event.and_then(|e| e.message.clone()),
     };
     if let Some(m) = &reported {
         if f.principal.is_none() {
@@ -360,6 +378,13 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
         }
         if f.action.is_none() {
             f.action = m.action.clone();
+            if let Some(a) = m.inferred_action.as_ref().filter(|_| f.action.is_none()) {
+                f.action = Some(a.clone());
+                notes.push(format!(
+                    "the message names no action; {a} is inferred from the operation {} (inferred)",
+                    m.operation.as_deref().unwrap_or("named around it")
+                ));
+            }
         }
         if f.resource.is_none() {
             let acct = m
@@ -368,8 +393,18 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
                 .and_then(arn_account)
                 .map(str::to_string);
             f.resource = resource_from_message(m, acct.as_deref(), &mut notes);
+            if let Some(r) = m
+                .inferred_resource
+                .as_ref()
+                .filter(|_| f.resource.is_none())
+            {
+                f.resource = Some(r.clone());
+                notes.push(format!(
+                    "the message names no resource; {r} is inferred from the S3 location in the text (inferred)"
+                ));
+            }
         }
-        if inputs.message.is_some() {
+        if inputs.message.is_some() || inputs.reported.is_some() {
             sources.push("the AccessDenied message".into());
         }
         if let Some(cmd) = m.decode_command().filter(|_| decoded.is_none()) {
@@ -589,7 +624,104 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
             }
         }
     }
+    // 6b. SCP files, one per level (they replace the Organizations outputs' SCPs).
+    if !inputs.scps.is_empty() {
+        let mut levels = Vec::new();
+        scp_levels.clear();
+        for (i, t) in inputs.scps.iter().enumerate() {
+            let level_name = match (i, inputs.scps.len()) {
+                (0, _) => "the organization root".to_string(),
+                (i, n) if i + 1 == n => "the account".to_string(),
+                (i, _) => format!("OU level {i}"),
+            };
+            let mut level = Vec::new();
+            for (j, (pf, label)) in policy_files(t, "SCP")?.into_iter().enumerate() {
+                let np = crate::snapshot::parse_doc(
+                    &pf.node,
+                    &pf.src,
+                    PolicyType::Scp,
+                    pf.name.clone(),
+                    None,
+                    format!("{label} at {level_name}"),
+                )?;
+                let origin = PolicyOrigin {
+                    account: None,
+                    attached_to: level_name.clone(),
+                    kind: PolicyKind::Scp,
+                    editable: true,
+                    file: t.name.clone(),
+                };
+                let _ = j;
+                level.push((np, origin));
+            }
+            scp_levels.push(level_name);
+            levels.push(level);
+        }
+        scps = Some(levels);
+        sources.push(format!(
+            "SCP files {}",
+            inputs
+                .scps
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     // 7. Single policy files.
+    if !inputs.identity_policies.is_empty() {
+        let mut list = identity.take().unwrap_or_default();
+        for t in &inputs.identity_policies {
+            for (pf, label) in policy_files(t, "identity policy")? {
+                let np = crate::snapshot::parse_doc(
+                    &pf.node,
+                    &pf.src,
+                    PolicyType::Identity,
+                    pf.name.clone(),
+                    None,
+                    label,
+                )?;
+                let origin = PolicyOrigin {
+                    account: caller.account().map(str::to_string),
+                    attached_to: caller.display(),
+                    kind: PolicyKind::Inline,
+                    editable: true,
+                    file: t.name.clone(),
+                };
+                list.push((np, origin));
+            }
+        }
+        identity = Some(list);
+        sources.push(format!(
+            "identity policy files {}",
+            inputs
+                .identity_policies
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(t) = &inputs.permissions_boundary {
+        let pf = policy_file(t, None)?;
+        let np = crate::snapshot::parse_doc(
+            &pf.node,
+            &pf.src,
+            PolicyType::Boundary,
+            pf.name.clone(),
+            None,
+            "permissions boundary".into(),
+        )?;
+        let origin = PolicyOrigin {
+            account: caller.account().map(str::to_string),
+            attached_to: caller.display(),
+            kind: PolicyKind::PermissionsBoundary,
+            editable: true,
+            file: t.name.clone(),
+        };
+        boundary = Some(Some((np, origin)));
+        sources.push(format!("permissions boundary {}", t.name));
+    }
     if let Some(t) = &inputs.resource_policy {
         let pf = policy_file(t, None)?;
         let ty = if trust {

@@ -24,6 +24,10 @@ pub enum AgreementStatus {
     Disagrees,
     /// There was no message to compare with.
     NothingToCompare,
+    /// AWS named a layer whose policies Verdict was not given: AWS's word stands.
+    AwsReported,
+    /// AWS gave no reason, and Verdict was not given the policies that could tell.
+    NoReason,
 }
 
 /// The comparison with AWS's message.
@@ -163,6 +167,11 @@ pub struct Explanation {
     pub fixes: Vec<Fix>,
     /// True when the fixes together allow the request.
     pub fixes_complete: bool,
+    /// Changes to the layer AWS named that Verdict could not verify (it has not seen
+    /// that layer's policies), with the input that would let it.
+    pub suggestions: Vec<crate::known::Suggestion>,
+    /// With no reason from AWS: the layers worth checking, in order, and what to give.
+    pub check_in_order: Vec<String>,
     /// What the answer hinges on that the logs do not carry.
     pub hinges_on: Vec<Hinge>,
     /// The exact command to decode an encoded authorization message.
@@ -661,7 +670,8 @@ fn unlogged(key: &str) -> bool {
         )
 }
 
-const RESOURCE_POLICY_SERVICES: &[&str] = &[
+/// Services whose resources can carry a resource-based policy.
+pub(crate) const RESOURCE_POLICY_SERVICES: &[&str] = &[
     "s3",
     "kms",
     "sqs",
@@ -1041,23 +1051,142 @@ fn request_view(b: &Built, e: &Evaluation) -> RequestView {
     }
 }
 
+/// True when the user gave nothing but AWS's message.
+fn message_only(b: &Built) -> bool {
+    let g = &b.given;
+    !(g.scenario
+        || g.event
+        || g.auth_details
+        || g.org
+        || g.resource_policy
+        || g.session_policy
+        || g.vpc_endpoint_policy
+        || g.decoded_message
+        || g.identity_policies
+        || g.permissions_boundary
+        || g.scps)
+}
+
+/// What the inputs allow Verdict to say, when that is only AWS's own word.
+fn known_view(
+    b: &Built,
+    e: &Evaluation,
+) -> Option<(
+    Agreement,
+    String,
+    Vec<crate::known::Suggestion>,
+    Vec<String>,
+)> {
+    let m = b.reported.as_ref()?;
+    let r = &b.scenario.request;
+    let what = format!(
+        "{} {} on {}",
+        r.caller.display(),
+        r.action,
+        r.resource.as_str()
+    );
+    let only = message_only(b);
+    match m.layer {
+        Some(l) if only || !crate::known::seen(b, l.layer()) => {
+            let trust = verdict_eval::request::is_trust_request(r);
+            let input = crate::known::input_for(l.layer(), trust);
+            let sugg = crate::known::guidance(b, m);
+            let first = sugg.first().map(|s| s.title.clone()).unwrap_or_default();
+            let ag = Agreement {
+                status: AgreementStatus::AwsReported,
+                points: vec![format!("AWS reports {}; Verdict was not given the policies of that layer ({}), so it takes AWS's word for it and checks nothing against it", m.summary(), l.layer().title())],
+                settle_with: vec![format!("to find the statement and verify a fix, give {input}")],
+            };
+            let answer = format!("AWS reports {} ({what}). Verdict has not seen that layer's policies, so this is AWS's answer, not a second opinion: {first}.", m.summary());
+            Some((ag, answer, sugg, Vec::new()))
+        }
+        None if m.kind == DenyKind::Unspecified
+            || m.kind == DenyKind::Explicit
+            || m.kind == DenyKind::ExplicitOrImplicit =>
+        {
+            let denied_seen = e.denied_by.is_some_and(|l| crate::known::seen(b, l));
+            if !only && denied_seen {
+                return None;
+            }
+            let order = crate::known::candidate_layers(b);
+            let why = match m.kind {
+                DenyKind::Explicit => {
+                    "AWS says an explicit deny applies but not in which policy type".to_string()
+                }
+                _ => "AWS gave no reason".to_string(),
+            };
+            let ag = Agreement {
+                status: AgreementStatus::NoReason,
+                points: vec![format!(
+                    "{why}; with the inputs given Verdict cannot tell which layer denied"
+                )],
+                settle_with: order
+                    .iter()
+                    .take(3)
+                    .map(|o| format!("give the {o}"))
+                    .collect(),
+            };
+            let answer = format!(
+                "{why} for {what}. Check the layers in this order: {}.",
+                order.join(", ")
+            );
+            Some((ag, answer, Vec::new(), order))
+        }
+        _ => None,
+    }
+}
+
 /// Explain one built scenario.
 pub fn diagnose(b: Built, case: Option<String>) -> Explanation {
     let e = evaluate(&b.scenario);
-    let p = plan(&b);
+    let full = plan(&b);
+    let mut p = crate::known::restrict(&b, &full);
+    let action = b.scenario.request.action.clone();
+    let mut notes = b.notes.clone();
+    let before = p.fixes.len();
+    p.fixes.retain(|f| !crate::known::wildcard_fix(f, &action));
+    if p.fixes.len() < before {
+        notes.push("a fix that would grant \"*\" (every action or every resource) was left out: a wildcard hides the problem and opens a new one".into());
+        let ids: Vec<usize> = p.fixes.iter().map(|f| f.id).collect();
+        for bk in &mut p.blockers {
+            bk.fixes.retain(|id| ids.contains(id));
+        }
+    }
     let d = deciding(&b, &e);
     let near = if e.decision == Decision::ImplicitDeny || e.decision == Decision::Allow {
         near_misses(&b, &e)
     } else {
         Vec::new()
     };
-    let ag = agreement(&b, &e, &p);
-    let hinges_on = hinges(&b, &e, ag.status == AgreementStatus::Agrees);
-    let mut notes = b.notes.clone();
+    // When nothing Verdict was given blocks the request, its own findings are artefacts
+    // of the missing inputs: AWS's word is the answer.
+    let evidence = p
+        .blockers
+        .iter()
+        .any(|bk| crate::known::seen(&b, bk.layer) && !message_only(&b));
+    let view = if evidence { None } else { known_view(&b, &e) };
+    if view.is_some() {
+        p.blockers.clear();
+        p.fixes.clear();
+    }
+    let (ag, ans, suggestions, order) = match view {
+        Some((ag, ans, s, o)) => (ag, Some(ans), s, o),
+        None => (agreement(&b, &e, &p), None, Vec::new(), Vec::new()),
+    };
+    let mut hinges_on = hinges(&b, &e, ag.status == AgreementStatus::Agrees);
+    if matches!(
+        ag.status,
+        AgreementStatus::AwsReported | AgreementStatus::NoReason
+    ) {
+        // Layers not given are already named above; keep what the request context hinges on.
+        hinges_on.retain(|h| h.topic.contains(':'));
+    }
     notes.dedup();
     Explanation {
         case,
-        answer: answer(&b, &e, d.as_ref(), &near, &p, &ag),
+        answer: ans.unwrap_or_else(|| answer(&b, &e, d.as_ref(), &near, &p, &ag)),
+        suggestions,
+        check_in_order: order,
         reason: short_reason(&b, &e),
         decision: e.decision,
         denied_by: e.denied_by,
@@ -1111,10 +1240,47 @@ pub fn partial(m: ParsedMessage, case: Option<String>) -> Partial {
         .as_ref()
         .map(|o| format!(" (the client called {o})"))
         .unwrap_or_default();
-    let answer = match m.variant {
-        Variant::Ec2 => format!("EC2 denied the call{op} and printed only an encoded authorization message: the reason is inside it, and only AWS can decode it."),
-        _ => format!("AWS denied the call{op} without saying who, what or why (a bare \"Access Denied\"), so the message alone cannot be explained."),
+    let action = m.action.clone().or_else(|| {
+        m.inferred_action
+            .as_ref()
+            .map(|a| format!("{a} (inferred)"))
+    });
+    let resource = m.resource().map(str::to_string).or_else(|| {
+        m.inferred_resource
+            .as_ref()
+            .map(|r| format!("{r} (inferred)"))
+    });
+    let what = [
+        m.principal.as_ref().map(|p| format!("caller {p}")),
+        action.map(|a| format!("action {a}")),
+        resource.map(|r| format!("resource {r}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" ({what})")
     };
+    let answer = match (m.variant, m.kind, m.layer) {
+        (_, k, Some(l)) if k != DenyKind::Unspecified => {
+            next.push(format!("the deny is in the {}: give {} to find the statement", l.phrase(), crate::known::input_for(l.layer(), l == ReportedLayer::RoleTrust)));
+            format!("AWS reports {}{what}.", m.summary())
+        }
+        (Variant::Ec2, _, _) if m.encoded_message.is_some() => format!("EC2 denied the call{op}{what} and printed only an encoded authorization message: the reason is inside it, and only AWS can decode it."),
+        (Variant::Ec2, _, _) => format!("EC2 denied the call{op}{what} without a reason."),
+        (Variant::ApiGateway, DenyKind::Explicit, _) => format!("API Gateway denied the call with an explicit deny{what}: the API's resource policy (or a Lambda authorizer's policy) denies it."),
+        (Variant::ApiGateway, _, _) => format!("API Gateway denied the call{what}: no policy allows it (the API's resource policy, the caller's IAM policy for AWS_IAM methods, or the authorizer's policy)."),
+        (Variant::SqsLegacy, _, _) => format!("SQS denied access to the queue{op}{what} in its older wording, which names neither the caller nor the reason."),
+        (Variant::ServiceSpecific, _, _) => format!("the service refused the call{op}{what} in its own words; this is not an IAM policy decision Verdict can evaluate."),
+        _ if m.principal.is_some() || m.action.is_some() => format!("AWS denied the call{op}{what} without saying why."),
+        _ => format!("AWS denied the call{op}{what} without saying who, what or why (a bare \"Access Denied\"), so the message alone cannot be explained."),
+    };
+    if m.masked_principal {
+        next.push(format!("the caller is printed as {} (masked, or not an IAM/STS ARN with a 12-digit account): give the real ARN in a scenario file, or the CloudTrail record with --event, to evaluate the request", m.principal.as_deref().unwrap_or("?")));
+    }
     if m.variant == Variant::BareAccessDenied {
         next.push("S3 answers a bare \"Access Denied\" to callers outside the bucket owner's account or organization and to anonymous callers; it also does for Block Public Access, ACL and Object Ownership denials, which no policy evaluation shows".into());
         next.push("find the CloudTrail record of the call (for S3 objects, data events must be logged) and run `verdict explain --event RECORD.json`; add the bucket owner's bucket policy with --resource-policy".into());

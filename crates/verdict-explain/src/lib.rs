@@ -30,6 +30,7 @@ pub mod decoded;
 pub mod diagnose;
 pub mod event_actions;
 pub mod fixes;
+pub mod known;
 pub mod message;
 pub mod origin;
 pub mod output;
@@ -95,13 +96,7 @@ pub fn explain(inputs: &Inputs) -> Result<Vec<Report>, Vec<Diagnostic>> {
         }
         if let (Some(m), None, None) = (&inputs.message, &inputs.scenario, &inputs.decoded_message)
         {
-            let parsed = message::parse_message(m)
-                .map_err(|e| vec![Diagnostic::new(ErrorCode::InvalidScenario, e.to_string())])?;
-            if parsed.principal.is_none() || parsed.action.is_none() {
-                return Ok(vec![Report::Partial(Box::new(diagnose::partial(
-                    parsed, None,
-                )))]);
-            }
+            return explain_messages(inputs, m);
         }
         let b = build(inputs, None)?;
         return Ok(vec![Report::Full(Box::new(diagnose(b, None)))]);
@@ -158,6 +153,67 @@ pub fn explain(inputs: &Inputs) -> Result<Vec<Report>, Vec<Diagnostic>> {
     Ok(out)
 }
 
+/// Explain every AccessDenied message found in a paste, each on its own.
+fn explain_messages(inputs: &Inputs, text: &str) -> Result<Vec<Report>, Vec<Diagnostic>> {
+    let found = message::find_messages(text);
+    if found.is_empty() {
+        let e = message::UnrecognisedMessage {
+            text: message::normalize_whitespace(text)
+                .chars()
+                .take(300)
+                .collect(),
+        };
+        return Err(vec![Diagnostic::new(
+            ErrorCode::InvalidScenario,
+            e.to_string(),
+        )]);
+    }
+    let total = found.len();
+    let mut out = Vec::with_capacity(total);
+    for (i, m) in found.into_iter().enumerate() {
+        let case = (total > 1).then(|| {
+            format!(
+                "message {} of {total}: {}",
+                i + 1,
+                m.normalized.chars().take(100).collect::<String>()
+            )
+        });
+        let action = m.action.clone().or_else(|| m.inferred_action.clone());
+        // A masked or missing caller, or no action: say what the message says and stop.
+        let caller_ok = m
+            .principal
+            .as_deref()
+            .is_some_and(|p| !m.masked_principal && verdict_eval::Caller::parse(p, "").is_ok());
+        if !caller_ok || action.is_none() {
+            out.push(Report::Partial(Box::new(diagnose::partial(m, case))));
+            continue;
+        }
+        let mut one = inputs.clone();
+        one.reported = Some(m.clone());
+        match build(&one, None) {
+            Ok(b) => out.push(Report::Full(Box::new(diagnose(b, case)))),
+            // A bad policy file is the user's input error: report it.
+            Err(d) if d.iter().any(|x| x.source.is_some()) => return Err(d),
+            // What cannot be derived from the message is skipped, never fatal for a paste.
+            Err(d) => {
+                let mut p = diagnose::partial(m, case);
+                p.next_steps.insert(
+                    0,
+                    format!(
+                        "Verdict could not rebuild the request from the message: {}",
+                        d.iter()
+                            .map(|x| x.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                );
+                out.push(Report::Partial(Box::new(p)));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Paths of the inputs, as the command line gives them.
 #[derive(Clone, Debug, Default)]
 pub struct InputPaths {
@@ -179,6 +235,12 @@ pub struct InputPaths {
     pub session_policy: Option<PathBuf>,
     /// VPC endpoint policy file.
     pub vpc_endpoint_policy: Option<PathBuf>,
+    /// Identity policy files.
+    pub identity_policies: Vec<PathBuf>,
+    /// Permissions boundary file.
+    pub permissions_boundary: Option<PathBuf>,
+    /// SCP files, one per level (root first).
+    pub scps: Vec<PathBuf>,
     /// Decoded authorization message file.
     pub decoded_message: Option<PathBuf>,
     /// `K=V` pairs.
@@ -262,6 +324,18 @@ pub fn load(paths: &InputPaths) -> Result<Inputs, Vec<Diagnostic>> {
         resource_policy: opt(&paths.resource_policy)?,
         session_policy: opt(&paths.session_policy)?,
         vpc_endpoint_policy: opt(&paths.vpc_endpoint_policy)?,
+        identity_policies: paths
+            .identity_policies
+            .iter()
+            .map(|p| read(p))
+            .collect::<Result<_, _>>()?,
+        permissions_boundary: opt(&paths.permissions_boundary)?,
+        scps: paths
+            .scps
+            .iter()
+            .map(|p| read(p))
+            .collect::<Result<_, _>>()?,
+        reported: None,
         decoded_message: opt(&paths.decoded_message)?,
         context,
         authorization_type: paths.authorization_type.clone(),

@@ -58,17 +58,82 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
         let _ = writeln!(o, "  {}", m.normalized);
         let _ = writeln!(o, "  {}", st(color, dim, &format!("= {}", m.summary())));
     }
-    let _ = writeln!(o, "{}", h("Verdict expects AWS to say:"));
-    if x.expected_message.is_empty() {
-        let _ = writeln!(o, "  (nothing: the request is allowed)");
-    } else {
-        let _ = writeln!(o, "  {}", x.expected_message);
+    let known_only = matches!(
+        x.agreement.status,
+        AgreementStatus::AwsReported | AgreementStatus::NoReason
+    );
+    if let Some(m) = x.reported.as_ref().filter(|m| {
+        m.inferred_action.is_some()
+            || m.inferred_resource.is_some()
+            || m.masked_principal
+            || m.cut.is_some()
+    }) {
+        if let Some(a) = &m.inferred_action {
+            let _ = writeln!(
+                o,
+                "  {}",
+                st(
+                    color,
+                    dim,
+                    &format!(
+                        "action {a} inferred from the operation {}",
+                        m.operation.as_deref().unwrap_or("?")
+                    )
+                )
+            );
+        }
+        if let Some(r) = &m.inferred_resource {
+            let _ = writeln!(
+                o,
+                "  {}",
+                st(
+                    color,
+                    dim,
+                    &format!("resource {r} inferred from the S3 location in the text")
+                )
+            );
+        }
+        if m.masked_principal {
+            let _ = writeln!(
+                o,
+                "  {}",
+                st(
+                    color,
+                    yellow,
+                    "the principal is masked or not of a documented form; reported as printed"
+                )
+            );
+        }
+        if let Some(c) = &m.cut {
+            let _ = writeln!(
+                o,
+                "  {}",
+                st(
+                    color,
+                    dim,
+                    &format!("cut after the message (not part of any field): {c}")
+                )
+            );
+        }
+    }
+    if !known_only {
+        let _ = writeln!(o, "{}", h("Verdict expects AWS to say:"));
+        if x.expected_message.is_empty() {
+            let _ = writeln!(o, "  (nothing: the request is allowed)");
+        } else {
+            let _ = writeln!(o, "  {}", x.expected_message);
+        }
     }
     let (label, style) = match x.agreement.status {
         AgreementStatus::Agrees => ("Agreement: Verdict agrees with AWS.", green),
         AgreementStatus::Partly => ("Agreement: partly.", yellow),
         AgreementStatus::Disagrees => ("Agreement: Verdict DISAGREES with AWS.", red),
         AgreementStatus::NothingToCompare => ("Agreement: nothing to compare.", dim),
+        AgreementStatus::AwsReported => (
+            "Agreement: AWS's word (Verdict has not seen that layer).",
+            yellow,
+        ),
+        AgreementStatus::NoReason => ("Agreement: AWS gave no reason.", yellow),
     };
     let _ = writeln!(o, "{}", st(color, style, label));
     for p in &x.agreement.points {
@@ -137,6 +202,42 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
         );
     }
 
+    for u in &x.uncertain {
+        let _ = writeln!(o, "\n{} {}", st(color, yellow, "Unconfirmed:"), u.line());
+    }
+    if let Some(r) = &x.evaluation.service_refusal {
+        let code = r.error_code.map(|c| format!(" ({c})")).unwrap_or_default();
+        let _ = writeln!(o, "\n{} the service refuses this call whatever the policies say{code}: {} No policy change helps. [{}]", st(color, red, "Service rule:"), r.explanation, r.rule);
+    }
+    if !x.check_in_order.is_empty() {
+        let _ = writeln!(o, "\n{}", h("Where to look, in order:"));
+        for (i, c) in x.check_in_order.iter().enumerate() {
+            let _ = writeln!(o, "  {}. {c}", i + 1);
+        }
+    }
+    if !x.suggestions.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n{}",
+            h("What to change (not verified: Verdict has not seen that layer's policies):")
+        );
+        for sg in &x.suggestions {
+            let _ = writeln!(o, "  - {}", sg.title);
+            let _ = writeln!(o, "    {}", sg.detail);
+            if let Some(st_) = &sg.statement {
+                let _ = writeln!(o, "    statement:");
+                let _ = writeln!(o, "{}", indent(&json_pretty(st_), "      "));
+            }
+            let _ = writeln!(
+                o,
+                "    {}",
+                st(color, dim, &format!("to verify: {}", sg.verify_with))
+            );
+        }
+    }
+    if known_only {
+        return finish(o, x, color);
+    }
     // Why.
     let _ = writeln!(o, "\n{}", h("Why:"));
     match &x.deciding {
@@ -313,6 +414,14 @@ pub fn render_text(x: &Explanation, color: bool) -> String {
         let _ = writeln!(o, "  Verdict found no change it could verify; give the missing inputs named above and run again.");
     }
 
+    finish(o, x, color)
+}
+
+/// The sections every explanation ends with: what to check, decoding, notes, warnings, inputs.
+fn finish(mut o: String, x: &Explanation, color: bool) -> String {
+    let bold = Style::new().bold();
+    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+    let h = |t: &str| st(color, bold, t);
     if !x.hinges_on.is_empty() {
         let _ = writeln!(
             o,

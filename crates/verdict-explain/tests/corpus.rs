@@ -119,3 +119,83 @@ fn every_corpus_message_is_read_exactly() {
         failures.join("\n")
     );
 }
+
+/// With nothing but AWS's own words, Verdict never claims to disagree with AWS, never
+/// proposes a change outside the layer AWS named, never a wildcard, and never fails:
+/// every paste in the corpus gets an answer (issue 9).
+#[test]
+fn message_only_explanations_say_only_what_is_known() {
+    use verdict_explain::diagnose::AgreementStatus;
+    use verdict_explain::{explain, Inputs, Report};
+    let mut failures = Vec::new();
+    let wildcard = |v: &Value, action: &str| {
+        let star = |k: &str| match v.get(k) {
+            Some(Value::String(s)) => s == "*",
+            Some(Value::Array(a)) => a.iter().any(|x| x.as_str() == Some("*")),
+            _ => false,
+        };
+        let only_star = verdict_catalog::catalog()
+            .action(action)
+            .is_some_and(|a| a.only_supports_star());
+        star("Action") || (star("Resource") && !only_star)
+    };
+    for c in corpus() {
+        let id = c["id"].as_str().unwrap_or("?").to_string();
+        let inputs = Inputs {
+            message: c["text"].as_str().map(str::to_string),
+            ..Default::default()
+        };
+        let reports = match explain(&inputs) {
+            Ok(r) => r,
+            Err(d) => {
+                failures.push(format!(
+                    "{id}: rejected: {}",
+                    d.iter()
+                        .map(|x| x.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ));
+                continue;
+            }
+        };
+        for r in &reports {
+            let Report::Full(x) = r else { continue };
+            if x.agreement.status == AgreementStatus::Disagrees {
+                failures.push(format!(
+                    "{id}: claims to disagree with AWS: {:?}",
+                    x.agreement.points
+                ));
+            }
+            let named = x.reported.as_ref().and_then(|m| m.layer).map(|l| l.layer());
+            for f in &x.fixes {
+                if Some(f.layer) != named {
+                    failures.push(format!(
+                        "{id}: fix {} in {:?}, AWS named {named:?}",
+                        f.title, f.layer
+                    ));
+                }
+                if f.statement
+                    .as_ref()
+                    .is_some_and(|s| wildcard(s, &x.request.action))
+                {
+                    failures.push(format!("{id}: wildcard fix {}", f.title));
+                }
+            }
+            for s in &x.suggestions {
+                if Some(s.layer) != named {
+                    failures.push(format!(
+                        "{id}: suggestion {} in {:?}, AWS named {named:?}",
+                        s.title, s.layer
+                    ));
+                }
+                if s.statement
+                    .as_ref()
+                    .is_some_and(|st| wildcard(st, &x.request.action))
+                {
+                    failures.push(format!("{id}: wildcard suggestion {}", s.title));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

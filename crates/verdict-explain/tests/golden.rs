@@ -308,7 +308,7 @@ fn sample_vpce_network_event_without_the_endpoint_policy() {
         )),
     );
     let x = only(&r);
-    assert_eq!(x.agreement.status, AgreementStatus::Disagrees);
+    assert_eq!(x.agreement.status, AgreementStatus::AwsReported);
     assert!(x
         .agreement
         .settle_with
@@ -425,12 +425,9 @@ fn message_names_an_scp_but_no_org_was_given() {
             .auth(&format!("{SAMPLES}/authorization-details.json")),
     );
     let x = only(&r);
-    assert_eq!(x.agreement.status, AgreementStatus::Disagrees);
-    assert!(x
-        .agreement
-        .settle_with
-        .iter()
-        .any(|s| s.contains("--org was not given")));
+    // AWS names an SCP, which Verdict was not given: AWS's word stands (issue 9).
+    assert_eq!(x.agreement.status, AgreementStatus::AwsReported);
+    assert!(x.agreement.settle_with.iter().any(|s| s.contains("--org")));
 }
 
 // --- S3 -----------------------------------------------------------------------------
@@ -582,7 +579,13 @@ fn message_alone_transitive_vpce_t91() {
     let r = golden("message_only_transitive_vpce", Case::new().message("User: arn:aws:sts::111122223333:assumed-role/role-name/role-session-name is not authorized to perform: SNS:Publish on resource: arn:aws:sns:us-east-1:444455556666:role-name-2 with an explicit deny in a VPC endpoint policy transitively through a service control policy"));
     let x = only(&r);
     assert!(x.reported.as_ref().is_some_and(|m| m.transitive_scp));
-    assert_eq!(x.agreement.status, AgreementStatus::Disagrees);
+    // A message alone never contradicts AWS: the VPC endpoint policy was not given.
+    assert_eq!(x.agreement.status, AgreementStatus::AwsReported);
+    assert!(x.fixes.is_empty());
+    assert!(x
+        .suggestions
+        .iter()
+        .all(|s| s.layer == verdict_eval::Layer::VpcEndpoint));
 }
 
 #[test]

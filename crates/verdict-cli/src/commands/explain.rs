@@ -12,8 +12,10 @@ use verdict_explain::{explain, load, output, scenario_json, InputPaths};
 pub struct ExplainArgs {
     /// Scenario file (JSON or YAML) to start from; the other inputs override it.
     scenario: Option<PathBuf>,
-    /// The AccessDenied message as printed (any variant: enhanced, S3 quoted, EC2, bare "Access Denied").
-    #[arg(long, value_name = "TEXT")]
+    /// The AccessDenied message, or anything holding it (CLI output, an SDK traceback,
+    /// Terraform output, a JSON or XML body, a log): TEXT, `-` for standard input, or
+    /// `@FILE`. Every message in it is explained.
+    #[arg(long, value_name = "TEXT|-|@FILE")]
     message: Option<String>,
     /// A CloudTrail record, trail log file, `lookup-events` output or EventBridge event.
     #[arg(long, value_name = "FILE")]
@@ -36,6 +38,17 @@ pub struct ExplainArgs {
     /// The VPC endpoint policy (a document or `aws ec2 describe-vpc-endpoints` output).
     #[arg(long, value_name = "FILE")]
     vpc_endpoint_policy: Option<PathBuf>,
+    /// An identity-based policy of the caller (a document, a JSON array of them, or a
+    /// `get-policy-version`/`get-role-policy` output); repeat for several.
+    #[arg(long, value_name = "FILE")]
+    identity_policy: Vec<PathBuf>,
+    /// The caller's permissions boundary.
+    #[arg(long, value_name = "FILE")]
+    permissions_boundary: Option<PathBuf>,
+    /// The SCPs of one organization level (a document or a JSON array); repeat once per
+    /// level, root first, then each OU, then the account.
+    #[arg(long, value_name = "FILE")]
+    scp: Vec<PathBuf>,
     /// Output of `aws sts decode-authorization-message` for an encoded EC2 message.
     #[arg(long, value_name = "FILE")]
     decoded_message: Option<PathBuf>,
@@ -59,9 +72,27 @@ pub struct ExplainArgs {
 impl ExplainArgs {
     /// Run the subcommand: 0 when explained, 2 on bad input.
     pub fn run(self) -> ExitCode {
+        let message = match self.message.as_deref() {
+            Some("-") => {
+                let mut t = String::new();
+                if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut t) {
+                    anstream::eprintln!("error: cannot read the message from standard input: {e}");
+                    return ExitCode::from(EXIT_BAD_INPUT);
+                }
+                Some(t)
+            }
+            Some(m) if m.starts_with('@') => match std::fs::read(&m[1..]) {
+                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                Err(e) => {
+                    anstream::eprintln!("error: cannot read the message file {}: {e}", &m[1..]);
+                    return ExitCode::from(EXIT_BAD_INPUT);
+                }
+            },
+            other => other.map(str::to_string),
+        };
         let paths = InputPaths {
             scenario: self.scenario.clone(),
-            message: self.message.clone(),
+            message,
             event: self.event.clone(),
             record: self.record,
             auth_details: self.auth_details.clone(),
@@ -69,6 +100,9 @@ impl ExplainArgs {
             resource_policy: self.resource_policy.clone(),
             session_policy: self.session_policy.clone(),
             vpc_endpoint_policy: self.vpc_endpoint_policy.clone(),
+            identity_policies: self.identity_policy.clone(),
+            permissions_boundary: self.permissions_boundary.clone(),
+            scps: self.scp.clone(),
             decoded_message: self.decoded_message.clone(),
             context: self.context.clone(),
             authorization_type: self.authorization_type.clone(),

@@ -84,10 +84,14 @@ pub fn policy_file(input: &TextInput, vpce: Option<&str>) -> Result<PolicyFile, 
         .or_else(|| found("policyText", &tree))
         .or_else(|| tree.get("Attributes").and_then(|a| found("Policy", a)))
         .or_else(|| found("policy", &tree))
-        .or_else(|| found("PolicyDocument", &tree));
+        .or_else(|| found("PolicyDocument", &tree))
+        .or_else(|| tree.get("PolicyVersion").and_then(|v| found("Document", v)))
+        .or_else(|| found("document", &tree));
     if let Some((node, key)) = wrapped {
         let name = str_at(&tree, "PolicyName")
             .or_else(|| str_at(&tree, "Name"))
+            .or_else(|| str_at(&tree, "name"))
+            .or_else(|| str_at(&tree, "arn"))
             .map(str::to_string);
         if key == "policy" {
             // API Gateway returns the policy JSON with its quotes escaped a second time.
@@ -146,6 +150,50 @@ pub fn policy_file(input: &TextInput, vpce: Option<&str>) -> Result<PolicyFile, 
         input.name
     ))
     .at(&src, tree.span)])
+}
+
+/// The policies in `input`: a JSON array of documents (or of CLI outputs holding one), or
+/// one document as [`policy_file`] reads it. Each comes with a label naming the file.
+pub fn policy_files(
+    input: &TextInput,
+    what: &str,
+) -> Result<Vec<(PolicyFile, String)>, Vec<Diagnostic>> {
+    let src = SourceFile::new(input.name.clone(), input.text.clone());
+    if let Ok(tree) = json::parse(&src) {
+        if let JsonKind::Array(items) = &tree.kind {
+            if items.is_empty() {
+                return Err(vec![Diagnostic::new(
+                    verdict_policy::ErrorCode::InvalidScenario,
+                    format!(
+                        "{}: an empty list; expected one {what} or a list of them",
+                        input.name
+                    ),
+                )
+                .at(&src, tree.span)]);
+            }
+            return Ok(items
+                .iter()
+                .enumerate()
+                .map(|(i, node)| {
+                    (
+                        PolicyFile {
+                            src: src.clone(),
+                            node: node.clone(),
+                            kind: PolicyFileKind::Document,
+                            name: None,
+                        },
+                        format!("{what} {}[{i}]", input.name),
+                    )
+                })
+                .collect());
+        }
+    }
+    let pf = policy_file(input, None)?;
+    let label = pf
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{what} {}", input.name));
+    Ok(vec![(pf, label)])
 }
 
 #[cfg(test)]

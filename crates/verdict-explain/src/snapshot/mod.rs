@@ -12,7 +12,7 @@ use verdict_policy::{
     parse_policy_json, Diagnostic, ErrorCode, ParseOptions, PolicyType, SourceFile,
 };
 
-pub use files::{policy_file, PolicyFile, PolicyFileKind};
+pub use files::{policy_file, policy_files, PolicyFile, PolicyFileKind};
 pub use iam::{AuthDetails, PrincipalRef, Resolved};
 pub use org::{OrgDir, OrgFacts, OrgSnapshot};
 
