@@ -1,4 +1,4 @@
-//! Lint every AWS managed policy (about 1,600) in one process.
+//! Lint every AWS managed policy (about 1,600) in one process, and one 10 MB policy.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::Path;
@@ -18,6 +18,20 @@ fn bench(c: &mut Criterion) {
             let file = SourceFile::new("managed-policies.jsonl", text.clone());
             let report = lint_file(&file, true, &opts);
             report.findings().count()
+        })
+    });
+    // A policy of about 10 MB: one statement with 250,000 resources (issue 10: linear).
+    let resources: Vec<String> = (0..250_000)
+        .map(|i| format!("\"arn:aws:s3:::bucket-{i}/prefix/*\""))
+        .collect();
+    let big = format!(
+        "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":[{}]}}]}}",
+        resources.join(",")
+    );
+    group.bench_function("policy_10mb_250k_resources", |b| {
+        b.iter(|| {
+            let file = SourceFile::new("big.json", big.clone());
+            lint_file(&file, true, &opts).findings().count()
         })
     });
     group.finish();

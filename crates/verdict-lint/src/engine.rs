@@ -35,6 +35,31 @@ pub struct UnitReport {
 /// Lint one policy.
 pub fn lint_unit(unit: &PolicyUnit, opts: &LintOptions) -> UnitReport {
     match &unit.body {
+        Body::Issue {
+            rule,
+            span,
+            message,
+            help,
+        } => {
+            let policy = Arc::new(PolicyInfo {
+                label: unit.label.clone(),
+                policy_type: None,
+                detection: "not read".into(),
+            });
+            let finding = Finding {
+                rule,
+                message: message.clone(),
+                help: help.clone(),
+                location: Location::new(&unit.file, *span, true, None),
+                policy: policy.clone(),
+                statement: None,
+                path: None,
+            };
+            UnitReport {
+                policy,
+                findings: vec![finding],
+            }
+        }
         Body::Unknown { span, what } => {
             let policy = Arc::new(PolicyInfo {
                 label: unit.label.clone(),

@@ -74,6 +74,25 @@ pub fn lint_file(file: &Arc<SourceFile>, explicit: bool, opts: &LintOptions) -> 
     }
 }
 
+/// The report of a file that could not be read at all: one finding saying why.
+pub fn unreadable_report(err: &input::InputError, opts: &LintOptions) -> FileReport {
+    let extraction = input::unreadable(err);
+    let file = extraction
+        .units
+        .first()
+        .map(|u| u.file.clone())
+        .unwrap_or_else(|| SourceFile::new(err.path.display().to_string(), String::new()));
+    FileReport {
+        file,
+        kind: extraction.kind,
+        units: extraction
+            .units
+            .iter()
+            .map(|u| lint_unit(u, opts))
+            .collect(),
+    }
+}
+
 /// Lint `text` as a file called `name`; the findings, sorted by position.
 pub fn lint_text(name: &str, text: &str, opts: &LintOptions) -> Vec<Finding> {
     let file = SourceFile::new(name, text);

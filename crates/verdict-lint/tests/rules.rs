@@ -26,13 +26,18 @@ fn find(dir: &Path, stem: &str) -> PathBuf {
 }
 
 fn lint(code: &str, path: &Path, opts: &LintOptions) -> Vec<Finding> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let name = format!(
         "{code}/{}",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("")
     );
-    let file = SourceFile::new(name, text);
-    let mut findings: Vec<Finding> = lint_file(&file, true, opts).findings().cloned().collect();
+    let report = match verdict_lint::input::read_source(path, "-") {
+        Ok(src) => lint_file(&SourceFile::new(name, src.text()), true, opts),
+        Err(mut e) => {
+            e.path = name.into();
+            verdict_lint::unreadable_report(&e, opts)
+        }
+    };
+    let mut findings: Vec<Finding> = report.findings().cloned().collect();
     sort_findings(&mut findings);
     findings
 }

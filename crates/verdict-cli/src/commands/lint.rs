@@ -184,17 +184,21 @@ impl LintArgs {
             Ok(f) => f,
             Err(e) => return fail(e),
         };
+        // Every file found is linted or reported as a finding of its own; one bad file
+        // never hides the others, and none is skipped in silence.
         let mut sources = Vec::with_capacity(files.len());
+        let mut unreadable: Vec<FileReport> = Vec::new();
         for (path, explicit) in &files {
             match verdict_lint::input::read_source(path, &self.stdin_filename) {
                 Ok(s) => sources.push((s, *explicit)),
-                Err(e) => return fail(e),
+                Err(e) => unreadable.push(verdict_lint::unreadable_report(&e, &opts)),
             }
         }
-        let reports: Vec<FileReport> = sources
+        let mut reports: Vec<FileReport> = sources
             .par_iter()
             .map(|(s, explicit)| verdict_lint::lint_file(s, *explicit, &opts))
             .collect();
+        reports.extend(unreadable);
         if self.verbose {
             for r in &reports {
                 anstream::eprintln!("{}: {}", r.file.name(), r.kind);

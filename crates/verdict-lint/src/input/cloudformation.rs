@@ -38,6 +38,25 @@ pub fn is_template(tree: &Json) -> bool {
             })
 }
 
+/// The resources of a template that carry IAM policies, by logical ID.
+pub fn iam_resources(tree: &Json) -> Vec<String> {
+    let Some(resources) = tree.get("Resources").and_then(Json::as_object) else {
+        return Vec::new();
+    };
+    resources
+        .iter()
+        .filter(|r| {
+            r.value.get("Type").and_then(Json::as_str).is_some_and(|t| {
+                !targets(t).is_empty()
+                    || t.starts_with("AWS::IAM::")
+                    || t.ends_with("Policy")
+                    || t == "AWS::Lambda::Permission"
+            })
+        })
+        .map(|r| r.key.clone())
+        .collect()
+}
+
 struct Target {
     property: &'static str,
     ty: PolicyType,
@@ -236,6 +255,23 @@ fn make_unit(
     let mut placeholders = Vec::new();
     // A document built by Fn::Sub / Fn::Join is text; resolve then treat as a string.
     intrinsics::resolve(&mut node, &mut placeholders);
+    // A whole document that only an intrinsic yields (`!ImportValue`, `!Ref` to a
+    // parameter) cannot be read offline: say so instead of calling it invalid JSON.
+    if let Some(text) = node.as_str() {
+        if intrinsics::has_placeholder(text) && !text.contains("Statement") {
+            let mut u = super::issue_unit(
+                file,
+                &crate::rules::semantics::NO_POLICY_READ,
+                format!("{label} is built by an intrinsic function ({text}) that cannot be resolved offline, so the policy was not checked"),
+                Some("inline the document, or lint the deployed policy".into()),
+            );
+            if let super::Body::Issue { span, .. } = &mut u.body {
+                *span = node.span;
+            }
+            u.label = label;
+            return u;
+        }
+    }
     let mut unit = unit_from_node(file, label, &node, is_json)
         .with_hint(Some(hint))
         .with_container(container);

@@ -79,6 +79,18 @@ pub enum Body {
         /// How to reach outer positions.
         map: SpanMap,
     },
+    /// The file itself is the finding: unreadable, not UTF-8, or no policy where one
+    /// was looked for. Nothing is skipped in silence.
+    Issue {
+        /// The rule.
+        rule: &'static crate::rule::Rule,
+        /// Where, in the outer file.
+        span: Span,
+        /// What happened.
+        message: String,
+        /// What to do.
+        help: Option<String>,
+    },
     /// The policy is not known yet (Terraform: computed at apply time).
     Unknown {
         /// Where the plan says so, in the outer file.
@@ -278,13 +290,45 @@ pub fn extract(file: &Arc<SourceFile>, explicit: bool) -> Extraction {
     }
 }
 
-fn invalid(file: &Arc<SourceFile>, diagnostic: Diagnostic, explicit: bool) -> Extraction {
-    if !explicit {
-        return Extraction {
-            units: Vec::new(),
-            kind: "unreadable (skipped)".into(),
-        };
+/// A unit whose only finding is about the file.
+pub fn issue_unit(
+    file: &Arc<SourceFile>,
+    rule: &'static crate::rule::Rule,
+    message: impl Into<String>,
+    help: Option<String>,
+) -> PolicyUnit {
+    PolicyUnit {
+        file: file.clone(),
+        label: String::new(),
+        body: Body::Issue {
+            rule,
+            span: Span::new(0, 0),
+            message: message.into(),
+            help,
+        },
+        hint: None,
+        container: Container::Standalone,
+        placeholders: Vec::new(),
     }
+}
+
+/// A file that could not be read at all (I/O error, not UTF-8), as its own finding.
+pub fn unreadable(err: &InputError) -> Extraction {
+    let file = SourceFile::new(err.path.display().to_string(), String::new());
+    Extraction {
+        units: vec![issue_unit(
+            &file,
+            &crate::rules::grammar::UNREADABLE_FILE,
+            err.message.clone(),
+            err.help.clone(),
+        )],
+        kind: "unreadable".into(),
+    }
+}
+
+fn invalid(file: &Arc<SourceFile>, diagnostic: Diagnostic, _explicit: bool) -> Extraction {
+    // Found by a directory walk or named: a file that does not parse is a finding,
+    // never a silent skip (a CI gate would pass what it never read).
     Extraction {
         units: vec![PolicyUnit {
             file: file.clone(),
@@ -318,15 +362,33 @@ fn extract_tree(file: &Arc<SourceFile>, tree: Json, is_json: bool, explicit: boo
         };
     }
     if cloudformation::is_template(&tree) {
+        let mut units = cloudformation::extract(file, &tree, is_json);
+        if units.is_empty() {
+            units.push(nothing_read(
+                file,
+                "CloudFormation template",
+                cloudformation::iam_resources(&tree),
+            ));
+        }
         return Extraction {
-            units: cloudformation::extract(file, &tree, is_json),
+            units,
             kind: "CloudFormation template".into(),
         };
     }
     if terraform::is_plan(&tree) {
+        let mut units = terraform::extract(file, &tree);
+        let kind = if tree.get("resource_changes").is_some() || tree.get("planned_values").is_some()
+        {
+            "Terraform plan"
+        } else {
+            "Terraform state"
+        };
+        if units.is_empty() {
+            units.push(nothing_read(file, kind, terraform::iam_resources(&tree)));
+        }
         return Extraction {
-            units: terraform::extract(file, &tree),
-            kind: "Terraform plan".into(),
+            units,
+            kind: kind.into(),
         };
     }
     let mut units = Vec::new();
@@ -344,9 +406,39 @@ fn extract_tree(file: &Arc<SourceFile>, tree: Json, is_json: bool, explicit: boo
         };
     }
     Extraction {
-        units: Vec::new(),
-        kind: "no policy found (skipped)".into(),
+        units: vec![issue_unit(
+            file,
+            &crate::rules::style::NOT_A_POLICY,
+            "the file holds no policy document, CloudFormation template or Terraform plan, so nothing in it was checked",
+            Some("name it explicitly to lint it as a policy, or exclude it from the directory".into()),
+        )],
+        kind: "no policy found".into(),
     }
+}
+
+/// A recognised IaC file from which no policy could be read.
+fn nothing_read(file: &Arc<SourceFile>, kind: &str, iam: Vec<String>) -> PolicyUnit {
+    if iam.is_empty() {
+        return issue_unit(
+            file,
+            &crate::rules::style::NOT_A_POLICY,
+            format!("the {kind} holds no IAM-bearing resource, so no policy in it was checked"),
+            None,
+        );
+    }
+    let shown: Vec<&str> = iam.iter().take(5).map(String::as_str).collect();
+    let more = iam.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    issue_unit(
+        file,
+        &crate::rules::semantics::NO_POLICY_READ,
+        format!("the {kind} has IAM-bearing resources ({}{more}) but no policy could be read from any of them, so nothing was checked", shown.join(", ")),
+        Some("for Terraform, lint `terraform show -json` of a plan whose policies are known (see W111); for CloudFormation, resolve the policy documents or inline them".into()),
+    )
 }
 
 /// Keys under which AWS API responses and exports keep policy documents.
@@ -515,6 +607,8 @@ pub struct InputError {
     pub path: PathBuf,
     /// Why.
     pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
 }
 
 impl fmt::Display for InputError {
@@ -542,6 +636,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, InputErr
         let meta = std::fs::metadata(p).map_err(|e| InputError {
             path: p.clone(),
             message: e.to_string(),
+            help: None,
         })?;
         if meta.is_dir() {
             walk(p, &mut out)?;
@@ -556,6 +651,7 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> Result<(), InputError> {
     let rd = std::fs::read_dir(dir).map_err(|e| InputError {
         path: dir.to_path_buf(),
         message: e.to_string(),
+        help: None,
     })?;
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
@@ -584,7 +680,8 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> Result<(), InputError> {
 pub fn read_source(path: &Path, stdin_name: &str) -> Result<Arc<SourceFile>, InputError> {
     let err = |e: std::io::Error| InputError {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: format!("cannot read the file: {e}"),
+        help: None,
     };
     if path.as_os_str() == "-" {
         use std::io::Read;
@@ -593,13 +690,34 @@ pub fn read_source(path: &Path, stdin_name: &str) -> Result<Arc<SourceFile>, Inp
         return Ok(SourceFile::new(stdin_name, s));
     }
     let bytes = std::fs::read(path).map_err(err)?;
-    let text = String::from_utf8(bytes).map_err(|_| InputError {
+    let text = String::from_utf8(bytes).map_err(|e| InputError {
         path: path.to_path_buf(),
-        message: "not UTF-8 text".into(),
+        message: format!("the file is not UTF-8 text: {}", encoding_of(e.as_bytes(), e.utf8_error())),
+        help: Some("save it as UTF-8 (PowerShell: `Out-File -Encoding utf8`, or `iconv -f UTF-16 -t UTF-8`); AWS reads policies as UTF-8".into()),
     })?;
     let text = text
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text);
     Ok(SourceFile::new(path.display().to_string(), text))
+}
+
+/// Name the encoding of bytes that are not UTF-8.
+fn encoding_of(bytes: &[u8], e: std::str::Utf8Error) -> String {
+    match bytes {
+        [0xFF, 0xFE, 0, 0, ..] => "it is UTF-32LE (byte-order mark FF FE 00 00)".into(),
+        [0xFF, 0xFE, ..] => "it is UTF-16LE (byte-order mark FF FE, as PowerShell writes)".into(),
+        [0xFE, 0xFF, ..] => "it is UTF-16BE (byte-order mark FE FF)".into(),
+        _ => {
+            let zeros = bytes.iter().take(200).filter(|b| **b == 0).count();
+            if zeros > 20 {
+                return "it looks like UTF-16 without a byte-order mark (many zero bytes)".into();
+            }
+            let at = e.valid_up_to();
+            let b = bytes.get(at).copied().unwrap_or(0);
+            format!(
+                "byte 0x{b:02X} at offset {at} is not valid UTF-8 (Latin-1 or Windows-1252 text?)"
+            )
+        }
+    }
 }

@@ -462,6 +462,27 @@ about readability (Access Analyzer does not flag these).
     tags: &["grammar", "arn"],
 };
 
+/// `E118`
+pub const UNREADABLE_FILE: Rule = Rule {
+    code: "E118",
+    name: "unreadable-file",
+    severity: Severity::Error,
+    summary: "A file could not be read, or is not UTF-8 text",
+    docs: r#"**What it flags.** A file that `verdict lint` found (named, or in a directory it
+walked) but could not read: an I/O error, or bytes that are not UTF-8 (the message names
+the encoding when it can tell, such as the UTF-16LE that PowerShell writes).
+
+**Why it matters.** A gate that skips a file it cannot read passes what it never
+checked. AWS reads policy documents as UTF-8.
+
+**Example.** `Out-File policy.json` in Windows PowerShell 5 writes UTF-16LE.
+
+**Fix.** Save the file as UTF-8 (`Out-File -Encoding utf8`, `iconv -f UTF-16 -t UTF-8`)."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["input"],
+};
+
 /// The rule a parser diagnostic maps to (every `ErrorCode` has one).
 pub fn rule_for(d: &Diagnostic) -> &'static Rule {
     use super::{condition as c, policy_type as t, security as s};

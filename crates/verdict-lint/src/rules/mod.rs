@@ -41,6 +41,7 @@ pub static ALL: &[&Rule] = &[
     &grammar::WILDCARD_IN_SERVICE,
     &grammar::INVALID_ARN,
     &grammar::VARIABLE_IN_ARN_PREFIX,
+    &grammar::UNREADABLE_FILE,
     &reference::UNKNOWN_SERVICE,
     &reference::UNKNOWN_ACTION,
     &reference::UNKNOWN_GLOBAL_CONDITION_KEY,
@@ -88,6 +89,7 @@ pub static ALL: &[&Rule] = &[
     &condition::PRIVATE_IP_IN_SOURCE_IP,
     &semantics::UNKNOWN_AT_PLAN_TIME,
     &grammar::SHORT_ARN_PATTERN,
+    &semantics::NO_POLICY_READ,
     &style::EMPTY_SID,
     &style::NON_UNIQUE_SID,
     &style::MISSING_VERSION,
@@ -98,6 +100,7 @@ pub static ALL: &[&Rule] = &[
     &condition::OPERATOR_NAME_CASE,
     &condition::IMPROVABLE_IP_RANGE,
     &condition::NULL_WITH_QUALIFIER,
+    &style::NOT_A_POLICY,
 ];
 
 /// The rule with `code` or kebab-case `name` (ASCII case ignored).

@@ -173,6 +173,30 @@ apply."#,
     tags: &["terraform"],
 };
 
+/// `W113`
+pub const NO_POLICY_READ: Rule = Rule {
+    code: "W113",
+    name: "no-policy-read",
+    severity: Severity::Warning,
+    summary: "An IaC file has IAM-bearing resources but no policy could be read from it",
+    docs: r#"**What it flags.** A CloudFormation template, Terraform plan or Terraform state
+that declares IAM-bearing resources (roles, policies, bucket and key policies, Lambda
+permissions, …) from which no policy document could be read: the documents are built by
+intrinsics that cannot be resolved offline, or a plan holds only unknown values.
+
+**Why it matters.** "No findings" would mean "nothing checked": a CI gate must not pass
+such a file in silence.
+
+**Example.** `terraform show -json` of a plan whose every policy is
+`(known after apply)`.
+
+**Fix.** Lint a plan whose policies are known (or the state after apply); in
+CloudFormation, inline the documents or resolve their parameters."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["input", "terraform", "cloudformation"],
+};
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tok {
     Lit(u8),

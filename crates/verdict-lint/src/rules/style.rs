@@ -358,32 +358,112 @@ pub(crate) fn check_redundant_entries(ctx: &mut Ctx<'_>) {
             }
         }
         let Some(r) = &st.stmt.resource else { continue };
-        for (i, e) in r.entries.iter().enumerate() {
-            if placeholder(&e.raw) {
-                continue;
-            }
-            let covers = |f: &str, e: &str| {
-                f == "*"
-                    || f == e
-                    || (!f.contains('?')
-                        && !e.contains('?')
-                        && !placeholder(f)
-                        && Glob::new(f).matches(e))
-            };
-            let by = r.entries.iter().enumerate().find(|(j, f)| {
-                *j != i && covers(&f.raw, &e.raw) && !(covers(&e.raw, &f.raw) && *j > i)
-            });
-            if let Some((_, f)) = by {
-                let msg = if f.raw == e.raw {
-                    format!("\"{}\" is listed twice", e.raw)
-                } else {
-                    format!("\"{}\" is already covered by \"{}\"", e.raw, f.raw)
-                };
-                found.push((&REDUNDANT_RESOURCE, e.span, msg));
-            }
-        }
+        redundant_resources(r, &mut found);
     }
     for (rule, span, msg) in found {
         ctx.report(rule, span, msg, Some("remove the entry".into()));
     }
 }
+
+/// Comparisons of one resource list with its wildcard entries before N107 stops looking
+/// (a suggestion is not worth minutes on a multi-megabyte policy).
+const COVER_BUDGET: usize = 2_000_000;
+
+/// `N107` for one Resource list: exact duplicates by hashing, and entries covered by a
+/// wildcard entry, comparing each entry only with the wildcard entries whose literal
+/// prefix it starts with. Linear in the list for the lists people write.
+fn redundant_resources(
+    r: &verdict_policy::model::ResourceBlock,
+    found: &mut Vec<(&'static Rule, Span, String)>,
+) {
+    use std::collections::HashMap;
+    let usable = |raw: &str| !placeholder(raw);
+    // Wildcard entries (without `?`, as before), indexed by their literal prefix.
+    let mut by_prefix: HashMap<&str, Vec<(usize, Glob)>> = HashMap::new();
+    for (j, f) in r.entries.iter().enumerate() {
+        if !usable(&f.raw) || f.raw.contains('?') || !f.raw.contains('*') {
+            continue;
+        }
+        let cut = f.raw.find('*').unwrap_or(f.raw.len());
+        by_prefix
+            .entry(&f.raw[..cut])
+            .or_default()
+            .push((j, Glob::new(&f.raw)));
+    }
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut budget = COVER_BUDGET;
+    for (i, e) in r.entries.iter().enumerate() {
+        if !usable(&e.raw) {
+            continue;
+        }
+        if let Some(&j) = first.get(e.raw.as_str()) {
+            let _ = j;
+            found.push((
+                &REDUNDANT_RESOURCE,
+                e.span,
+                format!("\"{}\" is listed twice", e.raw),
+            ));
+            continue;
+        }
+        first.insert(e.raw.as_str(), i);
+        if e.raw.contains('?') || budget == 0 {
+            continue;
+        }
+        let e_wild = e.raw.contains('*');
+        let mut by: Option<usize> = None;
+        'prefixes: for end in (0..=e.raw.len()).filter(|k| e.raw.is_char_boundary(*k)) {
+            let Some(cands) = by_prefix.get(&e.raw[..end]) else {
+                continue;
+            };
+            for (j, g) in cands {
+                budget = budget.saturating_sub(1);
+                if *j == i || !g.matches(&e.raw) {
+                    continue;
+                }
+                // Two entries covering each other: keep the first, report the later one.
+                let mutual = e_wild && Glob::new(&e.raw).matches(&r.entries[*j].raw);
+                if mutual && *j > i {
+                    continue;
+                }
+                by = Some(*j);
+                break 'prefixes;
+            }
+            if budget == 0 {
+                break;
+            }
+        }
+        if let Some(j) = by {
+            found.push((
+                &REDUNDANT_RESOURCE,
+                e.span,
+                format!(
+                    "\"{}\" is already covered by \"{}\"",
+                    e.raw, r.entries[j].raw
+                ),
+            ));
+        }
+    }
+}
+
+/// `N111`
+pub const NOT_A_POLICY: Rule = Rule {
+    code: "N111",
+    name: "not-a-policy",
+    severity: Severity::Suggestion,
+    summary: "A file found in a directory holds no policy, template or plan",
+    docs: r#"**What it flags.** A JSON or YAML file that a directory walk found and that holds
+no policy document, CloudFormation template or Terraform plan or state (for example
+`package.json`), or an IaC file without any IAM-bearing resource.
+
+**Why it matters.** Nothing in it was checked; the finding says so instead of skipping it
+in silence. It is a suggestion, so it fails only `--fail-on suggestion`.
+
+**Example.** `verdict lint .` in a repository with a `tsconfig.json`.
+
+**Fix.** Nothing, if the file is not meant to hold a policy: ignore the rule for such
+files (`--ignore N111`, or `[lint] ignore` in verdict.toml), or lint only the policy
+directories."#,
+    access_analyzer: &[],
+    security_severity: None,
+    tags: &["input"],
+};
