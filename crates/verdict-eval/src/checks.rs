@@ -151,3 +151,116 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<Warning> {
     out.dedup();
     out
 }
+
+/// One value the scenario gives for a context key, with its position in the scenario.
+#[derive(Clone, Debug)]
+pub struct GivenValue {
+    /// The key as written.
+    pub key: String,
+    /// The value as text (numbers and booleans as written).
+    pub value: String,
+    /// Where the value is.
+    pub span: verdict_policy::Span,
+}
+
+/// What a value of this type looks like, for messages.
+fn type_hint(f: Family) -> Option<&'static str> {
+    Some(match f {
+        Family::Date => "a date (ISO 8601 such as 2026-12-07T12:00:00Z, or epoch seconds)",
+        Family::Numeric => "a number (such as 3600 or 1.5)",
+        Family::Bool => "true or false",
+        Family::Ip => "an IP address or CIDR (such as 203.0.113.5 or 10.0.0.0/8)",
+        _ => return None,
+    })
+}
+
+fn parses_as(f: Family, v: &str) -> bool {
+    match f {
+        Family::Date => verdict_policy::condition::parse_date(v).is_some(),
+        Family::Numeric => verdict_policy::condition::parse_number(v).is_some(),
+        Family::Bool => v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false"),
+        Family::Ip => verdict_policy::parse::parse_ip(v).is_some(),
+        _ => true,
+    }
+}
+
+fn family_of(v: ValueType) -> Family {
+    match v {
+        ValueType::Numeric => Family::Numeric,
+        ValueType::Date => Family::Date,
+        ValueType::Bool => Family::Bool,
+        ValueType::IpAddress => Family::Ip,
+        ValueType::Arn => Family::Arn,
+        ValueType::Binary => Family::Binary,
+        ValueType::String => Family::String,
+    }
+}
+
+/// Context values that do not parse as the type their key is compared as (issue 10).
+/// Each warning gives the value's position in the scenario and what was expected: the
+/// operators testing the key in the scenario's policies first, else the key's type in
+/// the service reference. A value that does not parse makes those conditions false,
+/// negated or not (U12), which is rarely what the author of the scenario meant.
+pub fn context_value_warnings(s: &Scenario, given: &[GivenValue]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if given.is_empty() {
+        return out;
+    }
+    let policies = all_policies(s);
+    let cat = catalog();
+    let action = s.request.action.as_str();
+    for g in given {
+        let key_lc = g.key.to_ascii_lowercase();
+        let pos = s.source.position(g.span.start);
+        let here = format!(
+            "request.context \"{}\" = \"{}\" ({}:{}:{})",
+            g.key,
+            g.value,
+            s.source.name(),
+            pos.line,
+            pos.column
+        );
+        let mut warned = false;
+        for p in &policies {
+            for st in &p.statements {
+                for c in st.conditions.iter().filter(|c| c.key_lc == key_lc) {
+                    let fam = c.op.base.family();
+                    let Some(hint) = type_hint(fam) else { continue };
+                    if !parses_as(fam, &g.value) {
+                        out.push(Warning::new(
+                            "context-value-type",
+                            format!(
+                                "{here} is not {hint}, which {} at {} expects; that condition is false, negated or not (U12)",
+                                c.op_name,
+                                at(p, c)
+                            ),
+                        ));
+                        warned = true;
+                    }
+                }
+            }
+        }
+        if warned {
+            continue;
+        }
+        let declared = cat.key_type(action, &g.key);
+        if let Some(kt) = declared {
+            let fam = family_of(kt.value_type());
+            if let Some(hint) = type_hint(fam) {
+                if !parses_as(fam, &g.value) {
+                    out.push(Warning::new(
+                        "context-value-type",
+                        format!(
+                            "{here} is not {hint}, the type the service reference gives {} ({}); AWS never sends such a value, and {} operators would not match it",
+                            g.key,
+                            kt.value_type(),
+                            kt.value_type()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out.dedup();
+    out
+}

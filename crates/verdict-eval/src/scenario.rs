@@ -299,8 +299,13 @@ pub fn scenario_from_json_cached(
         src: source.clone(),
         errors: Vec::new(),
         cache,
+        context_values: Vec::new(),
     };
-    let s = l.scenario(tree);
+    let s = l.scenario(tree).map(|mut s| {
+        let notes = crate::checks::context_value_warnings(&s, &l.context_values);
+        s.load_notes.extend(notes);
+        s
+    });
     match s {
         Some(s) if l.errors.is_empty() => Ok(s),
         _ => {
@@ -319,6 +324,8 @@ struct Loader<'c> {
     src: Arc<SourceFile>,
     errors: Vec<Diagnostic>,
     cache: Option<&'c mut PolicyCache>,
+    /// Each context value the scenario gives, with its key and position.
+    context_values: Vec<crate::checks::GivenValue>,
 }
 
 impl Loader<'_> {
@@ -681,6 +688,19 @@ impl Loader<'_> {
         if let Some(c) = field("context") {
             if let Some(cm) = self.obj(&c.value, "request.context") {
                 for kv in cm {
+                    let items = match &kv.value.kind {
+                        JsonKind::Array(items) => items.iter().collect(),
+                        _ => vec![&kv.value],
+                    };
+                    for it in items {
+                        if let Some(text) = scalar(it) {
+                            self.context_values.push(crate::checks::GivenValue {
+                                key: kv.key.clone(),
+                                value: text,
+                                span: it.span,
+                            });
+                        }
+                    }
                     match ctx_value(&kv.value) {
                         Some(v) => context.insert(&kv.key, v),
                         None => self.err(

@@ -24,12 +24,22 @@ pub struct CaseResult {
     pub assumed: Vec<String>,
     /// The evaluation, when the scenario loaded.
     pub evaluation: Option<Evaluation>,
+    /// The case could not be run at all: its file is unreadable, or the scenario does
+    /// not load and no error was expected. JUnit reports it as an error, not a failure.
+    pub error: bool,
 }
 
-/// Every scenario file under `paths` (`.json`, `.yaml`, `.yml`, `.jsonl`), sorted.
+/// Every scenario file under `paths` (`.json`, `.yaml`, `.yml`, `.jsonl`), sorted. A
+/// path that does not exist is an error, not an empty result.
 pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
+        if !p.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{} does not exist", p.display()),
+            ));
+        }
         if p.is_dir() {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(p)?
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -56,32 +66,61 @@ fn is_scenario_file(p: &Path) -> bool {
 
 /// Run the scenarios in one file (one scenario, or one per line for `.jsonl`).
 pub fn run_file(path: &Path) -> Vec<CaseResult> {
+    run_file_counted(path).0
+}
+
+/// As [`run_file`], also counting the scenarios that were read but are not tests (no
+/// `expect` block), so that a caller can say how many it skipped.
+pub fn run_file_counted(path: &Path) -> (Vec<CaseResult>, usize) {
     let name = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            return vec![CaseResult {
-                location: name.clone(),
-                name,
-                rule: None,
-                passed: false,
-                failures: vec![format!("cannot read the file: {e}")],
-                assumed: Vec::new(),
-                evaluation: None,
-            }]
-        }
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return (
+                    vec![error_case(
+                        &name,
+                        format!("the file is not UTF-8 text: {}", e.utf8_error()),
+                    )],
+                    0,
+                )
+            }
+        },
+        Err(e) => return (vec![error_case(&name, format!("cannot read the file: {e}"))], 0),
     };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut skipped = 0;
+    let mut cases = Vec::new();
     if name.ends_with(".jsonl") {
-        return text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .filter_map(|(i, l)| run_text(&format!("{name}:{}", i + 1), l, false))
-            .collect();
+        for (i, l) in text.lines().enumerate() {
+            if l.trim().is_empty() {
+                continue;
+            }
+            match run_text(&format!("{name}:{}", i + 1), l, false) {
+                Some(c) => cases.push(c),
+                None => skipped += 1,
+            }
+        }
+        return (cases, skipped);
     }
-    run_text(&name, &text, is_yaml_path(&name))
-        .into_iter()
-        .collect()
+    match run_text(&name, text, is_yaml_path(&name)) {
+        Some(c) => cases.push(c),
+        None => skipped += 1,
+    }
+    (cases, skipped)
+}
+
+fn error_case(name: &str, why: String) -> CaseResult {
+    CaseResult {
+        location: name.to_string(),
+        name: name.to_string(),
+        rule: None,
+        passed: false,
+        failures: vec![why],
+        assumed: Vec::new(),
+        evaluation: None,
+        error: true,
+    }
 }
 
 /// Run one scenario text; `None` if it has no `expect` (not a test).
@@ -133,6 +172,7 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
                 ),
                 None => (false, diags.iter().map(|d| d.to_string()).collect()),
             };
+            let error = expected_error.is_none();
             if expect.is_none() && passed {
                 return None;
             }
@@ -144,6 +184,7 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
                 failures,
                 assumed: Vec::new(),
                 evaluation: None,
+                error,
             })
         }
         Ok(s) => {
@@ -170,6 +211,7 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
                 failures,
                 assumed,
                 evaluation: Some(e),
+                error: false,
             })
         }
     }

@@ -168,6 +168,18 @@ fn explain_messages(inputs: &Inputs, text: &str) -> Result<Vec<Report>, Vec<Diag
             e.to_string(),
         )]);
     }
+    // Files the user gave are read and checked even when a message alone cannot use
+    // them: a wrong file is an error, never silently ignored.
+    let given = check_given_files(inputs)?;
+    let unused = |p: &mut diagnose::Partial| {
+        if !given.is_empty() {
+            p.next_steps.insert(0, format!(
+                "Verdict read {} but could not use {} here: the message does not name both the caller and the action, which evaluating a policy needs; give --event RECORD.json or a scenario file",
+                given.join(", "),
+                if given.len() == 1 { "it" } else { "them" }
+            ));
+        }
+    };
     let total = found.len();
     let mut out = Vec::with_capacity(total);
     for (i, m) in found.into_iter().enumerate() {
@@ -185,7 +197,9 @@ fn explain_messages(inputs: &Inputs, text: &str) -> Result<Vec<Report>, Vec<Diag
             .as_deref()
             .is_some_and(|p| !m.masked_principal && verdict_eval::Caller::parse(p, "").is_ok());
         if !caller_ok || action.is_none() {
-            out.push(Report::Partial(Box::new(diagnose::partial(m, case))));
+            let mut p = diagnose::partial(m, case);
+            unused(&mut p);
+            out.push(Report::Partial(Box::new(p)));
             continue;
         }
         let mut one = inputs.clone();
@@ -207,11 +221,50 @@ fn explain_messages(inputs: &Inputs, text: &str) -> Result<Vec<Report>, Vec<Diag
                             .join("; ")
                     ),
                 );
+                unused(&mut p);
                 out.push(Report::Partial(Box::new(p)));
             }
         }
     }
     Ok(out)
+}
+
+/// Read every file given besides the message and check that it is what its flag says
+/// (authorization details, policy documents); returns them as `--flag NAME`.
+fn check_given_files(inputs: &Inputs) -> Result<Vec<String>, Vec<Diagnostic>> {
+    use snapshot::{policy_file, policy_files, AuthDetails};
+    let mut names = Vec::new();
+    if !inputs.auth_details.is_empty() {
+        AuthDetails::load(&inputs.auth_details)?;
+        names.extend(
+            inputs
+                .auth_details
+                .iter()
+                .map(|t| format!("--auth-details {}", t.name)),
+        );
+    }
+    let single = [
+        ("--resource-policy", &inputs.resource_policy),
+        ("--session-policy", &inputs.session_policy),
+        ("--vpc-endpoint-policy", &inputs.vpc_endpoint_policy),
+        ("--permissions-boundary", &inputs.permissions_boundary),
+    ];
+    for (flag, t) in single {
+        if let Some(t) = t {
+            policy_file(t, None)?;
+            names.push(format!("{flag} {}", t.name));
+        }
+    }
+    for t in &inputs.identity_policies {
+        policy_files(t, "identity policy")?;
+        names.push(format!("--identity-policy {}", t.name));
+    }
+    for t in &inputs.scps {
+        policy_files(t, "SCP")?;
+        names.push(format!("--scp {}", t.name));
+    }
+    names.extend(inputs.org.iter().map(|o| format!("--org {}", o.name)));
+    Ok(names)
 }
 
 /// Paths of the inputs, as the command line gives them.

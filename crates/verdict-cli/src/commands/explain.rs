@@ -134,7 +134,7 @@ impl ExplainArgs {
         }
         let mut out = anstream::stdout();
         if self.decoded {
-            print_json(
+            super::print_json(
                 &mut out,
                 reports.iter().map(output::render_report_decoded).collect(),
             );
@@ -142,9 +142,9 @@ impl ExplainArgs {
         }
         match self.format {
             Format::Json => {
-                print_json(
+                super::print_json(
                     &mut out,
-                    reports.iter().map(output::render_report_json).collect(),
+                    reports.iter().map(|r| with_tool(output::render_report_json(r))).collect(),
                 );
             }
             Format::Text => {
@@ -186,16 +186,10 @@ fn expect_of(x: &verdict_explain::Explanation) -> serde_json::Value {
     serde_json::Value::Object(e)
 }
 
-/// Print one JSON document: the value itself for one record, an array for several.
-fn print_json(out: &mut impl Write, mut values: Vec<serde_json::Value>) {
-    let v = if values.len() == 1 {
-        values.pop().unwrap_or_default()
-    } else {
-        serde_json::Value::Array(values)
-    };
-    let _ = writeln!(
-        out,
-        "{}",
-        serde_json::to_string_pretty(&v).unwrap_or_default()
-    );
+/// Add the `"tool"` block to a report object.
+fn with_tool(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("tool".into(), super::tool_json());
+    }
+    v
 }

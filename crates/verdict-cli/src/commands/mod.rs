@@ -102,3 +102,27 @@ pub fn report_diagnostics(diags: &[verdict_policy::Diagnostic]) -> ExitCode {
 pub fn color_stdout() -> bool {
     anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
 }
+
+/// Print one JSON document: the value itself for one result, an array for several.
+pub fn print_json(out: &mut impl std::io::Write, mut values: Vec<serde_json::Value>) {
+    let v = if values.len() == 1 {
+        values.pop().unwrap_or_default()
+    } else {
+        serde_json::Value::Array(values)
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    );
+}
+
+/// The `"tool"` block every single-document JSON output carries: the Verdict version
+/// and the embedded catalog's data version.
+pub fn tool_json() -> serde_json::Value {
+    serde_json::json!({
+        "name": "verdict",
+        "version": env!("CARGO_PKG_VERSION"),
+        "catalog": verdict_catalog::data_version_line(),
+    })
+}

@@ -47,9 +47,10 @@ impl RuleArgs {
             match self.format {
                 RuleFormat::Json => {
                     let all: Vec<_> = ALL.iter().map(|r| rule_json(r)).collect();
+                    let doc = json!({"version": 1, "tool": super::tool_json(), "rules": all});
                     anstream::println!(
                         "{}",
-                        serde_json::to_string_pretty(&all).unwrap_or_default()
+                        serde_json::to_string_pretty(&doc).unwrap_or_default()
                     );
                 }
                 RuleFormat::Text => {
@@ -78,10 +79,11 @@ impl RuleArgs {
             return ExitCode::from(EXIT_BAD_INPUT);
         };
         match self.format {
-            RuleFormat::Json => anstream::println!(
-                "{}",
-                serde_json::to_string_pretty(&rule_json(r)).unwrap_or_default()
-            ),
+            RuleFormat::Json => {
+                let mut doc = rule_json(r);
+                doc["tool"] = super::tool_json();
+                anstream::println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
+            }
             RuleFormat::Text => anstream::print!("{}", r.render_text()),
         }
         ExitCode::SUCCESS

@@ -17,16 +17,19 @@ use verdict_policy::{parse_policy, Diagnostic, ErrorCode, ParseOptions, PolicyTy
 pub struct SimulateArgs {
     /// Scenario file (JSON or YAML); `-` reads standard input.
     scenario: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-    /// Read one scenario per line (JSONL) from FILE or `-`; print one JSON result per line.
+    /// Output format (default text; `--batch` always writes JSON lines). With several
+    /// scenarios, `json` prints one array.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Read one scenario per line (JSONL) from FILE or `-`; print one JSON result per
+    /// line, in order, each with its `"line"`.
     #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
     batch: Option<String>,
     /// In batch mode, print the full trace for every line instead of the decision summary.
     #[arg(long, requires = "batch")]
     trace: bool,
-    /// Exit with 1 unless the decision is this (`allow` or `deny`).
+    /// Exit with 1 unless the decision is this (`allow` or `deny`); with `--batch`,
+    /// unless every line's is.
     #[arg(long, value_parser = ["allow", "deny"])]
     expect: Option<String>,
     /// Identity policies (inline JSON or file://PATH), as in `aws iam simulate-custom-policy`.
@@ -59,7 +62,11 @@ impl SimulateArgs {
     /// Run the subcommand.
     pub fn run(self) -> ExitCode {
         if let Some(b) = &self.batch {
-            return batch(b, self.trace);
+            if self.format == Some(Format::Text) {
+                anstream::eprintln!("error: --batch writes one JSON result per line; --format text does not apply (drop it, or run verdict simulate on one scenario)");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+            return batch(b, self.trace, self.expect.as_deref());
         }
         let scenarios = match (&self.scenario, self.action_names.is_empty()) {
             (Some(p), true) => match read_scenario(p) {
@@ -84,15 +91,17 @@ impl SimulateArgs {
         let mut mismatch = false;
         let mut out = anstream::stdout();
         let color = color_stdout();
+        let format = self.format.unwrap_or(Format::Text);
+        let mut docs = Vec::new();
         for (i, s) in scenarios.iter().enumerate() {
             let e = evaluate(s);
-            match self.format {
+            match format {
                 Format::Json => {
-                    let _ = writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string_pretty(&e).unwrap_or_default()
-                    );
+                    let mut v = serde_json::to_value(&e).unwrap_or_default();
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("tool".into(), super::tool_json());
+                    }
+                    docs.push(v);
                 }
                 Format::Text => {
                     if i > 0 {
@@ -102,11 +111,19 @@ impl SimulateArgs {
                 }
             }
             if let Some(want) = &self.expect {
-                let allowed = e.decision == verdict_eval::Decision::Allow;
-                if (want == "allow") != allowed {
+                if let Some(line) = expect_miss(want, e.decision) {
                     mismatch = true;
+                    let what = if scenarios.len() > 1 {
+                        format!(" ({} on {})", s.request.action, s.request.resource.as_str())
+                    } else {
+                        String::new()
+                    };
+                    anstream::eprintln!("{line}{what}");
                 }
             }
+        }
+        if format == Format::Json {
+            super::print_json(&mut out, docs);
         }
         if mismatch {
             ExitCode::from(1)
@@ -280,7 +297,24 @@ fn policy_arg(arg: &str, ty: PolicyType, label: &str) -> Result<NamedPolicy, Vec
     })
 }
 
-/// Parse `--context-entries` in the AWS CLI shorthand, `key=value`, or JSON.
+/// The `ContextKeyType` values the AWS CLI and the IAM API accept.
+const CONTEXT_KEY_TYPES: &[&str] = &[
+    "string",
+    "stringList",
+    "numeric",
+    "numericList",
+    "boolean",
+    "booleanList",
+    "ip",
+    "ipList",
+    "binary",
+    "binaryList",
+    "date",
+    "dateList",
+];
+
+/// Parse `--context-entries` in the AWS CLI shorthand, `key=value`, or JSON. A
+/// `ContextKeyType` must be one the IAM API accepts, and each value must parse as it.
 fn parse_context_entries(
     entries: &[String],
 ) -> Result<serde_json::Map<String, serde_json::Value>, Vec<Diagnostic>> {
@@ -303,16 +337,25 @@ fn parse_context_entries(
                     .get("ContextKeyName")
                     .and_then(|k| k.as_str())
                     .ok_or_else(|| bad(e, "missing ContextKeyName"))?;
-                let vals: Vec<serde_json::Value> = it
-                    .get("ContextKeyValues")
-                    .and_then(|v| v.as_array())
-                    .cloned()
-                    .unwrap_or_default();
-                let ty = it
-                    .get("ContextKeyType")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("string");
-                map.insert(k.to_string(), shape(vals, ty));
+                let vals: Vec<String> = match it.get("ContextKeyValues") {
+                    Some(serde_json::Value::Array(a)) => a
+                        .iter()
+                        .map(|v| match v {
+                            serde_json::Value::String(s) => Ok(s.clone()),
+                            serde_json::Value::Number(n) => Ok(n.to_string()),
+                            serde_json::Value::Bool(b) => Ok(b.to_string()),
+                            _ => Err(bad(e, "ContextKeyValues holds strings")),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    Some(_) => return Err(bad(e, "ContextKeyValues must be a list of strings")),
+                    None => return Err(bad(e, "missing ContextKeyValues")),
+                };
+                let ty = match it.get("ContextKeyType") {
+                    None => "string",
+                    Some(serde_json::Value::String(s)) => s.as_str(),
+                    Some(_) => return Err(bad(e, "ContextKeyType must be a string")),
+                };
+                map.insert(k.to_string(), typed(e, k, vals, ty)?);
             }
         } else if let Some(rest) = t.strip_prefix("ContextKeyName=") {
             let (k, rest) = rest
@@ -322,11 +365,8 @@ fn parse_context_entries(
                 Some((v, ty)) => (v, ty),
                 None => (rest, "string"),
             };
-            let vals = vals
-                .split(',')
-                .map(|v| serde_json::Value::String(v.to_string()))
-                .collect();
-            map.insert(k.to_string(), shape(vals, ty));
+            let vals = vals.split(',').map(str::to_string).collect();
+            map.insert(k.to_string(), typed(e, k, vals, ty)?);
         } else if let Some((k, v)) = t.split_once('=') {
             map.insert(k.to_string(), serde_json::Value::String(v.to_string()));
         } else {
@@ -336,14 +376,65 @@ fn parse_context_entries(
     Ok(map)
 }
 
-fn shape(vals: Vec<serde_json::Value>, ty: &str) -> serde_json::Value {
-    if ty.ends_with("List") || vals.len() > 1 {
+/// Check a typed context entry and shape it as the scenario format holds it.
+fn typed(
+    entry: &str,
+    key: &str,
+    vals: Vec<String>,
+    ty: &str,
+) -> Result<serde_json::Value, Vec<Diagnostic>> {
+    let bad = |why: String, help: String| {
+        vec![Diagnostic::new(
+            ErrorCode::InvalidContext,
+            format!("--context-entries \"{entry}\": {why}"),
+        )
+        .with_help(help)]
+    };
+    if !CONTEXT_KEY_TYPES.contains(&ty) {
+        let hint = verdict_policy::diag::suggestion(ty, CONTEXT_KEY_TYPES.iter().copied())
+            .map(|h| format!("{h}; "))
+            .unwrap_or_default();
+        return Err(bad(
+            format!("ContextKeyType \"{ty}\" is not one the IAM API accepts"),
+            format!("{hint}the types are {}", CONTEXT_KEY_TYPES.join(", ")),
+        ));
+    }
+    let base = ty.strip_suffix("List").unwrap_or(ty);
+    for v in &vals {
+        let (ok, what) = match base {
+            "numeric" => (
+                verdict_policy::condition::parse_number(v).is_some(),
+                "a number",
+            ),
+            "boolean" => (
+                v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false"),
+                "true or false",
+            ),
+            "ip" => (
+                verdict_policy::parse::parse_ip(v).is_some(),
+                "an IP address or CIDR",
+            ),
+            "date" => (
+                verdict_policy::condition::parse_date(v).is_some(),
+                "a date (ISO 8601 or epoch seconds)",
+            ),
+            _ => (true, ""),
+        };
+        if !ok {
+            return Err(bad(
+                format!("value \"{v}\" of {key} is not {what}, as ContextKeyType={ty} requires"),
+                format!("give {what}, or change ContextKeyType"),
+            ));
+        }
+    }
+    let vals: Vec<serde_json::Value> = vals.into_iter().map(serde_json::Value::String).collect();
+    Ok(if ty.ends_with("List") || vals.len() > 1 {
         serde_json::Value::Array(vals)
     } else {
         vals.into_iter()
             .next()
             .unwrap_or(serde_json::Value::String(String::new()))
-    }
+    })
 }
 
 thread_local! {
@@ -375,7 +466,25 @@ fn load_line_quick(src: &std::sync::Arc<SourceFile>) -> Result<Scenario, Vec<Dia
     }
 }
 
-fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> String {
+/// `expected allow, got implicit_deny (--expect)` when the decision misses `want`.
+fn expect_miss(want: &str, got: verdict_eval::Decision) -> Option<String> {
+    let allowed = got == verdict_eval::Decision::Allow;
+    ((want == "allow") != allowed).then(|| format!("expected {want}, got {} (--expect)", got.as_str()))
+}
+
+/// What became of one batch line.
+enum LineOutcome {
+    /// Evaluated, with this decision.
+    Decided(verdict_eval::Decision),
+    /// Could not be read.
+    Bad,
+}
+
+fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> (String, LineOutcome) {
+    if line.trim().is_empty() {
+        let v = serde_json::json!({"error": format!("{label} line {n} is blank; every line of a batch holds one scenario (remove the blank line)"), "line": n});
+        return (v.to_string(), LineOutcome::Bad);
+    }
     let src = SourceFile::new(format!("{label} line {n}"), line);
     let loaded = if trace {
         load_line(&src, false)
@@ -384,19 +493,32 @@ fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> String {
     };
     match loaded {
         Ok(s) => {
-            let mut v = if trace {
-                serde_json::to_value(evaluate(&s)).unwrap_or_default()
+            let (mut v, decision) = if trace {
+                let e = evaluate(&s);
+                let d = e.decision;
+                (serde_json::to_value(e).unwrap_or_default(), d)
             } else {
-                serde_json::to_value(decide_with_message(&s)).unwrap_or_default()
+                let q = decide_with_message(&s);
+                let d = q.decision;
+                (serde_json::to_value(q).unwrap_or_default(), d)
             };
-            if let (Some(name), Some(obj)) = (&s.name, v.as_object_mut()) {
-                obj.insert("name".into(), serde_json::Value::String(name.clone()));
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("line".into(), n.into());
+                if let Some(name) = &s.name {
+                    obj.insert("name".into(), serde_json::Value::String(name.clone()));
+                }
             }
-            serde_json::to_string(&v).unwrap_or_default()
+            (
+                serde_json::to_string(&v).unwrap_or_default(),
+                LineOutcome::Decided(decision),
+            )
         }
         Err(d) => {
             let msg: Vec<String> = d.iter().map(|d| d.to_string()).collect();
-            serde_json::json!({"error": msg.join("; "), "line": n}).to_string()
+            (
+                serde_json::json!({"error": msg.join("; "), "line": n}).to_string(),
+                LineOutcome::Bad,
+            )
         }
     }
 }
@@ -416,7 +538,8 @@ fn read_blocks(
     mut reader: Box<dyn Read + Send>,
     tx: std::sync::mpsc::SyncSender<Block>,
     recycled: std::sync::mpsc::Receiver<Vec<u8>>,
-) {
+) -> std::io::Result<()> {
+    let mut failure = None;
     let mut carry: Vec<u8> = Vec::new();
     let mut line = 1usize;
     loop {
@@ -436,7 +559,8 @@ fn read_blocks(
                 }
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => {
+                Err(e) => {
+                    failure = Some(e);
                     eof = true;
                     break;
                 }
@@ -463,18 +587,22 @@ fn read_blocks(
         };
         line += lines;
         if block.data.is_empty() && eof {
-            return;
+            return failure.map_or(Ok(()), Err);
         }
         if tx.send(block).is_err() || eof {
-            return;
+            return failure.map_or(Ok(()), Err);
         }
     }
 }
 
-fn batch(path: &str, trace: bool) -> ExitCode {
+fn batch(path: &str, trace: bool, expect: Option<&str>) -> ExitCode {
     let reader: Box<dyn Read + Send> = if path == "-" {
         Box::new(std::io::stdin())
     } else {
+        if std::path::Path::new(path).is_dir() {
+            anstream::eprintln!("error: --batch {path} is a directory; give a JSONL file (one scenario per line), or use verdict test {path} to run the scenario files in it");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
         match std::fs::File::open(path) {
             Ok(f) => Box::new(f),
             Err(e) => {
@@ -495,29 +623,93 @@ fn batch(path: &str, trace: bool) -> ExitCode {
     let reader_thread = std::thread::spawn(move || read_blocks(reader, tx, back_rx));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let (mut total, mut bad, mut missed) = (0usize, Vec::new(), Vec::new());
     for block in rx {
-        let lines: Vec<(usize, &[u8])> = block
-            .data
-            .split(|b| *b == b'\n')
+        let mut pieces: Vec<&[u8]> = block.data.split(|b| *b == b'\n').collect();
+        // The text after the last newline is a line only if it is not empty.
+        if pieces.last().is_some_and(|l| l.is_empty()) {
+            pieces.pop();
+        }
+        let lines: Vec<(usize, &[u8])> = pieces
+            .into_iter()
             .enumerate()
-            .map(|(i, l)| (block.first_line + i, l))
-            .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+            .map(|(i, l)| {
+                let n = block.first_line + i;
+                // A byte-order mark before the first line is not part of it.
+                let l = if n == 1 {
+                    l.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(l)
+                } else {
+                    l
+                };
+                (n, l)
+            })
             .collect();
-        let results: Vec<String> = lines
+        let results: Vec<(String, LineOutcome)> = lines
             .par_iter()
             .map(|(n, l)| match std::str::from_utf8(l) {
                 Ok(text) => eval_line(text.trim_end_matches('\r'), *n, &label, trace),
-                Err(e) => serde_json::json!({"error": format!("line {n} is not UTF-8 text: {e}"), "line": n}).to_string(),
+                Err(e) => (
+                    serde_json::json!({"error": format!("{label} line {n} is not UTF-8 text: {e}"), "line": n}).to_string(),
+                    LineOutcome::Bad,
+                ),
             })
             .collect();
-        for r in results {
+        for ((n, _), (r, outcome)) in lines.iter().zip(results) {
+            total += 1;
+            match outcome {
+                LineOutcome::Bad => bad.push(*n),
+                LineOutcome::Decided(d) => {
+                    if let Some(miss) = expect.and_then(|w| expect_miss(w, d)) {
+                        missed.push((*n, miss));
+                    }
+                }
+            }
             if writeln!(out, "{r}").is_err() {
+                // The reader of our output went away (`| head`): stop quietly.
                 return ExitCode::SUCCESS;
             }
         }
+        drop(lines);
         let _ = back_tx.send(block.data);
     }
-    let _ = reader_thread.join();
     let _ = out.flush();
-    ExitCode::SUCCESS
+    drop(out);
+    let read = reader_thread.join();
+    let mut code = ExitCode::SUCCESS;
+    for (n, m) in missed.iter().take(20) {
+        anstream::eprintln!("{label} line {n}: {m}");
+    }
+    if !missed.is_empty() {
+        anstream::eprintln!(
+            "{} of {total} lines did not meet --expect {}",
+            missed.len(),
+            expect.unwrap_or_default()
+        );
+        code = ExitCode::from(1);
+    }
+    match read {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            anstream::eprintln!("error: reading {label} failed after line {total}: {e}; the lines after it were not evaluated");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+        Err(_) => {
+            anstream::eprintln!("error: the reader of {label} stopped after line {total}; the lines after it were not evaluated");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    }
+    if total == 0 {
+        anstream::eprintln!("warning: {label} holds no scenario lines; nothing was evaluated");
+    }
+    if !bad.is_empty() {
+        let shown: Vec<String> = bad.iter().take(10).map(|n| n.to_string()).collect();
+        let more = if bad.len() > 10 { ", …" } else { "" };
+        anstream::eprintln!(
+            "error: {} of {total} lines could not be evaluated (lines {}{more}); their results are {{\"error\": …}}",
+            bad.len(),
+            shown.join(", ")
+        );
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    code
 }

@@ -6,7 +6,7 @@ use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use verdict_eval::testing::{collect_files, run_file, CaseResult};
+use verdict_eval::testing::{collect_files, run_file_counted, CaseResult};
 
 /// Arguments of `verdict test`.
 #[derive(Args)]
@@ -24,6 +24,10 @@ pub struct TestArgs {
     /// of the spec (iam-semantics §10.1); by default such cases pass and are listed.
     #[arg(long)]
     strict: bool,
+    /// Exit with 2 when the paths hold no test case (a CI job pointed at the wrong
+    /// directory would otherwise pass); without it, that is a warning.
+    #[arg(long)]
+    require_tests: bool,
 }
 
 impl TestArgs {
@@ -50,8 +54,11 @@ impl TestArgs {
         let mut results: Vec<CaseResult> = Vec::new();
         let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
         let mut assumed_only = 0usize;
+        let mut not_tests = 0usize;
         for f in &files {
-            for mut case in run_file(f) {
+            let (cases, skipped) = run_file_counted(f);
+            not_tests += skipped;
+            for mut case in cases {
                 if case.passed && !case.assumed.is_empty() {
                     assumed_only += 1;
                     if self.strict {
@@ -75,7 +82,7 @@ impl TestArgs {
                     let _ = writeln!(
                         out,
                         "{} {} ({})",
-                        paint(red, "FAIL"),
+                        paint(red, if case.error { "ERROR" } else { "FAIL" }),
                         case.name,
                         case.location
                     );
@@ -102,23 +109,46 @@ impl TestArgs {
                 results.push(case);
             }
         }
-        let failed = results.iter().filter(|c| !c.passed).count();
-        let passed = results.len() - failed;
+        let errors = results.iter().filter(|c| c.error).count();
+        let failed = results.iter().filter(|c| !c.passed && !c.error).count();
+        let passed = results.len() - failed - errors;
         if let Some(path) = &self.junit {
             if let Err(e) = write_junit(path, &results) {
                 anstream::eprintln!("error: cannot write {}: {e}", path.display());
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
         }
-        if assumed_only > 0 {
-            let _ = writeln!(
-                out,
-                "{passed} passed ({assumed_only} only under an assumed reading), {failed} failed"
-            );
+        let mut summary = if assumed_only > 0 {
+            format!("{passed} passed ({assumed_only} only under an assumed reading), {failed} failed")
         } else {
-            let _ = writeln!(out, "{passed} passed, {failed} failed");
+            format!("{passed} passed, {failed} failed")
+        };
+        if errors > 0 {
+            summary.push_str(&format!(", {errors} could not be run"));
         }
-        if failed > 0 {
+        if not_tests > 0 {
+            summary.push_str(&format!(
+                "; {not_tests} scenario{} without an expect block skipped",
+                if not_tests == 1 { "" } else { "s" }
+            ));
+        }
+        let _ = writeln!(out, "{summary}");
+        if results.is_empty() {
+            let places: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
+            let level = if self.require_tests { "error" } else { "warning" };
+            anstream::eprintln!(
+                "{level}: no test case found in {} ({} scenario file{} read; a test is a scenario with an expect block)",
+                places.join(", "),
+                files.len(),
+                if files.len() == 1 { "" } else { "s" }
+            );
+            if self.require_tests {
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        }
+        if errors > 0 {
+            ExitCode::from(EXIT_BAD_INPUT)
+        } else if failed > 0 {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
@@ -134,7 +164,12 @@ fn write_junit(path: &PathBuf, results: &[CaseResult]) -> std::io::Result<()> {
         let status = if c.passed {
             TestCaseStatus::success()
         } else {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            let kind = if c.error {
+                NonSuccessKind::Error
+            } else {
+                NonSuccessKind::Failure
+            };
+            let mut s = TestCaseStatus::non_success(kind);
             s.set_message(c.failures.first().cloned().unwrap_or_default());
             s.set_description(c.failures.join("\n"));
             s

@@ -84,8 +84,19 @@ impl AuthDetails {
             let src = SourceFile::new(i.name.clone(), i.text.clone());
             let tree = json::parse(&src).map_err(|d| vec![d])?;
             if !looks_like_auth_details(&tree) {
+                let hint = if tree.get("Statement").is_some() {
+                    "; it is a policy document: give it with --identity-policy, --resource-policy or --permissions-boundary"
+                } else if tree.get("Records").is_some() || tree.get("eventName").is_some() {
+                    "; it is CloudTrail: give it with --event"
+                } else if tree.get("Role").is_some() || tree.get("User").is_some() {
+                    "; it is one `aws iam get-role`/`get-user` answer: run `aws iam get-account-authorization-details > auth.json` for the policies too"
+                } else if tree.get("Accounts").is_some() || tree.get("Policies").is_none() && tree.get("Organization").is_some() {
+                    "; it is Organizations output: give its directory with --org"
+                } else {
+                    ""
+                };
                 return Err(vec![input_error(format!(
-                    "{} is not `aws iam get-account-authorization-details` output (expected UserDetailList, RoleDetailList, GroupDetailList or Policies)",
+                    "{} is not `aws iam get-account-authorization-details` output (expected UserDetailList, RoleDetailList, GroupDetailList or Policies at the top){hint}",
                     i.name
                 ))
                 .at(&src, tree.span)]);
