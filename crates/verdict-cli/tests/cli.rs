@@ -103,7 +103,10 @@ fn batch_reports_bad_lines_and_goes_on() {
     // Bad lines get an error result in place, the batch goes on, and it exits 2.
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("2 of 4 lines could not be evaluated (lines 2, 3)"), "{err}");
+    assert!(
+        err.contains("2 of 4 lines could not be evaluated (lines 2, 3)"),
+        "{err}"
+    );
     let lines: Vec<serde_json::Value> = text(&o)
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))

@@ -160,7 +160,9 @@ fn bad_input_fixtures_linted_as_a_directory_give_one_finding_per_file() {
 #[test]
 fn terraform_state_and_planned_values_yield_policies() {
     for f in ["tf-state.json", "tf-planned-values.json"] {
-        let p = root().join("crates/verdict-lint/tests/fixtures/inputs").join(f);
+        let p = root()
+            .join("crates/verdict-lint/tests/fixtures/inputs")
+            .join(f);
         let o = verdict(&["lint", s(&p), "--format", "json"], None);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
         let policies = v["summary"]["policies"].as_u64().unwrap_or_default();
@@ -241,7 +243,12 @@ fn batch_accepts_a_byte_order_mark_and_crlf() {
 
 #[test]
 fn batch_applies_expect_to_every_line() {
-    let input = format!("{}\n{}\n{}\n", allowed_line(), denied_line(), allowed_line());
+    let input = format!(
+        "{}\n{}\n{}\n",
+        allowed_line(),
+        denied_line(),
+        allowed_line()
+    );
     let o = verdict(
         &["simulate", "--batch", "-", "--expect", "allow"],
         Some(input.as_bytes()),
@@ -268,7 +275,11 @@ fn batch_refuses_format_text() {
         Some(allowed_line().as_bytes()),
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("--format text does not apply"), "{}", err(&o));
+    assert!(
+        err(&o).contains("--format text does not apply"),
+        "{}",
+        err(&o)
+    );
 }
 
 // 6. Smaller items.
@@ -299,7 +310,11 @@ fn test_on_an_empty_directory_warns_and_can_fail() {
     let d = scratch("empty");
     let o = verdict(&["test", s(&d)], None);
     assert_eq!(o.status.code(), Some(0));
-    assert!(err(&o).contains("warning: no test case found"), "{}", err(&o));
+    assert!(
+        err(&o).contains("warning: no test case found"),
+        "{}",
+        err(&o)
+    );
     let o = verdict(&["test", s(&d), "--require-tests"], None);
     assert_eq!(o.status.code(), Some(2));
     // A scenario without `expect` is not a test, and the summary says it was skipped.
@@ -321,10 +336,7 @@ fn junit_reports_an_unreadable_test_file_as_an_error() {
     let o = verdict(&["test", s(&d), "--junit", s(&junit)], None);
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));
     let xml = std::fs::read_to_string(&junit).expect("junit written");
-    assert!(
-        xml.contains("<error") && !xml.contains("<failure"),
-        "{xml}"
-    );
+    assert!(xml.contains("<error") && !xml.contains("<failure"), "{xml}");
     assert!(out(&o).contains("1 could not be run"), "{}", out(&o));
 }
 
@@ -392,7 +404,11 @@ fn malformed_resource_arn_in_a_policy_is_refused() {
     .to_string();
     let o = verdict(&["simulate", "-"], Some(line.as_bytes()));
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).contains("-:1:") && err(&o).contains("\"arn:aws\""), "{}", err(&o));
+    assert!(
+        err(&o).contains("-:1:") && err(&o).contains("\"arn:aws\""),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]
@@ -457,4 +473,92 @@ fn json_outputs_carry_the_tool_version() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["tool"]["version"], version);
     assert!(v["rules"].as_array().is_some_and(|r| r.len() > 50));
+}
+
+#[test]
+fn a_second_permissions_boundary_is_refused_not_dropped() {
+    let p =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#;
+    let o = verdict(
+        &[
+            "simulate",
+            "--policy-input-list",
+            p,
+            "--permissions-boundary-policy-input-list",
+            p,
+            p,
+            "--action-names",
+            "s3:GetObject",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("at most one permissions boundary"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn explain_refuses_an_org_directory_without_organizations_outputs() {
+    let d = scratch("org");
+    let o = verdict(
+        &[
+            "explain",
+            "--message",
+            "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::b/k because no identity-based policy allows the s3:GetObject action",
+            "--org",
+            s(&d),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("holds no Organizations outputs"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn test_finds_scenario_files_whatever_the_case_of_their_extension() {
+    let d = scratch("upper");
+    let mut v: serde_json::Value = serde_json::from_str(&denied_line()).expect("json");
+    v["expect"] = serde_json::json!({"decision": "implicit_deny"});
+    std::fs::write(d.join("CASE.JSON"), v.to_string()).expect("write");
+    let o = verdict(&["test", s(&d), "--require-tests"], None);
+    assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("1 passed"), "{}", out(&o));
+}
+
+#[test]
+fn lint_of_a_directory_with_nothing_to_lint_is_bad_input() {
+    let d = scratch("nothing");
+    std::fs::write(d.join("README.md"), "# policies live elsewhere\n").expect("write");
+    let o = verdict(&["lint", s(&d)], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("no file to lint under"), "{}", err(&o));
+}
+
+#[test]
+fn terraform_hcl_with_iam_resources_is_reported_not_passed() {
+    let d = scratch("hcl");
+    std::fs::write(
+        d.join("main.tf"),
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Version = \"2012-10-17\", Statement = [{Effect = \"Allow\", Action = \"*\", Resource = \"*\"}]})\n}\n",
+    )
+    .expect("write");
+    std::fs::write(d.join("vars.tf"), "variable \"region\" {}\n").expect("write");
+    let o = verdict(&["lint", s(&d), "--fail-on", "warning"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let t = out(&o);
+    assert!(
+        t.contains("main.tf") && t.contains("W113") && t.contains("terraform show -json"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("vars.tf"),
+        "an HCL file without IAM resources is not a finding: {t}"
+    );
 }

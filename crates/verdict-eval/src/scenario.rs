@@ -255,7 +255,8 @@ pub fn load_scenario(source: &Arc<SourceFile>, yaml: bool) -> Result<Scenario, V
 
 /// True if a path names a YAML file.
 pub fn is_yaml_path(path: &str) -> bool {
-    path.ends_with(".yaml") || path.ends_with(".yml")
+    let p = path.to_ascii_lowercase();
+    p.ends_with(".yaml") || p.ends_with(".yml")
 }
 
 /// Parsed policies keyed by their exact text, policy type and SCP grammar, so that a batch

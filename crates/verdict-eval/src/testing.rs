@@ -58,10 +58,11 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 }
 
 fn is_scenario_file(p: &Path) -> bool {
-    matches!(
-        p.extension().and_then(|e| e.to_str()),
-        Some("json" | "yaml" | "yml" | "jsonl")
-    )
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["json", "yaml", "yml", "jsonl"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
 }
 
 /// Run the scenarios in one file (one scenario, or one per line for `.jsonl`).
@@ -86,12 +87,17 @@ pub fn run_file_counted(path: &Path) -> (Vec<CaseResult>, usize) {
                 )
             }
         },
-        Err(e) => return (vec![error_case(&name, format!("cannot read the file: {e}"))], 0),
+        Err(e) => {
+            return (
+                vec![error_case(&name, format!("cannot read the file: {e}"))],
+                0,
+            )
+        }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut skipped = 0;
     let mut cases = Vec::new();
-    if name.ends_with(".jsonl") {
+    if name.to_ascii_lowercase().ends_with(".jsonl") {
         for (i, l) in text.lines().enumerate() {
             if l.trim().is_empty() {
                 continue;

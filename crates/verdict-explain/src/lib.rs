@@ -171,13 +171,16 @@ fn explain_messages(inputs: &Inputs, text: &str) -> Result<Vec<Report>, Vec<Diag
     // Files the user gave are read and checked even when a message alone cannot use
     // them: a wrong file is an error, never silently ignored.
     let given = check_given_files(inputs)?;
-    let unused = |p: &mut diagnose::Partial| {
+    let unused = |p: &mut diagnose::Partial, why: &str| {
         if !given.is_empty() {
-            p.next_steps.insert(0, format!(
-                "Verdict read {} but could not use {} here: the message does not name both the caller and the action, which evaluating a policy needs; give --event RECORD.json or a scenario file",
-                given.join(", "),
-                if given.len() == 1 { "it" } else { "them" }
-            ));
+            p.next_steps.insert(
+                0,
+                format!(
+                    "Verdict read {} but did not evaluate {}: {why}",
+                    given.join(", "),
+                    if given.len() == 1 { "it" } else { "them" }
+                ),
+            );
         }
     };
     let total = found.len();
@@ -198,7 +201,7 @@ fn explain_messages(inputs: &Inputs, text: &str) -> Result<Vec<Report>, Vec<Diag
             .is_some_and(|p| !m.masked_principal && verdict_eval::Caller::parse(p, "").is_ok());
         if !caller_ok || action.is_none() {
             let mut p = diagnose::partial(m, case);
-            unused(&mut p);
+            unused(&mut p, "the message does not name both the caller and the action, which evaluating a policy needs; give --event RECORD.json or a scenario file");
             out.push(Report::Partial(Box::new(p)));
             continue;
         }
@@ -221,7 +224,10 @@ fn explain_messages(inputs: &Inputs, text: &str) -> Result<Vec<Report>, Vec<Diag
                             .join("; ")
                     ),
                 );
-                unused(&mut p);
+                unused(
+                    &mut p,
+                    "the request could not be rebuilt from the message (next step)",
+                );
                 out.push(Report::Partial(Box::new(p)));
             }
         }
@@ -263,7 +269,10 @@ fn check_given_files(inputs: &Inputs) -> Result<Vec<String>, Vec<Diagnostic>> {
         policy_files(t, "SCP")?;
         names.push(format!("--scp {}", t.name));
     }
-    names.extend(inputs.org.iter().map(|o| format!("--org {}", o.name)));
+    if !inputs.org.is_empty() {
+        snapshot::OrgSnapshot::load(&inputs.org)?;
+        names.extend(inputs.org.iter().map(|o| format!("--org {}", o.name)));
+    }
     Ok(names)
 }
 

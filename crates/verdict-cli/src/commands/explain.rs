@@ -144,7 +144,10 @@ impl ExplainArgs {
             Format::Json => {
                 super::print_json(
                     &mut out,
-                    reports.iter().map(|r| with_tool(output::render_report_json(r))).collect(),
+                    reports
+                        .iter()
+                        .map(|r| with_tool(output::render_report_json(r)))
+                        .collect(),
                 );
             }
             Format::Text => {

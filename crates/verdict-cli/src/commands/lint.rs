@@ -184,6 +184,14 @@ impl LintArgs {
             Ok(f) => f,
             Err(e) => return fail(e),
         };
+        if files.is_empty() {
+            let places: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            return fail(format!(
+                "no file to lint under {} (looked for .{}); a CI gate must not pass what it never read",
+                places.join(", "),
+                verdict_lint::input::EXTENSIONS.join(", .")
+            ));
+        }
         // Every file found is linted or reported as a finding of its own; one bad file
         // never hides the others, and none is skipped in silence.
         let mut sources = Vec::with_capacity(files.len());

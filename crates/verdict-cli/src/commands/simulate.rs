@@ -234,6 +234,15 @@ impl SimulateArgs {
                 ));
             }
         }
+        if self.permissions_boundary_policy_input_list.len() > 1 {
+            return Err(bad(
+                "--permissions-boundary-policy-input-list",
+                format!(
+                    "{} policies given, but a principal has at most one permissions boundary (as in aws iam simulate-custom-policy)",
+                    self.permissions_boundary_policy_input_list.len()
+                ),
+            ));
+        }
         if let (Some(c), Some(a)) = (&self.caller_arn, self.action_names.first()) {
             if let Err(e) = verdict_eval::Caller::parse(c, &a.to_ascii_lowercase()) {
                 return Err(bad("--caller-arn", e));
@@ -469,7 +478,8 @@ fn load_line_quick(src: &std::sync::Arc<SourceFile>) -> Result<Scenario, Vec<Dia
 /// `expected allow, got implicit_deny (--expect)` when the decision misses `want`.
 fn expect_miss(want: &str, got: verdict_eval::Decision) -> Option<String> {
     let allowed = got == verdict_eval::Decision::Allow;
-    ((want == "allow") != allowed).then(|| format!("expected {want}, got {} (--expect)", got.as_str()))
+    ((want == "allow") != allowed)
+        .then(|| format!("expected {want}, got {} (--expect)", got.as_str()))
 }
 
 /// What became of one batch line.

@@ -119,7 +119,9 @@ impl TestArgs {
             }
         }
         let mut summary = if assumed_only > 0 {
-            format!("{passed} passed ({assumed_only} only under an assumed reading), {failed} failed")
+            format!(
+                "{passed} passed ({assumed_only} only under an assumed reading), {failed} failed"
+            )
         } else {
             format!("{passed} passed, {failed} failed")
         };
@@ -135,7 +137,11 @@ impl TestArgs {
         let _ = writeln!(out, "{summary}");
         if results.is_empty() {
             let places: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
-            let level = if self.require_tests { "error" } else { "warning" };
+            let level = if self.require_tests {
+                "error"
+            } else {
+                "warning"
+            };
             anstream::eprintln!(
                 "{level}: no test case found in {} ({} scenario file{} read; a test is a scenario with an expect block)",
                 places.join(", "),

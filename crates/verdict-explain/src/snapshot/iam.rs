@@ -90,7 +90,9 @@ impl AuthDetails {
                     "; it is CloudTrail: give it with --event"
                 } else if tree.get("Role").is_some() || tree.get("User").is_some() {
                     "; it is one `aws iam get-role`/`get-user` answer: run `aws iam get-account-authorization-details > auth.json` for the policies too"
-                } else if tree.get("Accounts").is_some() || tree.get("Policies").is_none() && tree.get("Organization").is_some() {
+                } else if tree.get("Accounts").is_some()
+                    || tree.get("Policies").is_none() && tree.get("Organization").is_some()
+                {
                     "; it is Organizations output: give its directory with --org"
                 } else {
                     ""

@@ -256,6 +256,9 @@ pub struct Extraction {
 /// document that matches no known shape is linted as a policy; otherwise (found by a
 /// directory walk) it is skipped.
 pub fn extract(file: &Arc<SourceFile>, explicit: bool) -> Extraction {
+    if is_hcl(file.name()) {
+        return hcl(file, explicit);
+    }
     match Syntax::detect(file.name(), file.text()) {
         Syntax::JsonLines => extract_jsonl(file),
         Syntax::Json => match verdict_policy::json::parse(file) {
@@ -309,6 +312,44 @@ pub fn issue_unit(
         hint: None,
         container: Container::Standalone,
         placeholders: Vec::new(),
+    }
+}
+
+/// Terraform or other HCL configuration, which Verdict does not parse.
+fn is_hcl(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.ends_with(".tf") || n.ends_with(".hcl")
+}
+
+/// An HCL file: its policies are not read, and a file that holds IAM-bearing
+/// resources says so (W113) instead of passing in silence. Walked HCL files without
+/// any are not reported.
+fn hcl(file: &Arc<SourceFile>, explicit: bool) -> Extraction {
+    let t = file.text();
+    let iam = ["aws_iam_", "policy", "assume_role"]
+        .iter()
+        .any(|k| t.contains(k));
+    let help = Some("lint the plan instead: terraform plan -out plan.out && terraform show -json plan.out > plan.json && verdict lint plan.json (or `terraform show -json` of the state)".to_string());
+    let units = if iam {
+        vec![issue_unit(
+            file,
+            &crate::rules::semantics::NO_POLICY_READ,
+            "Terraform configuration in HCL holds IAM-bearing resources, but Verdict reads Terraform as JSON (plan or state), not HCL: these policies were not checked",
+            help,
+        )]
+    } else if explicit {
+        vec![issue_unit(
+            file,
+            &crate::rules::style::NOT_A_POLICY,
+            "Terraform configuration in HCL, with no IAM-bearing resource; Verdict reads Terraform as JSON (plan or state), not HCL",
+            help,
+        )]
+    } else {
+        Vec::new()
+    };
+    Extraction {
+        units,
+        kind: "terraform-hcl".into(),
     }
 }
 
@@ -620,7 +661,9 @@ impl fmt::Display for InputError {
 impl std::error::Error for InputError {}
 
 /// File extensions a directory walk picks up.
-pub const EXTENSIONS: &[&str] = &["json", "yaml", "yml", "jsonl", "ndjson", "template"];
+pub const EXTENSIONS: &[&str] = &[
+    "json", "yaml", "yml", "jsonl", "ndjson", "template", "tf", "hcl",
+];
 
 /// Expand `paths` (files and directories; `-` is stdin and is passed through) into
 /// files, each with whether the user named it. Directories are walked recursively,

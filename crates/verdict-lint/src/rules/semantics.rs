@@ -182,7 +182,9 @@ pub const NO_POLICY_READ: Rule = Rule {
     docs: r#"**What it flags.** A CloudFormation template, Terraform plan or Terraform state
 that declares IAM-bearing resources (roles, policies, bucket and key policies, Lambda
 permissions, …) from which no policy document could be read: the documents are built by
-intrinsics that cannot be resolved offline, or a plan holds only unknown values.
+intrinsics that cannot be resolved offline, or a plan holds only unknown values. Terraform
+configuration in HCL (`.tf`) that mentions IAM-bearing resources is flagged too: Verdict
+reads Terraform as JSON (`terraform show -json`), not HCL.
 
 **Why it matters.** "No findings" would mean "nothing checked": a CI gate must not pass
 such a file in silence.
@@ -191,7 +193,8 @@ such a file in silence.
 `(known after apply)`.
 
 **Fix.** Lint a plan whose policies are known (or the state after apply); in
-CloudFormation, inline the documents or resolve their parameters."#,
+CloudFormation, inline the documents or resolve their parameters. For HCL, lint
+`terraform show -json` of a plan or of the state."#,
     access_analyzer: &[],
     security_severity: None,
     tags: &["input", "terraform", "cloudformation"],
