@@ -42,6 +42,7 @@ struct RawLint {
     fail_on: Option<String>,
     policy_type: Option<String>,
     scp_syntax: Option<String>,
+    resource_type: Option<String>,
     #[serde(default)]
     per_path_ignores: BTreeMap<String, Vec<String>>,
 }
@@ -69,6 +70,8 @@ pub struct Config {
     pub policy_type: Option<PolicyType>,
     /// SCP grammar.
     pub scp_syntax: Option<ScpSyntax>,
+    /// The resource that resource-based policies are attached to.
+    pub resource_kind: Option<crate::ResourceKind>,
     /// `(glob, selectors)`: suppress for files matching the glob.
     pub per_path_ignores: Vec<(String, Vec<String>)>,
     /// Directory the per-path globs are relative to.
@@ -100,6 +103,7 @@ pub fn validate_selector(sel: &str) -> Result<(), ConfigError> {
 /// Does selector `sel` (code, kebab name, or code prefix such as `N` or `E2`) pick `rule`?
 pub fn selector_matches(sel: &str, rule: &Rule) -> bool {
     let s = sel.trim();
+    let s = rules::redirect(s).unwrap_or(s);
     if s.is_empty() {
         return false;
     }
@@ -154,11 +158,19 @@ impl Config {
             })?),
             None => None,
         };
+        let resource_kind = match &l.resource_type {
+            Some(s) => Some(crate::ResourceKind::from_name(s).ok_or_else(|| {
+                let hint = crate::resource_kind::suggest(s);
+                ConfigError(format!("resource-type = \"{s}\" is not a resource type{hint}"))
+            })?),
+            None => None,
+        };
         Ok(Config {
             ignore: l.ignore,
             fail_on,
             policy_type,
             scp_syntax,
+            resource_kind,
             per_path_ignores: l.per_path_ignores.into_iter().collect(),
             base_dir: base_dir.to_path_buf(),
             path: None,

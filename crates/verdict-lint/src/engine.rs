@@ -21,6 +21,9 @@ pub struct LintOptions {
     pub policy_type: Option<PolicyType>,
     /// Which SCP grammar to apply.
     pub scp_syntax: ScpSyntax,
+    /// Check resource-based policies as attached to this kind of resource (when the
+    /// container does not say).
+    pub resource_kind: Option<crate::ResourceKind>,
 }
 
 /// The findings for one policy.
@@ -153,6 +156,7 @@ fn lint_tree(
     if let Some((mut pol, ptree)) = parsed {
         restore_indexes(&mut pol, &tree);
         let mut ctx = Ctx::new(&pol, &ptree);
+        ctx.resource_kind = unit.resource_kind.or(opts.resource_kind);
         rules::run_all(&mut ctx);
         raws.append(&mut ctx.out);
     }

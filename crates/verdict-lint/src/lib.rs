@@ -30,11 +30,13 @@ pub mod engine;
 pub mod finding;
 pub mod input;
 pub mod output;
+pub mod resource_kind;
 pub mod rule;
 pub mod rules;
 
 pub use engine::{lint_unit, LintOptions, UnitReport};
 pub use finding::{Finding, Location, PolicyInfo, StatementRef};
+pub use resource_kind::ResourceKind;
 pub use rule::{Rule, Severity};
 
 use std::sync::Arc;

@@ -48,6 +48,7 @@ fn options(dir: &Path) -> LintOptions {
     if let Ok(text) = std::fs::read_to_string(&path) {
         let c = Config::parse(&text, dir).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         opts.policy_type = c.policy_type;
+        opts.resource_kind = c.resource_kind;
         if let Some(s) = c.scp_syntax {
             opts.scp_syntax = s;
         }
@@ -139,4 +140,20 @@ fn registry_is_consistent() {
     let mut sorted = codes.clone();
     sorted.sort_by_key(|c| ("ESWN".find(&c[..1]).unwrap_or(9), c.to_string()));
     assert_eq!(codes, sorted);
+}
+
+#[test]
+fn renamed_codes_still_select_their_rule() {
+    for (old, new) in verdict_lint::rules::REDIRECTS {
+        let r = verdict_lint::rules::find(old).unwrap_or_else(|| panic!("{old} resolves"));
+        assert_eq!(r.code, *new);
+        assert!(
+            verdict_lint::rules::ALL.iter().all(|x| x.code != *old),
+            "{old} is retired, never reused"
+        );
+        assert!(verdict_lint::config::selector_matches(old, r));
+        assert!(r.docs.contains(&format!("`{old}`")), "{new}: docs name the old code");
+    }
+    let c = Config::parse("[lint]\nignore = [\"E303\"]\n", Path::new(".")).expect("old code accepted");
+    assert_eq!(c.ignore, ["E303"]);
 }

@@ -103,6 +103,11 @@ pub struct LintArgs {
     /// SCP grammar to validate against.
     #[arg(long, value_enum, value_name = "SYNTAX")]
     pub scp_syntax: Option<ScpSyntaxArg>,
+    /// The resource that resource-based policies are attached to, when no template
+    /// says: a CloudFormation type (AWS::S3::Bucket, AWS::KMS::Key, AWS::SQS::Queue,
+    /// AWS::S3::AccessPoint, …), a Terraform type or a short name (s3-bucket).
+    #[arg(long, value_name = "TYPE")]
+    pub resource_type: Option<String>,
     /// Read settings from this file instead of looking for verdict.toml upwards from
     /// the current directory.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -159,7 +164,20 @@ impl LintArgs {
             .map(Severity::from)
             .or(config.fail_on)
             .unwrap_or(Severity::Error);
+        let resource_kind = match &self.resource_type {
+            Some(name) => match verdict_lint::ResourceKind::from_name(name) {
+                Some(k) => Some(k),
+                None => {
+                    return fail(format!(
+                        "--resource-type \"{name}\" is not a resource type{}",
+                        verdict_lint::resource_kind::suggest(name)
+                    ))
+                }
+            },
+            None => config.resource_kind,
+        };
         let opts = LintOptions {
+            resource_kind,
             policy_type: self.policy_type.or(config.policy_type),
             scp_syntax: match self.scp_syntax {
                 Some(ScpSyntaxArg::Current) => verdict_policy::ScpSyntax::Current,

@@ -162,14 +162,18 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json, is_json: bool) -> Vec<Policy
         for t in targets(ty) {
             if let Some(node) = props.get(t.property) {
                 let label = format!("{base}.{}", t.property);
-                out.push(make_unit(
+                let mut u = make_unit(
                     file,
                     label,
                     node,
                     is_json,
                     TypeHint::new(t.ty, hint_reason(t.property)),
                     t.container,
-                ));
+                );
+                if t.ty == PolicyType::Resource {
+                    u.resource_kind = crate::ResourceKind::from_name(ty);
+                }
+                out.push(u);
             }
         }
         match ty {

@@ -116,12 +116,15 @@ pub struct PolicyUnit {
     pub container: Container,
     /// Spans (in the body's source) of values that are unresolved placeholders.
     pub placeholders: Vec<Span>,
+    /// The resource the policy is attached to, when the container names it.
+    pub resource_kind: Option<crate::resource_kind::ResourceKind>,
 }
 
 impl PolicyUnit {
     /// A unit for a policy held as a JSON tree with spans in `file`.
     pub fn from_tree(file: &Arc<SourceFile>, label: impl Into<String>, tree: Json) -> PolicyUnit {
         PolicyUnit {
+            resource_kind: None,
             file: file.clone(),
             label: label.into(),
             body: Body::Tree {
@@ -200,6 +203,7 @@ pub fn unit_from_node(
                 },
             };
             PolicyUnit {
+                resource_kind: None,
                 file: file.clone(),
                 label,
                 body,
@@ -301,6 +305,7 @@ pub fn issue_unit(
     help: Option<String>,
 ) -> PolicyUnit {
     PolicyUnit {
+        resource_kind: None,
         file: file.clone(),
         label: String::new(),
         body: Body::Issue {
@@ -372,6 +377,7 @@ fn invalid(file: &Arc<SourceFile>, diagnostic: Diagnostic, _explicit: bool) -> E
     // never a silent skip (a CI gate would pass what it never read).
     Extraction {
         units: vec![PolicyUnit {
+            resource_kind: None,
             file: file.clone(),
             label: String::new(),
             body: Body::Invalid {
@@ -613,6 +619,7 @@ fn extract_jsonl(file: &Arc<SourceFile>) -> Extraction {
                 }
             }
             Err(diagnostic) => units.push(PolicyUnit {
+                resource_kind: None,
                 file: file.clone(),
                 label: label_base,
                 body: Body::Invalid {

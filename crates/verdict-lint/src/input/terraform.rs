@@ -232,11 +232,13 @@ pub fn extract(file: &Arc<SourceFile>, tree: &Json) -> Vec<PolicyUnit> {
                 if node.as_str() == Some("") {
                     continue;
                 }
-                out.push(
-                    unit_from_node(file, label, node, true)
-                        .with_hint(hint)
-                        .with_container(*container),
-                );
+                let mut u = unit_from_node(file, label, node, true)
+                    .with_hint(hint)
+                    .with_container(*container);
+                if *pt == Some(PolicyType::Resource) {
+                    u.resource_kind = crate::ResourceKind::from_name(ty);
+                }
+                out.push(u);
             } else if let Some(u) = unknown
                 .and_then(|u| u.as_object())
                 .and_then(|m| m.iter().find(|m| &m.key == attr))
@@ -370,6 +372,7 @@ fn lambda_permission(
         "Terraform aws_lambda_permission",
     ));
     u.container = Container::OtherResource;
+    u.resource_kind = Some(crate::ResourceKind::LambdaFunction);
     Some(u)
 }
 
@@ -380,6 +383,7 @@ fn unknown_unit(
     what: String,
 ) -> PolicyUnit {
     PolicyUnit {
+        resource_kind: None,
         file: file.clone(),
         label,
         body: Body::Unknown { span, what },

@@ -52,11 +52,11 @@ pub const IF_EXISTS_ON_NULL: Rule = Rule {
     tags: &["condition"],
 };
 
-/// `E303`
+/// `W114`
 pub const INVALID_DATE: Rule = Rule {
-    code: "E303",
+    code: "W114",
     name: "invalid-date",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "A Date operator's value is not a valid date",
     docs: r#"**What it flags.** A value of a `Date…` operator that is neither a W3C ISO 8601
 date (`2025-01-31`, `2025-01-31T12:00:00Z`, with a time zone when a time is given) nor
@@ -70,17 +70,19 @@ intend; the condition never matches.
 {"Condition": {"DateLessThan": {"aws:CurrentTime": "31/12/2025"}}}
 ```
 
-**Fix.** Write `2025-12-31T23:59:59Z`."#,
+**Fix.** Write `2025-12-31T23:59:59Z`.
+
+**Class.** Warning, Access Analyzer's class (`TYPE_MISMATCH_DATE`): IAM saves the policy and the condition never matches. It was `E303` before; that code still selects it. `verdict simulate` refuses such a policy, since iam-semantics §4.4 makes an unparsable policy value an input error there."#,
     access_analyzer: &["TYPE_MISMATCH_DATE", "INVALID_DATE_VALUE"],
     security_severity: None,
     tags: &["condition"],
 };
 
-/// `E304`
+/// `W115`
 pub const INVALID_NUMBER: Rule = Rule {
-    code: "E304",
+    code: "W115",
     name: "invalid-number",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "A Numeric operator's value is not a number",
     docs: r#"**What it flags.** A value of a `Numeric…` operator that is not a decimal number
 (`10`, `2.5`, `-1`). Exponents, `+` signs, wildcards and variables are not accepted.
@@ -92,7 +94,9 @@ pub const INVALID_NUMBER: Rule = Rule {
 {"Condition": {"NumericLessThan": {"s3:max-keys": "ten"}}}
 ```
 
-**Fix.** Write the number."#,
+**Fix.** Write the number.
+
+**Class.** Warning, Access Analyzer's class (`TYPE_MISMATCH_NUMBER`): IAM saves the policy and the condition never matches. It was `E304` before; that code still selects it. `verdict simulate` refuses such a policy (iam-semantics §4.4.2)."#,
     access_analyzer: &["TYPE_MISMATCH_NUMBER"],
     security_severity: None,
     tags: &["condition"],
@@ -122,11 +126,11 @@ deny-list blocks nothing.
     tags: &["condition"],
 };
 
-/// `E306`
+/// `W116`
 pub const INVALID_CONDITION_VALUE: Rule = Rule {
-    code: "E306",
+    code: "W116",
     name: "invalid-condition-value",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "A Bool, Null or BinaryEquals value is not valid",
     docs: r#"**What it flags.** A `Bool` value other than `true`/`false`, a `Null` value other
 than `true`/`false`, or a `BinaryEquals` value that is not base64.
@@ -138,17 +142,19 @@ than `true`/`false`, or a `BinaryEquals` value that is not base64.
 {"Condition": {"Bool": {"aws:SecureTransport": "yes"}}}
 ```
 
-**Fix.** Use `"true"` or `"false"` (base64 for `BinaryEquals`)."#,
+**Fix.** Use `"true"` or `"false"` (base64 for `BinaryEquals`).
+
+**Class.** Warning, Access Analyzer's class (`TYPE_MISMATCH_BOOLEAN`, `TYPE_MISMATCH_STRING`): IAM saves the policy. It was `E306` before; that code still selects it. `verdict simulate` refuses such a policy (iam-semantics §4.4)."#,
     access_analyzer: &["TYPE_MISMATCH_BOOLEAN", "TYPE_MISMATCH_STRING"],
     security_severity: None,
     tags: &["condition"],
 };
 
-/// `E307`
+/// `N112`
 pub const EMPTY_CONDITION_VALUES: Rule = Rule {
-    code: "E307",
+    code: "N112",
     name: "empty-condition-values",
-    severity: Severity::Error,
+    severity: Severity::Suggestion,
     summary: "A condition key has an empty list of values",
     docs: r#"**What it flags.** `"aws:SourceVpc": []` and the like.
 
@@ -161,7 +167,9 @@ this is almost never intended.
 {"Condition": {"StringEquals": {"aws:SourceVpc": []}}}
 ```
 
-**Fix.** List the values, or remove the key."#,
+**Fix.** List the values, or remove the key.
+
+**Class.** Suggestion, Access Analyzer's class (`EMPTY_ARRAY_CONDITION…`). It was `E307` before; that code still selects it."#,
     access_analyzer: &[
         "EMPTY_ARRAY_CONDITION",
         "EMPTY_ARRAY_CONDITION_FORALLVALUES",
@@ -172,11 +180,11 @@ this is almost never intended.
     tags: &["condition"],
 };
 
-/// `E308`
+/// `W117`
 pub const OPERATOR_TYPE_MISMATCH: Rule = Rule {
-    code: "E308",
+    code: "W117",
     name: "operator-type-mismatch",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "The operator's type does not fit the condition key's type",
     docs: r#"**What it flags.** An operator family that cannot compare values of the key's
 declared type, using the types of the Service Authorization Reference and of the
@@ -194,17 +202,19 @@ matches a CIDR block, a date compared as a number never matches.
 ```
 
 **Fix.** Use the operator family of the key's type — here
-`{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}`."#,
+`{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}`.
+
+**Class.** Warning, Access Analyzer's class (`TYPE_MISMATCH`): IAM saves the policy. It was `E308` before; that code still selects it."#,
     access_analyzer: &["TYPE_MISMATCH"],
     security_severity: None,
     tags: &["condition", "catalog"],
 };
 
-/// `W103`
+/// `E309`
 pub const SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY: Rule = Rule {
-    code: "W103",
+    code: "E309",
     name: "single-valued-operator-on-multivalued-key",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     summary: "A multivalued key is used without ForAnyValue/ForAllValues",
     docs: r#"**What it flags.** A plain operator (`StringEquals`, `StringLike`, …) on a key that
 carries a set of values in the request (an `ArrayOf…` key such as `aws:TagKeys`,
@@ -221,17 +231,19 @@ negated operator) than intended.
 ```
 
 **Fix.** Say what you mean: `ForAllValues:StringEquals` (every tag key is in the list)
-or `ForAnyValue:StringEquals` (at least one is)."#,
+or `ForAnyValue:StringEquals` (at least one is).
+
+**Class.** Error, Access Analyzer's class (`MISSING_QUALIFIER`): the condition compares a list as if it were one value, which is almost never what the author meant. It was `W103` before; that code still selects it."#,
     access_analyzer: &["MISSING_QUALIFIER"],
     security_severity: None,
     tags: &["condition", "catalog"],
 };
 
-/// `W104`
+/// `S110`
 pub const FOR_ALL_VALUES_ON_SINGLE_VALUED_KEY: Rule = Rule {
-    code: "W104",
+    code: "S110",
     name: "for-all-values-on-single-valued-key",
-    severity: Severity::Warning,
+    severity: Severity::SecurityWarning,
     summary: "ForAllValues is used with a single-valued key",
     docs: r#"**What it flags.** `ForAllValues:…` on a key that holds one value
 (`aws:PrincipalOrgID`, `aws:RequestedRegion`, `s3:prefix`, …).
@@ -246,9 +258,11 @@ all — usually wider than intended.
 ```
 
 **Fix.** Drop the qualifier (`StringEquals`), or add `"Null": {"key": "false"}` if the
-set semantics are really wanted."#,
+set semantics are really wanted.
+
+**Class.** Security warning, Access Analyzer's class (`FORALLVALUES_WITH_SINGLE_VALUED_KEY`): in an Allow it also allows requests that lack the key. It was `W104` before; that code still selects it."#,
     access_analyzer: &["FORALLVALUES_WITH_SINGLE_VALUED_KEY"],
-    security_severity: None,
+    security_severity: Some("5.0"),
     tags: &["condition", "catalog"],
 };
 
@@ -526,7 +540,7 @@ pub(crate) fn check_conditions(ctx: &mut Ctx<'_>) {
                 if kt.is_multivalued() && c.op.set.is_none() && c.op.base != BaseOp::Null {
                     found.push((
                         &SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY,
-                        c.op_span,
+                        c.key_span,
                         format!("\"{}\" is multivalued ({kt}) but \"{}\" has no ForAnyValue/ForAllValues qualifier", c.key, c.op_name),
                         Some(format!("use \"ForAnyValue:{canonical}\" or \"ForAllValues:{canonical}\"")),
                     ));

@@ -291,7 +291,7 @@ pub const DUPLICATE_SID: Rule = Rule {
 policy or trust policy.
 
 **Why it matters.** IAM rejects the document ("Statement IDs (SID) in a single policy
-must be unique"). In other policy types duplicates are only discouraged (`N102`).
+must be unique"). In other policy types duplicates are only discouraged (`W119`).
 
 **Example.**
 ```json
@@ -350,11 +350,11 @@ colon").
     tags: &["grammar"],
 };
 
-/// `E115`
+/// `N113`
 pub const WILDCARD_IN_SERVICE: Rule = Rule {
-    code: "E115",
+    code: "N113",
     name: "wildcard-in-service",
-    severity: Severity::Error,
+    severity: Severity::Suggestion,
     summary: "A wildcard is used in the service part of an action or ARN",
     docs: r#"**What it flags.** `*` or `?` in an action's service prefix (`s*:GetObject`) or in
 an ARN's service field (`arn:aws:*:::bucket`).
@@ -368,7 +368,9 @@ way its author expects.
 {"Statement": {"Effect": "Allow", "Action": "*3:GetObject", "Resource": "*"}}
 ```
 
-**Fix.** Name the service; list several actions if several services are meant."#,
+**Fix.** Name the service; list several actions if several services are meant.
+
+**Class.** Suggestion, Access Analyzer's class (`WILDCARD_IN_SERVICE_NAME`): IAM saves the policy. It was `E115` before; that code still selects it. `verdict simulate` refuses such a policy rather than guess what the wildcard matches."#,
     access_analyzer: &["WILDCARD_IN_SERVICE_NAME"],
     security_severity: None,
     tags: &["grammar"],

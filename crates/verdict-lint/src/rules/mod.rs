@@ -38,7 +38,6 @@ pub static ALL: &[&Rule] = &[
     &grammar::DUPLICATE_SID,
     &grammar::EMPTY_STATEMENT,
     &grammar::INVALID_ACTION_FORMAT,
-    &grammar::WILDCARD_IN_SERVICE,
     &grammar::INVALID_ARN,
     &grammar::VARIABLE_IN_ARN_PREFIX,
     &grammar::UNREADABLE_FILE,
@@ -51,12 +50,8 @@ pub static ALL: &[&Rule] = &[
     &reference::VARIABLE_WITHOUT_VERSION,
     &condition::UNKNOWN_OPERATOR,
     &condition::IF_EXISTS_ON_NULL,
-    &condition::INVALID_DATE,
-    &condition::INVALID_NUMBER,
     &condition::INVALID_IP_ADDRESS,
-    &condition::INVALID_CONDITION_VALUE,
-    &condition::EMPTY_CONDITION_VALUES,
-    &condition::OPERATOR_TYPE_MISMATCH,
+    &condition::SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY,
     &policy_type::PRINCIPAL_NOT_ALLOWED,
     &policy_type::MISSING_PRINCIPAL,
     &policy_type::NOT_PRINCIPAL_NOT_ALLOWED,
@@ -77,10 +72,9 @@ pub static ALL: &[&Rule] = &[
     &security::ALLOW_WITH_NOT_PRINCIPAL,
     &security::PRIVILEGE_ESCALATION,
     &security::SERVICE_PRINCIPAL_WITHOUT_SOURCE,
+    &condition::FOR_ALL_VALUES_ON_SINGLE_VALUED_KEY,
     &semantics::ACTION_RESOURCE_MISMATCH,
     &semantics::CONDITION_KEY_NOT_APPLICABLE,
-    &condition::SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY,
-    &condition::FOR_ALL_VALUES_ON_SINGLE_VALUED_KEY,
     &semantics::NETWORK_CONDITION_ON_SERVICE_CALLS,
     &semantics::REDUNDANT_STATEMENT,
     &semantics::STATEMENT_SHADOWED_BY_DENY,
@@ -90,9 +84,13 @@ pub static ALL: &[&Rule] = &[
     &semantics::UNKNOWN_AT_PLAN_TIME,
     &grammar::SHORT_ARN_PATTERN,
     &semantics::NO_POLICY_READ,
-    &style::EMPTY_SID,
-    &style::NON_UNIQUE_SID,
+    &condition::INVALID_DATE,
+    &condition::INVALID_NUMBER,
+    &condition::INVALID_CONDITION_VALUE,
+    &condition::OPERATOR_TYPE_MISMATCH,
     &style::MISSING_VERSION,
+    &style::NON_UNIQUE_SID,
+    &style::EMPTY_SID,
     &style::RESOURCE_WILDCARD_COULD_BE_NARROWED,
     &style::ACTION_WILDCARD_COULD_BE_NARROWED,
     &style::REDUNDANT_ACTION,
@@ -101,11 +99,38 @@ pub static ALL: &[&Rule] = &[
     &condition::IMPROVABLE_IP_RANGE,
     &condition::NULL_WITH_QUALIFIER,
     &style::NOT_A_POLICY,
+    &condition::EMPTY_CONDITION_VALUES,
+    &grammar::WILDCARD_IN_SERVICE,
 ];
 
-/// The rule with `code` or kebab-case `name` (ASCII case ignored).
+/// Codes that were renamed when a check moved to another severity class, with the
+/// code that replaced each. Selectors and `verdict rule` accept the old code.
+pub static REDIRECTS: &[(&str, &str)] = &[
+    ("E115", "N113"),
+    ("E303", "W114"),
+    ("E304", "W115"),
+    ("E306", "W116"),
+    ("E307", "N112"),
+    ("E308", "W117"),
+    ("N102", "W119"),
+    ("N103", "W118"),
+    ("W103", "E309"),
+    ("W104", "S110"),
+];
+
+/// The current code for `code`, following [`REDIRECTS`].
+pub fn redirect(code: &str) -> Option<&'static str> {
+    REDIRECTS
+        .iter()
+        .find(|(old, _)| old.eq_ignore_ascii_case(code.trim()))
+        .map(|(_, new)| *new)
+}
+
+/// The rule with `code` or kebab-case `name` (ASCII case ignored); a renamed code
+/// finds the rule that replaced it.
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     let q = code_or_name.trim();
+    let q = redirect(q).unwrap_or(q);
     ALL.iter()
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(q) || r.name.eq_ignore_ascii_case(q))
@@ -168,6 +193,8 @@ pub(crate) struct Ctx<'a> {
     pub catalog: &'static Catalog,
     pub stmts: Vec<StmtInfo<'a>>,
     pub out: Vec<Raw>,
+    /// The resource a resource-based policy is attached to, when known.
+    pub resource_kind: Option<crate::ResourceKind>,
 }
 
 impl<'a> Ctx<'a> {
@@ -202,6 +229,7 @@ impl<'a> Ctx<'a> {
             catalog,
             stmts,
             out: Vec::new(),
+            resource_kind: None,
         }
     }
 

@@ -29,11 +29,11 @@ reviewers can only refer to the statement by position.
     tags: &["style"],
 };
 
-/// `N102`
+/// `W119`
 pub const NON_UNIQUE_SID: Rule = Rule {
-    code: "N102",
+    code: "W119",
     name: "non-unique-sid",
-    severity: Severity::Suggestion,
+    severity: Severity::Warning,
     summary: "Two statements share a Sid where duplicates are allowed",
     docs: r#"**What it flags.** A repeated `Sid` in a resource-based policy, SCP, RCP or other
 policy type that does not require unique Sids (for IAM policies see `E112`).
@@ -47,17 +47,19 @@ statements (SQS and SNS, for example); duplicates make findings and edits ambigu
                {"Sid": "Read", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}
 ```
 
-**Fix.** Give each statement its own Sid."#,
+**Fix.** Give each statement its own Sid.
+
+**Class.** Warning, Access Analyzer's class (`UNIQUE_SIDS_RECOMMENDED`). It was `N102` before; that code still selects it."#,
     access_analyzer: &["UNIQUE_SIDS_RECOMMENDED"],
     security_severity: None,
     tags: &["style"],
 };
 
-/// `N103`
+/// `W118`
 pub const MISSING_VERSION: Rule = Rule {
-    code: "N103",
+    code: "W118",
     name: "missing-version",
-    severity: Severity::Suggestion,
+    severity: Severity::Warning,
     summary: "The policy has no Version",
     docs: r#"**What it flags.** A policy without a `Version` element.
 
@@ -70,7 +72,9 @@ surprise when someone adds a variable later.
 {"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}
 ```
 
-**Fix.** Add `"Version": "2012-10-17"`."#,
+**Fix.** Add `"Version": "2012-10-17"`.
+
+**Class.** Warning, Access Analyzer's class (`MISSING_VERSION`): without `"Version": "2012-10-17"` policy variables are read as literal text. It was `N103` before; that code still selects it."#,
     access_analyzer: &["MISSING_VERSION"],
     security_severity: None,
     tags: &["style"],
@@ -184,7 +188,7 @@ fn node_at(tree: &Json, span: Span) -> Option<&Json> {
     }
 }
 
-/// `N101`, `N102`, `N103`
+/// `N101`, `W119`, `W118`
 pub(crate) fn check_sids(ctx: &mut Ctx<'_>) {
     let mut found: Vec<(&'static Rule, Span, String, Option<String>)> = Vec::new();
     let iam = ctx.ptype.is_iam();
