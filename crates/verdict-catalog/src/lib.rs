@@ -29,6 +29,7 @@ mod key_type;
 mod model;
 mod parse;
 mod pattern;
+pub mod regions;
 pub mod special;
 mod suggest;
 

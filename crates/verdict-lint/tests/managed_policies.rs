@@ -51,6 +51,11 @@ const RETIRED_SERVICES: &[(&str, &str)] = &[
 /// retired services. Each entry: (code, action / key / service prefix, why).
 const OTHER_EXCEPTIONS: &[(&str, &str, &str)] = &[
     (
+        "E119",
+        "arn:aws:devops-guru:",
+        "AmazonDevOpsGuru policies name arn:aws:devops-guru:*:*:/channels, which fits no devops-guru resource type of the Service Authorization Reference",
+    ),
+    (
         "E309",
         "events:detail-type",
         "the service reference types events:detail-type ArrayOfString, yet AWS's own policies compare it with StringEquals (Access Analyzer reports MISSING_QUALIFIER on them too)",

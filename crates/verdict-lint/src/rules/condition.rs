@@ -315,11 +315,11 @@ their `IgnoreCase` forms.
     tags: &["condition"],
 };
 
-/// `W110`
+/// `E313`
 pub const PRIVATE_IP_IN_SOURCE_IP: Rule = Rule {
-    code: "W110",
+    code: "E313",
     name: "private-ip-in-source-ip",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     summary: "aws:SourceIp is compared only with private address ranges",
     docs: r#"**What it flags.** `IpAddress`/`NotIpAddress` on `aws:SourceIp` whose values are
 all private, loopback or link-local ranges (`10.0.0.0/8`, `172.16.0.0/12`,
@@ -335,7 +335,9 @@ never matches and a deny-list of them has no effect.
 ```
 
 **Fix.** For traffic through VPC endpoints use `aws:VpcSourceIp` (with `aws:SourceVpc`
-or `aws:SourceVpce`); for internet traffic list public ranges."#,
+or `aws:SourceVpce`); for internet traffic list public ranges.
+
+**Class.** Error, Access Analyzer's class (`PRIVATE_IP_ADDRESS`, `PRIVATE_NOT_IP_ADDRESS`): the condition cannot do what it says. It was `W110` before; that code still selects it. A list that mixes private and public ranges is `N118`."#,
     access_analyzer: &["PRIVATE_IP_ADDRESS", "PRIVATE_NOT_IP_ADDRESS"],
     security_severity: None,
     tags: &["condition", "network"],
@@ -409,6 +411,160 @@ qualifier adds nothing and makes the result hard to predict.
     tags: &["condition"],
 };
 
+
+/// `E310`
+pub const INVALID_VALUE_FORMAT: Rule = Rule {
+    code: "E310",
+    name: "invalid-value-format",
+    severity: Severity::Error,
+    summary: "A condition value is not in the format its key always has",
+    docs: r#"**What it flags.** A value that the key can never hold: a VPC ID for
+`aws:SourceVpc` that is not `vpc-` and 8 or 17 hexadecimal digits (a VPC name, a
+truncated ID), an endpoint ID for `aws:SourceVpce` that is not `vpce-…`, a
+`kms:ViaService` value that is not `SERVICE.REGION.amazonaws.com` in lower case, an
+`aws:CalledVia…` value that is not a lower-case `….amazonaws.com` service principal, or a
+Region for `aws:RequestedRegion`, `ec2:Region` and the other Region keys that is not an
+AWS Region. Values with wildcards or policy variables are left alone.
+
+**Why it matters.** The value never matches, so a grant grants nothing and a Deny
+exempts nothing (or denies everything, with a negated operator).
+
+**Example.**
+```json
+{"Condition": {"StringEquals": {"aws:SourceVpc": "prod-vpc"}}}
+```
+
+**Fix.** Use the ID (`vpc-0c9d8e7f6a5b4c3d2`), the service principal
+(`s3.eu-west-3.amazonaws.com`) or the Region code (`eu-west-3`)."#,
+    access_analyzer: &[
+        "INVALID_VPC_FORMAT",
+        "INVALID_VPCE_FORMAT",
+        "INVALID_SERVICE_PRINCIPAL_FORMAT",
+        "INVALID_REGION",
+    ],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E311`
+pub const MULTIPLE_BOOLEAN_VALUES: Rule = Rule {
+    code: "E311",
+    name: "multiple-boolean-values",
+    severity: Severity::Error,
+    summary: "A Boolean condition key is given more than one value",
+    docs: r#"**What it flags.** `Bool` (or a Boolean key) with a list of values, such as
+`"aws:SecureTransport": ["true", "false"]`.
+
+**Why it matters.** The values are ORed, so the condition holds whatever the request
+says: a Deny with it denies everything, an Allow allows regardless of the key.
+
+**Example.**
+```json
+{"Condition": {"Bool": {"aws:SecureTransport": ["true", "false"]}}}
+```
+
+**Fix.** Keep the one value meant."#,
+    access_analyzer: &["INVALID_CONDITION_MULTIPLE_BOOLEAN"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E312`
+pub const MIXED_VALUE_TYPES: Rule = Rule {
+    code: "E312",
+    name: "mixed-value-types",
+    severity: Severity::Error,
+    summary: "The values of one condition key mix JSON types",
+    docs: r#"**What it flags.** A value list that mixes JSON strings with numbers or
+booleans: `["100", 200]`, `["3", true]`.
+
+**Why it matters.** IAM compares the text of each value, so the mix is harmless to
+evaluation, but it is almost always an editing slip (a template substituted one value
+with the wrong type) and Access Analyzer rejects it as an error.
+
+**Example.**
+```json
+{"Condition": {"NumericLessThanEquals": {"s3:max-keys": ["100", 200]}}}
+```
+
+**Fix.** Write every value as a string: `["100", "200"]`."#,
+    access_analyzer: &["INVALID_CONDITION_DATA_TYPE"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `S111`
+pub const VPC_SOURCE_IP_WITHOUT_VPC: Rule = Rule {
+    code: "S111",
+    name: "vpc-source-ip-without-vpc",
+    severity: Severity::SecurityWarning,
+    summary: "aws:VpcSourceIp is tested without aws:SourceVpc or aws:SourceVpce",
+    docs: r#"**What it flags.** A statement that tests `aws:VpcSourceIp` with no
+`aws:SourceVpc` or `aws:SourceVpce` condition beside it.
+
+**Why it matters.** `aws:VpcSourceIp` is the private address inside *some* VPC: the same
+`10.0.0.0/16` exists in every VPC of every account. Without pinning the VPC or endpoint,
+an allow by private range lets in any VPC that reuses it, and a deny by range is
+bypassed the same way.
+
+**Example.**
+```json
+{"Condition": {"NotIpAddress": {"aws:VpcSourceIp": "10.40.0.0/16"}}}
+```
+
+**Fix.** Add `"StringEquals": {"aws:SourceVpc": "vpc-…"}` (or `aws:SourceVpce`)."#,
+    access_analyzer: &["MISSING_PAIRED_CONDITION_KEYS"],
+    security_severity: Some("5.5"),
+    tags: &["condition", "network"],
+};
+
+/// `N117`
+pub const REDUNDANT_NUMERIC_BOUND: Rule = Rule {
+    code: "N117",
+    name: "redundant-numeric-bound",
+    severity: Severity::Suggestion,
+    summary: "A Numeric or Date comparison lists several bounds; only one matters",
+    docs: r#"**What it flags.** `NumericLessThan`, `DateGreaterThan` and the other ordering
+operators with several values.
+
+**Why it matters.** The values are ORed, so only the loosest bound counts; the others
+are noise that suggests a range was meant (a range needs two operators).
+
+**Example.**
+```json
+{"Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": ["1800", "3600"]}}}
+```
+
+**Fix.** Keep the bound meant, or write the range with two operators."#,
+    access_analyzer: &["REDUNDANT_CONDITION_VALUE_NUM"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `N118`
+pub const PRIVATE_IP_AMONG_PUBLIC: Rule = Rule {
+    code: "N118",
+    name: "private-ip-among-public",
+    severity: Severity::Suggestion,
+    summary: "aws:SourceIp lists private ranges beside public ones",
+    docs: r#"**What it flags.** An `aws:SourceIp` list that mixes public ranges with
+private ones (`10.0.0.0/8`, `172.16.0.0/12`, `192.168.0.0/16`, …).
+
+**Why it matters.** `aws:SourceIp` holds the caller's public address; the private
+entries never match and suggest that `aws:VpcSourceIp` was meant for them.
+
+**Example.**
+```json
+{"Condition": {"IpAddress": {"aws:SourceIp": ["198.51.100.0/24", "10.12.0.0/16"]}}}
+```
+
+**Fix.** Remove the private ranges, or test them with `aws:VpcSourceIp` and
+`aws:SourceVpc` in a statement of their own."#,
+    access_analyzer: &["PRIVATE_IP_ADDRESS_SUBSET", "PRIVATE_NOT_IP_ADDRESS_SUBSET"],
+    security_severity: None,
+    tags: &["condition", "network"],
+};
+
 /// Pick the rule for a parser `InvalidConditionValue` message.
 pub fn rule_for_value_error(message: &str) -> &'static Rule {
     if message.contains("empty list") {
@@ -433,8 +589,9 @@ pub fn rule_for_value_error(message: &str) -> &'static Rule {
 fn fits(family: Family, key: &str, t: ValueType) -> bool {
     match family {
         Family::Null => true,
-        // String operators compare the text form; AWS's own policies use them on Bool keys.
-        Family::String => matches!(t, ValueType::String | ValueType::Arn | ValueType::Bool),
+        // String operators compare the text form: accepted on ARN keys; on Bool keys they
+        // work but are a type mismatch (a warning, as in Access Analyzer).
+        Family::String => matches!(t, ValueType::String | ValueType::Arn),
         // ARN operators work on any text that holds an ARN (tags, encryption context).
         Family::Arn => matches!(t, ValueType::Arn | ValueType::String),
         Family::Numeric => {
@@ -560,6 +717,22 @@ pub(crate) fn check_conditions(ctx: &mut Ctx<'_>) {
             mfa(st.effect, c, &mut found);
             wildcard_literal(ctx, c, &mut found);
             ip_checks(ctx, c, &mut found);
+            value_checks(ctx, c, key_type, &mut found);
+        }
+    }
+    for st in &ctx.policy.statements {
+        let vpc_ip = st.conditions.iter().find(|c| c.key_lc == "aws:vpcsourceip");
+        let pinned = st
+            .conditions
+            .iter()
+            .any(|c| c.key_lc == "aws:sourcevpc" || c.key_lc == "aws:sourcevpce");
+        if let (Some(c), false) = (vpc_ip, pinned) {
+            found.push((
+                &VPC_SOURCE_IP_WITHOUT_VPC,
+                c.key_span,
+                "aws:VpcSourceIp is a private address in any VPC; without aws:SourceVpc or aws:SourceVpce the range matches every VPC that reuses it".into(),
+                Some("add \"StringEquals\": {\"aws:SourceVpc\": \"vpc-…\"} (or aws:SourceVpce)".into()),
+            ));
         }
     }
     for (rule, span, msg, help) in found {
@@ -648,6 +821,17 @@ fn ip_checks(ctx: &Ctx<'_>, c: &Condition, found: &mut Found) {
             ));
         }
     }
+    let private = nets.iter().filter(|n| is_private(n)).count();
+    if c.key_lc == "aws:sourceip" && private > 0 && private < nets.len() {
+        for (i, n) in nets.iter().enumerate().filter(|(_, n)| is_private(n)) {
+            found.push((
+                &PRIVATE_IP_AMONG_PUBLIC,
+                spans.get(i).copied().unwrap_or(c.key_span),
+                format!("\"{n}\" is a private range; aws:SourceIp holds the caller's public address, so it never matches"),
+                Some("remove it, or test it with aws:VpcSourceIp and aws:SourceVpc".into()),
+            ));
+        }
+    }
     if c.key_lc == "aws:sourceip" && !nets.is_empty() && nets.iter().all(is_private) {
         let msg = if c.op.base == BaseOp::IpAddress {
             "aws:SourceIp holds the caller's public address (and is absent through VPC endpoints), so this allow-list of private ranges never matches"
@@ -660,5 +844,158 @@ fn ip_checks(ctx: &Ctx<'_>, c: &Condition, found: &mut Found) {
             msg.into(),
             Some("for traffic through VPC endpoints use aws:VpcSourceIp together with aws:SourceVpc or aws:SourceVpce".into()),
         ));
+    }
+}
+
+/// Is `id` `prefix` followed by 8 or 17 lower-case hexadecimal digits?
+fn aws_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix).is_some_and(|h| {
+        (h.len() == 8 || h.len() == 17) && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// Why `v` is not a value `key` (lower-case) can hold, if it is not.
+fn format_problem(key: &str, v: &str) -> Option<(String, String)> {
+    let region_key = key == "aws:requestedregion"
+        || key == "aws:sourceregion"
+        || (key.ends_with(":region") && !key.starts_with("aws:"));
+    if region_key {
+        return verdict_catalog::regions::region_problem(v)
+            .map(|why| (why, "write a Region code such as eu-west-3".into()));
+    }
+    match key {
+        "aws:sourcevpc" if !aws_id(v, "vpc-") => Some((
+            format!("\"{v}\" is not a VPC ID (vpc- and 8 or 17 hexadecimal digits)"),
+            "write the VPC ID, such as vpc-0c9d8e7f6a5b4c3d2".into(),
+        )),
+        "aws:sourcevpce" if !aws_id(v, "vpce-") => Some((
+            format!("\"{v}\" is not a VPC endpoint ID (vpce- and 8 or 17 hexadecimal digits)"),
+            "write the endpoint ID, such as vpce-1a2b3c4d".into(),
+        )),
+        "kms:viaservice" => {
+            let parts: Vec<&str> = v.split('.').collect();
+            let ok = v.bytes().all(|b| !b.is_ascii_uppercase())
+                && parts.len() == 4
+                && parts[2..] == ["amazonaws", "com"]
+                && !parts[0].is_empty()
+                && verdict_catalog::regions::region_problem(parts[1]).is_none()
+                && !parts[1].is_empty();
+            (!ok).then(|| {
+                (
+                    format!("\"{v}\" is not a service endpoint name (SERVICE.REGION.amazonaws.com, lower case)"),
+                    format!(
+                        "write, e.g., \"{}.eu-west-3.amazonaws.com\"",
+                        parts.first().map(|p| p.to_ascii_lowercase()).unwrap_or_default()
+                    ),
+                )
+            })
+        }
+        "aws:calledvia" | "aws:calledviafirst" | "aws:calledvialast" => {
+            let ok = v.bytes().all(|b| !b.is_ascii_uppercase()) && v.ends_with(".amazonaws.com");
+            (!ok).then(|| {
+                (
+                    format!("\"{v}\" is not a service principal (such as athena.amazonaws.com)"),
+                    "write the service principal in lower case".into(),
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Value checks: formats of well-known keys, Boolean lists, mixed JSON types, redundant
+/// bounds, epoch dates.
+fn value_checks(ctx: &Ctx<'_>, c: &Condition, key_type: Option<KeyType>, found: &mut Found) {
+    use verdict_policy::json::JsonKind;
+    let spans = ctx.value_spans(c.key_span);
+    let family = c.op.base.family();
+    let like = matches!(c.op.base, BaseOp::StringLike | BaseOp::StringNotLike);
+    if family == Family::String {
+        for (i, raw) in c.raw_values.iter().enumerate() {
+            if placeholder(raw) || raw.contains("${") || (like && raw.contains(['*', '?'])) {
+                continue;
+            }
+            if let Some((why, help)) = format_problem(&c.key_lc, raw) {
+                found.push((
+                    &INVALID_VALUE_FORMAT,
+                    spans.get(i).copied().unwrap_or(c.key_span),
+                    format!("{}: {why}", c.key),
+                    Some(help),
+                ));
+            }
+        }
+    }
+    let boolean = family == Family::Bool || key_type.is_some_and(|k| k.value_type() == ValueType::Bool);
+    if boolean && c.op.set.is_none() && c.raw_values.len() > 1 {
+        found.push((
+            &MULTIPLE_BOOLEAN_VALUES,
+            c.key_span,
+            format!(
+                "\"{}\" is given {} values ({}); they are ORed, so the condition holds whatever the request says",
+                c.key,
+                c.raw_values.len(),
+                c.raw_values.join(", ")
+            ),
+            Some("keep the one value meant".into()),
+        ));
+    }
+    if let Some(JsonKind::Array(items)) = ctx.member_at(c.key_span).map(|m| &m.value.kind) {
+        let kinds: std::collections::BTreeSet<&str> = items
+            .iter()
+            .map(|i| match i.kind {
+                JsonKind::String(_) => "string",
+                JsonKind::Number(_) => "number",
+                JsonKind::Bool(_) => "boolean",
+                _ => "other",
+            })
+            .collect();
+        if kinds.len() > 1 {
+            found.push((
+                &MIXED_VALUE_TYPES,
+                c.key_span,
+                format!(
+                    "the values of \"{}\" mix JSON types ({})",
+                    c.key,
+                    kinds.into_iter().collect::<Vec<_>>().join(" and ")
+                ),
+                Some("write every value as a string".into()),
+            ));
+        }
+    }
+    let ordering = matches!(
+        c.op.base,
+        BaseOp::NumericLessThan
+            | BaseOp::NumericLessThanEquals
+            | BaseOp::NumericGreaterThan
+            | BaseOp::NumericGreaterThanEquals
+            | BaseOp::DateLessThan
+            | BaseOp::DateLessThanEquals
+            | BaseOp::DateGreaterThan
+            | BaseOp::DateGreaterThanEquals
+    );
+    if ordering && c.op.set.is_none() && c.raw_values.len() > 1 {
+        found.push((
+            &REDUNDANT_NUMERIC_BOUND,
+            c.key_span,
+            format!(
+                "\"{}\" compares \"{}\" with {} bounds; they are ORed, so only the loosest one matters",
+                c.op_name,
+                c.key,
+                c.raw_values.len()
+            ),
+            Some("keep one bound, or write a range with two operators".into()),
+        ));
+    }
+    if family == Family::Date {
+        for (i, raw) in c.raw_values.iter().enumerate() {
+            if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+                found.push((
+                    &INVALID_DATE,
+                    spans.get(i).copied().unwrap_or(c.key_span),
+                    format!("\"{raw}\" is a date in epoch seconds; IAM accepts it, but an ISO 8601 date is read the same way by every tool and by people"),
+                    Some("write an ISO 8601 date such as 2026-01-01T00:00:00Z".into()),
+                ));
+            }
+        }
     }
 }

@@ -496,6 +496,12 @@ pub fn rule_for(d: &Diagnostic) -> &'static Rule {
         | ErrorCode::InvalidRequest
         | ErrorCode::InvalidContext => &WRONG_TYPE,
         ErrorCode::UnknownElement => &UNKNOWN_ELEMENT,
+        ErrorCode::MissingElement if d.message.contains("must not be an empty array") => {
+            &super::style::EMPTY_ARRAY
+        }
+        ErrorCode::InvalidPrincipal if d.message.contains("is empty; expected at least one of") => {
+            &super::style::EMPTY_PRINCIPAL
+        }
         ErrorCode::MissingElement => {
             if d.message.contains("\"Resource\"") {
                 &MISSING_RESOURCE
@@ -575,7 +581,7 @@ pub fn arn_problem(
             ArnShape::ShortLiteral => {
                 let fields = masked.split(':').count();
                 return Some((
-                    &SHORT_ARN_PATTERN,
+                    &INVALID_ARN,
                     format!("\"{s}\" has {fields} of the 6 colon-separated ARN fields and does not end in *, so it matches no resource"),
                     (fields == 5).then(|| "an ARN needs five colons even when region and account are empty, e.g. arn:aws:s3:::bucket".to_string()),
                 ));
@@ -645,7 +651,7 @@ fn arn_fields_problem(s: &str, masked: &str) -> Option<(String, Option<String>)>
     None
 }
 
-fn mask_variables(s: &str) -> String {
+pub(crate) fn mask_variables(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find("${") {

@@ -41,6 +41,8 @@ pub static ALL: &[&Rule] = &[
     &grammar::INVALID_ARN,
     &grammar::VARIABLE_IN_ARN_PREFIX,
     &grammar::UNREADABLE_FILE,
+    &semantics::ARN_DOES_NOT_FIT_SERVICE,
+    &semantics::INVALID_ARN_REGION,
     &reference::UNKNOWN_SERVICE,
     &reference::UNKNOWN_ACTION,
     &reference::UNKNOWN_GLOBAL_CONDITION_KEY,
@@ -52,6 +54,10 @@ pub static ALL: &[&Rule] = &[
     &condition::IF_EXISTS_ON_NULL,
     &condition::INVALID_IP_ADDRESS,
     &condition::SINGLE_VALUED_OPERATOR_ON_MULTIVALUED_KEY,
+    &condition::INVALID_VALUE_FORMAT,
+    &condition::MULTIPLE_BOOLEAN_VALUES,
+    &condition::MIXED_VALUE_TYPES,
+    &condition::PRIVATE_IP_IN_SOURCE_IP,
     &policy_type::PRINCIPAL_NOT_ALLOWED,
     &policy_type::MISSING_PRINCIPAL,
     &policy_type::NOT_PRINCIPAL_NOT_ALLOWED,
@@ -73,6 +79,7 @@ pub static ALL: &[&Rule] = &[
     &security::PRIVILEGE_ESCALATION,
     &security::SERVICE_PRINCIPAL_WITHOUT_SOURCE,
     &condition::FOR_ALL_VALUES_ON_SINGLE_VALUED_KEY,
+    &condition::VPC_SOURCE_IP_WITHOUT_VPC,
     &semantics::ACTION_RESOURCE_MISMATCH,
     &semantics::CONDITION_KEY_NOT_APPLICABLE,
     &semantics::NETWORK_CONDITION_ON_SERVICE_CALLS,
@@ -80,7 +87,6 @@ pub static ALL: &[&Rule] = &[
     &semantics::STATEMENT_SHADOWED_BY_DENY,
     &condition::MFA_BOOL_WITHOUT_IF_EXISTS,
     &condition::WILDCARD_WITHOUT_LIKE_OPERATOR,
-    &condition::PRIVATE_IP_IN_SOURCE_IP,
     &semantics::UNKNOWN_AT_PLAN_TIME,
     &grammar::SHORT_ARN_PATTERN,
     &semantics::NO_POLICY_READ,
@@ -101,6 +107,11 @@ pub static ALL: &[&Rule] = &[
     &style::NOT_A_POLICY,
     &condition::EMPTY_CONDITION_VALUES,
     &grammar::WILDCARD_IN_SERVICE,
+    &style::EMPTY_PRINCIPAL,
+    &style::EMPTY_ARRAY,
+    &style::EMPTY_CONDITION,
+    &condition::REDUNDANT_NUMERIC_BOUND,
+    &condition::PRIVATE_IP_AMONG_PUBLIC,
 ];
 
 /// Codes that were renamed when a check moved to another severity class, with the
@@ -116,6 +127,7 @@ pub static REDIRECTS: &[(&str, &str)] = &[
     ("N103", "W118"),
     ("W103", "E309"),
     ("W104", "S110"),
+    ("W110", "E313"),
 ];
 
 /// The current code for `code`, following [`REDIRECTS`].
@@ -328,6 +340,7 @@ fn resolve_action<'a>(catalog: &'static Catalog, pattern: &'a ActionPattern) -> 
 /// Run every semantic check (the parser's own errors are mapped in the engine).
 pub(crate) fn run_all(ctx: &mut Ctx<'_>) {
     grammar::check_arns(ctx);
+    semantics::check_arn_fit(ctx);
     policy_type::check_resource_in_trust(ctx);
     policy_type::check_rcp_services(ctx);
     reference::check_actions(ctx);
@@ -344,8 +357,19 @@ pub(crate) fn run_all(ctx: &mut Ctx<'_>) {
     semantics::check_network_conditions(ctx);
     semantics::check_redundant_statements(ctx);
     style::check_sids(ctx);
+    style::check_empty_conditions(ctx);
     style::check_wildcards(ctx);
     style::check_redundant_entries(ctx);
+}
+
+/// The statement objects of a policy tree (one for an object `Statement`).
+pub(crate) fn statement_nodes(tree: &Json) -> Vec<&Json> {
+    use verdict_policy::json::JsonKind;
+    match tree.get("Statement").map(|s| &s.kind) {
+        Some(JsonKind::Array(a)) => a.iter().collect(),
+        Some(JsonKind::Object(_)) => tree.get("Statement").into_iter().collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// True when `s` holds an unresolved placeholder.

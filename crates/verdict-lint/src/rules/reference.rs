@@ -480,7 +480,12 @@ fn variable_problems(ctx: &Ctx<'_>, s: &str) -> Vec<Problem> {
             ));
             continue;
         }
-        if key.contains(['$', '{', '"', '*', '?', '\'']) {
+        // Tag keys allow letters, digits, spaces and _ . : / = + - @ (spaces are
+        // reported below, with their own fix).
+        if key
+            .chars()
+            .any(|c| !(c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c)))
+        {
             out.push((
                 &MALFORMED_POLICY_VARIABLE,
                 format!("\"{s}\": the variable \"${{{inner}}}\" contains an unsupported symbol"),

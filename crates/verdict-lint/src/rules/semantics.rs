@@ -369,6 +369,182 @@ fn compute_types(
         .collect()
 }
 
+/// `E119`
+pub const ARN_DOES_NOT_FIT_SERVICE: Rule = Rule {
+    code: "E119",
+    name: "arn-does-not-fit-service",
+    severity: Severity::Error,
+    summary: "A Resource ARN matches no resource type of its service",
+    docs: r#"**What it flags.** A `Resource` or `NotResource` ARN of a known service that fits
+none of the ARN formats the Service Authorization Reference gives for that service's
+resource types, and why: a Region where the type has none (`arn:aws:iam:eu-west-3:…`,
+an S3 bucket with a Region), an account where the type has none (S3 buckets and
+objects, API Gateway management ARNs), an empty Region or account where the type needs
+one (DynamoDB tables, SQS queues, IAM roles), or a resource part that is no type of the
+service (`table/` misspelt `tables/`, `roles/` for `role/`). Wildcards and policy
+variables are taken into account.
+
+**Why it matters.** Such an ARN matches no resource, so the statement never applies to
+it: a grant that grants nothing, or a Deny that denies nothing.
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3::111122223333:reports/*"}
+```
+
+**Fix.** Write the ARN in the form the help shows (`arn:aws:s3:::reports/*`)."#,
+    access_analyzer: &[
+        "ARN_ACCOUNT_NOT_ALLOWED",
+        "ARN_REGION_NOT_ALLOWED",
+        "MISSING_ARN_REGION",
+        "MISSING_ARN_ACCOUNT",
+        "INVALID_ARN_RESOURCE",
+    ],
+    security_severity: None,
+    tags: &["catalog", "arn"],
+};
+
+/// `E120`
+pub const INVALID_ARN_REGION: Rule = Rule {
+    code: "E120",
+    name: "invalid-arn-region",
+    severity: Severity::Error,
+    summary: "The Region field of a Resource ARN is not an AWS Region of its partition",
+    docs: r#"**What it flags.** A `Resource` ARN whose Region field is neither empty, a
+wildcard, a policy variable, nor a Region of the ARN's partition: a misspelling
+(`eu-west-9`), an Availability Zone (`us-east-1a`), or a Region of another partition
+(`us-gov-west-1` in an `arn:aws:` ARN). Regions come from botocore's endpoint data
+(`tools/catalog/regions.py`).
+
+**Why it matters.** The ARN matches no resource.
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1f:111122223333:orders"}
+```
+
+**Fix.** Write the Region (`us-east-1`), or `*`."#,
+    access_analyzer: &["INVALID_ARN_REGION"],
+    security_severity: None,
+    tags: &["arn"],
+};
+
+/// `E119`, `E120`
+pub(crate) fn check_arn_fit(ctx: &mut Ctx<'_>) {
+    if matches!(ctx.ptype, PolicyType::Trust) {
+        return;
+    }
+    let mut found = Vec::new();
+    for st in &ctx.policy.statements {
+        let Some(r) = &st.resource else { continue };
+        for e in &r.entries {
+            if e.raw == "*" || placeholder(&e.raw) || !e.raw.starts_with("arn:") {
+                continue;
+            }
+            let masked = super::grammar::mask_variables(&e.raw);
+            let Some(arn) = verdict_policy::arn::Arn::parse(&masked) else {
+                continue;
+            };
+            if let Some(why) = verdict_catalog::regions::region_problem(arn.region) {
+                found.push((&INVALID_ARN_REGION, e.span, format!("\"{}\": {why}", e.raw), None));
+                continue;
+            }
+            if let (Some(p), false) = (
+                verdict_catalog::regions::region_partition(arn.region),
+                arn.partition.contains(['*', '?']),
+            ) {
+                if p != arn.partition && verdict_catalog::regions::is_partition(arn.partition) {
+                    found.push((
+                        &INVALID_ARN_REGION,
+                        e.span,
+                        format!("\"{}\": Region \"{}\" belongs to the {p} partition, not {}", e.raw, arn.region, arn.partition),
+                        Some(format!("write arn:{p}:… or a Region of {}", arn.partition)),
+                    ));
+                    continue;
+                }
+            }
+            if let Some((msg, help)) = fit_problem(ctx, &e.raw, &masked, &arn) {
+                found.push((&ARN_DOES_NOT_FIT_SERVICE, e.span, msg, help));
+            }
+        }
+    }
+    for (rule, span, msg, help) in found {
+        ctx.report(rule, span, msg, help);
+    }
+}
+
+/// Why `arn` (as `raw`, variables masked in `masked`) fits no resource type of its
+/// service, or `None` when it fits one (or the service is unknown or has no types).
+fn fit_problem(
+    ctx: &Ctx<'_>,
+    raw: &str,
+    masked: &str,
+    arn: &verdict_policy::arn::Arn<'_>,
+) -> Option<(String, Option<String>)> {
+    if arn.service.contains(['*', '?']) {
+        return None;
+    }
+    let service = ctx.catalog.service(arn.service)?;
+    if service.resource_types().next().is_none() || !types_for(ctx, service, masked).is_empty() {
+        return None;
+    }
+    // Try each type's template with the policy ARN's Region and account set as the type
+    // wants them: if that fits, the Region or account field is what is wrong.
+    let mut reasons: Vec<(String, &'static str)> = Vec::new();
+    for t in service.resource_types() {
+        for tpl in t.arn_patterns() {
+            let f: Vec<&str> = tpl.splitn(6, ':').collect();
+            let [_, _, _, t_region, t_account, _] = f.as_slice() else {
+                continue;
+            };
+            let region = match (t_region.is_empty(), arn.region.is_empty()) {
+                (true, false) => "",
+                (false, true) => "us-east-1",
+                _ => arn.region,
+            };
+            let account = match (t_account.is_empty(), arn.account.is_empty()) {
+                (true, false) => "",
+                (false, true) => "123456789012",
+                _ => arn.account,
+            };
+            if region == arn.region && account == arn.account {
+                continue;
+            }
+            let fixed = format!(
+                "arn:{}:{}:{region}:{account}:{}",
+                arn.partition, arn.service, arn.resource
+            );
+            if types_for(ctx, service, &fixed).contains(t.name()) {
+                let why = match (region != arn.region, account != arn.account) {
+                    (true, _) if arn.region.is_empty() => format!("{} ARNs need a Region, and the Region field is empty", t.name()),
+                    (true, _) => format!("{} ARNs have no Region, but this one has \"{}\"", t.name(), arn.region),
+                    (false, true) if arn.account.is_empty() => format!("{} ARNs need an account ID, and the account field is empty", t.name()),
+                    _ => format!("{} ARNs have no account ID, but this one has \"{}\"", t.name(), arn.account),
+                };
+                reasons.push((why, tpl));
+            }
+        }
+    }
+    if let Some((why, tpl)) = reasons.into_iter().next() {
+        return Some((
+            format!("\"{raw}\" matches no {} resource: {why}", arn.service),
+            Some(format!("the format is {tpl}")),
+        ));
+    }
+    let formats: Vec<String> = service
+        .resource_types()
+        .filter_map(|t| t.arn_patterns().next().map(|p| format!("{} ({p})", t.name())))
+        .take(4)
+        .collect();
+    Some((
+        format!(
+            "\"{raw}\" matches no resource type of {}: \"{}\" is not the resource part of any of them",
+            arn.service, arn.resource
+        ),
+        Some(format!("{} resource types include: {}", arn.service, formats.join(", "))),
+    ))
+}
+
 /// `W101`
 pub(crate) fn check_action_resource(ctx: &mut Ctx<'_>) {
     if matches!(ctx.ptype, PolicyType::Trust) {
@@ -385,6 +561,16 @@ pub(crate) fn check_action_resource(ctx: &mut Ctx<'_>) {
                 .iter()
                 .any(|e| e.raw == "*" || placeholder(&e.raw) || !e.raw.starts_with("arn:"))
         {
+            continue;
+        }
+        // An ARN that fits no resource type is already an error (E119, E120).
+        let broken: HashSet<Span> = ctx
+            .out
+            .iter()
+            .filter(|x| x.rule.code == "E119" || x.rule.code == "E120")
+            .map(|x| x.span)
+            .collect();
+        if r.entries.iter().all(|e| broken.contains(&e.span)) {
             continue;
         }
         let resources: Vec<&str> = r.entries.iter().map(|e| e.raw.as_str()).collect();
@@ -564,8 +750,13 @@ pub(crate) fn check_network_conditions(ctx: &mut Ctx<'_>) {
             NETWORK_KEYS.contains(&c.key_lc.as_str())
                 && match st.effect {
                     Effect::Deny => c.op.base.is_negated(),
+                    // A resource policy's Allow is one of several grants; only an
+                    // identity-side Allow is the caller's whole permission.
                     Effect::Allow => {
-                        !c.op.base.is_negated()
+                        matches!(
+                            ctx.ptype,
+                            PolicyType::Identity | PolicyType::Boundary | PolicyType::Session
+                        ) && !c.op.base.is_negated()
                             && !c.op.if_exists
                             && c.op.base != verdict_policy::condition::BaseOp::Null
                     }

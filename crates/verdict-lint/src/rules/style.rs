@@ -471,3 +471,107 @@ directories."#,
     security_severity: None,
     tags: &["input"],
 };
+
+/// `N114`
+pub const EMPTY_PRINCIPAL: Rule = Rule {
+    code: "N114",
+    name: "empty-principal",
+    severity: Severity::Suggestion,
+    summary: "A statement's Principal is an empty object",
+    docs: r#"**What it flags.** `"Principal": {}` (or `"NotPrincipal": {}`): a principal block
+that names nobody. CloudFormation leaves it behind when every entry is an `Fn::If` that
+resolves to `AWS::NoValue`.
+
+**Why it matters.** The statement applies to no caller, which is harmless but rarely
+intended.
+
+**Example.**
+```json
+{"Effect": "Allow", "Principal": {}, "Action": "sqs:SendMessage", "Resource": "*"}
+```
+
+**Fix.** Remove the statement, or name the principal.
+
+**Class.** Suggestion, Access Analyzer's class (`EMPTY_OBJECT_PRINCIPAL`): IAM saves the
+policy. `verdict simulate` refuses such a policy rather than guess."#,
+    access_analyzer: &["EMPTY_OBJECT_PRINCIPAL"],
+    security_severity: None,
+    tags: &["principal"],
+};
+
+/// `N115`
+pub const EMPTY_ARRAY: Rule = Rule {
+    code: "N115",
+    name: "empty-array",
+    severity: Severity::Suggestion,
+    summary: "Action, Resource or a principal list is an empty array",
+    docs: r#"**What it flags.** `"Action": []`, `"Resource": []`, `"NotAction": []`,
+`"NotResource": []` or a principal list such as `"Principal": {"AWS": []}`.
+
+**Why it matters.** An empty list matches nothing: the statement never applies (for
+`NotAction` and `NotResource`, it applies to everything), which is rarely what the author
+meant. Templates often produce it when a list parameter is empty.
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": [], "Resource": "*"}
+```
+
+**Fix.** Fill the list, or remove the statement.
+
+**Class.** Suggestion, Access Analyzer's class (`EMPTY_ARRAY_ACTION`,
+`EMPTY_ARRAY_RESOURCE`, `EMPTY_ARRAY_PRINCIPAL`). `verdict simulate` refuses such a
+policy rather than guess."#,
+    access_analyzer: &[
+        "EMPTY_ARRAY_ACTION",
+        "EMPTY_ARRAY_RESOURCE",
+        "EMPTY_ARRAY_PRINCIPAL",
+    ],
+    security_severity: None,
+    tags: &["grammar"],
+};
+
+/// `N116`
+pub const EMPTY_CONDITION: Rule = Rule {
+    code: "N116",
+    name: "empty-condition",
+    severity: Severity::Suggestion,
+    summary: "A Condition block, or an operator inside it, is an empty object",
+    docs: r#"**What it flags.** `"Condition": {}`, or an operator with no keys
+(`"Condition": {"StringEquals": {}}`).
+
+**Why it matters.** An empty block tests nothing, so the statement is unconditional; if
+a condition was meant to be there (a template parameter that resolved to nothing), the
+statement grants more than intended.
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {}}
+```
+
+**Fix.** Remove the empty block, or add the condition that was meant."#,
+    access_analyzer: &["EMPTY_OBJECT_CONDITION"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `N116`
+pub(crate) fn check_empty_conditions(ctx: &mut Ctx<'_>) {
+    use verdict_policy::json::JsonKind;
+    let mut found = Vec::new();
+    for st in super::statement_nodes(ctx.tree) {
+        let Some(cond) = st.get("Condition") else { continue };
+        let JsonKind::Object(ops) = &cond.kind else { continue };
+        if ops.is_empty() {
+            found.push((cond.span, "the Condition block is empty, so the statement is unconditional".to_string()));
+        }
+        for op in ops {
+            if matches!(&op.value.kind, JsonKind::Object(keys) if keys.is_empty()) {
+                found.push((op.value.span, format!("\"{}\" has no condition keys, so it tests nothing", op.key)));
+            }
+        }
+    }
+    for (span, msg) in found {
+        ctx.report(&EMPTY_CONDITION, span, msg, Some("remove it, or add the condition that was meant".into()));
+    }
+}
