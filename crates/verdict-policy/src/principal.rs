@@ -109,8 +109,12 @@ impl PrincipalEntry {
         match key {
             PrincipalKey::Aws => parse_aws(value),
             PrincipalKey::Service => {
+                // Only "*" and {"AWS": "*"} mean everyone (§3.3); a wildcard service is
+                // not a principal AWS accepts, so refuse it rather than guess.
                 if value == "*" {
-                    return Ok(PrincipalEntry::Everyone { aws_form: false });
+                    return Err(InvalidPrincipal(
+                        "{\"Service\": \"*\"} is not a principal: wildcards are not supported with Service; name one service such as \"lambda.amazonaws.com\", or write \"Principal\": \"*\" for everyone".into(),
+                    ));
                 }
                 if value.contains(['*', '?']) {
                     return Err(InvalidPrincipal(format!(

@@ -15,6 +15,7 @@ pub mod reference;
 pub mod security;
 pub mod semantics;
 pub mod style;
+pub mod trust;
 
 use crate::rule::Rule;
 use verdict_catalog::{Action, Catalog, Service};
@@ -68,6 +69,13 @@ pub static ALL: &[&Rule] = &[
     &policy_type::SCP_PRINCIPAL_NOT_PERMITTED,
     &policy_type::SCP_LEGACY_SYNTAX,
     &policy_type::RESOURCE_IN_TRUST_POLICY,
+    &trust::TRUST_PRINCIPAL_STRING_WILDCARD,
+    &trust::TRUST_ACTION_MISMATCH,
+    &trust::INVALID_FEDERATED_PRINCIPAL,
+    &trust::FEDERATED_PRINCIPAL_NOT_SUPPORTED,
+    &trust::ROLES_ANYWHERE_MISSING_ACTIONS,
+    &trust::MISSING_ACTION_FOR_CONDITION_KEY,
+    &trust::GITHUB_OIDC_OWNER_WILDCARD,
     &policy_type::POLICY_TOO_LARGE,
     &security::ALLOW_WITH_NOT_ACTION,
     &security::ALLOW_WITH_NOT_RESOURCE,
@@ -96,6 +104,7 @@ pub static ALL: &[&Rule] = &[
     &condition::OPERATOR_TYPE_MISMATCH,
     &style::MISSING_VERSION,
     &style::NON_UNIQUE_SID,
+    &trust::GITHUB_OIDC_SUB_BROAD,
     &style::EMPTY_SID,
     &style::RESOURCE_WILDCARD_COULD_BE_NARROWED,
     &style::ACTION_WILDCARD_COULD_BE_NARROWED,
@@ -112,6 +121,8 @@ pub static ALL: &[&Rule] = &[
     &style::EMPTY_CONDITION,
     &condition::REDUNDANT_NUMERIC_BOUND,
     &condition::PRIVATE_IP_AMONG_PUBLIC,
+    &trust::REDUNDANT_TRUST_PRINCIPAL,
+    &trust::AUDIENCE_SET_OPERATOR,
 ];
 
 /// Codes that were renamed when a check moved to another severity class, with the
@@ -350,6 +361,7 @@ pub(crate) fn run_all(ctx: &mut Ctx<'_>) {
     security::check_pass_role(ctx);
     security::check_public_principal(ctx);
     security::check_web_identity(ctx);
+    trust::check_trust(ctx);
     security::check_privilege_escalation(ctx);
     security::check_service_principal(ctx);
     semantics::check_action_resource(ctx);

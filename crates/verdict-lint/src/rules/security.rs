@@ -489,6 +489,10 @@ fn provider_host(federated: &str) -> Option<String> {
 
 /// `S106`
 pub(crate) fn check_web_identity(ctx: &mut Ctx<'_>) {
+    // Federated principals elsewhere, and malformed ones, are E416 and E415.
+    if ctx.ptype != verdict_policy::PolicyType::Trust {
+        return;
+    }
     let mut found = Vec::new();
     for st in &ctx.policy.statements {
         if st.effect != Effect::Allow {
@@ -505,6 +509,9 @@ pub(crate) fn check_web_identity(ctx: &mut Ctx<'_>) {
             let Some(host) = provider_host(f) else {
                 continue;
             };
+            if !f.starts_with("arn:") && !super::trust::WEB_IDENTITY_DOMAINS.contains(&host.as_str()) {
+                continue;
+            }
             let github = host == "token.actions.githubusercontent.com";
             let cognito = host == "cognito-identity.amazonaws.com";
             let ok = st.conditions.iter().any(|c| {
