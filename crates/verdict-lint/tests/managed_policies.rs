@@ -51,6 +51,61 @@ const RETIRED_SERVICES: &[(&str, &str)] = &[
 /// retired services. Each entry: (code, action / key / service prefix, why).
 const OTHER_EXCEPTIONS: &[(&str, &str, &str)] = &[
     (
+        "E314",
+        "redshift-data",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "aws-marketplace",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "glue",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "redshift-serverless",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "ram",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "codestar-connections",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "application-autoscaling",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "nimble",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "ec2",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "dms",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
+        "E314",
+        "deadline",
+        "statements that mix actions receiving a key with actions the Service Authorization Reference says never receive it (Access Analyzer reports UNSUPPORTED_ACTION_FOR_CONDITION_KEY on them too)",
+    ),
+    (
         "E119",
         "arn:aws:devops-guru:",
         "AmazonDevOpsGuru policies name arn:aws:devops-guru:*:*:/channels, which fits no devops-guru resource type of the Service Authorization Reference",

@@ -59,6 +59,7 @@ pub static ALL: &[&Rule] = &[
     &condition::MULTIPLE_BOOLEAN_VALUES,
     &condition::MIXED_VALUE_TYPES,
     &condition::PRIVATE_IP_IN_SOURCE_IP,
+    &semantics::ACTION_WITHOUT_CONDITION_KEY,
     &policy_type::PRINCIPAL_NOT_ALLOWED,
     &policy_type::MISSING_PRINCIPAL,
     &policy_type::NOT_PRINCIPAL_NOT_ALLOWED,
@@ -88,6 +89,7 @@ pub static ALL: &[&Rule] = &[
     &security::SERVICE_PRINCIPAL_WITHOUT_SOURCE,
     &condition::FOR_ALL_VALUES_ON_SINGLE_VALUED_KEY,
     &condition::VPC_SOURCE_IP_WITHOUT_VPC,
+    &semantics::DENY_ON_UNTAGGED_ACTIONS,
     &semantics::ACTION_RESOURCE_MISMATCH,
     &semantics::CONDITION_KEY_NOT_APPLICABLE,
     &semantics::NETWORK_CONDITION_ON_SERVICE_CALLS,
@@ -123,6 +125,8 @@ pub static ALL: &[&Rule] = &[
     &condition::PRIVATE_IP_AMONG_PUBLIC,
     &trust::REDUNDANT_TRUST_PRINCIPAL,
     &trust::AUDIENCE_SET_OPERATOR,
+    &semantics::ALLOW_ON_UNTAGGED_ACTIONS,
+    &semantics::IRRELEVANT_CONDITION_KEY,
 ];
 
 /// Codes that were renamed when a check moved to another severity class, with the

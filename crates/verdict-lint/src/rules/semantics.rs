@@ -653,6 +653,7 @@ const CROSS_SERVICE_KEYS: &[&str] = &[
 /// `W102`
 pub(crate) fn check_condition_keys_applicable(ctx: &mut Ctx<'_>) {
     let mut found = Vec::new();
+    let mut unsupported: Vec<(Span, String)> = Vec::new();
     for st in &ctx.stmts {
         let Some(actions) = st.explicit_actions() else {
             continue;
@@ -681,7 +682,35 @@ pub(crate) fn check_condition_keys_applicable(ctx: &mut Ctx<'_>) {
             {
                 continue; // unknown keys are E204
             }
-            if actions.iter().any(|a| a.supports_key(&c.key)) {
+            // Explicit actions that never receive the key (E314): an Allow with a
+            // positive test of it never allows them.
+            // Only when another action of the statement does receive it: a statement
+            // that mixes the two is the mistake this catches, and the catalog's key
+            // lists are not complete enough to judge a lone action (W102 does that).
+            // Trust policies authorize the assume actions of one call together.
+            let positive_allow = ctx.ptype != PolicyType::Trust
+                && st.stmt.effect == Effect::Allow
+                && !c.op.base.is_negated()
+                && actions.iter().any(|a| a.supports_key(&c.key));
+            let mut per_action = false;
+            if positive_allow {
+                for a in st.actions.iter().filter(|a| !a.wild && !a.placeholder) {
+                    let Some(list) = &a.expanded else { continue };
+                    if list.len() == 1 && !list[0].supports_key(&c.key) {
+                        per_action = true;
+                        unsupported.push((
+                            a.pattern.span,
+                            format!(
+                                "{} never receives \"{}\", so with this condition the statement never allows {}",
+                                list[0],
+                                c.key,
+                                a.pattern.raw
+                            ),
+                        ));
+                    }
+                }
+            }
+            if per_action || actions.iter().any(|a| a.supports_key(&c.key)) {
                 continue;
             }
             let names: Vec<String> = actions.iter().take(3).map(|a| a.to_string()).collect();
@@ -714,6 +743,206 @@ pub(crate) fn check_condition_keys_applicable(ctx: &mut Ctx<'_>) {
             msg,
             Some("use a condition key the actions support, or move the condition to a statement with matching actions".into()),
         );
+    }
+    for (span, msg) in unsupported {
+        ctx.report(
+            &ACTION_WITHOUT_CONDITION_KEY,
+            span,
+            msg,
+            Some("move the action to a statement without this condition".into()),
+        );
+    }
+    check_tag_conditions(ctx);
+    check_irrelevant_keys(ctx);
+}
+
+/// `E314`
+pub const ACTION_WITHOUT_CONDITION_KEY: Rule = Rule {
+    code: "E314",
+    name: "action-without-condition-key",
+    severity: Severity::Error,
+    summary: "An Allow tests a service condition key that one of its actions never receives",
+    docs: r#"**What it flags.** An `Allow` statement with a positive condition on a service
+key (`s3:prefix`, `ec2:InstanceType`, …), another action of the statement that receives
+the key, and an explicit action that never receives it, by the Service Authorization
+Reference: `s3:GetObject` beside `s3:ListBucket` with `s3:prefix`, `ec2:CreateVolume`
+beside `ec2:RunInstances` with `ec2:InstanceType`. Action wildcards are not judged per
+action, and a statement none of whose actions receives the key is `W102` (a warning:
+the reference's key lists are incomplete for some services, so Verdict does not fail a
+build on them alone).
+
+**Why it matters.** The key is absent from that action's requests, so the condition is
+false and the statement never allows the action. The statement reads as a grant of it
+but is not one.
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"],
+ "Resource": ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"],
+ "Condition": {"StringLike": {"s3:prefix": "2026/*"}}}
+```
+
+**Fix.** Move the action to a statement of its own, without the condition (or with a
+key it receives)."#,
+    access_analyzer: &["UNSUPPORTED_ACTION_FOR_CONDITION_KEY"],
+    security_severity: None,
+    tags: &["catalog", "condition"],
+};
+
+/// `S112`
+pub const DENY_ON_UNTAGGED_ACTIONS: Rule = Rule {
+    code: "S112",
+    name: "deny-on-untagged-actions",
+    severity: Severity::SecurityWarning,
+    summary: "A Deny keyed on aws:ResourceTag covers actions whose resources carry no tags",
+    docs: r#"**What it flags.** A `Deny` with a positive condition on `aws:ResourceTag/…`
+whose actions include some that never receive the key (their resources cannot be tagged,
+or the service does not support tag-based authorization), and every `Deny` with
+`NotAction` and such a condition.
+
+**Why it matters.** For those actions the key is absent, the condition is false, and the
+Deny does not apply: the resources it was meant to protect are not protected for them.
+
+**Example.**
+```json
+{"Effect": "Deny", "Action": ["ec2:TerminateInstances", "route53:DeleteHostedZone"], "Resource": "*",
+ "Condition": {"StringEquals": {"aws:ResourceTag/status": "protected"}}}
+```
+
+**Fix.** Deny the untaggable actions in a statement of their own, scoped by resource
+ARN instead of by tag."#,
+    access_analyzer: &[
+        "DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+        "DENY_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+    ],
+    security_severity: Some("6.0"),
+    tags: &["condition", "tags"],
+};
+
+/// `N121`
+pub const ALLOW_ON_UNTAGGED_ACTIONS: Rule = Rule {
+    code: "N121",
+    name: "allow-on-untagged-actions",
+    severity: Severity::Suggestion,
+    summary: "An Allow keyed on aws:ResourceTag covers actions whose resources carry no tags",
+    docs: r#"**What it flags.** An `Allow` with a positive condition on `aws:ResourceTag/…`
+and an action that never receives the key, or `NotAction` with such a condition.
+
+**Why it matters.** The statement never allows those actions; the grant is narrower than
+it reads.
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": ["ec2:StartInstances", "route53:ChangeResourceRecordSets"], "Resource": "*",
+ "Condition": {"StringEquals": {"aws:ResourceTag/team": "ledger"}}}
+```
+
+**Fix.** Grant the untaggable actions in a statement scoped by resource ARN."#,
+    access_analyzer: &[
+        "ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+        "ALLOW_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE",
+    ],
+    security_severity: None,
+    tags: &["condition", "tags"],
+};
+
+/// `N122`
+pub const IRRELEVANT_CONDITION_KEY: Rule = Rule {
+    code: "N122",
+    name: "irrelevant-condition-key",
+    severity: Severity::Suggestion,
+    summary: "A resource policy tests the account or organization of its own resource",
+    docs: r#"**What it flags.** `aws:ResourceAccount`, `s3:ResourceAccount`,
+`aws:ResourceOrgID` or `aws:ResourceOrgPaths` in a resource-based policy.
+
+**Why it matters.** A resource policy only ever applies to its own resource, whose
+account and organization are fixed: the condition is always true or always false.
+
+**Example.**
+```json
+{"Condition": {"StringEquals": {"s3:ResourceAccount": "111122223333"}}}
+```
+
+**Fix.** Remove the condition (it belongs in identity policies, SCPs and endpoint
+policies, where it limits which accounts' resources are reachable)."#,
+    access_analyzer: &["IRRELEVANT_CONDITION_KEY_IN_POLICY"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// Does `action` receive `aws:ResourceTag/…`?
+fn receives_resource_tag(action: &Action<'static>) -> bool {
+    action
+        .condition_keys()
+        .iter()
+        .any(|ck| ck.matches("aws:ResourceTag/x"))
+}
+
+/// `S112`, `N121`
+fn check_tag_conditions(ctx: &mut Ctx<'_>) {
+    let mut found = Vec::new();
+    for st in &ctx.stmts {
+        let Some(c) = st.stmt.conditions.iter().find(|c| {
+            c.key_lc.starts_with("aws:resourcetag/")
+                && !c.op.base.is_negated()
+                && !c.op.if_exists
+                && c.op.base != verdict_policy::condition::BaseOp::Null
+        }) else {
+            continue;
+        };
+        let untagged: Vec<String> = if st.stmt.action.negated {
+            vec!["actions outside the NotAction list".into()]
+        } else {
+            let Some(actions) = st.explicit_actions() else { continue };
+            let mut names: Vec<String> = actions
+                .iter()
+                .filter(|a| !receives_resource_tag(a))
+                .map(|a| a.to_string())
+                .collect();
+            names.dedup();
+            names
+        };
+        if untagged.is_empty() {
+            continue;
+        }
+        let shown = untagged.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        let (rule, what) = if st.stmt.effect == Effect::Deny {
+            (&DENY_ON_UNTAGGED_ACTIONS, "this Deny never applies to")
+        } else {
+            (&ALLOW_ON_UNTAGGED_ACTIONS, "this Allow never allows")
+        };
+        found.push((
+            rule,
+            c.key_span,
+            format!("{what} {shown}: their requests carry no \"{}\"", c.key),
+        ));
+    }
+    for (rule, span, msg) in found {
+        ctx.report(rule, span, msg, Some("handle those actions in a statement scoped by resource ARN".into()));
+    }
+}
+
+/// `N122`
+fn check_irrelevant_keys(ctx: &mut Ctx<'_>) {
+    if ctx.ptype != PolicyType::Resource {
+        return;
+    }
+    let mut found = Vec::new();
+    for st in &ctx.policy.statements {
+        for c in &st.conditions {
+            if matches!(
+                c.key_lc.as_str(),
+                "aws:resourceaccount" | "s3:resourceaccount" | "aws:resourceorgid" | "aws:resourceorgpaths"
+            ) {
+                found.push((
+                    c.key_span,
+                    format!("\"{}\" is the resource's own account or organization, which is fixed for a resource policy", c.key),
+                ));
+            }
+        }
+    }
+    for (span, msg) in found {
+        ctx.report(&IRRELEVANT_CONDITION_KEY, span, msg, Some("remove the condition".into()));
     }
 }
 
