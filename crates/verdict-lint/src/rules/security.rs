@@ -283,6 +283,56 @@ fn grants(ptype: PolicyType) -> bool {
     matches!(ptype, PolicyType::Identity | PolicyType::Resource)
 }
 
+/// Can the statement's `Resource` name a resource of `svc:name`? `*`, `NotResource`
+/// and ARNs of the action's service can; for `iam:PassRole` only a wildcard can (a named
+/// role is a deliberate grant, not an escalation path).
+fn resource_may_cover(s: &Statement, svc: &str, name: &str) -> bool {
+    let Some(r) = &s.resource else { return true };
+    if r.negated {
+        return true;
+    }
+    r.entries.iter().any(|e| {
+        if e.raw == "*" {
+            return true;
+        }
+        let Some(arn) = Arn::parse(&e.raw) else {
+            return super::placeholder(&e.raw);
+        };
+        let service_ok = if arn.service.contains(['*', '?']) {
+            verdict_policy::glob::Glob::new(arn.service).matches(svc)
+        } else {
+            arn.service.eq_ignore_ascii_case(svc)
+        };
+        service_ok && (name != "passrole" || arn.resource.contains(['*', '?']))
+    })
+}
+
+/// Does a condition of the statement keep it from ever allowing `svc:name`: a positive
+/// test of a key the action never receives (request tags on `iam:CreateAccessKey`)?
+fn condition_excludes(
+    catalog: &verdict_catalog::Catalog,
+    s: &Statement,
+    svc: &str,
+    name: &str,
+) -> bool {
+    let Some(action) = catalog.action(&format!("{svc}:{name}")) else {
+        return false;
+    };
+    s.conditions.iter().any(|c| {
+        if c.op.if_exists || c.op.base == BaseOp::Null || c.op.base.is_negated() {
+            return false;
+        }
+        let tag_key = c.key_lc.starts_with("aws:requesttag/")
+            || c.key_lc.starts_with("aws:resourcetag/")
+            || c.key_lc == "aws:tagkeys";
+        if tag_key {
+            !action.condition_keys().iter().any(|ck| ck.matches(&c.key))
+        } else {
+            !action.supports_key(&c.key)
+        }
+    })
+}
+
 /// `S101`, `S102`
 pub(crate) fn check_not_action_not_resource(ctx: &mut Ctx<'_>) {
     if !grants(ctx.ptype) {
@@ -343,12 +393,20 @@ fn all_roles(raw: &str) -> bool {
 
 /// `S103`
 pub(crate) fn check_pass_role(ctx: &mut Ctx<'_>) {
-    if !grants(ctx.ptype) {
+    // Only identity policies pass roles: a resource policy cannot grant iam:PassRole.
+    if ctx.ptype != PolicyType::Identity {
         return;
     }
     let mut found = Vec::new();
     for st in &ctx.policy.statements {
         if st.effect != Effect::Allow || !st.action.covers("iam", "passrole") {
+            continue;
+        }
+        // iam:PassedToService limits which service the roles can go to: the narrowing
+        // Access Analyzer's fix text offers besides naming the roles.
+        if st.conditions.iter().any(|c| {
+            c.key_lc == "iam:passedtoservice" && !c.op.base.is_negated() && !c.op.if_exists
+        }) {
             continue;
         }
         let Some(r) = &st.resource else { continue };
@@ -708,13 +766,17 @@ pub(crate) fn check_privilege_escalation(ctx: &mut Ctx<'_>) {
                     .is_some_and(|r| !r.negated && r.entries.iter().any(|e| e.raw == "*"))
         })
     };
+    let catalog = ctx.catalog;
     let allowing = |svc: &str, name: &str| -> Option<&Statement> {
         if denied(svc, name) {
             return None;
         }
-        stmts
-            .iter()
-            .find(|s| s.effect == Effect::Allow && s.action.covers(svc, name))
+        stmts.iter().find(|s| {
+            s.effect == Effect::Allow
+                && s.action.covers(svc, name)
+                && resource_may_cover(s, svc, name)
+                && !condition_excludes(catalog, s, svc, name)
+        })
     };
     let mut hits: Vec<(String, Span)> = Vec::new();
     for path in PATHS {
