@@ -119,6 +119,10 @@ fn lint_tree(
     let mut tree = tree.clone();
     let mut placeholders = unit.placeholders.clone();
     fixup_placeholders(&mut tree, &mut placeholders);
+    let kind = unit.resource_kind.or(opts.resource_kind);
+    if kind.is_some_and(|k| k.resource_implied()) {
+        imply_resource(&mut tree);
+    }
     let Detection {
         policy_type,
         reason,
@@ -163,11 +167,12 @@ fn lint_tree(
     let own_text = !matches!(map, SpanMap::Identity) || unit.label.is_empty();
     let text = own_text.then(|| source.slice(tree.span));
     if matches!(tree.kind, JsonKind::Object(_)) {
-        if let Some((msg, help)) =
-            policy_type::size_finding(&tree, text, unit.container, policy_type)
+        let kind = unit.resource_kind.or(opts.resource_kind);
+        if let Some((rule, msg, help)) =
+            policy_type::size_finding(&tree, text, unit.container, policy_type, kind)
         {
             raws.push(Raw {
-                rule: &policy_type::POLICY_TOO_LARGE,
+                rule,
                 span: Span::new(tree.span.start, tree.span.start + 1),
                 message: msg,
                 help,
@@ -449,6 +454,37 @@ const DUMMY_ACCOUNT_ARN: &str = "arn:aws:iam::000000000000:root";
 
 /// Make placeholders acceptable to the parser where it validates values strictly, and
 /// remember their spans so no finding is reported on them.
+/// Give statements without `Resource`/`NotResource` the `"Resource": "*"` that their
+/// resource implies (an ECR repository policy names no resource: it is the repository).
+fn imply_resource(tree: &mut Json) {
+    let statements: Vec<&mut Json> = match tree.kind {
+        JsonKind::Object(ref mut members) => match members.iter_mut().find(|m| m.key == "Statement") {
+            Some(m) => match &mut m.value.kind {
+                JsonKind::Array(items) => items.iter_mut().collect(),
+                JsonKind::Object(_) => vec![&mut m.value],
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    for st in statements {
+        let span = st.span;
+        if let JsonKind::Object(members) = &mut st.kind {
+            if !members.iter().any(|m| m.key == "Resource" || m.key == "NotResource") {
+                members.push(Member {
+                    key: "Resource".into(),
+                    key_span: Span::new(span.start, span.start),
+                    value: Json {
+                        kind: JsonKind::String("*".into()),
+                        span: Span::new(span.start, span.start),
+                    },
+                });
+            }
+        }
+    }
+}
+
 fn fixup_placeholders(tree: &mut Json, placeholders: &mut Vec<Span>) {
     let JsonKind::Object(top) = &mut tree.kind else {
         return;

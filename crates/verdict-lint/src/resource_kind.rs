@@ -216,6 +216,17 @@ impl ResourceKind {
         }
     }
 
+    /// Does the policy name no resource, the resource being implied (ECR repository
+    /// policies have no `Resource` element)?
+    pub fn resource_implied(self) -> bool {
+        self == ResourceKind::EcrRepository
+    }
+
+    /// Must every statement have a unique `Sid` (the service rejects duplicates)?
+    pub fn unique_sids_required(self) -> bool {
+        self == ResourceKind::SnsTopic
+    }
+
     /// Does a `Resource` ARN fit this kind? `service` and `resource` are the ARN's
     /// third and sixth fields, as written.
     pub fn fits_arn(self, service: &str, resource: &str) -> bool {

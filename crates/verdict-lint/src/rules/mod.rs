@@ -70,6 +70,8 @@ pub static ALL: &[&Rule] = &[
     &policy_type::SCP_PRINCIPAL_NOT_PERMITTED,
     &policy_type::SCP_LEGACY_SYNTAX,
     &policy_type::RESOURCE_IN_TRUST_POLICY,
+    &policy_type::ACTION_NOT_FOR_RESOURCE,
+    &policy_type::RESOURCE_NOT_FOR_RESOURCE,
     &trust::TRUST_PRINCIPAL_STRING_WILDCARD,
     &trust::TRUST_ACTION_MISMATCH,
     &trust::INVALID_FEDERATED_PRINCIPAL,
@@ -107,6 +109,7 @@ pub static ALL: &[&Rule] = &[
     &style::MISSING_VERSION,
     &style::NON_UNIQUE_SID,
     &trust::GITHUB_OIDC_SUB_BROAD,
+    &policy_type::POLICY_MAY_EXCEED_QUOTA,
     &style::EMPTY_SID,
     &style::RESOURCE_WILDCARD_COULD_BE_NARROWED,
     &style::ACTION_WILDCARD_COULD_BE_NARROWED,
@@ -357,6 +360,7 @@ pub(crate) fn run_all(ctx: &mut Ctx<'_>) {
     grammar::check_arns(ctx);
     semantics::check_arn_fit(ctx);
     policy_type::check_resource_in_trust(ctx);
+    policy_type::check_resource_kind(ctx);
     policy_type::check_rcp_services(ctx);
     reference::check_actions(ctx);
     reference::check_condition_keys(ctx);

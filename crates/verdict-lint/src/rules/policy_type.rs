@@ -274,9 +274,14 @@ trust policy lengths; IAM does not count whitespace), the AWS Organizations quot
 size) and the AWS KMS quotas page (key policy document size). Other resource policies
 are not checked.
 
+This is an error where the quota is certain: the container is known (a CloudFormation
+or Terraform resource says where the policy goes), or the type has one fixed quota (SCP,
+RCP, session policy). A standalone identity, trust or resource policy file over the
+usual quota is the warning `W121`.
+
 **Why it matters.** The API call that saves the policy fails with `LimitExceeded`.
 
-**Example.** An inline user policy listing a few hundred actions one by one.
+**Example.** An SCP listing every `ec2:Delete…` action one by one, indented.
 
 **Fix.** Use wildcards for action families, split the policy into several managed
 policies, or attach to a group or role (larger quotas). For SCPs, remove indentation."#,
@@ -289,6 +294,145 @@ policies, or attach to a group or role (larger quotas). For SCPs, remove indenta
     security_severity: None,
     tags: &["policy-type", "size"],
 };
+
+/// `W121`
+pub const POLICY_MAY_EXCEED_QUOTA: Rule = Rule {
+    code: "W121",
+    name: "policy-may-exceed-quota",
+    severity: Severity::Warning,
+    summary: "A standalone policy is longer than the quota of where it is usually attached",
+    docs: r#"**What it flags.** A policy file, not attached to anything Verdict can see, that
+is longer than the usual quota for its type: 6,144 characters for an identity policy or
+boundary (the customer managed policy quota), 2,048 for a role trust policy (the default,
+adjustable to 4,096), and for a resource policy whose resource is given with
+`--resource-type` (or `resource-type` in `verdict.toml`): 20 KB for an S3 bucket, 32 KB
+for a KMS key. The quotas and how they count are those of `E501`.
+
+**Why it matters.** Saving it where it is usually attached fails with
+`LimitExceeded`; but the actual quota depends on the container (a role's inline policies
+may hold 10,240 characters) or on a raised account quota, so this is a warning. When the
+container is known (a CloudFormation or Terraform resource), the same excess is the
+error `E501`.
+
+**Example.** A 7,000-character identity policy file.
+
+**Fix.** Use wildcards for action families or split the policy.
+
+**Class.** Warning, Access Analyzer's class (`POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA`,
+`POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA`, `POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA`)."#,
+    access_analyzer: &[
+        "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
+        "POLICY_SIZE_EXCEEDS_ROLE_TRUST_POLICY_QUOTA",
+        "POLICY_SIZE_EXCEEDS_RESOURCE_POLICY_QUOTA",
+    ],
+    security_severity: None,
+    tags: &["quota"],
+};
+
+/// `E411`
+pub const ACTION_NOT_FOR_RESOURCE: Rule = Rule {
+    code: "E411",
+    name: "action-not-for-resource",
+    severity: Severity::Error,
+    summary: "A resource policy names an action of another service than its resource's",
+    docs: r#"**What it flags.** In a resource-based policy whose resource is known (from the
+CloudFormation or Terraform resource, or `--resource-type`), an action of another
+service: `kms:Decrypt` in a bucket policy, `sns:Publish` in a queue policy,
+`ec2:RunInstances` anywhere but an identity policy. `"*"` is accepted.
+
+**Why it matters.** A resource policy only governs requests to its own resource, so the
+action can never apply; S3, SQS and SNS reject such a policy.
+
+**Example.**
+```json
+{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": ["s3:GetObject", "kms:Decrypt"], "Resource": "arn:aws:s3:::reports/*"}
+```
+
+**Fix.** Grant the other service's action in that resource's own policy (the key
+policy for `kms:Decrypt`) or in the caller's identity policy."#,
+    access_analyzer: &["UNSUPPORTED_ACTION_IN_POLICY"],
+    security_severity: None,
+    tags: &["resource-policy"],
+};
+
+/// `E412`
+pub const RESOURCE_NOT_FOR_RESOURCE: Rule = Rule {
+    code: "E412",
+    name: "resource-not-for-resource",
+    severity: Severity::Error,
+    summary: "A resource policy names a resource of another kind than its own",
+    docs: r#"**What it flags.** In a resource-based policy whose resource is known, a
+`Resource` ARN of another kind: a KMS key ARN in a bucket policy, a bucket ARN in an
+access point policy (it must name `…:accesspoint/NAME` and `…/object/…`), a topic ARN in
+a queue policy.
+
+**Why it matters.** The entry can never match the policy's own resource; the service
+rejects the policy or the statement never applies.
+
+**Example.**
+```json
+{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::reports/*"}
+```
+(in an access point policy)
+
+**Fix.** Name the policy's own resource, in its ARN form."#,
+    access_analyzer: &["UNSUPPORTED_RESOURCE_ARN_IN_POLICY"],
+    security_severity: None,
+    tags: &["resource-policy", "arn"],
+};
+
+/// `E411`, `E412`
+pub(crate) fn check_resource_kind(ctx: &mut Ctx<'_>) {
+    let Some(kind) = ctx.resource_kind else { return };
+    if ctx.ptype != PolicyType::Resource {
+        return;
+    }
+    let mut found = Vec::new();
+    for st in &ctx.policy.statements {
+        if !st.action.negated {
+            for p in &st.action.patterns {
+                if p.is_any() || placeholder(&p.raw) {
+                    continue;
+                }
+                let svc = p.raw.split(':').next().unwrap_or("").to_ascii_lowercase();
+                if svc.contains(['*', '?']) || kind.services().contains(&svc.as_str()) {
+                    continue;
+                }
+                found.push((
+                    &ACTION_NOT_FOR_RESOURCE,
+                    p.span,
+                    format!(
+                        "\"{}\" is not an action of {}: the policy of an {} governs only requests to that resource",
+                        p.raw,
+                        kind.services().join("/"),
+                        kind.as_str()
+                    ),
+                    Some("grant it in the other resource's policy or in an identity policy".to_string()),
+                ));
+            }
+        }
+        let Some(r) = &st.resource else { continue };
+        for e in &r.entries {
+            if e.raw == "*" || placeholder(&e.raw) || e.raw.contains("${") {
+                continue;
+            }
+            let Some(arn) = verdict_policy::arn::Arn::parse(&e.raw) else {
+                continue;
+            };
+            if !kind.fits_arn(arn.service, arn.resource) {
+                found.push((
+                    &RESOURCE_NOT_FOR_RESOURCE,
+                    e.span,
+                    format!("\"{}\" is not a resource the policy of an {} can govern", e.raw, kind.as_str()),
+                    Some("name the policy's own resource".to_string()),
+                ));
+            }
+        }
+    }
+    for (rule, span, msg, help) in found {
+        ctx.report(rule, span, msg, help);
+    }
+}
 
 /// `E410`
 pub(crate) fn check_resource_in_trust(ctx: &mut Ctx<'_>) {
@@ -344,9 +488,30 @@ enum Count {
     Bytes,
 }
 
-fn quota(container: Container, ptype: PolicyType) -> Option<(usize, Count, &'static str)> {
+/// The quota of a policy, and whether it is definite (the container is known and its
+/// quota fixed) or only the usual one (a standalone file, an adjustable quota).
+fn quota(
+    container: Container,
+    ptype: PolicyType,
+    kind: Option<crate::ResourceKind>,
+) -> Option<(usize, Count, &'static str, bool)> {
     use Count::*;
-    Some(match container {
+    let definite = match container {
+        Container::Standalone | Container::RoleTrust => {
+            matches!(ptype, PolicyType::Scp | PolicyType::Rcp | PolicyType::Session)
+        }
+        _ => true,
+    };
+    let container = match (container, ptype, kind) {
+        (Container::Standalone, PolicyType::Resource, Some(crate::ResourceKind::S3Bucket)) => {
+            Container::S3Bucket
+        }
+        (Container::Standalone, PolicyType::Resource, Some(crate::ResourceKind::KmsKey)) => {
+            Container::KmsKey
+        }
+        (c, _, _) => c,
+    };
+    let (limit, count, what) = match container {
         Container::ManagedPolicy => (6144, NoWhitespace, "a customer managed policy"),
         Container::UserInline => (2048, NoWhitespace, "an inline policy of an IAM user"),
         Container::GroupInline => (5120, NoWhitespace, "an inline policy of an IAM group"),
@@ -363,7 +528,8 @@ fn quota(container: Container, ptype: PolicyType) -> Option<(usize, Count, &'sta
             PolicyType::Rcp => (5120, Everything, "a resource control policy"),
             _ => return None,
         },
-    })
+    };
+    Some((limit, count, what, definite))
 }
 
 /// `E501`: `text` is the policy as written (None when it was embedded as an object in
@@ -373,8 +539,14 @@ pub(crate) fn size_finding(
     text: Option<&str>,
     container: Container,
     ptype: PolicyType,
-) -> Option<(String, Option<String>)> {
-    let (limit, count, what) = quota(container, ptype)?;
+    kind: Option<crate::ResourceKind>,
+) -> Option<(&'static Rule, String, Option<String>)> {
+    let (limit, count, what, definite) = quota(container, ptype, kind)?;
+    let rule = if definite {
+        &POLICY_TOO_LARGE
+    } else {
+        &POLICY_MAY_EXCEED_QUOTA
+    };
     let compact = serde_json::to_string(&tree.to_value()).unwrap_or_default();
     if placeholder(&compact) {
         return None;
@@ -399,6 +571,7 @@ pub(crate) fn size_finding(
         _ => "use wildcards for related actions or split the policy in two",
     };
     Some((
+        rule,
         format!("the policy is {n} {unit}; {what} may have at most {limit}"),
         Some(help.into()),
     ))

@@ -209,8 +209,13 @@ pub(crate) fn check_sids(ctx: &mut Ctx<'_>) {
                     .iter()
                     .find(|b| b.sid.as_deref() == Some(sid))
                 {
+                    let required = ctx.resource_kind.is_some_and(|k| k.unique_sids_required());
                     found.push((
-                        &NON_UNIQUE_SID,
+                        if required {
+                            &super::grammar::DUPLICATE_SID
+                        } else {
+                            &NON_UNIQUE_SID
+                        },
                         sid_span,
                         format!(
                             "Sid \"{sid}\" is also used by statement #{}",
