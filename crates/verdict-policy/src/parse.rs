@@ -559,13 +559,6 @@ impl Parser {
                     "in the 2023 SCP grammar an Allow statement cannot have a Condition",
                 );
             }
-            if let Some(m) = get("NotResource") {
-                self.err(
-                    ErrorCode::ScpLegacySyntax,
-                    m.key_span,
-                    "in the 2023 SCP grammar an Allow statement cannot use NotResource",
-                );
-            }
             if let Some(r) = &resource {
                 if r.entries.iter().any(|e| e.raw != "*") {
                     self.err(
@@ -574,6 +567,16 @@ impl Parser {
                         "in the 2023 SCP grammar an Allow statement's Resource must be \"*\"",
                     );
                 }
+            }
+        }
+        // These two hold for every statement of a 2023-grammar SCP, Deny included.
+        if ty == PolicyType::Scp && self.opts.scp_syntax == ScpSyntax::Legacy2023 {
+            if let Some(m) = get("NotResource") {
+                self.err(
+                    ErrorCode::ScpLegacySyntax,
+                    m.key_span,
+                    "the 2023 SCP grammar has no NotResource",
+                );
             }
             if let Some(a) = &action {
                 for p in &a.patterns {

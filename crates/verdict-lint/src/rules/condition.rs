@@ -412,6 +412,84 @@ qualifier adds nothing and makes the result hard to predict.
 };
 
 
+/// `E315`
+pub const DUPLICATE_KEY_CASE: Rule = Rule {
+    code: "E315",
+    name: "duplicate-key-case",
+    severity: Severity::Error,
+    summary: "A condition operator lists the same key twice, differing only in case",
+    docs: r#"**What it flags.** Two keys in one operator block that are equal ignoring case:
+`"aws:SourceVpce"` and `"aws:sourcevpce"`.
+
+**Why it matters.** Condition key names are case-insensitive, so the two entries name one
+key: IAM keeps one of them and the other's values are lost, or both are required at
+once, depending on how the document is read. Either way the policy does not say what it
+seems to.
+
+**Example.**
+```json
+{"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d", "aws:sourcevpce": "vpce-0f1e2d3c"}}
+```
+
+**Fix.** Merge the values into one key: `"aws:SourceVpce": ["vpce-0a1b2c3d", "vpce-0f1e2d3c"]`."#,
+    access_analyzer: &["DUPLICATE_KEYS_WITH_DIFFERENT_CASE"],
+    security_severity: None,
+    tags: &["condition"],
+};
+
+/// `E316`
+pub const VARIABLE_IN_TYPED_OPERATOR: Rule = Rule {
+    code: "E316",
+    name: "variable-in-typed-operator",
+    severity: Severity::Error,
+    summary: "A policy variable is used with a Numeric, Date, Bool, IP or Binary operator",
+    docs: r#"**What it flags.** `${…}` in the value of a `Numeric…`, `Date…`, `Bool`,
+`IpAddress`/`NotIpAddress` or `BinaryEquals` condition.
+
+**Why it matters.** Policy variables are substituted only in String and ARN operators;
+elsewhere `${aws:PrincipalTag/max}` is literal text that never parses as a number or
+date, so the condition never matches.
+
+**Example.**
+```json
+{"NumericLessThanEquals": {"s3:max-keys": "${aws:PrincipalTag/max-keys}"}}
+```
+
+**Fix.** Use a literal value, or compare with a String operator if text comparison is
+enough."#,
+    access_analyzer: &["INVALID_VARIABLE_FOR_OPERATOR"],
+    security_severity: None,
+    tags: &["condition", "variables"],
+};
+
+/// `E315`
+pub(crate) fn check_duplicate_key_case(ctx: &mut Ctx<'_>) {
+    use verdict_policy::json::JsonKind;
+    let mut found = Vec::new();
+    for st in super::statement_nodes(ctx.tree) {
+        let Some(JsonKind::Object(ops)) = st.get("Condition").map(|c| &c.kind) else {
+            continue;
+        };
+        for op in ops {
+            let JsonKind::Object(keys) = &op.value.kind else { continue };
+            for (i, k) in keys.iter().enumerate() {
+                if let Some(first) = keys[..i]
+                    .iter()
+                    .find(|o| o.key.eq_ignore_ascii_case(&k.key) && o.key != k.key)
+                {
+                    found.push((
+                        k.key_span,
+                        format!("\"{}\" and \"{}\" in \"{}\" are one key (key names ignore case)", first.key, k.key, op.key),
+                    ));
+                }
+            }
+        }
+    }
+    for (span, msg) in found {
+        ctx.report(&DUPLICATE_KEY_CASE, span, msg, Some("merge their values under one key".into()));
+    }
+}
+
 /// `E310`
 pub const INVALID_VALUE_FORMAT: Rule = Rule {
     code: "E310",
@@ -570,6 +648,9 @@ pub fn rule_for_value_error(message: &str) -> &'static Rule {
     if message.contains("empty list") {
         return &EMPTY_CONDITION_VALUES;
     }
+    if message.contains("${") {
+        return &VARIABLE_IN_TYPED_OPERATOR;
+    }
     let op = message
         .split_once(" for ")
         .map(|x| x.1)
@@ -601,7 +682,8 @@ fn fits(family: Family, key: &str, t: ValueType) -> bool {
         Family::Date => t == ValueType::Date,
         Family::Bool => t == ValueType::Bool,
         Family::Ip => t == ValueType::IpAddress,
-        Family::Binary => t == ValueType::Binary,
+        // Tags and other text keys hold base64 just as well.
+        Family::Binary => matches!(t, ValueType::Binary | ValueType::String),
     }
 }
 

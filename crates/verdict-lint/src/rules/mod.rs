@@ -60,6 +60,9 @@ pub static ALL: &[&Rule] = &[
     &condition::MIXED_VALUE_TYPES,
     &condition::PRIVATE_IP_IN_SOURCE_IP,
     &semantics::ACTION_WITHOUT_CONDITION_KEY,
+    &condition::DUPLICATE_KEY_CASE,
+    &condition::VARIABLE_IN_TYPED_OPERATOR,
+    &security::PRINCIPAL_KEY_FOR_SERVICE,
     &policy_type::PRINCIPAL_NOT_ALLOWED,
     &policy_type::MISSING_PRINCIPAL,
     &policy_type::NOT_PRINCIPAL_NOT_ALLOWED,
@@ -95,7 +98,6 @@ pub static ALL: &[&Rule] = &[
     &semantics::ACTION_RESOURCE_MISMATCH,
     &semantics::CONDITION_KEY_NOT_APPLICABLE,
     &semantics::NETWORK_CONDITION_ON_SERVICE_CALLS,
-    &semantics::REDUNDANT_STATEMENT,
     &semantics::STATEMENT_SHADOWED_BY_DENY,
     &condition::MFA_BOOL_WITHOUT_IF_EXISTS,
     &condition::WILDCARD_WITHOUT_LIKE_OPERATOR,
@@ -110,6 +112,8 @@ pub static ALL: &[&Rule] = &[
     &style::NON_UNIQUE_SID,
     &trust::GITHUB_OIDC_SUB_BROAD,
     &policy_type::POLICY_MAY_EXCEED_QUOTA,
+    &security::UNIQUE_ID_PRINCIPAL,
+    &security::CREATE_SLR_UNSCOPED,
     &style::EMPTY_SID,
     &style::RESOURCE_WILDCARD_COULD_BE_NARROWED,
     &style::ACTION_WILDCARD_COULD_BE_NARROWED,
@@ -130,6 +134,7 @@ pub static ALL: &[&Rule] = &[
     &trust::AUDIENCE_SET_OPERATOR,
     &semantics::ALLOW_ON_UNTAGGED_ACTIONS,
     &semantics::IRRELEVANT_CONDITION_KEY,
+    &semantics::REDUNDANT_STATEMENT,
 ];
 
 /// Codes that were renamed when a check moved to another severity class, with the
@@ -146,6 +151,7 @@ pub static REDIRECTS: &[(&str, &str)] = &[
     ("W103", "E309"),
     ("W104", "S110"),
     ("W110", "E313"),
+    ("W106", "N123"),
 ];
 
 /// The current code for `code`, following [`REDIRECTS`].
@@ -365,6 +371,8 @@ pub(crate) fn run_all(ctx: &mut Ctx<'_>) {
     reference::check_actions(ctx);
     reference::check_condition_keys(ctx);
     condition::check_conditions(ctx);
+    condition::check_duplicate_key_case(ctx);
+    security::check_principal_forms(ctx);
     security::check_not_action_not_resource(ctx);
     security::check_pass_role(ctx);
     security::check_public_principal(ctx);

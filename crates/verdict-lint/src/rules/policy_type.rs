@@ -413,6 +413,15 @@ pub(crate) fn check_resource_kind(ctx: &mut Ctx<'_>) {
         }
         let Some(r) = &st.resource else { continue };
         for e in &r.entries {
+            if e.raw == "*" && kind == crate::ResourceKind::S3Bucket && !r.negated {
+                found.push((
+                    &RESOURCE_NOT_FOR_RESOURCE,
+                    e.span,
+                    "S3 requires a bucket policy's Resource to name the bucket (arn:aws:s3:::BUCKET or arn:aws:s3:::BUCKET/…), not \"*\"".to_string(),
+                    Some("write the bucket's ARN, and arn:aws:s3:::BUCKET/* for its objects".to_string()),
+                ));
+                continue;
+            }
             if e.raw == "*" || placeholder(&e.raw) || e.raw.contains("${") {
                 continue;
             }

@@ -333,6 +333,147 @@ fn condition_excludes(
     })
 }
 
+/// `E317`
+pub const PRINCIPAL_KEY_FOR_SERVICE: Rule = Rule {
+    code: "E317",
+    name: "principal-key-for-service",
+    severity: Severity::Error,
+    summary: "A statement for service principals tests a key service principals never have",
+    docs: r#"**What it flags.** A statement whose only principals are AWS service principals
+(`cloudfront.amazonaws.com`, `logging.s3.amazonaws.com`, …) and that tests
+`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount` or
+`aws:PrincipalTag/…` with a positive operator.
+
+**Why it matters.** A service principal belongs to no organization or account and has no
+tags, so the key is absent and the statement never allows the service.
+
+**Example.**
+```json
+{"Principal": {"Service": "cloudfront.amazonaws.com"}, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-k3v9xq2m7d"}}}
+```
+
+**Fix.** Scope the service with `aws:SourceArn` or `aws:SourceAccount` (the resource it
+acts for)."#,
+    access_analyzer: &["UNSUPPORTED_CONDITION_KEY_FOR_SERVICE_PRINCIPAL"],
+    security_severity: None,
+    tags: &["principal", "condition"],
+};
+
+/// `W122`
+pub const UNIQUE_ID_PRINCIPAL: Rule = Rule {
+    code: "W122",
+    name: "unique-id-principal",
+    severity: Severity::Warning,
+    summary: "A principal is named by its unique ID (AROA…, AIDA…) instead of its ARN",
+    docs: r#"**What it flags.** `{"AWS": "AROA…"}` or `{"AWS": "AIDA…"}`: a role's or user's
+unique ID.
+
+**Why it matters.** IAM writes unique IDs into a policy when the role or user it named
+was deleted; an ID never matches a role or user created later under the same name, so the
+grant silently stopped working. Written on purpose, it breaks as soon as the role is
+recreated.
+
+**Example.**
+```json
+{"Principal": {"AWS": "AROAZ7Q2XK4HN5PLM8RTB"}}
+```
+
+**Fix.** Name the role or user by ARN (and recreate the grant if the principal was
+deleted)."#,
+    access_analyzer: &["INVALID_ROLE_REFERENCE", "INVALID_USER_REFERENCE"],
+    security_severity: None,
+    tags: &["principal"],
+};
+
+/// `W123`
+pub const CREATE_SLR_UNSCOPED: Rule = Rule {
+    code: "W123",
+    name: "create-slr-unscoped",
+    severity: Severity::Warning,
+    summary: "iam:CreateServiceLinkedRole is allowed for every service",
+    docs: r#"**What it flags.** An Allow of `iam:CreateServiceLinkedRole` on `"*"` (or with
+`NotResource`) without an `iam:AWSServiceName` condition.
+
+**Why it matters.** The caller can create the service-linked role of any service, and so
+enable that service's access to the account.
+
+**Example.**
+```json
+{"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*"}
+```
+
+**Fix.** Name the role ARN (`arn:aws:iam::*:role/aws-service-role/SERVICE/*`) or add
+`"StringEquals": {"iam:AWSServiceName": "SERVICE.amazonaws.com"}`."#,
+    access_analyzer: &[
+        "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+        "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE",
+        "CREATE_SLR_WITH_NOTRESOURCE",
+        "CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOTRESOURCE",
+        "CREATE_SLR_WITH_NOTACTION_AND_NOTRESOURCE",
+        "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOTACTION",
+    ],
+    security_severity: None,
+    tags: &["iam"],
+};
+
+/// `E317`, `W122`, `W123`
+pub(crate) fn check_principal_forms(ctx: &mut Ctx<'_>) {
+    let mut found: Vec<(&'static Rule, Span, String, Option<String>)> = Vec::new();
+    for st in &ctx.policy.statements {
+        if let Some(p) = &st.principal {
+            for e in &p.entries {
+                if let PrincipalEntry::UniqueId(id) = e {
+                    let what = if id.starts_with("AROA") { "role" } else if id.starts_with("AIDA") { "user" } else { "principal" };
+                    found.push((
+                        &UNIQUE_ID_PRINCIPAL,
+                        p.span,
+                        format!("\"{id}\" is the unique ID of a {what}: it never matches a {what} created later under the same name"),
+                        Some(format!("name the {what} by its ARN")),
+                    ));
+                }
+            }
+            let only_services = !p.negated
+                && !p.entries.is_empty()
+                && p.entries.iter().all(|e| matches!(e, PrincipalEntry::Service(_)));
+            // In trust policies some services pass principal tags (IAM Roles Anywhere
+            // passes the certificate's attributes), so only resource policies count.
+            if only_services && st.effect == Effect::Allow && ctx.ptype == PolicyType::Resource {
+                for c in &st.conditions {
+                    let k = c.key_lc.as_str();
+                    let principal_key = matches!(k, "aws:principalorgid" | "aws:principalorgpaths" | "aws:principalaccount")
+                        || k.starts_with("aws:principaltag/");
+                    if principal_key && positive(c) {
+                        found.push((
+                            &PRINCIPAL_KEY_FOR_SERVICE,
+                            c.key_span,
+                            format!("\"{}\" is never present for a service principal, so statement {} never allows the service", c.key, st.label()),
+                            Some("scope the service with aws:SourceArn or aws:SourceAccount".into()),
+                        ));
+                    }
+                }
+            }
+        }
+        if ctx.ptype == PolicyType::Identity
+            && st.effect == Effect::Allow
+            && st.action.covers("iam", "createservicelinkedrole")
+        {
+            let star = st.resource.as_ref().is_some_and(|r| r.negated || r.entries.iter().any(|e| e.raw == "*"));
+            let scoped = st.conditions.iter().any(|c| c.key_lc == "iam:awsservicename" && positive(c));
+            if star && !scoped {
+                found.push((
+                    &CREATE_SLR_UNSCOPED,
+                    st.action.span,
+                    format!("statement {} allows iam:CreateServiceLinkedRole for every service", st.label()),
+                    Some("name the service-linked role ARN, or add an iam:AWSServiceName condition".into()),
+                ));
+            }
+        }
+    }
+    for (rule, span, msg, help) in found {
+        ctx.report(rule, span, msg, help);
+    }
+}
+
 /// `S101`, `S102`
 pub(crate) fn check_not_action_not_resource(ctx: &mut Ctx<'_>) {
     if !grants(ctx.ptype) {
@@ -484,6 +625,10 @@ fn positive(c: &Condition) -> bool {
 
 fn narrowed(st: &Statement) -> bool {
     st.conditions.iter().any(|c| {
+        // A function URL with auth type NONE is public: only AWS_IAM narrows.
+        if c.key_lc == "lambda:functionurlauthtype" {
+            return positive(c) && c.raw_values.iter().all(|v| v == "AWS_IAM");
+        }
         positive(c)
             && (NARROWING_KEYS.contains(&c.key_lc.as_str())
                 || c.key_lc.ends_with(":sourcearn")

@@ -97,11 +97,11 @@ then only applies to direct calls), or `aws:CalledVia` for specific services."#,
     tags: &["condition", "network"],
 };
 
-/// `W106`
+/// `N123`
 pub const REDUNDANT_STATEMENT: Rule = Rule {
-    code: "W106",
+    code: "N123",
     name: "redundant-statement",
-    severity: Severity::Warning,
+    severity: Severity::Suggestion,
     summary: "A statement is entirely covered by another statement with the same effect",
     docs: r#"**What it flags.** A statement whose actions, resources and principals are all
 covered by another statement of the same effect that has no condition (or the same
@@ -117,7 +117,9 @@ the policy is wider than its author believes.
                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
 ```
 
-**Fix.** Delete the redundant statement, or narrow the broader one."#,
+**Fix.** Delete the redundant statement, or narrow the broader one.
+
+**Class.** Suggestion, Access Analyzer's class (`REDUNDANT_STATEMENT`): it changes nothing. It was `W106` before; that code still selects it."#,
     access_analyzer: &["REDUNDANT_STATEMENT"],
     security_severity: None,
     tags: &["redundancy"],
@@ -1124,7 +1126,7 @@ pub(crate) fn resources_cover(t: Option<&ResourceBlock>, s: Option<&ResourceBloc
     }
 }
 
-/// `W106`, `W107`
+/// `N123`, `W107`
 pub(crate) fn check_redundant_statements(ctx: &mut Ctx<'_>) {
     let mut found: Vec<(&'static Rule, Span, String)> = Vec::new();
     let stmts = &ctx.stmts;
@@ -1179,7 +1181,7 @@ pub(crate) fn check_redundant_statements(ctx: &mut Ctx<'_>) {
         }
     }
     for (rule, span, msg) in found {
-        let help = if rule.code == "W106" {
+        let help = if rule.code == "N123" {
             "delete the statement, or narrow the one that covers it"
         } else {
             "remove the Allow, or add a condition to the Deny"
