@@ -161,7 +161,9 @@ impl Config {
         let resource_kind = match &l.resource_type {
             Some(s) => Some(crate::ResourceKind::from_name(s).ok_or_else(|| {
                 let hint = crate::resource_kind::suggest(s);
-                ConfigError(format!("resource-type = \"{s}\" is not a resource type{hint}"))
+                ConfigError(format!(
+                    "resource-type = \"{s}\" is not a resource type{hint}"
+                ))
             })?),
             None => None,
         };

@@ -458,20 +458,25 @@ const DUMMY_ACCOUNT_ARN: &str = "arn:aws:iam::000000000000:root";
 /// resource implies (an ECR repository policy names no resource: it is the repository).
 fn imply_resource(tree: &mut Json) {
     let statements: Vec<&mut Json> = match tree.kind {
-        JsonKind::Object(ref mut members) => match members.iter_mut().find(|m| m.key == "Statement") {
-            Some(m) => match &mut m.value.kind {
-                JsonKind::Array(items) => items.iter_mut().collect(),
-                JsonKind::Object(_) => vec![&mut m.value],
-                _ => Vec::new(),
-            },
-            None => Vec::new(),
-        },
+        JsonKind::Object(ref mut members) => {
+            match members.iter_mut().find(|m| m.key == "Statement") {
+                Some(m) => match &mut m.value.kind {
+                    JsonKind::Array(items) => items.iter_mut().collect(),
+                    JsonKind::Object(_) => vec![&mut m.value],
+                    _ => Vec::new(),
+                },
+                None => Vec::new(),
+            }
+        }
         _ => Vec::new(),
     };
     for st in statements {
         let span = st.span;
         if let JsonKind::Object(members) = &mut st.kind {
-            if !members.iter().any(|m| m.key == "Resource" || m.key == "NotResource") {
+            if !members
+                .iter()
+                .any(|m| m.key == "Resource" || m.key == "NotResource")
+            {
                 members.push(Member {
                     key: "Resource".into(),
                     key_span: Span::new(span.start, span.start),

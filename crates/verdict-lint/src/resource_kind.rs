@@ -86,7 +86,12 @@ const NAMES: &[(ResourceKind, &[&str])] = &[
     ),
     (
         ResourceKind::KmsKey,
-        &["AWS::KMS::Key", "aws_kms_key", "aws_kms_key_policy", "kms-key"],
+        &[
+            "AWS::KMS::Key",
+            "aws_kms_key",
+            "aws_kms_key_policy",
+            "kms-key",
+        ],
     ),
     (
         ResourceKind::SqsQueue,
@@ -242,7 +247,9 @@ impl ResourceKind {
                     && !res.starts_with("storage-lens")
             }
             ResourceKind::S3AccessPoint => svc_ok("s3") && res.starts_with("accesspoint/"),
-            ResourceKind::S3MultiRegionAccessPoint => svc_ok("s3") && res.starts_with("accesspoint/"),
+            ResourceKind::S3MultiRegionAccessPoint => {
+                svc_ok("s3") && res.starts_with("accesspoint/")
+            }
             ResourceKind::S3ObjectLambdaAccessPoint => {
                 svc_ok("s3-object-lambda") && res.starts_with("accesspoint/")
             }

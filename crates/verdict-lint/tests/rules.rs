@@ -152,8 +152,12 @@ fn renamed_codes_still_select_their_rule() {
             "{old} is retired, never reused"
         );
         assert!(verdict_lint::config::selector_matches(old, r));
-        assert!(r.docs.contains(&format!("`{old}`")), "{new}: docs name the old code");
+        assert!(
+            r.docs.contains(&format!("`{old}`")),
+            "{new}: docs name the old code"
+        );
     }
-    let c = Config::parse("[lint]\nignore = [\"E303\"]\n", Path::new(".")).expect("old code accepted");
+    let c =
+        Config::parse("[lint]\nignore = [\"E303\"]\n", Path::new(".")).expect("old code accepted");
     assert_eq!(c.ignore, ["E303"]);
 }

@@ -47,9 +47,11 @@ fn cases() -> Vec<Case> {
             let e = &c["expect"];
             let expect = match e["outcome"].as_str() {
                 Some("clean") => None,
-                _ => Some(severity(e["severity"].as_str().unwrap_or_default()).unwrap_or_else(
-                    || panic!("{}: unknown severity {}", s("id"), e["severity"]),
-                )),
+                _ => Some(
+                    severity(e["severity"].as_str().unwrap_or_default()).unwrap_or_else(|| {
+                        panic!("{}: unknown severity {}", s("id"), e["severity"])
+                    }),
+                ),
             };
             let text = match c.get("policy_text").and_then(|t| t.as_str()) {
                 Some(t) => t.to_string(),
@@ -90,7 +92,10 @@ fn run(c: &Case) -> (Option<Severity>, Vec<String>) {
         .iter()
         .map(|f| format!("{} {}", f.code(), f.severity().as_str()))
         .collect();
-    (worst.filter(|s| *s > Severity::Suggestion || c.expect.is_some()), codes)
+    (
+        worst.filter(|s| *s > Severity::Suggestion || c.expect.is_some()),
+        codes,
+    )
 }
 
 fn passes(c: &Case, worst: Option<Severity>) -> bool {
@@ -163,7 +168,10 @@ fn lint_suite_meets_its_record() {
         let mut text = String::from(KNOWN_MISSES_HEADER);
         for line in fneg.iter().chain(&fpos).chain(&wrong) {
             let id = line.split(' ').next().unwrap_or_default();
-            let why = known.get(id).cloned().unwrap_or_else(|| format!("untriaged: {}", &line[id.len()..].trim()));
+            let why = known
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| format!("untriaged: {}", &line[id.len()..].trim()));
             text.push_str(&format!("{id} {why}\n"));
         }
         std::fs::write(dir().join("known-misses.txt"), text).expect("write known-misses.txt");

@@ -411,7 +411,6 @@ qualifier adds nothing and makes the result hard to predict.
     tags: &["condition"],
 };
 
-
 /// `E315`
 pub const DUPLICATE_KEY_CASE: Rule = Rule {
     code: "E315",
@@ -471,7 +470,9 @@ pub(crate) fn check_duplicate_key_case(ctx: &mut Ctx<'_>) {
             continue;
         };
         for op in ops {
-            let JsonKind::Object(keys) = &op.value.kind else { continue };
+            let JsonKind::Object(keys) = &op.value.kind else {
+                continue;
+            };
             for (i, k) in keys.iter().enumerate() {
                 if let Some(first) = keys[..i]
                     .iter()
@@ -479,14 +480,22 @@ pub(crate) fn check_duplicate_key_case(ctx: &mut Ctx<'_>) {
                 {
                     found.push((
                         k.key_span,
-                        format!("\"{}\" and \"{}\" in \"{}\" are one key (key names ignore case)", first.key, k.key, op.key),
+                        format!(
+                            "\"{}\" and \"{}\" in \"{}\" are one key (key names ignore case)",
+                            first.key, k.key, op.key
+                        ),
                     ));
                 }
             }
         }
     }
     for (span, msg) in found {
-        ctx.report(&DUPLICATE_KEY_CASE, span, msg, Some("merge their values under one key".into()));
+        ctx.report(
+            &DUPLICATE_KEY_CASE,
+            span,
+            msg,
+            Some("merge their values under one key".into()),
+        );
     }
 }
 
@@ -932,7 +941,9 @@ fn ip_checks(ctx: &Ctx<'_>, c: &Condition, found: &mut Found) {
 /// Is `id` `prefix` followed by 8 or 17 lower-case hexadecimal digits?
 fn aws_id(id: &str, prefix: &str) -> bool {
     id.strip_prefix(prefix).is_some_and(|h| {
-        (h.len() == 8 || h.len() == 17) && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        (h.len() == 8 || h.len() == 17)
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     })
 }
 
@@ -1007,7 +1018,8 @@ fn value_checks(ctx: &Ctx<'_>, c: &Condition, key_type: Option<KeyType>, found: 
             }
         }
     }
-    let boolean = family == Family::Bool || key_type.is_some_and(|k| k.value_type() == ValueType::Bool);
+    let boolean =
+        family == Family::Bool || key_type.is_some_and(|k| k.value_type() == ValueType::Bool);
     if boolean && c.op.set.is_none() && c.raw_values.len() > 1 {
         found.push((
             &MULTIPLE_BOOLEAN_VALUES,

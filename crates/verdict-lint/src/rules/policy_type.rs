@@ -383,7 +383,9 @@ rejects the policy or the statement never applies.
 
 /// `E411`, `E412`
 pub(crate) fn check_resource_kind(ctx: &mut Ctx<'_>) {
-    let Some(kind) = ctx.resource_kind else { return };
+    let Some(kind) = ctx.resource_kind else {
+        return;
+    };
     if ctx.ptype != PolicyType::Resource {
         return;
     }
@@ -432,7 +434,11 @@ pub(crate) fn check_resource_kind(ctx: &mut Ctx<'_>) {
                 found.push((
                     &RESOURCE_NOT_FOR_RESOURCE,
                     e.span,
-                    format!("\"{}\" is not a resource the policy of an {} can govern", e.raw, kind.as_str()),
+                    format!(
+                        "\"{}\" is not a resource the policy of an {} can govern",
+                        e.raw,
+                        kind.as_str()
+                    ),
                     Some("name the policy's own resource".to_string()),
                 ));
             }
@@ -507,7 +513,10 @@ fn quota(
     use Count::*;
     let definite = match container {
         Container::Standalone | Container::RoleTrust => {
-            matches!(ptype, PolicyType::Scp | PolicyType::Rcp | PolicyType::Session)
+            matches!(
+                ptype,
+                PolicyType::Scp | PolicyType::Rcp | PolicyType::Session
+            )
         }
         _ => true,
     };

@@ -423,7 +423,13 @@ pub(crate) fn check_principal_forms(ctx: &mut Ctx<'_>) {
         if let Some(p) = &st.principal {
             for e in &p.entries {
                 if let PrincipalEntry::UniqueId(id) = e {
-                    let what = if id.starts_with("AROA") { "role" } else if id.starts_with("AIDA") { "user" } else { "principal" };
+                    let what = if id.starts_with("AROA") {
+                        "role"
+                    } else if id.starts_with("AIDA") {
+                        "user"
+                    } else {
+                        "principal"
+                    };
                     found.push((
                         &UNIQUE_ID_PRINCIPAL,
                         p.span,
@@ -434,14 +440,18 @@ pub(crate) fn check_principal_forms(ctx: &mut Ctx<'_>) {
             }
             let only_services = !p.negated
                 && !p.entries.is_empty()
-                && p.entries.iter().all(|e| matches!(e, PrincipalEntry::Service(_)));
+                && p.entries
+                    .iter()
+                    .all(|e| matches!(e, PrincipalEntry::Service(_)));
             // In trust policies some services pass principal tags (IAM Roles Anywhere
             // passes the certificate's attributes), so only resource policies count.
             if only_services && st.effect == Effect::Allow && ctx.ptype == PolicyType::Resource {
                 for c in &st.conditions {
                     let k = c.key_lc.as_str();
-                    let principal_key = matches!(k, "aws:principalorgid" | "aws:principalorgpaths" | "aws:principalaccount")
-                        || k.starts_with("aws:principaltag/");
+                    let principal_key = matches!(
+                        k,
+                        "aws:principalorgid" | "aws:principalorgpaths" | "aws:principalaccount"
+                    ) || k.starts_with("aws:principaltag/");
                     if principal_key && positive(c) {
                         found.push((
                             &PRINCIPAL_KEY_FOR_SERVICE,
@@ -457,14 +467,26 @@ pub(crate) fn check_principal_forms(ctx: &mut Ctx<'_>) {
             && st.effect == Effect::Allow
             && st.action.covers("iam", "createservicelinkedrole")
         {
-            let star = st.resource.as_ref().is_some_and(|r| r.negated || r.entries.iter().any(|e| e.raw == "*"));
-            let scoped = st.conditions.iter().any(|c| c.key_lc == "iam:awsservicename" && positive(c));
+            let star = st
+                .resource
+                .as_ref()
+                .is_some_and(|r| r.negated || r.entries.iter().any(|e| e.raw == "*"));
+            let scoped = st
+                .conditions
+                .iter()
+                .any(|c| c.key_lc == "iam:awsservicename" && positive(c));
             if star && !scoped {
                 found.push((
                     &CREATE_SLR_UNSCOPED,
                     st.action.span,
-                    format!("statement {} allows iam:CreateServiceLinkedRole for every service", st.label()),
-                    Some("name the service-linked role ARN, or add an iam:AWSServiceName condition".into()),
+                    format!(
+                        "statement {} allows iam:CreateServiceLinkedRole for every service",
+                        st.label()
+                    ),
+                    Some(
+                        "name the service-linked role ARN, or add an iam:AWSServiceName condition"
+                            .into(),
+                    ),
                 ));
             }
         }
@@ -712,7 +734,9 @@ pub(crate) fn check_web_identity(ctx: &mut Ctx<'_>) {
             let Some(host) = provider_host(f) else {
                 continue;
             };
-            if !f.starts_with("arn:") && !super::trust::WEB_IDENTITY_DOMAINS.contains(&host.as_str()) {
+            if !f.starts_with("arn:")
+                && !super::trust::WEB_IDENTITY_DOMAINS.contains(&host.as_str())
+            {
                 continue;
             }
             let github = host == "token.actions.githubusercontent.com";

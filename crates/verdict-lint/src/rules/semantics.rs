@@ -448,7 +448,12 @@ pub(crate) fn check_arn_fit(ctx: &mut Ctx<'_>) {
                 continue;
             };
             if let Some(why) = verdict_catalog::regions::region_problem(arn.region) {
-                found.push((&INVALID_ARN_REGION, e.span, format!("\"{}\": {why}", e.raw), None));
+                found.push((
+                    &INVALID_ARN_REGION,
+                    e.span,
+                    format!("\"{}\": {why}", e.raw),
+                    None,
+                ));
                 continue;
             }
             if let (Some(p), false) = (
@@ -459,7 +464,10 @@ pub(crate) fn check_arn_fit(ctx: &mut Ctx<'_>) {
                     found.push((
                         &INVALID_ARN_REGION,
                         e.span,
-                        format!("\"{}\": Region \"{}\" belongs to the {p} partition, not {}", e.raw, arn.region, arn.partition),
+                        format!(
+                            "\"{}\": Region \"{}\" belongs to the {p} partition, not {}",
+                            e.raw, arn.region, arn.partition
+                        ),
                         Some(format!("write arn:{p}:… or a Region of {}", arn.partition)),
                     ));
                     continue;
@@ -487,8 +495,42 @@ fn fit_problem(
         return None;
     }
     let service = ctx.catalog.service(arn.service)?;
-    if service.resource_types().next().is_none() || !types_for(ctx, service, masked).is_empty() {
-        return None;
+    service.resource_types().next()?;
+    let matched = types_for(ctx, service, masked);
+    if !matched.is_empty() {
+        // A template placeholder also matches an empty field: an ARN that fits only by
+        // leaving a required Region empty still names nothing. (An empty account is
+        // how public and AWS-owned resources are named: AMIs, snapshots, SSM documents.)
+        let wild = |f: &str| f.contains(['*', '?']);
+        let field_ok = |tpl: &str, got: &str| wild(got) || tpl.is_empty() == got.is_empty();
+        let fits = service
+            .resource_types()
+            .filter(|t| matched.contains(t.name()))
+            .flat_map(|t| t.arn_patterns())
+            .any(|tpl| {
+                let f: Vec<&str> = tpl.splitn(6, ':').collect();
+                f.len() == 6 && field_ok(f[3], arn.region)
+            });
+        if fits {
+            return None;
+        }
+        let t = service
+            .resource_types()
+            .find(|t| matched.contains(t.name()))?;
+        let tpl = t.arn_patterns().next()?;
+        let f: Vec<&str> = tpl.splitn(6, ':').collect();
+        let why = if f.len() == 6 && !f[3].is_empty() && arn.region.is_empty() {
+            format!(
+                "{} ARNs need a Region, and the Region field is empty",
+                t.name()
+            )
+        } else {
+            return None;
+        };
+        return Some((
+            format!("\"{raw}\" matches no {} resource: {why}", arn.service),
+            Some(format!("the format is {tpl}")),
+        ));
     }
     // Try each type's template with the policy ARN's Region and account set as the type
     // wants them: if that fits, the Region or account field is what is wrong.
@@ -518,10 +560,24 @@ fn fit_problem(
             );
             if types_for(ctx, service, &fixed).contains(t.name()) {
                 let why = match (region != arn.region, account != arn.account) {
-                    (true, _) if arn.region.is_empty() => format!("{} ARNs need a Region, and the Region field is empty", t.name()),
-                    (true, _) => format!("{} ARNs have no Region, but this one has \"{}\"", t.name(), arn.region),
-                    (false, true) if arn.account.is_empty() => format!("{} ARNs need an account ID, and the account field is empty", t.name()),
-                    _ => format!("{} ARNs have no account ID, but this one has \"{}\"", t.name(), arn.account),
+                    (true, _) if arn.region.is_empty() => format!(
+                        "{} ARNs need a Region, and the Region field is empty",
+                        t.name()
+                    ),
+                    (true, _) => format!(
+                        "{} ARNs have no Region, but this one has \"{}\"",
+                        t.name(),
+                        arn.region
+                    ),
+                    (false, true) if arn.account.is_empty() => format!(
+                        "{} ARNs need an account ID, and the account field is empty",
+                        t.name()
+                    ),
+                    _ => format!(
+                        "{} ARNs have no account ID, but this one has \"{}\"",
+                        t.name(),
+                        arn.account
+                    ),
                 };
                 reasons.push((why, tpl));
             }
@@ -535,7 +591,11 @@ fn fit_problem(
     }
     let formats: Vec<String> = service
         .resource_types()
-        .filter_map(|t| t.arn_patterns().next().map(|p| format!("{} ({p})", t.name())))
+        .filter_map(|t| {
+            t.arn_patterns()
+                .next()
+                .map(|p| format!("{} ({p})", t.name()))
+        })
         .take(4)
         .collect();
     Some((
@@ -895,7 +955,9 @@ fn check_tag_conditions(ctx: &mut Ctx<'_>) {
         let untagged: Vec<String> = if st.stmt.action.negated {
             vec!["actions outside the NotAction list".into()]
         } else {
-            let Some(actions) = st.explicit_actions() else { continue };
+            let Some(actions) = st.explicit_actions() else {
+                continue;
+            };
             let mut names: Vec<String> = actions
                 .iter()
                 .filter(|a| !receives_resource_tag(a))
@@ -907,7 +969,12 @@ fn check_tag_conditions(ctx: &mut Ctx<'_>) {
         if untagged.is_empty() {
             continue;
         }
-        let shown = untagged.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+        let shown = untagged
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
         let (rule, what) = if st.stmt.effect == Effect::Deny {
             (&DENY_ON_UNTAGGED_ACTIONS, "this Deny never applies to")
         } else {
@@ -920,7 +987,12 @@ fn check_tag_conditions(ctx: &mut Ctx<'_>) {
         ));
     }
     for (rule, span, msg) in found {
-        ctx.report(rule, span, msg, Some("handle those actions in a statement scoped by resource ARN".into()));
+        ctx.report(
+            rule,
+            span,
+            msg,
+            Some("handle those actions in a statement scoped by resource ARN".into()),
+        );
     }
 }
 
@@ -934,7 +1006,10 @@ fn check_irrelevant_keys(ctx: &mut Ctx<'_>) {
         for c in &st.conditions {
             if matches!(
                 c.key_lc.as_str(),
-                "aws:resourceaccount" | "s3:resourceaccount" | "aws:resourceorgid" | "aws:resourceorgpaths"
+                "aws:resourceaccount"
+                    | "s3:resourceaccount"
+                    | "aws:resourceorgid"
+                    | "aws:resourceorgpaths"
             ) {
                 found.push((
                     c.key_span,
@@ -944,7 +1019,12 @@ fn check_irrelevant_keys(ctx: &mut Ctx<'_>) {
         }
     }
     for (span, msg) in found {
-        ctx.report(&IRRELEVANT_CONDITION_KEY, span, msg, Some("remove the condition".into()));
+        ctx.report(
+            &IRRELEVANT_CONDITION_KEY,
+            span,
+            msg,
+            Some("remove the condition".into()),
+        );
     }
 }
 

@@ -565,18 +565,33 @@ pub(crate) fn check_empty_conditions(ctx: &mut Ctx<'_>) {
     use verdict_policy::json::JsonKind;
     let mut found = Vec::new();
     for st in super::statement_nodes(ctx.tree) {
-        let Some(cond) = st.get("Condition") else { continue };
-        let JsonKind::Object(ops) = &cond.kind else { continue };
+        let Some(cond) = st.get("Condition") else {
+            continue;
+        };
+        let JsonKind::Object(ops) = &cond.kind else {
+            continue;
+        };
         if ops.is_empty() {
-            found.push((cond.span, "the Condition block is empty, so the statement is unconditional".to_string()));
+            found.push((
+                cond.span,
+                "the Condition block is empty, so the statement is unconditional".to_string(),
+            ));
         }
         for op in ops {
             if matches!(&op.value.kind, JsonKind::Object(keys) if keys.is_empty()) {
-                found.push((op.value.span, format!("\"{}\" has no condition keys, so it tests nothing", op.key)));
+                found.push((
+                    op.value.span,
+                    format!("\"{}\" has no condition keys, so it tests nothing", op.key),
+                ));
             }
         }
     }
     for (span, msg) in found {
-        ctx.report(&EMPTY_CONDITION, span, msg, Some("remove it, or add the condition that was meant".into()));
+        ctx.report(
+            &EMPTY_CONDITION,
+            span,
+            msg,
+            Some("remove it, or add the condition that was meant".into()),
+        );
     }
 }

@@ -277,7 +277,9 @@ enum Kind {
 fn federated_kind(f: &str) -> Option<Kind> {
     if f.contains(":saml-provider/") {
         Some(Kind::Saml)
-    } else if f.contains(":oidc-provider/") || WEB_IDENTITY_DOMAINS.contains(&f.to_ascii_lowercase().as_str()) {
+    } else if f.contains(":oidc-provider/")
+        || WEB_IDENTITY_DOMAINS.contains(&f.to_ascii_lowercase().as_str())
+    {
         Some(Kind::WebIdentity)
     } else {
         None
@@ -313,7 +315,8 @@ fn federated_problem(f: &str) -> Option<String> {
 /// statements and wildcards count as allowing it.
 fn allows(st: &Statement, name: &str) -> bool {
     let (svc, act) = name.split_once(':').unwrap_or(("", name));
-    st.action.covers_hashed(verdict_policy::model::service_hash(svc), svc, act)
+    st.action
+        .covers_hashed(verdict_policy::model::service_hash(svc), svc, act)
 }
 
 /// Explicit (wildcard-free) assume actions the statement names.
@@ -337,7 +340,10 @@ pub(crate) fn check_trust(ctx: &mut Ctx<'_>) {
     for st in &ctx.policy.statements {
         let Some(p) = &st.principal else { continue };
         if !trust {
-            if p.entries.iter().any(|e| matches!(e, PrincipalEntry::Federated(_))) {
+            if p.entries
+                .iter()
+                .any(|e| matches!(e, PrincipalEntry::Federated(_)))
+            {
                 found.push((
                     &FEDERATED_PRINCIPAL_NOT_SUPPORTED,
                     p.span,
@@ -351,8 +357,14 @@ pub(crate) fn check_trust(ctx: &mut Ctx<'_>) {
             found.push((
                 &TRUST_PRINCIPAL_STRING_WILDCARD,
                 p.span,
-                format!("statement {} trusts \"Principal\": \"*\": every principal in every account", st.label()),
-                Some("name the accounts or roles, or use {\"AWS\": \"*\"} with aws:PrincipalOrgID".into()),
+                format!(
+                    "statement {} trusts \"Principal\": \"*\": every principal in every account",
+                    st.label()
+                ),
+                Some(
+                    "name the accounts or roles, or use {\"AWS\": \"*\"} with aws:PrincipalOrgID"
+                        .into(),
+                ),
             ));
         }
         if st.effect != Effect::Allow || p.negated {
@@ -390,7 +402,10 @@ pub(crate) fn check_trust(ctx: &mut Ctx<'_>) {
                 found.push((
                     &TRUST_ACTION_MISMATCH,
                     span,
-                    format!("{action} is used by {who}, and statement {} names none", st.label()),
+                    format!(
+                        "{action} is used by {who}, and statement {} names none",
+                        st.label()
+                    ),
                     Some("use the assume action of the principal's type".into()),
                 ));
             }
@@ -424,7 +439,11 @@ pub(crate) fn check_trust(ctx: &mut Ctx<'_>) {
             } else {
                 (false, "")
             };
-            if needs && !c.op.if_exists && c.op.base != verdict_policy::condition::BaseOp::Null && !allows(st, &action.to_ascii_lowercase()) {
+            if needs
+                && !c.op.if_exists
+                && c.op.base != verdict_policy::condition::BaseOp::Null
+                && !allows(st, &action.to_ascii_lowercase())
+            {
                 found.push((
                     &MISSING_ACTION_FOR_CONDITION_KEY,
                     c.key_span,
