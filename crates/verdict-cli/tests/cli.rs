@@ -223,3 +223,28 @@ fn yaml_scenarios_keep_yaml_positions() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn yaml_alias_bombs_are_refused_with_a_position() {
+    let dir = std::env::temp_dir().join(format!("verdict-laughs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut y = String::from("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(",");
+        y.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let f = dir.join("laughs.yaml");
+    std::fs::write(&f, y).expect("write");
+    let o = verdict(&["simulate", f.to_str().unwrap_or_default()], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("laughs.yaml:") && err.contains("expands to more than"), "{err}");
+    // A UTF-8 byte-order mark before a JSON scenario is not a syntax error.
+    let good = std::fs::read_to_string(root().join("conformance/core/T01-default-deny.json"))
+        .expect("corpus file");
+    let bom = dir.join("bom.json");
+    std::fs::write(&bom, format!("\u{feff}{good}")).expect("write");
+    let o = verdict(&["simulate", bom.to_str().unwrap_or_default()], None);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

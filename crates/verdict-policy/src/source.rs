@@ -36,8 +36,13 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// Wrap `text`, naming it `name` (a path, or a label such as `<stdin>`).
+    /// A UTF-8 byte-order mark at the start (PowerShell, some Windows editors) is not
+    /// part of the text: editors do not show it, so positions stay what the user sees.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
-        let text = text.into();
+        let mut text = text.into();
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Arc::new(SourceFile {

@@ -14,9 +14,27 @@ use std::sync::Arc;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+/// Most nodes a YAML stream may expand to, aliases included (a "billion laughs" file of
+/// nested aliases would otherwise grow without bound).
+pub const MAX_NODES: usize = 1_000_000;
+
+/// Deepest nesting of sequences and mappings accepted.
+pub const MAX_DEPTH: usize = 128;
+
 /// Parse every document of a YAML stream.
 pub fn parse_yaml(source: &Arc<SourceFile>) -> Result<Vec<Json>, Diagnostic> {
     let text = source.text();
+    if text.len() > crate::json::MAX_INPUT_BYTES {
+        return Err(Diagnostic::new(
+            ErrorCode::TooLarge,
+            format!(
+                "input is {} bytes; at most {} bytes are accepted",
+                text.len(),
+                crate::json::MAX_INPUT_BYTES
+            ),
+        )
+        .at(source, Span::new(0, 0)));
+    }
     let char_to_byte = if text.is_ascii() {
         None
     } else {
@@ -30,9 +48,15 @@ pub fn parse_yaml(source: &Arc<SourceFile>) -> Result<Vec<Json>, Diagnostic> {
         stack: Vec::new(),
         anchors: HashMap::new(),
         docs: Vec::new(),
+        nodes: 0,
+        limit: None,
     };
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
+    let loaded = parser.load(&mut builder, true);
+    if let Some((code, at, msg)) = builder.limit.take() {
+        return Err(Diagnostic::new(code, msg).at(source, Span::new(at, at)));
+    }
+    if let Err(e) = loaded {
         let at = builder.byte(e.marker().index());
         return Err(
             Diagnostic::new(ErrorCode::JsonSyntax, format!("invalid YAML: {}", e.info()))
@@ -62,8 +86,22 @@ struct Builder<'a> {
     text: &'a str,
     char_to_byte: Option<Vec<usize>>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Json>,
+    /// Anchored nodes with their node counts.
+    anchors: HashMap<usize, (Json, usize)>,
     docs: Vec<Json>,
+    /// Nodes built so far, aliases counted at their expanded size.
+    nodes: usize,
+    /// The first limit exceeded: code, byte offset, message. Once set, events are ignored.
+    limit: Option<(ErrorCode, usize, String)>,
+}
+
+/// Nodes in a tree (bounded by the node budget, since trees are only built within it).
+fn count(j: &Json) -> usize {
+    1 + match &j.kind {
+        JsonKind::Array(items) => items.iter().map(count).sum(),
+        JsonKind::Object(members) => members.iter().map(|m| count(&m.value)).sum(),
+        _ => 0,
+    }
 }
 
 impl Builder<'_> {
@@ -96,7 +134,8 @@ impl Builder<'_> {
 
     fn finish(&mut self, node: Json, anchor: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            let n = count(&node);
+            self.anchors.insert(anchor, (node.clone(), n));
         }
         match self.stack.last_mut() {
             None => self.docs.push(node),
@@ -213,7 +252,32 @@ fn is_number(s: &str) -> bool {
 
 impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.limit.is_some() {
+            return;
+        }
         let at = self.byte(mark.index());
+        let added = match &ev {
+            Event::Alias(id) => self.anchors.get(id).map_or(1, |(_, n)| *n),
+            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) => 1,
+            _ => 0,
+        };
+        self.nodes = self.nodes.saturating_add(added);
+        if self.nodes > MAX_NODES {
+            self.limit = Some((
+                ErrorCode::TooLarge,
+                at,
+                format!("YAML document expands to more than {MAX_NODES} nodes (aliases counted at their expanded size); refusing to read it"),
+            ));
+            return;
+        }
+        if matches!(ev, Event::SequenceStart(..) | Event::MappingStart(..)) && self.stack.len() >= MAX_DEPTH {
+            self.limit = Some((
+                ErrorCode::TooDeep,
+                at,
+                format!("YAML nesting is deeper than {MAX_DEPTH} levels"),
+            ));
+            return;
+        }
         match ev {
             Event::Scalar(value, style, anchor, tag) => {
                 let span = self.scalar_span(at, &value, style);
@@ -286,7 +350,7 @@ impl MarkedEventReceiver for Builder<'_> {
                 }
             }
             Event::Alias(id) => {
-                let node = match self.anchors.get(&id) {
+                let node = match self.anchors.get(&id).map(|(n, _)| n) {
                     Some(n) => Json {
                         kind: n.kind.clone(),
                         span: Span::new(at, at + 1),
@@ -306,6 +370,40 @@ impl MarkedEventReceiver for Builder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Nine levels of ten aliases each (10^9 nodes if expanded): refused, not expanded.
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut y = String::from("a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(",");
+            y.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let src = SourceFile::new("laughs.yaml", y);
+        let e = parse_yaml(&src).err().map(|d| (d.code, d.message));
+        assert!(
+            matches!(&e, Some((ErrorCode::TooLarge, m)) if m.contains("expands to more than")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let y = format!("{}x{}", "[".repeat(200), "]".repeat(200));
+        let src = SourceFile::new("deep.yaml", y);
+        let e = parse_yaml(&src).err().map(|d| d.code);
+        assert_eq!(e, Some(ErrorCode::TooDeep));
+    }
+
+    #[test]
+    fn byte_order_mark_is_accepted() {
+        let src = SourceFile::new("bom.yaml", "\u{feff}Version: '2012-10-17'\n");
+        let docs = parse_yaml(&src).unwrap_or_default();
+        assert_eq!(docs.len(), 1);
+        let json = SourceFile::new("bom.json", "\u{feff}{\"a\": 1}");
+        assert!(crate::json::parse(&json).is_ok());
+        assert_eq!(json.position(1).column, 2, "columns as the editor shows them");
+    }
 
     #[test]
     fn spans_and_tags() {
