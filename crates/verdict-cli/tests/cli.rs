@@ -238,13 +238,43 @@ fn yaml_alias_bombs_are_refused_with_a_position() {
     let o = verdict(&["simulate", f.to_str().unwrap_or_default()], None);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("laughs.yaml:") && err.contains("expands to more than"), "{err}");
+    assert!(
+        err.contains("laughs.yaml:") && err.contains("expands to more than"),
+        "{err}"
+    );
     // A UTF-8 byte-order mark before a JSON scenario is not a syntax error.
     let good = std::fs::read_to_string(root().join("conformance/core/T01-default-deny.json"))
         .expect("corpus file");
     let bom = dir.join("bom.json");
     std::fs::write(&bom, format!("\u{feff}{good}")).expect("write");
     let o = verdict(&["simulate", bom.to_str().unwrap_or_default()], None);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_flags() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = verdict(&["completions", shell], None);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let t = text(&o);
+        assert!(
+            t.contains("simulate") && t.contains("explain"),
+            "{shell}: {t}"
+        );
+    }
+    let o = verdict(&["man"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let t = text(&o);
+    assert!(t.contains(".TH verdict 1") && t.contains("simulate"), "{t}");
+    let dir = std::env::temp_dir().join(format!("verdict-man-{}", std::process::id()));
+    let o = verdict(&["man", "--dir", dir.to_str().unwrap_or_default()], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(dir.join("verdict-simulate.1").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,6 +3,7 @@
 mod catalog;
 mod explain;
 mod lint;
+mod meta;
 mod rule;
 mod simulate;
 mod test;
@@ -41,6 +42,10 @@ enum Command {
     Action(catalog::ActionArgs),
     /// List the condition keys of a service, an action, or `aws` (the global keys), with types.
     Keys(catalog::KeysArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(meta::CompletionsArgs),
+    /// Print the man page (or write one per subcommand with --dir).
+    Man(meta::ManArgs),
 }
 
 /// Output formats shared by the subcommands.
@@ -80,6 +85,8 @@ pub fn run() -> ExitCode {
         Command::Actions(a) => a.run(),
         Command::Action(a) => a.run(),
         Command::Keys(a) => a.run(),
+        Command::Completions(a) => a.run(),
+        Command::Man(a) => a.run(),
     }
 }
 
