@@ -278,3 +278,36 @@ fn completions_and_man_page_come_from_the_flags() {
     assert!(dir.join("verdict-simulate.1").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn batch_streams_results_before_the_input_ends() {
+    use std::io::{BufRead, BufReader};
+    let good = std::fs::read_to_string(root().join("conformance/core/T01-default-deny.json"))
+        .expect("corpus file");
+    let line: serde_json::Value = serde_json::from_str(&good).expect("json");
+    let line = format!("{line}\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verdict"))
+        .args(["simulate", "--batch", "-", "--jobs", "1"])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("verdict runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    stdin.write_all(line.as_bytes()).expect("first line");
+    stdin.flush().expect("flush");
+    // The first result arrives while standard input is still open.
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first result");
+    let v: serde_json::Value = serde_json::from_str(&first).expect("json");
+    assert_eq!(v["line"], 1);
+    stdin.write_all(line.as_bytes()).expect("second line");
+    drop(stdin);
+    let mut second = String::new();
+    stdout.read_line(&mut second).expect("second result");
+    let v: serde_json::Value = serde_json::from_str(&second).expect("json");
+    assert_eq!(v["line"], 2);
+    assert!(child.wait().expect("exit").success());
+}

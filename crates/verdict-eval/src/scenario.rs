@@ -265,7 +265,12 @@ pub fn is_yaml_path(path: &str) -> bool {
 #[derive(Default)]
 pub struct PolicyCache {
     map: std::collections::HashMap<(PolicyType, bool, String), Policy>,
+    /// Bytes of policy text held, to keep a batch of all-distinct policies bounded.
+    bytes: usize,
 }
+
+/// Policy text a cache holds before it starts over (per thread).
+const CACHE_BYTES: usize = 2 << 20;
 
 impl PolicyCache {
     /// An empty cache.
@@ -278,6 +283,13 @@ impl PolicyCache {
     }
 
     pub(crate) fn insert(&mut self, key: (PolicyType, bool, String), policy: Policy) {
+        // A parsed policy takes several times its text; start over rather than grow
+        // without bound when a batch's policies do not repeat.
+        if self.bytes + key.2.len() > CACHE_BYTES {
+            self.map.clear();
+            self.bytes = 0;
+        }
+        self.bytes += key.2.len();
         self.map.insert(key, policy);
     }
 }

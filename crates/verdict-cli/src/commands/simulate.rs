@@ -28,6 +28,9 @@ pub struct SimulateArgs {
     /// In batch mode, print the full trace for every line instead of the decision summary.
     #[arg(long, requires = "batch")]
     trace: bool,
+    /// In batch mode, evaluate on N threads (default: one per core).
+    #[arg(long, value_name = "N", requires = "batch", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
     /// Exit with 1 unless the decision is this (`allow` or `deny`); with `--batch`,
     /// unless every line's is.
     #[arg(long, value_parser = ["allow", "deny"])]
@@ -65,6 +68,12 @@ impl SimulateArgs {
             if self.format == Some(Format::Text) {
                 anstream::eprintln!("error: --batch writes one JSON result per line; --format text does not apply (drop it, or run verdict simulate on one scenario)");
                 return ExitCode::from(EXIT_BAD_INPUT);
+            }
+            if let Some(n) = self.jobs {
+                // Only fails if a pool already exists, which it cannot here.
+                let _ = rayon::ThreadPoolBuilder::new()
+                    .num_threads(usize::from(n))
+                    .build_global();
             }
             return batch(b, self.trace, self.expect.as_deref());
         }
@@ -533,6 +542,50 @@ fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> (String, LineOut
     }
 }
 
+/// A progress line on standard error, only when it is a terminal.
+struct Progress {
+    on: bool,
+    start: std::time::Instant,
+    last: std::time::Instant,
+    total_bytes: Option<u64>,
+    read: u64,
+}
+
+impl Progress {
+    fn new(total_bytes: Option<u64>) -> Progress {
+        use std::io::IsTerminal;
+        let now = std::time::Instant::now();
+        Progress {
+            on: std::io::stderr().is_terminal(),
+            start: now,
+            last: now,
+            total_bytes,
+            read: 0,
+        }
+    }
+
+    fn update(&mut self, lines: usize, bytes: usize) {
+        self.read += bytes as u64;
+        if !self.on || self.last.elapsed() < std::time::Duration::from_millis(500) {
+            return;
+        }
+        self.last = std::time::Instant::now();
+        let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+        let share = match self.total_bytes {
+            Some(t) if t > 0 => format!(", {:.0}% of the input", 100.0 * self.read as f64 / t as f64),
+            _ => String::new(),
+        };
+        anstream::eprint!("\r{lines} lines, {:.0} lines/s{share}   ", lines as f64 / secs);
+    }
+
+    fn finish(&self, lines: usize) {
+        if self.on && self.start.elapsed() >= std::time::Duration::from_millis(500) {
+            let secs = self.start.elapsed().as_secs_f64().max(1e-3);
+            anstream::eprintln!("\r{lines} lines in {secs:.1} s ({:.0} lines/s)            ", lines as f64 / secs);
+        }
+    }
+}
+
 /// Size of the blocks the batch reader hands to the workers.
 const BLOCK: usize = 4 << 20;
 
@@ -567,7 +620,15 @@ fn read_blocks(
                     eof = true;
                     break;
                 }
-                Ok(n) => filled += n,
+                Ok(n) => {
+                    let asked = buf.len() - filled;
+                    filled += n;
+                    // A pipe that has no more for now: hand over the whole lines we
+                    // have, so results stream while the producer is still writing.
+                    if n < asked && buf[start..filled].contains(&b'\n') {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     failure = Some(e);
@@ -626,6 +687,10 @@ fn batch(path: &str, trace: bool, expect: Option<&str>) -> ExitCode {
     } else {
         path.to_string()
     };
+    let total_bytes = (path != "-")
+        .then(|| std::fs::metadata(path).ok().map(|m| m.len()))
+        .flatten();
+    let mut progress = Progress::new(total_bytes);
     // A reader thread hands over blocks of lines; each block is evaluated in parallel
     // and written in input order, and its buffer goes back to the reader for reuse.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(2);
@@ -680,10 +745,16 @@ fn batch(path: &str, trace: bool, expect: Option<&str>) -> ExitCode {
             }
         }
         drop(lines);
+        // Results of a block go out as soon as it is done (one write per block).
+        if out.flush().is_err() {
+            return ExitCode::SUCCESS;
+        }
+        progress.update(total, block.data.len());
         let _ = back_tx.send(block.data);
     }
     let _ = out.flush();
     drop(out);
+    progress.finish(total);
     let read = reader_thread.join();
     let mut code = ExitCode::SUCCESS;
     for (n, m) in missed.iter().take(20) {
