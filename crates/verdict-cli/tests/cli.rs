@@ -311,3 +311,28 @@ fn batch_streams_results_before_the_input_ends() {
     assert_eq!(v["line"], 2);
     assert!(child.wait().expect("exit").success());
 }
+
+#[test]
+fn a_trust_policy_for_tag_session_is_read_as_a_trust_policy_from_flags() {
+    let o = verdict(
+        &[
+            "simulate",
+            "--policy-input-list",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:TagSession","Resource":"*"}]}"#,
+            "--resource-policy",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:TagSession"}]}"#,
+            "--action-names",
+            "sts:TagSession",
+            "--resource-arns",
+            "arn:aws:iam::444455556666:role/VendorAuditRole",
+            "--caller-arn",
+            "arn:aws:sts::111122223333:assumed-role/CICD/build-881",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["decision"], "allow");
+}

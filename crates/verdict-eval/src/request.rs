@@ -304,10 +304,15 @@ impl Request {
 /// True if the request is authorized by a role trust policy: `sts:AssumeRole*` and the
 /// companion actions (`sts:TagSession`, `sts:SetSourceIdentity`, `sts:SetContext`) on a role (§6.9.1).
 pub fn is_trust_request(r: &Request) -> bool {
-    r.service_lc == "sts"
-        && (r.name_lc.starts_with("assumerole")
-            || (matches!(
-                r.name_lc.as_str(),
-                "tagsession" | "setsourceidentity" | "setcontext"
-            ) && r.resource.as_str().contains(":role/")))
+    is_trust_action(&r.service_lc, &r.name_lc, r.resource.as_str())
+}
+
+/// The one rule for "the role's trust policy is the resource policy": `sts:AssumeRole…`,
+/// and `sts:TagSession`, `sts:SetSourceIdentity`, `sts:SetContext` on a role
+/// (`service_lc` and `name_lc` lower-case). Every front end asks this function.
+pub fn is_trust_action(service_lc: &str, name_lc: &str, resource: &str) -> bool {
+    service_lc == "sts"
+        && (name_lc.starts_with("assumerole")
+            || (matches!(name_lc, "tagsession" | "setsourceidentity" | "setcontext")
+                && resource.contains(":role/")))
 }

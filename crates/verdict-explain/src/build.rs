@@ -445,7 +445,8 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
         .map_err(|e| vec![input_error(e)])?;
     let trust = {
         let a = action.to_ascii_lowercase();
-        a.starts_with("sts:assumerole") && resource.contains(":role/")
+        let (svc, name) = a.split_once(':').unwrap_or(("", ""));
+        verdict_eval::request::is_trust_action(svc, name, &resource) && resource.contains(":role/")
     };
     let resource_account = f
         .resource_account

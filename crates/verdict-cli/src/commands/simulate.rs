@@ -196,8 +196,7 @@ impl SimulateArgs {
                 s.policies.identity = identity.clone();
                 s.policies.permissions_boundary = boundary.clone();
                 if let Some(rp) = &self.resource_policy {
-                    let trust = s.request.service_lc == "sts"
-                        && s.request.name_lc.starts_with("assumerole");
+                    let trust = verdict_eval::request::is_trust_request(&s.request);
                     let ty = if trust {
                         PolicyType::Trust
                     } else {
