@@ -155,6 +155,23 @@ impl Diagnostic {
     }
 }
 
+impl serde::Serialize for Diagnostic {
+    /// `{"code", "message", "help", "file", "line", "column"}` (the last four null when
+    /// unknown): the shape of `errors` in every JSON output.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let pos = self.position();
+        let mut st = s.serialize_struct("Diagnostic", 6)?;
+        st.serialize_field("code", self.code.as_str())?;
+        st.serialize_field("message", &self.message)?;
+        st.serialize_field("help", &self.help)?;
+        st.serialize_field("file", &self.source.as_ref().map(|f| f.name()))?;
+        st.serialize_field("line", &pos.map(|p| p.line))?;
+        st.serialize_field("column", &pos.map(|p| p.column))?;
+        st.end()
+    }
+}
+
 impl fmt::Display for Diagnostic {
     /// `file:line:col: error[code]: message` (no location when there is none) and, on a
     /// second line, `help: …`.

