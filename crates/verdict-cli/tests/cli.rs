@@ -1,5 +1,13 @@
 //! End-to-end tests of the `verdict` binary: exit codes, formats, batch and flags modes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -238,13 +246,21 @@ fn yaml_alias_bombs_are_refused_with_a_position() {
     let o = verdict(&["simulate", f.to_str().unwrap_or_default()], None);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("laughs.yaml:") && err.contains("expands to more than"), "{err}");
+    assert!(
+        err.contains("laughs.yaml:") && err.contains("expands to more than"),
+        "{err}"
+    );
     // A UTF-8 byte-order mark before a JSON scenario is not a syntax error.
     let good = std::fs::read_to_string(root().join("conformance/core/T01-default-deny.json"))
         .expect("corpus file");
     let bom = dir.join("bom.json");
     std::fs::write(&bom, format!("\u{feff}{good}")).expect("write");
     let o = verdict(&["simulate", bom.to_str().unwrap_or_default()], None);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

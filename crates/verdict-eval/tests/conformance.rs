@@ -1,6 +1,14 @@
 //! The conformance corpus (`conformance/`) and the examples (`examples/`), run through
 //! the same code path as `verdict test`. Every case cites its rule of iam-semantics.md.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::path::PathBuf;
 use verdict_eval::testing::{collect_files, run_file};
 

@@ -270,7 +270,9 @@ impl MarkedEventReceiver for Builder<'_> {
             ));
             return;
         }
-        if matches!(ev, Event::SequenceStart(..) | Event::MappingStart(..)) && self.stack.len() >= MAX_DEPTH {
+        if matches!(ev, Event::SequenceStart(..) | Event::MappingStart(..))
+            && self.stack.len() >= MAX_DEPTH
+        {
             self.limit = Some((
                 ErrorCode::TooDeep,
                 at,
@@ -402,7 +404,11 @@ mod tests {
         assert_eq!(docs.len(), 1);
         let json = SourceFile::new("bom.json", "\u{feff}{\"a\": 1}");
         assert!(crate::json::parse(&json).is_ok());
-        assert_eq!(json.position(1).column, 2, "columns as the editor shows them");
+        assert_eq!(
+            json.position(1).column,
+            2,
+            "columns as the editor shows them"
+        );
     }
 
     #[test]

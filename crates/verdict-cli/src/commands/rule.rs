@@ -81,7 +81,9 @@ impl RuleArgs {
         match self.format {
             RuleFormat::Json => {
                 let mut doc = rule_json(r);
-                doc["tool"] = super::tool_json();
+                if let Some(obj) = doc.as_object_mut() {
+                    obj.insert("tool".into(), super::tool_json());
+                }
                 anstream::println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
             }
             RuleFormat::Text => anstream::print!("{}", r.render_text()),
