@@ -5,6 +5,14 @@
 //!   short CLI run pays; the process-wide `catalog()` does the same work once.
 //! * `warm/*`: lookups on an already-loaded catalog.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -1,6 +1,14 @@
 //! ARN patterns as matchers: real-world example ARNs, and a generated instance of
 //! every pattern in the catalog.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use verdict_catalog::{catalog, ArnMatcher};
 
 /// Example ARNs in the shapes AWS documents, with the resource type they must map to.

@@ -2,6 +2,14 @@
 //! Authorization Reference, plus the lookup rules (case, wildcards, suggestions,
 //! condition keys and their types).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use verdict_catalog::{catalog, data_version_line, AccessLevel, Catalog, KeyType, ValueType};
 
 fn type_names(action: &str) -> Vec<String> {

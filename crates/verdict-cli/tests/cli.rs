@@ -1,5 +1,13 @@
 //! End-to-end tests of the `verdict` binary: exit codes, formats, batch and flags modes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -1,5 +1,13 @@
 //! Every `--format json` output validates against its committed schema in docs/schemas/.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::process::{Command, Stdio};
 
 fn root() -> std::path::PathBuf {

@@ -2,6 +2,14 @@
 //! five identity policies of ten statements with conditions, a boundary and a bucket
 //! policy, parsed once. Input: benches/data/realistic.json.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// The `verdict` binary runs on mimalloc; measure with the same allocator.

@@ -668,36 +668,38 @@ fn eval_alternative(
         None => {
             let single = match v {
                 CtxValue::Single(s) => s.as_str(),
-                CtxValue::Multi(m) if m.len() == 1 => {
-                    if a.other(Point::SingleValueList) {
-                        return (false, None);
+                CtxValue::Multi(m) => match m.as_slice() {
+                    [only] => {
+                        if a.other(Point::SingleValueList) {
+                            return (false, None);
+                        }
+                        only.as_str()
                     }
-                    m[0].as_str()
-                }
-                CtxValue::Multi(m) if m.is_empty() => return (absent_outcome(c, a).holds, None),
-                CtxValue::Multi(m) => {
-                    // U6: the other reading takes any value for a positive operator, and
-                    // requires every value to pass for a negated one.
-                    if a.other(Point::PlainOperatorOnMultivalued) {
-                        let mut results = m.iter().map(|x| value_test_typed(c, x, ctx, a).0);
-                        let holds = if op.base.is_negated() {
-                            results.all(|r| r)
-                        } else {
-                            results.any(|r| r)
-                        };
-                        return (holds, None);
+                    [] => return (absent_outcome(c, a).holds, None),
+                    m => {
+                        // U6: the other reading takes any value for a positive operator, and
+                        // requires every value to pass for a negated one.
+                        if a.other(Point::PlainOperatorOnMultivalued) {
+                            let mut results = m.iter().map(|x| value_test_typed(c, x, ctx, a).0);
+                            let holds = if op.base.is_negated() {
+                                results.all(|r| r)
+                            } else {
+                                results.any(|r| r)
+                            };
+                            return (holds, None);
+                        }
+                        return (
+                            false,
+                            Some(Note::new(
+                                "U6",
+                                format!(
+                                    "{} has several values but {} is not a set operator; the condition does not match (U6: use ForAnyValue: or ForAllValues:)",
+                                    c.key, c.op_name
+                                ),
+                            )),
+                        );
                     }
-                    return (
-                        false,
-                        Some(Note::new(
-                            "U6",
-                            format!(
-                                "{} has several values but {} is not a set operator; the condition does not match (U6: use ForAnyValue: or ForAllValues:)",
-                                c.key, c.op_name
-                            ),
-                        )),
-                    );
-                }
+                },
             };
             let (r, m) = value_test_typed(c, single, ctx, a);
             (r, if m { mismatch() } else { None })

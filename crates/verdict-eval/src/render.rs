@@ -97,12 +97,12 @@ pub fn describe_miss(m: &Miss) -> String {
             policy_values,
             note,
         } => {
-            let got = match request_values {
+            let got = match request_values.as_deref() {
                 None => match crate::absence_hint(key) {
                     Some(h) => format!("{key} is absent from the request ({h})"),
                     None => format!("{key} is absent from the request"),
                 },
-                Some(v) if v.len() == 1 => format!("{key} is \"{}\"", v[0]),
+                Some([only]) => format!("{key} is \"{only}\""),
                 Some(v) => format!("{key} is [{}]", values(v)),
             };
             let mut s = format!(

@@ -88,20 +88,21 @@ impl Caller {
             ));
         }
         let last = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
-        match (a.service, a.resource) {
-            ("iam", "root") => Ok((Caller::Root { partition, account }, None)),
-            ("iam", r) if r.starts_with("user/") && r.len() > 5 => Ok((
+        // The resource type is the text before the first `/`.
+        match (a.service, a.resource, a.resource.split_once('/')) {
+            ("iam", "root", _) => Ok((Caller::Root { partition, account }, None)),
+            ("iam", _, Some(("user", path))) if !path.is_empty() => Ok((
                 Caller::User {
                     partition,
                     account,
-                    name: last(&r[5..]),
-                    path: r[5..].to_string(),
+                    name: last(path),
+                    path: path.to_string(),
                     arn: s.to_string(),
                 },
                 None,
             )),
-            ("iam", r) if r.starts_with("role/") && r.len() > 5 => {
-                let role = last(&r[5..]);
+            ("iam", _, Some(("role", path))) if !path.is_empty() => {
+                let role = last(path);
                 let arn = format!("arn:{partition}:sts::{account}:assumed-role/{role}/verdict-session");
                 Ok((
                     Caller::AssumedRole {
@@ -116,11 +117,11 @@ impl Caller {
                     )),
                 ))
             }
-            ("iam", r) if (r.starts_with("saml-provider/") || r.starts_with("oidc-provider/")) => {
+            ("iam", _, Some(("saml-provider" | "oidc-provider", _))) => {
                 Ok((Caller::WebIdentity(s.to_string()), None))
             }
-            ("sts", r) if r.starts_with("assumed-role/") => {
-                let mut it = r["assumed-role/".len()..].splitn(2, '/');
+            ("sts", _, Some(("assumed-role", rest))) => {
+                let mut it = rest.splitn(2, '/');
                 match (it.next(), it.next()) {
                     (Some(role), Some(session)) if !role.is_empty() && !session.is_empty() => Ok((
                         Caller::AssumedRole {
@@ -137,11 +138,11 @@ impl Caller {
                     )),
                 }
             }
-            ("sts", r) if r.starts_with("federated-user/") && r.len() > 15 => Ok((
+            ("sts", _, Some(("federated-user", name))) if !name.is_empty() => Ok((
                 Caller::FederatedUser {
                     partition,
                     account,
-                    name: r[15..].to_string(),
+                    name: name.to_string(),
                     arn: s.to_string(),
                 },
                 None,

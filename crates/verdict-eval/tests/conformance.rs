@@ -6,6 +6,14 @@
 //! listed file that fails passes its test, a listed file that passes fails it (so the list
 //! stays true), and an unlisted failure fails as usual.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

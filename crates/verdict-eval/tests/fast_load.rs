@@ -1,6 +1,14 @@
 //! The batch fast loader builds the same scenario as the strict loader: for every
 //! scenario of the corpus and the examples, the decision, deciding layer and message agree.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::path::PathBuf;
 use verdict_eval::fast_load::load_line_fast;
 use verdict_eval::testing::collect_files;

@@ -2,6 +2,14 @@
 //! (issue 2, "Result and trace"). Scenarios are generated across every layer, principal
 //! form and condition family.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use verdict_eval::{decide_with_message, evaluate, scenario_from_json};

@@ -1,6 +1,14 @@
 //! Golden files: the text explanation of every example in `examples/` (issue 2, "Tests").
 //! Update with `INSTA_UPDATE=always cargo test -p verdict-eval --test golden` and review.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::path::PathBuf;
 use verdict_eval::{evaluate, load_scenario, render::render};
 use verdict_policy::SourceFile;

@@ -165,6 +165,15 @@ impl Fields {
     }
 }
 
+/// `obj[key] = value` on a JSON object built here (a no-op on anything else), without
+/// the `IndexMut` that panics on non-objects. Like it, a new key goes last and an
+/// existing key keeps its place.
+pub(crate) fn set_member(obj: &mut Value, key: &str, value: Value) {
+    if let Some(map) = obj.as_object_mut() {
+        map.insert(key.to_string(), value);
+    }
+}
+
 fn ctx_json(v: &CtxValue) -> Value {
     match v {
         CtxValue::Single(s) => Value::from(s.as_str()),
@@ -343,9 +352,9 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
         if ev.caller.federated_parent.is_some() {
             f.federated_parent = ev.caller.federated_parent.clone();
         }
-        if let Some(a) = ev.actions.first() {
+        if let Some((a, rest)) = ev.actions.split_first() {
             f.action = Some(a.clone());
-            other_actions = ev.actions[1..].to_vec();
+            other_actions = rest.to_vec();
         } else if let Some(n) = &ev.action_note {
             return Err(vec![input_error(format!(
                 "{} {}: {n}",
@@ -817,20 +826,20 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
     }
     let mut req = json!({ "principal": principal, "action": action, "resource": resource, "context": Value::Object(ctx) });
     if let Some(p) = &f.principal_id {
-        req["principal_id"] = Value::from(p.as_str());
+        set_member(&mut req, "principal_id", Value::from(p.as_str()));
     }
     if let Some(p) = &f.federated_parent {
-        req["federated_parent"] = Value::from(p.as_str());
+        set_member(&mut req, "federated_parent", Value::from(p.as_str()));
     }
     if base.as_ref().is_some_and(|b| b.request.service_linked_role) {
-        req["service_linked_role"] = Value::Bool(true);
+        set_member(&mut req, "service_linked_role", Value::Bool(true));
     }
     let mut top = json!({ "request": req });
     if let Some(a) = &resource_account {
-        top["resource_account"] = Value::from(a.as_str());
+        set_member(&mut top, "resource_account", Value::from(a.as_str()));
     }
     if let Some(m) = &management_account {
-        top["management_account"] = Value::from(m.as_str());
+        set_member(&mut top, "management_account", Value::from(m.as_str()));
     }
     let auth_type = inputs.authorization_type.clone().or_else(|| {
         base.as_ref()
@@ -838,7 +847,11 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
             .map(|a| a.authorization_type.as_str().to_string())
     });
     if let Some(t) = &auth_type {
-        top["apigateway"] = json!({ "authorization_type": t.to_ascii_uppercase() });
+        set_member(
+            &mut top,
+            "apigateway",
+            json!({ "authorization_type": t.to_ascii_uppercase() }),
+        );
     }
     let src = SourceFile::new(
         "<request built by verdict explain>",
@@ -1139,19 +1152,19 @@ pub fn scenario_json(b: &Built, expect: Option<Value>) -> Value {
     if !s.extra_resources.is_empty() {
         let mut all = vec![Value::from(r.resource.as_str())];
         all.extend(s.extra_resources.iter().map(|x| Value::from(x.as_str())));
-        req["resources"] = Value::Array(all);
+        set_member(&mut req, "resources", Value::Array(all));
         if let Some(o) = req.as_object_mut() {
             o.remove("resource");
         }
     }
     if let Some(p) = &r.principal_id {
-        req["principal_id"] = Value::from(p.as_str());
+        set_member(&mut req, "principal_id", Value::from(p.as_str()));
     }
     if let Some(p) = &r.federated_parent {
-        req["federated_parent"] = Value::from(p.as_str());
+        set_member(&mut req, "federated_parent", Value::from(p.as_str()));
     }
     if r.service_linked_role {
-        req["service_linked_role"] = Value::Bool(true);
+        set_member(&mut req, "service_linked_role", Value::Bool(true));
     }
     let named = |np: &NamedPolicy| -> Value {
         let doc = document_of(np).unwrap_or(Value::Null);

@@ -86,10 +86,9 @@ pub fn parse_decoded(text: &str) -> Result<DecodedMessage, String> {
         if INTERNAL_KEYS.contains(&lc.as_str()) {
             continue;
         }
-        let value = if values.len() == 1 && !MULTIVALUED.contains(&lc.as_str()) {
-            values[0].clone()
-        } else {
-            Value::Array(values)
+        let value = match values.as_slice() {
+            [only] if !MULTIVALUED.contains(&lc.as_str()) => only.clone(),
+            _ => Value::Array(values),
         };
         context.push((key.to_string(), value));
     }

@@ -202,13 +202,13 @@ fn values(v: &[String]) -> String {
 }
 
 fn held(c: &ConditionTrace) -> String {
-    let got = match &c.request_values {
+    let got = match c.request_values.as_deref() {
         None if c.key.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") => format!(
             "{} is absent (long-term access keys carry no MFA information)",
             c.key
         ),
         None => format!("{} is absent", c.key),
-        Some(v) if v.len() == 1 => format!("{} is \"{}\"", c.key, v[0]),
+        Some([only]) => format!("{} is \"{only}\"", c.key),
         Some(v) => format!("{} is [{}]", c.key, values(v)),
     };
     format!(
@@ -223,7 +223,7 @@ fn held(c: &ConditionTrace) -> String {
 fn miss_hint(m: &Miss, s: &Scenario) -> Option<String> {
     match m {
         Miss::Resource { negated: false, patterns, requested, .. } if requested.starts_with("arn:aws:s3:::") => {
-            let rest = &requested["arn:aws:s3:::".len()..];
+            let rest = requested.strip_prefix("arn:aws:s3:::").unwrap_or_default();
             let bucket = rest.split('/').next().unwrap_or(rest);
             let bucket_arn = format!("arn:aws:s3:::{bucket}");
             let is_object = rest.contains('/');
@@ -245,8 +245,9 @@ fn miss_hint(m: &Miss, s: &Scenario) -> Option<String> {
                 "aws:multifactorauthpresent" => "long-term access keys carry no MFA information, so aws:MultiFactorAuthPresent is absent".to_string(),
                 "aws:sourceip" => "aws:SourceIp is absent when the call comes through a VPC endpoint or is made by an AWS service".to_string(),
                 "aws:principalorgid" | "aws:principalorgpaths" => format!("{key} is absent: the caller is outside an organization, or --org was not given"),
-                _ if k.starts_with("aws:principaltag/") => format!("the caller has no tag {}", &key["aws:PrincipalTag/".len()..]),
-                _ if k.starts_with("aws:resourcetag/") => format!("the resource has no tag {} (or its tags were not given: use --context)", &key["aws:ResourceTag/".len()..]),
+                // `k` is `key` lower-cased, so the prefix has the same length in both.
+                _ if k.starts_with("aws:principaltag/") => format!("the caller has no tag {}", key.get("aws:PrincipalTag/".len()..).unwrap_or_default()),
+                _ if k.starts_with("aws:resourcetag/") => format!("the resource has no tag {} (or its tags were not given: use --context)", key.get("aws:ResourceTag/".len()..).unwrap_or_default()),
                 _ => return None,
             })
         }

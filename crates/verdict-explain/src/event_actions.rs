@@ -149,25 +149,17 @@ pub fn service_prefix(event_source: &str) -> String {
 
 /// Lambda records versioned operation names (`GetFunction20150331v2`); drop the suffix.
 fn strip_api_version(name: &str) -> &str {
-    let bytes = name.as_bytes();
-    let mut end = name.len();
+    let trailing_digits = |s: &str| s.bytes().rev().take_while(u8::is_ascii_digit).count();
     // optional `v<digits>`
-    let mut i = end;
-    while i > 0 && bytes[i - 1].is_ascii_digit() {
-        i -= 1;
-    }
-    if i < end && i > 0 && bytes[i - 1] == b'v' {
-        end = i - 1;
-    }
-    let digits = name[..end]
-        .bytes()
-        .rev()
-        .take_while(u8::is_ascii_digit)
-        .count();
-    if digits == 8 && end > 8 {
-        &name[..end - 8]
-    } else {
-        name
+    let n = trailing_digits(name);
+    let base = match name.get(..name.len() - n).and_then(|h| h.strip_suffix('v')) {
+        Some(head) if n > 0 => head,
+        _ => name,
+    };
+    // Eight ASCII digits end `base`, so the cut is on a character boundary.
+    match base.len().checked_sub(8) {
+        Some(end) if end > 0 && trailing_digits(base) == 8 => base.get(..end).unwrap_or(name),
+        _ => name,
     }
 }
 

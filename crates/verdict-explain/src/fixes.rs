@@ -194,9 +194,10 @@ fn request_change_title(key: &str, value: &str) -> String {
         "aws:sourceip" => format!("Call from an address such as {value}"),
         "aws:requestedregion" => format!("Call the {value} endpoint (aws:RequestedRegion = {value})"),
         "aws:securetransport" => "Call over HTTPS".into(),
-        _ if k.starts_with("aws:resourcetag/") => format!("Tag the resource with {} = {value}", &key["aws:ResourceTag/".len()..]),
-        _ if k.starts_with("aws:principaltag/") => format!("Tag the caller with {} = {value}", &key["aws:PrincipalTag/".len()..]),
-        _ if k.starts_with("aws:requesttag/") => format!("Pass the tag {} = {value} in the request", &key["aws:RequestTag/".len()..]),
+        // `k` is `key` lower-cased, so the prefix has the same length in both.
+        _ if k.starts_with("aws:resourcetag/") => format!("Tag the resource with {} = {value}", key.get("aws:ResourceTag/".len()..).unwrap_or_default()),
+        _ if k.starts_with("aws:principaltag/") => format!("Tag the caller with {} = {value}", key.get("aws:PrincipalTag/".len()..).unwrap_or_default()),
+        _ if k.starts_with("aws:requesttag/") => format!("Pass the tag {} = {value} in the request", key.get("aws:RequestTag/".len()..).unwrap_or_default()),
         _ => format!("Make the request with {key} = {value}"),
     }
 }
@@ -974,16 +975,18 @@ fn implicit_candidates(
                     policy_values,
                     ..
                 } if v.len() == 1 && is_positive_string_op(operator) => {
+                    // The guard makes this the request's only value.
+                    let value = v.first().map_or("", String::as_str);
                     ops.extend(add_condition_value(
                         &doc,
                         &sp,
                         operator,
                         key,
-                        Value::from(v[0].as_str()),
+                        Value::from(value),
                     ));
                     kinds.push((
                         FixKind::AddConditionValue,
-                        format!("also accept {key} = {}", v[0]),
+                        format!("also accept {key} = {value}"),
                     ));
                     if controllable(key) {
                         if let Some(c) = value_for(operator, policy_values, true)
@@ -1029,9 +1032,10 @@ fn implicit_candidates(
         let single_action = doc.pointer(&format!("{sp}/Action")).is_some_and(|a| {
             a.as_str()
                 .or_else(|| {
-                    a.as_array()
-                        .filter(|x| x.len() == 1)
-                        .and_then(|x| x[0].as_str())
+                    a.as_array().and_then(|x| match x.as_slice() {
+                        [only] => only.as_str(),
+                        _ => None,
+                    })
                 })
                 .is_some_and(|x| !x.contains(['*', '?']))
         });
@@ -1495,7 +1499,7 @@ pub fn plan(built: &Built) -> Plan {
                 }
             }
         }
-        if ok.is_empty() {
+        let Some((first, next)) = ok.first().cloned() else {
             let locked = e
                 .deciding_statement
                 .as_ref()
@@ -1512,8 +1516,7 @@ pub fn plan(built: &Built) -> Plan {
             blockers.push(blocker);
             per_blocker.push(Vec::new());
             break;
-        }
-        let (first, next) = ok[0].clone();
+        };
         primaries.push(first);
         per_blocker.push(ok.into_iter().map(|(c, _)| c).collect());
         blockers.push(blocker);
@@ -1562,9 +1565,8 @@ pub fn plan(built: &Built) -> Plan {
         ids.push((0..v.len()).map(|k| next_id + k).collect());
         next_id += v.len();
     }
-    for (i, v) in verified.into_iter().enumerate() {
-        for (k, (c, alone)) in v.into_iter().enumerate() {
-            let id = ids[i][k];
+    for (i, (v, v_ids)) in verified.into_iter().zip(&ids).enumerate() {
+        for ((c, alone), &id) in v.into_iter().zip(v_ids) {
             let requires: Vec<usize> = if alone {
                 Vec::new()
             } else {
@@ -1595,7 +1597,10 @@ pub fn plan(built: &Built) -> Plan {
                     note = Some(format!("this role is managed by IAM Identity Center: make the change in the permission set {set}, not on the role, or it will be overwritten"));
                 }
             }
-            blockers[i].fixes.push(id);
+            // One blocker per verified list, pushed together above.
+            if let Some(b) = blockers.get_mut(i) {
+                b.fixes.push(id);
+            }
             fixes.push(Fix {
                 id,
                 blocker: i + 1,

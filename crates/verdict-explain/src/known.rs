@@ -6,7 +6,7 @@
 //! instead of a verified fix; and no proposal ever uses `"Action": "*"` or
 //! `"Resource": "*"` (a wildcard fix hides the problem and opens a new one).
 
-use crate::build::Built;
+use crate::build::{set_member, Built};
 use crate::fixes::{Fix, Plan};
 use crate::message::{DenyKind, ParsedMessage, ReportedLayer};
 use serde::Serialize;
@@ -161,14 +161,14 @@ pub fn guidance(b: &Built, m: &ParsedMessage) -> Vec<Suggestion> {
     let mut allow = json!({ "Effect": "Allow", "Action": action });
     match (&res, trust) {
         (_, true) => {}
-        (Some(rv), false) => allow["Resource"] = rv.clone(),
+        (Some(rv), false) => set_member(&mut allow, "Resource", rv.clone()),
         (None, false) => {}
     }
     let needs_principal = matches!(layer, Layer::Resource | Layer::VpcEndpoint);
     if needs_principal {
         match principal_value(b) {
-            Some(p) => allow["Principal"] = p,
-            None => allow["Principal"] = json!("*"),
+            Some(p) => set_member(&mut allow, "Principal", p),
+            None => set_member(&mut allow, "Principal", json!("*")),
         }
     }
     // No wildcard proposals: without a resource, say what to supply instead.

@@ -485,11 +485,16 @@ fn unbalanced(tok: &str) -> bool {
 
 /// The first token of `x`, keeping placeholders with spaces (`[Account Id]`) whole.
 fn first_token(x: &str) -> &str {
+    // `end` is always the offset of a space or the length of `x`, so a character
+    // boundary; there is text after it exactly when it is a space.
     let mut end = x.find(' ').unwrap_or(x.len());
-    while end < x.len() && unbalanced(&x[..end]) {
-        end = x[end + 1..].find(' ').map_or(x.len(), |i| end + 1 + i);
+    while let (Some(head), Some(rest)) = (x.get(..end), x.get(end + 1..)) {
+        if !unbalanced(head) {
+            break;
+        }
+        end = rest.find(' ').map_or(x.len(), |i| end + 1 + i);
     }
-    &x[..end]
+    x.get(..end).unwrap_or(x)
 }
 
 /// The principal written just before `at` (`User: X`, `User `X'`, `X`, `CloudWatch Alarms`).
@@ -523,8 +528,7 @@ fn principal_before(t: &str, at: usize) -> Option<String> {
     let mut words = vec![cleaned.to_string()];
     for w in tokens.iter().take(3) {
         // A word glued to a quote or colon (`"error":"CloudWatch`) starts the name.
-        if let Some(i) = w.rfind(['"', '\'', ':', '>']) {
-            let bare = &w[i + 1..];
+        if let Some((_, bare)) = w.rsplit_once(['"', '\'', ':', '>']) {
             if !bare.is_empty() && bare.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
                 words.push(bare.to_string());
             }
@@ -857,8 +861,8 @@ fn enhanced_tail(tail: &str) -> Option<Tail> {
     )?;
     let mut extra = 0;
     if let Some(c) = go.captures(after_reason) {
-        out.url = Some(c["url"].to_string());
-        out.authz = Some(c["id"].to_string());
+        out.url = c.name("url").map(|m| m.as_str().to_string());
+        out.authz = c.name("id").map(|m| m.as_str().to_string());
         extra = c.get(0).map_or(0, |m| m.end());
     }
     out.consumed = tail.len() - r.len() + used_in_r + extra;
@@ -869,8 +873,9 @@ fn enhanced_tail(tail: &str) -> Option<Tail> {
 fn resource_text<'a>(x: &'a str, reason: &Regex) -> (&'a str, usize) {
     for (open, close) in [('"', '"'), ('`', '\''), ('\'', '\'')] {
         if let Some(inner) = x.strip_prefix(open) {
-            if let Some(e) = inner.find(close) {
-                return (&x[..e + 2], e + 2);
+            // Both quotes are one byte: the quoted text is the first `e + 2` bytes.
+            if let Some(quoted) = inner.find(close).and_then(|e| x.get(..e + 2)) {
+                return (quoted, quoted.len());
             }
         }
     }
@@ -889,13 +894,14 @@ fn resource_text<'a>(x: &'a str, reason: &Regex) -> (&'a str, usize) {
         _ => 0,
     };
     if iam_words > 0 && reason.find(x).is_none_or(|m| m.start() > 120) {
-        let len: usize = words[..iam_words].iter().map(|w| w.len()).sum::<usize>() + iam_words - 1;
-        let (head, _) = crate::paste::cut_trailer(&x[..len]);
+        let len: usize =
+            words.iter().take(iam_words).map(|w| w.len()).sum::<usize>() + iam_words - 1;
+        let (head, _) = crate::paste::cut_trailer(x.get(..len).unwrap_or(x));
         return (head, head.len());
     }
     // Not an ARN (`user bob`, `policy path /`): up to the reason, when it is near.
     if let Some(m) = reason.find(x).filter(|m| m.start() < 120) {
-        let (head, _) = crate::paste::cut_trailer(&x[..m.start()]);
+        let (head, _) = crate::paste::cut_trailer(x.get(..m.start()).unwrap_or_default());
         if head.len() == m.start() {
             return (head, m.start());
         }

@@ -78,12 +78,13 @@ pub fn unwrap(raw: &str) -> Unwrapped {
 fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        let (rep, used) = match tail.find(';').filter(|&e| e <= 10) {
-            Some(e) => {
-                let name = &tail[1..e];
+    while let Some((before, after)) = rest.split_once('&') {
+        out.push_str(before);
+        // An entity is `&`, a name of at most nine bytes, and `;`.
+        let entity = after
+            .split_once(';')
+            .filter(|(name, _)| name.len() < 10)
+            .and_then(|(name, remaining)| {
                 let c = match name {
                     "quot" => Some('"'),
                     "amp" => Some('&'),
@@ -98,18 +99,18 @@ fn decode_entities(s: &str) -> String {
                         .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
                         .and_then(char::from_u32),
                 };
-                match c {
-                    Some(c) => (Some(c), e + 1),
-                    None => (None, 1),
-                }
+                c.map(|c| (c, remaining))
+            });
+        match entity {
+            Some((c, remaining)) => {
+                out.push(c);
+                rest = remaining;
             }
-            None => (None, 1),
-        };
-        match rep {
-            Some(c) => out.push(c),
-            None => out.push('&'),
+            None => {
+                out.push('&');
+                rest = after;
+            }
         }
-        rest = &tail[used..];
     }
     out.push_str(rest);
     out
@@ -346,8 +347,8 @@ fn s3_from_url(url: &str) -> Option<(String, Option<String>)> {
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
     let path = path.split(['?', '#']).next().unwrap_or("");
     let key_of = |p: &str| Some(p.to_string()).filter(|k| !k.is_empty());
-    if let Some(i) = host.find(".s3.").or_else(|| host.find(".s3-")) {
-        return Some((host[..i].to_string(), key_of(path)));
+    if let Some((bucket, _)) = host.split_once(".s3.").or_else(|| host.split_once(".s3-")) {
+        return Some((bucket.to_string(), key_of(path)));
     }
     if host.starts_with("s3.") || host.starts_with("s3-") || host == "s3.amazonaws.com" {
         let (b, k) = path.split_once('/').unwrap_or((path, ""));
@@ -387,8 +388,8 @@ const TRAILERS: &[&str] = &[
 /// Cut `s` at the first trailer; returns the message part and what was cut.
 pub fn cut_trailer(s: &str) -> (&str, Option<&str>) {
     let cut = TRAILERS.iter().filter_map(|t| s.find(t)).min();
-    match cut {
-        Some(i) => (&s[..i], Some(s[i..].trim())),
+    match cut.and_then(|i| s.split_at_checked(i)) {
+        Some((head, trailer)) => (head, Some(trailer.trim())),
         None => (s, None),
     }
 }
@@ -397,17 +398,22 @@ pub fn cut_trailer(s: &str) -> (&str, Option<&str>) {
 pub fn clean_token(t: &str) -> &str {
     // Quotes and tags never occur inside ARNs or action names: cut at the first one.
     let t = t.trim_start_matches(['"', '\'', '`', '(', '[', '{']);
-    let t = match t.find(['"', '`']).or_else(|| t.find("</")) {
-        Some(i) if i > 0 => &t[..i],
-        _ => t,
-    };
+    let t = t
+        .find(['"', '`'])
+        .or_else(|| t.find("</"))
+        .filter(|&i| i > 0)
+        .and_then(|i| t.get(..i))
+        .unwrap_or(t);
     let mut t = t;
     loop {
         let before = t;
         t = t.trim_end_matches(['\'', ',', ';', '\\']);
         for (open, close) in [('(', ')'), ('[', ']'), ('{', '}'), ('<', '>')] {
-            if t.ends_with(close) && t.matches(open).count() < t.matches(close).count() {
-                t = &t[..t.len() - 1];
+            if let Some(shorter) = t
+                .strip_suffix(close)
+                .filter(|_| t.matches(open).count() < t.matches(close).count())
+            {
+                t = shorter;
             }
         }
         if t == before {

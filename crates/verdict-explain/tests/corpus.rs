@@ -4,6 +4,14 @@
 //! Every field must come out exactly, inferred fields marked as inferred, and nothing
 //! from a trailer in any field (issue 9).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use serde_json::Value;
 use verdict_explain::message::{find_messages, DenyKind, ParsedMessage, ResourceForm};
 

@@ -3,7 +3,13 @@
 //! tests/fixtures/cases). Each case checks the text answer against a committed insta
 //! snapshot, and checks that every proposed fix flips the decision when applied.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use std::path::PathBuf;
 use verdict_eval::{decide, evaluate, load_scenario, Decision};

@@ -2,7 +2,13 @@
 //! tests/fixtures/samples): from the message alone, from the event alone, and from the
 //! event together with a snapshot (authorization details and Organizations outputs).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use std::path::PathBuf;
 use verdict_eval::{decide, Decision};

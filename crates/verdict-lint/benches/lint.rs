@@ -1,5 +1,13 @@
 //! Lint every AWS managed policy (about 1,600) in one process, and one 10 MB policy.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::Path;
 use verdict_lint::{lint_file, LintOptions};

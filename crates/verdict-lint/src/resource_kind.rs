@@ -197,7 +197,8 @@ impl ResourceKind {
         NAMES
             .iter()
             .find(|(k, _)| *k == self)
-            .map_or("", |(_, n)| n[0])
+            .and_then(|(_, n)| n.first().copied())
+            .unwrap_or("")
     }
 
     /// The service prefixes whose actions the policy may name.

@@ -1,6 +1,14 @@
 //! `docs/rules.md` is generated from the registry; this test keeps it current.
 //! Regenerate with `UPDATE_RULES_DOC=1 cargo test -p verdict-lint --test docs`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::path::Path;
 
 #[test]

@@ -1,5 +1,13 @@
 //! JSON and SARIF output; the SARIF log validates against the SARIF 2.1.0 schema.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use verdict_lint::output::{json, sarif, Summary};
 use verdict_lint::{lint_text, LintOptions};
 

@@ -3,6 +3,14 @@
 //! `good.*` must be clean. An optional `options.toml` (the `[lint]` table of
 //! `verdict.toml`) sets the policy type or SCP grammar.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use std::path::{Path, PathBuf};
 use verdict_lint::config::Config;
 use verdict_lint::output::text::{render, TextOptions};

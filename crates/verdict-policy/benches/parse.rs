@@ -1,6 +1,14 @@
 //! Parsing all AWS managed policies (issue 2, benchmark b). Input:
 //! data/managed-policies/managed-policies.jsonl (1,594 policies).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// The `verdict` binary runs on mimalloc; measure with the same allocator.

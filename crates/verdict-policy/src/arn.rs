@@ -279,7 +279,12 @@ impl ResourcePattern {
             return ResourcePattern::new(&padded, variables);
         }
         match Arn::parse(text) {
-            Some(a) if variables && text[..text.len() - a.resource.len()].contains("${") => {
+            Some(a)
+                if variables
+                    && text
+                        .strip_suffix(a.resource)
+                        .is_some_and(|head| head.contains("${")) =>
+            {
                 ResourcePattern::Dynamic(Template::parse(text, true))
             }
             Some(a) => ResourcePattern::Arn {
@@ -340,7 +345,7 @@ impl ResourcePattern {
                 let tokens = t
                     .resolve_tokens(|k| lookup(k).map(str::to_string))
                     .ok_or(UnresolvedVariable)?;
-                let Some(parts) = split_six(&tokens) else {
+                let Some([head, segs @ .., resource]) = split_six(&tokens) else {
                     return Ok(false);
                 };
                 let lower = |p: &[Token]| -> Vec<Token> {
@@ -351,12 +356,12 @@ impl ResourcePattern {
                         })
                         .collect()
                 };
-                let head_ok = Glob::from_tokens(&lower(&parts[0])).matches("arn")
-                    && parts[1..5]
+                let head_ok = Glob::from_tokens(&lower(&head)).matches("arn")
+                    && segs
                         .iter()
                         .zip(rsegs.iter())
                         .all(|(p, s)| Glob::from_tokens(&lower(p)).matches(s));
-                Ok(head_ok && Glob::from_tokens(&parts[5]).matches(rres))
+                Ok(head_ok && Glob::from_tokens(&resource).matches(rres))
             }
             (
                 ResourcePattern::Arn { segs, resource },
@@ -426,23 +431,23 @@ pub fn arn_segments(pattern_tokens: &[Token]) -> Option<Box<[Glob]>> {
 
 /// Split pattern tokens on the first five literal colons; `None` unless there are six
 /// parts, or fewer with the last ending in `*` (§3.2 rule 8: padded with `*` parts).
-fn split_six(pattern_tokens: &[Token]) -> Option<Vec<Vec<Token>>> {
+fn split_six(pattern_tokens: &[Token]) -> Option<[Vec<Token>; 6]> {
     let mut parts: Vec<Vec<Token>> = vec![Vec::new()];
     for t in pattern_tokens {
         match t {
             Token::Literal(s) if parts.len() < 6 => {
                 let mut rest = s.as_str();
-                while let Some(i) = rest.find(':') {
+                while let Some((head, tail)) = rest.split_once(':') {
                     if parts.len() >= 6 {
                         break;
                     }
-                    if i > 0 {
+                    if !head.is_empty() {
                         if let Some(last) = parts.last_mut() {
-                            last.push(Token::Literal(rest[..i].to_string()));
+                            last.push(Token::Literal(head.to_string()));
                         }
                     }
                     parts.push(Vec::new());
-                    rest = &rest[i + 1..];
+                    rest = tail;
                 }
                 if !rest.is_empty() {
                     if let Some(last) = parts.last_mut() {
@@ -460,7 +465,7 @@ fn split_six(pattern_tokens: &[Token]) -> Option<Vec<Vec<Token>>> {
     if parts.len() < 6 && parts.last().and_then(|p| p.last()) == Some(&Token::Star) {
         parts.resize(6, vec![Token::Star]);
     }
-    (parts.len() == 6).then_some(parts)
+    <[Vec<Token>; 6]>::try_from(parts).ok()
 }
 
 /// Convenience for tests and tools: `arn_like` on an untemplated pattern.

@@ -330,20 +330,20 @@ pub fn parse_date(s: &str) -> Option<i128> {
     let (mut h, mut mi, mut sec, mut nanos) = (0u32, 0u32, 0u32, 0u32);
     let mut offset_secs: i64 = 0;
     let mut i = 4;
-    if b.len() > i {
-        if b[i] != b'-' {
+    if let Some(&c) = b.get(i) {
+        if c != b'-' {
             return None;
         }
         month = num(5..7)?;
         i = 7;
-        if b.len() > i {
-            if b[i] != b'-' {
+        if let Some(&c) = b.get(i) {
+            if c != b'-' {
                 return None;
             }
             day = num(8..10)?;
             i = 10;
-            if b.len() > i {
-                if b[i] != b'T' && b[i] != b't' {
+            if let Some(&c) = b.get(i) {
+                if c != b'T' && c != b't' {
                     return None;
                 }
                 h = num(11..13)?;
@@ -358,13 +358,14 @@ pub fn parse_date(s: &str) -> Option<i128> {
                     if b.get(i) == Some(&b'.') {
                         let start = i + 1;
                         let mut end = start;
-                        while end < b.len() && b[end].is_ascii_digit() {
+                        while b.get(end).is_some_and(u8::is_ascii_digit) {
                             end += 1;
                         }
                         if end == start {
                             return None;
                         }
-                        let frac = &s[start..end.min(start + 9)];
+                        // ASCII digits only, so every offset is a character boundary.
+                        let frac = s.get(start..end.min(start + 9))?;
                         nanos = frac.parse::<u32>().ok()? * 10u32.pow(9 - frac.len() as u32);
                         i = end;
                     }
@@ -372,7 +373,9 @@ pub fn parse_date(s: &str) -> Option<i128> {
                 // Time zone designator is required with a time.
                 match b.get(i) {
                     Some(b'Z') | Some(b'z') if i + 1 == b.len() => {}
-                    Some(sign @ (b'+' | b'-')) if b.len() == i + 6 && b[i + 3] == b':' => {
+                    Some(sign @ (b'+' | b'-'))
+                        if b.len() == i + 6 && b.get(i + 3) == Some(&b':') =>
+                    {
                         let oh = num(i + 1..i + 3)? as i64;
                         let om = num(i + 4..i + 6)? as i64;
                         if oh > 23 || om > 59 {

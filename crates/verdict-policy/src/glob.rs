@@ -39,13 +39,11 @@ impl Glob {
         // Most patterns are literal or end in their only `*`: no token list needed.
         let plan = match pattern.find(['*', '?']) {
             None => Plan::Exact(pattern.to_string()),
-            Some(i) if i + 1 == pattern.len() && pattern.ends_with('*') => {
-                if i == 0 {
-                    Plan::Any
-                } else {
-                    Plan::Prefix(pattern[..i].to_string())
-                }
-            }
+            Some(i) if i + 1 == pattern.len() => match pattern.strip_suffix('*') {
+                Some("") => Plan::Any,
+                Some(prefix) => Plan::Prefix(prefix.to_string()),
+                None => return Glob::from_tokens(&tokenize(pattern)),
+            },
             Some(_) => return Glob::from_tokens(&tokenize(pattern)),
         };
         Glob { plan }
@@ -76,12 +74,11 @@ impl Glob {
             Plan::Any
         } else if ops.iter().all(|o| matches!(o, Op::Byte(_))) {
             Plan::Exact(bytes_to_string(&ops))
-        } else if ops.last() == Some(&Op::Star)
-            && ops[..ops.len() - 1]
-                .iter()
-                .all(|o| matches!(o, Op::Byte(_)))
+        } else if let Some(head) = ops
+            .strip_suffix(&[Op::Star])
+            .filter(|head| head.iter().all(|o| matches!(o, Op::Byte(_))))
         {
-            Plan::Prefix(bytes_to_string(&ops[..ops.len() - 1]))
+            Plan::Prefix(bytes_to_string(head))
         } else {
             Plan::General(ops)
         };
@@ -103,9 +100,10 @@ impl Glob {
         match &self.plan {
             Plan::Any => true,
             Plan::Exact(s) => short_eq(s.as_bytes(), text.as_bytes()),
-            Plan::Prefix(p) => {
-                text.len() >= p.len() && short_eq(p.as_bytes(), &text.as_bytes()[..p.len()])
-            }
+            Plan::Prefix(p) => text
+                .as_bytes()
+                .get(..p.len())
+                .is_some_and(|head| short_eq(p.as_bytes(), head)),
             Plan::General(ops) => general_match(ops, text.as_bytes()),
         }
     }
@@ -122,8 +120,8 @@ pub fn short_eq(a: &[u8], b: &[u8]) -> bool {
         return a == b;
     }
     let mut diff = 0u8;
-    for i in 0..a.len() {
-        diff |= a[i] ^ b[i];
+    for (x, y) in a.iter().zip(b) {
+        diff |= x ^ y;
     }
     diff == 0
 }
@@ -155,15 +153,15 @@ pub fn tokenize_into<'a>(pattern: &'a str, out: &mut Vec<TokRef<'a>>) {
     let mut start = 0;
     for (i, c) in pattern.char_indices() {
         if c == '*' || c == '?' {
-            if i > start {
-                out.push(TokRef::Lit(&pattern[start..i]));
+            if let Some(lit) = pattern.get(start..i).filter(|lit| !lit.is_empty()) {
+                out.push(TokRef::Lit(lit));
             }
             out.push(if c == '*' { TokRef::Star } else { TokRef::One });
             start = i + 1;
         }
     }
-    if start < pattern.len() {
-        out.push(TokRef::Lit(&pattern[start..]));
+    if let Some(lit) = pattern.get(start..).filter(|lit| !lit.is_empty()) {
+        out.push(TokRef::Lit(lit));
     }
 }
 
@@ -188,13 +186,13 @@ pub fn match_refs(tokens: &[TokRef<'_>], text: &str) -> bool {
     fn op_at(tokens: &[TokRef<'_>], mut ti: usize, mut bi: usize) -> (Option<Op>, usize, usize) {
         while let Some(t) = tokens.get(ti) {
             match t {
-                TokRef::Lit(l) if bi < l.len() => {
-                    return (Some(Op::Byte(l.as_bytes()[bi])), ti, bi)
-                }
-                TokRef::Lit(_) => {
-                    ti += 1;
-                    bi = 0;
-                }
+                TokRef::Lit(l) => match l.as_bytes().get(bi) {
+                    Some(&b) => return (Some(Op::Byte(b)), ti, bi),
+                    None => {
+                        ti += 1;
+                        bi = 0;
+                    }
+                },
                 TokRef::Star => return (Some(Op::Star), ti, 0),
                 TokRef::One => return (Some(Op::One), ti, 0),
             }
@@ -210,19 +208,19 @@ pub fn match_refs(tokens: &[TokRef<'_>], text: &str) -> bool {
     let text = text.as_bytes();
     let (mut ti, mut bi, mut t) = (0usize, 0usize, 0usize);
     let mut star: Option<(usize, usize, usize)> = None;
-    while t < text.len() {
+    while let Some(&c) = text.get(t) {
         let (op, cti, cbi) = op_at(tokens, ti, bi);
         ti = cti;
         bi = cbi;
         match op {
-            Some(Op::Byte(b)) if b == text[t] => {
+            Some(Op::Byte(b)) if b == c => {
                 (ti, bi) = advance(tokens, ti, bi);
                 t += 1;
                 continue;
             }
             Some(Op::One) => {
                 (ti, bi) = advance(tokens, ti, bi);
-                t = (t + utf8_len(text[t])).min(text.len());
+                t = (t + utf8_len(c)).min(text.len());
                 continue;
             }
             Some(Op::Star) => {
@@ -234,7 +232,7 @@ pub fn match_refs(tokens: &[TokRef<'_>], text: &str) -> bool {
         }
         match star {
             Some((sti, sbi, st)) => {
-                let next = (st + utf8_len(text[st])).min(text.len());
+                let next = step_char(text, st);
                 star = Some((sti, sbi, next));
                 ti = sti;
                 bi = sbi;
@@ -290,21 +288,30 @@ fn utf8_len(lead: u8) -> usize {
     }
 }
 
+/// The offset just past the character starting at `at`, clamped to the end of `text`.
+#[inline]
+fn step_char(text: &[u8], at: usize) -> usize {
+    match text.get(at) {
+        Some(&lead) => (at + utf8_len(lead)).min(text.len()),
+        None => text.len(),
+    }
+}
+
 /// Iterative wildcard matching with single-star backtracking: linear in practice,
 /// O(n·m) worst case, never recursive.
 fn general_match(ops: &[Op], text: &[u8]) -> bool {
     let (mut p, mut t) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
+    while let Some(&c) = text.get(t) {
         match ops.get(p) {
-            Some(Op::Byte(b)) if *b == text[t] => {
+            Some(Op::Byte(b)) if *b == c => {
                 p += 1;
                 t += 1;
                 continue;
             }
             Some(Op::One) => {
                 p += 1;
-                t = (t + utf8_len(text[t])).min(text.len());
+                t = (t + utf8_len(c)).min(text.len());
                 continue;
             }
             Some(Op::Star) => {
@@ -316,7 +323,7 @@ fn general_match(ops: &[Op], text: &[u8]) -> bool {
         }
         match star {
             Some((sp, st)) => {
-                let next = (st + utf8_len(text[st])).min(text.len());
+                let next = step_char(text, st);
                 star = Some((sp, next));
                 p = sp + 1;
                 t = next;
@@ -324,7 +331,7 @@ fn general_match(ops: &[Op], text: &[u8]) -> bool {
             None => return false,
         }
     }
-    ops[p..].iter().all(|o| *o == Op::Star)
+    ops.iter().skip(p).all(|o| *o == Op::Star)
 }
 
 #[cfg(test)]
@@ -398,6 +405,7 @@ mod tests {
     }
 
     // Tiny backtracking regex for `.`, `.*`, literals (test oracle only).
+    #[allow(clippy::string_slice)]
     fn regex_lite_match(re: &str, s: &str) -> bool {
         fn m(p: &[u8], s: &[u8]) -> bool {
             if p.is_empty() {

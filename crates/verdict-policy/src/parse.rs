@@ -303,8 +303,9 @@ impl Parser {
                 let Some(sid) = a.sid.as_deref().filter(|s| !s.is_empty()) else {
                     continue;
                 };
-                if statements[..i]
+                if statements
                     .iter()
+                    .take(i)
                     .any(|b| b.sid.as_deref() == Some(sid))
                 {
                     self.err(
@@ -517,7 +518,7 @@ impl Parser {
         // Policy-type rules that need the whole statement.
         if ty == PolicyType::Rcp {
             if let Some(p) = &principal {
-                if !(p.negated || p.raw.len() == 1 && p.raw[0] == "*") {
+                if !(p.negated || matches!(p.raw.as_slice(), [only] if only == "*")) {
                     self.err(
                         ErrorCode::RcpPrincipalMustBeWildcard,
                         p.span,
@@ -526,12 +527,11 @@ impl Parser {
                 }
             }
             if effect == Some(Effect::Allow) {
-                let full_access =
-                    action.as_ref().is_some_and(|a| {
-                        !a.negated && a.patterns.len() == 1 && a.patterns[0].is_any()
-                    }) && resource.as_ref().is_some_and(|r| {
-                        !r.negated && r.entries.len() == 1 && r.entries[0].raw == "*"
-                    }) && conditions.is_empty();
+                let full_access = action.as_ref().is_some_and(|a| {
+                    !a.negated && matches!(a.patterns.as_slice(), [only] if only.is_any())
+                }) && resource.as_ref().is_some_and(|r| {
+                    !r.negated && matches!(r.entries.as_slice(), [only] if only.raw == "*")
+                }) && conditions.is_empty();
                 if !full_access {
                     self.err(
                         ErrorCode::RcpAllowNotPermitted,

@@ -188,22 +188,23 @@ fn parse_aws(value: &str) -> Result<PrincipalEntry, InvalidPrincipal> {
         )));
     }
     let last = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
-    match (arn.service, arn.resource) {
-        ("iam", "root") => Ok(PrincipalEntry::Account { partition, account }),
-        ("iam", r) if r.starts_with("user/") => Ok(PrincipalEntry::User {
+    // The resource type is the text before the first `/`.
+    match (arn.service, arn.resource, arn.resource.split_once('/')) {
+        ("iam", "root", _) => Ok(PrincipalEntry::Account { partition, account }),
+        ("iam", _, Some(("user", path))) => Ok(PrincipalEntry::User {
             partition,
             account,
-            name: last(&r[5..]),
-            path: r[5..].to_string(),
+            name: last(path),
+            path: path.to_string(),
         }),
-        ("iam", r) if r.starts_with("role/") => Ok(PrincipalEntry::Role {
+        ("iam", _, Some(("role", path))) => Ok(PrincipalEntry::Role {
             partition,
             account,
-            name: last(&r[5..]),
-            path: r[5..].to_string(),
+            name: last(path),
+            path: path.to_string(),
         }),
-        ("sts", r) if r.starts_with("assumed-role/") => {
-            let mut it = r["assumed-role/".len()..].splitn(2, '/');
+        ("sts", _, Some(("assumed-role", rest))) => {
+            let mut it = rest.splitn(2, '/');
             match (it.next(), it.next()) {
                 (Some(role), Some(session)) if !role.is_empty() && !session.is_empty() => {
                     Ok(PrincipalEntry::AssumedRole {
@@ -218,12 +219,12 @@ fn parse_aws(value: &str) -> Result<PrincipalEntry, InvalidPrincipal> {
                 ))),
             }
         }
-        ("sts", r) if r.starts_with("federated-user/") => Ok(PrincipalEntry::FederatedUser {
+        ("sts", _, Some(("federated-user", name))) => Ok(PrincipalEntry::FederatedUser {
             partition,
             account,
-            name: r["federated-user/".len()..].to_string(),
+            name: name.to_string(),
         }),
-        ("iam", r) if r.starts_with("group/") => Err(InvalidPrincipal(format!(
+        ("iam", _, Some(("group", _))) => Err(InvalidPrincipal(format!(
             "\"{value}\" is an IAM group, and groups are never principals; name the users, or use a Condition on aws:PrincipalArn"
         ))),
         _ => Err(InvalidPrincipal(format!(

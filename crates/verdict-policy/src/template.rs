@@ -38,16 +38,15 @@ impl Template {
         let mut parts = Vec::new();
         let mut text = String::new();
         let mut rest = s;
-        while let Some(i) = rest.find("${") {
-            text.push_str(&rest[..i]);
-            let after = &rest[i + 2..];
+        while let Some((before, after)) = rest.split_once("${") {
+            text.push_str(before);
             match parse_var(after) {
-                Some((part, used)) => {
+                Some((part, remaining)) => {
                     if !text.is_empty() {
                         parts.push(Part::Text(std::mem::take(&mut text)));
                     }
                     parts.push(part);
-                    rest = &after[used..];
+                    rest = remaining;
                 }
                 None => {
                     text.push_str("${");
@@ -191,24 +190,22 @@ impl Template {
     }
 }
 
-/// Parse after `${`: returns the part and the bytes consumed (through `}`).
-fn parse_var(s: &str) -> Option<(Part, usize)> {
-    let end = s.find('}')?;
-    let inner = &s[..end];
+/// Parse after `${`: returns the part and the text after its closing `}`.
+fn parse_var(s: &str) -> Option<(Part, &str)> {
+    let (inner, remaining) = s.split_once('}')?;
     let part = match inner {
         "*" => Part::Fixed('*'),
         "?" => Part::Fixed('?'),
         "$" => Part::Fixed('$'),
         _ => {
-            let (key, default) = match inner.find(',') {
-                Some(c) => {
-                    let rest = &inner[c..];
+            let (key, default) = match inner.split_once(',') {
+                Some((key, rest)) => {
                     // Exactly `, 'default'` (U14); anything else is not a variable.
-                    let d = rest.strip_prefix(", '")?.strip_suffix('\'')?;
+                    let d = rest.strip_prefix(" '")?.strip_suffix('\'')?;
                     if d.contains('\'') {
                         return None;
                     }
-                    (&inner[..c], Some(d.to_string()))
+                    (key, Some(d.to_string()))
                 }
                 None => (inner, None),
             };
@@ -222,7 +219,7 @@ fn parse_var(s: &str) -> Option<(Part, usize)> {
             }
         }
     };
-    Some((part, end + 1))
+    Some((part, remaining))
 }
 
 fn valid_key_char(c: char) -> bool {

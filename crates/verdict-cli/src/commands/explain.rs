@@ -72,8 +72,9 @@ pub struct ExplainArgs {
 impl ExplainArgs {
     /// Run the subcommand: 0 when explained, 2 on bad input.
     pub fn run(self) -> ExitCode {
-        let message = match self.message.as_deref() {
-            Some("-") => {
+        let message = self.message.as_deref();
+        let message = match (message, message.and_then(|m| m.strip_prefix('@'))) {
+            (Some("-"), _) => {
                 let mut t = String::new();
                 if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut t) {
                     anstream::eprintln!("error: cannot read the message from standard input: {e}");
@@ -81,14 +82,14 @@ impl ExplainArgs {
                 }
                 Some(t)
             }
-            Some(m) if m.starts_with('@') => match std::fs::read(&m[1..]) {
+            (_, Some(path)) => match std::fs::read(path) {
                 Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
                 Err(e) => {
-                    anstream::eprintln!("error: cannot read the message file {}: {e}", &m[1..]);
+                    anstream::eprintln!("error: cannot read the message file {path}: {e}");
                     return ExitCode::from(EXIT_BAD_INPUT);
                 }
             },
-            other => other.map(str::to_string),
+            (other, None) => other.map(str::to_string),
         };
         let paths = InputPaths {
             scenario: self.scenario.clone(),

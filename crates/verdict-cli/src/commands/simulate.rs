@@ -182,8 +182,11 @@ impl SimulateArgs {
                 let mut req = serde_json::json!({
                     "request": {"principal": caller, "action": action, "resource": res, "context": context},
                 });
-                if let Some(o) = &self.resource_owner {
-                    req["resource_account"] = serde_json::Value::String(o.clone());
+                if let (Some(o), Some(obj)) = (&self.resource_owner, req.as_object_mut()) {
+                    obj.insert(
+                        "resource_account".into(),
+                        serde_json::Value::String(o.clone()),
+                    );
                 }
                 let src = SourceFile::new(
                     "<command line>",
@@ -619,8 +622,8 @@ fn read_blocks(
         buf.resize(start.max(BLOCK), 0);
         let mut filled = start;
         let mut eof = false;
-        while filled < buf.len() {
-            match reader.read(&mut buf[filled..]) {
+        while let Some(free) = buf.get_mut(filled..).filter(|free| !free.is_empty()) {
+            match reader.read(free) {
                 Ok(0) => {
                     eof = true;
                     break;
@@ -630,7 +633,11 @@ fn read_blocks(
                     filled += n;
                     // A pipe that has no more for now: hand over the whole lines we
                     // have, so results stream while the producer is still writing.
-                    if n < asked && buf[start..filled].contains(&b'\n') {
+                    if n < asked
+                        && buf
+                            .get(start..filled)
+                            .is_some_and(|new| new.contains(&b'\n'))
+                    {
                         break;
                     }
                 }
@@ -642,7 +649,11 @@ fn read_blocks(
                 }
             }
             // A single line longer than the block: grow the block.
-            if filled == buf.len() && !buf[start..filled].contains(&b'\n') {
+            if filled == buf.len()
+                && buf
+                    .get(start..filled)
+                    .is_none_or(|new| !new.contains(&b'\n'))
+            {
                 buf.resize(buf.len() * 2, 0);
             }
         }
@@ -650,7 +661,7 @@ fn read_blocks(
         if !eof {
             match buf.iter().rposition(|b| *b == b'\n') {
                 Some(i) => {
-                    carry.extend_from_slice(&buf[i + 1..]);
+                    carry.extend_from_slice(buf.get(i + 1..).unwrap_or_default());
                     buf.truncate(i + 1);
                 }
                 None => continue,

@@ -391,7 +391,7 @@ impl OrgSnapshot {
         ids.push(account.to_string());
         if let (Some(o), true) = (&self.org_id, ids.len() > 1) {
             let mut p = format!("{o}/");
-            for id in &ids[..ids.len() - 1] {
+            for id in ids.iter().take(ids.len() - 1) {
                 p.push_str(id);
                 p.push('/');
             }
@@ -547,30 +547,29 @@ fn chain(dir: &DirData, account: &str, notes: &mut Vec<String>) -> Vec<String> {
         let idx = match known {
             Some(i) => i,
             None => {
-                let unknown: Vec<usize> = (0..remaining.len())
-                    .filter(|&i| remaining[i].child.is_none())
+                let unknown: Vec<(usize, &ParentsFile)> = remaining
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.child.is_none())
                     .collect();
-                let non_root: Vec<usize> = unknown
+                let non_root: Vec<(usize, &ParentsFile)> = unknown
                     .iter()
                     .copied()
-                    .filter(|&i| !remaining[i].parent_is_root)
+                    .filter(|(_, p)| !p.parent_is_root)
                     .collect();
-                match (unknown.len(), non_root.len()) {
-                    (0, _) => break,
-                    (1, _) => unknown[0],
-                    (_, 0) => unknown[0],
-                    (_, 1) => non_root[0],
-                    _ => {
-                        // Deeper OUs ("child") come first going up.
-                        let mut c = non_root.clone();
-                        c.sort_by(|&a, &b| {
-                            remaining[b]
-                                .rank
-                                .cmp(&remaining[a].rank)
-                                .then(remaining[a].file.cmp(&remaining[b].file))
-                        });
+                match (unknown.as_slice(), non_root.as_slice()) {
+                    ([], _) => break,
+                    ([(only, _)], _) => *only,
+                    ([(first, _), ..], []) => *first,
+                    (_, [(only, _)]) => *only,
+                    (_, [first, ..]) => {
+                        // Deeper OUs ("child") come first going up; the first of equals wins.
+                        let (deepest, _) = non_root
+                            .iter()
+                            .min_by(|(_, a), (_, b)| b.rank.cmp(&a.rank).then(a.file.cmp(&b.file)))
+                            .unwrap_or(first);
                         notes.push(format!("the order of OUs in {} was inferred from file names; SCP decisions do not depend on it", dir.name));
-                        c[0]
+                        *deepest
                     }
                 }
             }
@@ -608,19 +607,18 @@ fn assign(
     };
     if !have_chain {
         // No parent chain: one level per file, root first, account last, the rest by name.
-        let mut order: Vec<usize> = (0..files.len()).collect();
-        let key = |i: &usize| match files[*i].hint {
-            Some(Hint::Root) => (0, 0, files[*i].file.clone()),
-            Some(Hint::Account) => (2, 0, files[*i].file.clone()),
-            _ => (1, files[*i].rank, files[*i].file.clone()),
-        };
-        order.sort_by_key(key);
+        let mut order: Vec<(usize, &TargetFile)> = files.iter().copied().enumerate().collect();
+        order.sort_by_key(|(_, f)| match f.hint {
+            Some(Hint::Root) => (0, 0, f.file.clone()),
+            Some(Hint::Account) => (2, 0, f.file.clone()),
+            _ => (1, f.rank, f.file.clone()),
+        });
         if files.len() > 1 {
             notes.push("no list-parents output was given: each list-policies-for-target file was taken as one level (root first, account last)".into());
         }
         let level_ids = order
             .iter()
-            .map(|&i| match &files[i].hint {
+            .map(|(_, f)| match &f.hint {
                 Some(Hint::Id(id)) => id.clone(),
                 Some(Hint::Root) => ids
                     .first()
@@ -628,31 +626,38 @@ fn assign(
                     .cloned()
                     .unwrap_or_else(|| "root".into()),
                 Some(Hint::Account) => ids.last().cloned().unwrap_or_default(),
-                None => format!("level from {}", files[i].file),
+                None => format!("level from {}", f.file),
             })
             .collect();
-        return (level_ids, order.into_iter().map(Some).collect());
+        return (level_ids, order.into_iter().map(|(i, _)| Some(i)).collect());
     }
     let mut slots: Vec<Option<usize>> = vec![None; ids.len()];
-    let mut unknown = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        match f.hint.as_ref().and_then(|h| position(h, ids)) {
-            Some(p) if slots[p].is_none() => slots[p] = Some(i),
-            _ => unknown.push(i),
+    let mut unknown: Vec<(usize, &TargetFile)> = Vec::new();
+    for (i, f) in files.iter().copied().enumerate() {
+        match f
+            .hint
+            .as_ref()
+            .and_then(|h| position(h, ids))
+            .and_then(|p| slots.get_mut(p))
+            .filter(|slot| slot.is_none())
+        {
+            Some(slot) => *slot = Some(i),
+            None => unknown.push((i, f)),
         }
     }
-    unknown.sort_by_key(|&i| (files[i].rank, files[i].file.clone()));
-    let free: Vec<usize> = (0..ids.len()).filter(|&p| slots[p].is_none()).collect();
-    if !unknown.is_empty() && free.len() > 1 && unknown.len() > 1 {
+    unknown.sort_by_key(|(_, f)| (f.rank, f.file.clone()));
+    let free = slots.iter().filter(|slot| slot.is_none()).count();
+    if !unknown.is_empty() && free > 1 && unknown.len() > 1 {
         notes.push("which OU each list-policies-for-target file belongs to was inferred from the file names; the decision does not depend on it".into());
     }
-    for (u, p) in unknown.iter().zip(free.iter()) {
-        slots[*p] = Some(*u);
+    // The free slots, in level order, take the unplaced files in their sorted order.
+    for (slot, (u, _)) in slots.iter_mut().filter(|slot| slot.is_none()).zip(&unknown) {
+        *slot = Some(*u);
     }
-    if unknown.len() > free.len() {
+    if unknown.len() > free {
         notes.push(format!(
             "{} list-policies-for-target file(s) match no level of the path and were ignored",
-            unknown.len() - free.len()
+            unknown.len() - free
         ));
     }
     (ids.to_vec(), slots)

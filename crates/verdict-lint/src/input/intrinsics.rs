@@ -32,10 +32,13 @@ pub fn resolve(node: &mut Json, placeholders: &mut Vec<Span>) {
 /// True for an object that is one intrinsic function call.
 pub fn intrinsic_name(node: &Json) -> Option<&str> {
     match &node.kind {
-        JsonKind::Object(m) if m.len() == 1 => {
-            let k = m[0].key.as_str();
-            (k == "Ref" || k.starts_with("Fn::")).then_some(k)
-        }
+        JsonKind::Object(m) => match m.as_slice() {
+            [only] => {
+                let k = only.key.as_str();
+                (k == "Ref" || k.starts_with("Fn::")).then_some(k)
+            }
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -57,7 +60,10 @@ fn resolve_node(node: &mut Json, placeholders: &mut Vec<Span>) -> Resolved {
         let JsonKind::Object(members) = &mut node.kind else {
             return Resolved::Keep;
         };
-        let arg = &mut members[0].value;
+        let Some(call) = members.first_mut() else {
+            return Resolved::Keep;
+        };
+        let arg = &mut call.value;
         return match name.as_str() {
             "Ref" => match arg.as_str() {
                 Some("AWS::NoValue") => Resolved::Remove,
@@ -82,7 +88,7 @@ fn resolve_node(node: &mut Json, placeholders: &mut Vec<Span>) -> Resolved {
                         for it in items.iter_mut().skip(1) {
                             resolve(it, placeholders);
                         }
-                        let t = items[0].as_str().map(str::to_string);
+                        let t = items.first().and_then(Json::as_str).map(str::to_string);
                         match t {
                             Some(t) => (t, items.get(1).cloned()),
                             None => {
@@ -101,24 +107,27 @@ fn resolve_node(node: &mut Json, placeholders: &mut Vec<Span>) -> Resolved {
             "Fn::Join" => {
                 resolve(arg, placeholders);
                 let joined = match &arg.kind {
-                    JsonKind::Array(items) if items.len() == 2 => {
-                        let delim = items[0].as_str().unwrap_or("");
-                        match &items[1].kind {
-                            JsonKind::Array(parts) => {
-                                let strs: Vec<String> = parts
-                                    .iter()
-                                    .filter(|p| !matches!(p.kind, JsonKind::Null))
-                                    .map(|p| match &p.kind {
-                                        JsonKind::String(s) => s.clone(),
-                                        JsonKind::Number(n) => n.clone(),
-                                        _ => "{{Fn.Join}}".into(),
-                                    })
-                                    .collect();
-                                Some(strs.join(delim))
+                    JsonKind::Array(items) => match items.as_slice() {
+                        [delim, list] => {
+                            let delim = delim.as_str().unwrap_or("");
+                            match &list.kind {
+                                JsonKind::Array(parts) => {
+                                    let strs: Vec<String> = parts
+                                        .iter()
+                                        .filter(|p| !matches!(p.kind, JsonKind::Null))
+                                        .map(|p| match &p.kind {
+                                            JsonKind::String(s) => s.clone(),
+                                            JsonKind::Number(n) => n.clone(),
+                                            _ => "{{Fn.Join}}".into(),
+                                        })
+                                        .collect();
+                                    Some(strs.join(delim))
+                                }
+                                _ => None,
                             }
-                            _ => None,
                         }
-                    }
+                        _ => None,
+                    },
                     _ => None,
                 };
                 match joined {
@@ -202,14 +211,13 @@ fn resolve_node(node: &mut Json, placeholders: &mut Vec<Span>) -> Resolved {
 fn substitute(template: &str, vars: Option<&Json>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 2..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[i..]);
+    while let Some((before, after)) = rest.split_once("${") {
+        out.push_str(before);
+        let Some((name, tail)) = after.split_once('}') else {
+            out.push_str("${");
+            out.push_str(after);
             return out;
         };
-        let name = &after[..end];
         if let Some(lit) = name.strip_prefix('!') {
             out.push_str("${");
             out.push_str(lit);
@@ -221,7 +229,7 @@ fn substitute(template: &str, vars: Option<&Json>) -> String {
         } else {
             out.push_str(&placeholder_name(name));
         }
-        rest = &after[end + 1..];
+        rest = tail;
     }
     out.push_str(rest);
     out

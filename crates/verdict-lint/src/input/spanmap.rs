@@ -55,9 +55,9 @@ pub fn decode_json_string(raw: &str, base: usize) -> Option<(String, Vec<usize>)
     let mut map = Vec::with_capacity(inner.len() + 1);
     let bytes = inner.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(&b) = bytes.get(i) {
         let at = base + 1 + i;
-        if bytes[i] == b'\\' {
+        if b == b'\\' {
             let esc = *bytes.get(i + 1)?;
             let (ch, used) = match esc {
                 b'"' => ('"', 2),

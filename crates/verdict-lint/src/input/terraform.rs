@@ -349,7 +349,9 @@ fn lambda_permission(
         cond.insert("StringEquals".into(), serde_json::Value::Object(eq));
     }
     if !cond.is_empty() {
-        st["Condition"] = serde_json::Value::Object(cond);
+        if let Some(st) = st.as_object_mut() {
+            st.insert("Condition".into(), serde_json::Value::Object(cond));
+        }
     }
     let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [st]});
     let text = serde_json::to_string_pretty(&doc).ok()?;

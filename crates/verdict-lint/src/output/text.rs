@@ -57,11 +57,16 @@ pub fn render_finding(f: &Finding, opts: TextOptions) -> String {
     let loc = &f.location;
     let text = loc.file.text();
     let line_no = loc.start.line;
-    let line_start = text[..loc.span.start.min(text.len())]
-        .rfind('\n')
+    // Byte search: `\n` never occurs inside a multi-byte character.
+    let line_start = text
+        .as_bytes()
+        .get(..loc.span.start.min(text.len()))
+        .and_then(|head| head.iter().rposition(|&b| b == b'\n'))
         .map_or(0, |i| i + 1);
-    let line_end = text[line_start..]
-        .find('\n')
+    let line_end = text
+        .as_bytes()
+        .get(line_start..)
+        .and_then(|tail| tail.iter().position(|&b| b == b'\n'))
         .map_or(text.len(), |i| line_start + i);
     let line = text
         .get(line_start..line_end)

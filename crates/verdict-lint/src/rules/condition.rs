@@ -474,8 +474,9 @@ pub(crate) fn check_duplicate_key_case(ctx: &mut Ctx<'_>) {
                 continue;
             };
             for (i, k) in keys.iter().enumerate() {
-                if let Some(first) = keys[..i]
+                if let Some(first) = keys
                     .iter()
+                    .take(i)
                     .find(|o| o.key.eq_ignore_ascii_case(&k.key) && o.key != k.key)
                 {
                     found.push((
@@ -968,11 +969,13 @@ fn format_problem(key: &str, v: &str) -> Option<(String, String)> {
         "kms:viaservice" => {
             let parts: Vec<&str> = v.split('.').collect();
             let ok = v.bytes().all(|b| !b.is_ascii_uppercase())
-                && parts.len() == 4
-                && parts[2..] == ["amazonaws", "com"]
-                && !parts[0].is_empty()
-                && verdict_catalog::regions::region_problem(parts[1]).is_none()
-                && !parts[1].is_empty();
+                && matches!(
+                    parts.as_slice(),
+                    [service, region, "amazonaws", "com"]
+                        if !service.is_empty()
+                            && verdict_catalog::regions::region_problem(region).is_none()
+                            && !region.is_empty()
+                );
             (!ok).then(|| {
                 (
                     format!("\"{v}\" is not a service endpoint name (SERVICE.REGION.amazonaws.com, lower case)"),

@@ -654,15 +654,16 @@ fn arn_fields_problem(s: &str, masked: &str) -> Option<(String, Option<String>)>
 pub(crate) fn mask_variables(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(end) => {
+    while let Some((before, after)) = rest.split_once("${") {
+        out.push_str(before);
+        match after.split_once('}') {
+            Some((_, tail)) => {
                 out.push('*');
-                rest = &rest[i + end + 1..];
+                rest = tail;
             }
             None => {
-                out.push_str(&rest[i..]);
+                out.push_str("${");
+                out.push_str(after);
                 rest = "";
             }
         }

@@ -428,9 +428,8 @@ fn key_problem(ctx: &Ctx<'_>, key: &str) -> Option<Problem> {
 fn variable_problems(ctx: &Ctx<'_>, s: &str) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut rest = s;
-    while let Some(i) = rest.find("${") {
-        let after = &rest[i + 2..];
-        let Some(end) = after.find('}') else {
+    while let Some((_, after)) = rest.split_once("${") {
+        let Some((inner, tail)) = after.split_once('}') else {
             out.push((
                 &MALFORMED_POLICY_VARIABLE,
                 format!("\"{s}\": \"${{\" has no closing brace, so the variable is literal text"),
@@ -438,8 +437,7 @@ fn variable_problems(ctx: &Ctx<'_>, s: &str) -> Vec<Problem> {
             ));
             break;
         };
-        let inner = &after[..end];
-        rest = &after[end + 1..];
+        rest = tail;
         if matches!(inner, "*" | "?" | "$") {
             continue;
         }

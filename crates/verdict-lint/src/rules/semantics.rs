@@ -219,9 +219,12 @@ fn tokens(s: &str, policy: bool) -> Vec<Tok> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
-            if let Some(end) = s[i..].find('}') {
+    while let Some(&c) = b.get(i) {
+        if c == b'$' && b.get(i + 1) == Some(&b'{') {
+            if let Some(end) = b
+                .get(i..)
+                .and_then(|rest| rest.iter().position(|&x| x == b'}'))
+            {
                 out.push(if policy {
                     Tok::Any
                 } else {
@@ -233,7 +236,7 @@ fn tokens(s: &str, policy: bool) -> Vec<Tok> {
                 continue;
             }
         }
-        match b[i] {
+        match c {
             b'*' if policy => out.push(Tok::Any),
             b'?' if policy => out.push(Tok::One),
             c => out.push(Tok::Lit(c.to_ascii_lowercase())),
@@ -258,11 +261,14 @@ fn intersects(a: &[Tok], b: &[Tok]) -> Option<bool> {
     let mut stack = vec![(0usize, 0usize, false, false)];
     let mut with_slash = false;
     while let Some((i, j, f, st)) = stack.pop() {
-        let k = idx(i, j, f, st);
-        if seen[k] {
+        // Every pushed state has i <= n and j <= m, so the slot exists.
+        let Some(visited) = seen.get_mut(idx(i, j, f, st)) else {
+            continue;
+        };
+        if *visited {
             continue;
         }
-        seen[k] = true;
+        *visited = true;
         if i == n && j == m {
             if !f {
                 return Some(false);
@@ -364,7 +370,7 @@ fn compute_types(
             // when a type continuing its pattern with `/…` fits too (the object).
             !(*slash
                 && hits.iter().any(|(_, q, _)| {
-                    q.len() > p.len() && q.starts_with(p) && q[p.len()..].starts_with('/')
+                    q.len() > p.len() && q.strip_prefix(p).is_some_and(|rest| rest.starts_with('/'))
                 }))
         })
         .map(|(n, _, _)| *n)
@@ -509,7 +515,7 @@ fn fit_problem(
             .flat_map(|t| t.arn_patterns())
             .any(|tpl| {
                 let f: Vec<&str> = tpl.splitn(6, ':').collect();
-                f.len() == 6 && field_ok(f[3], arn.region)
+                matches!(f.as_slice(), [_, _, _, region, _, _] if field_ok(region, arn.region))
             });
         if fits {
             return None;
@@ -519,7 +525,9 @@ fn fit_problem(
             .find(|t| matched.contains(t.name()))?;
         let tpl = t.arn_patterns().next()?;
         let f: Vec<&str> = tpl.splitn(6, ':').collect();
-        let why = if f.len() == 6 && !f[3].is_empty() && arn.region.is_empty() {
+        let why = if matches!(f.as_slice(), [_, _, _, region, _, _] if !region.is_empty())
+            && arn.region.is_empty()
+        {
             format!(
                 "{} ARNs need a Region, and the Region field is empty",
                 t.name()
@@ -667,10 +675,9 @@ fn mismatch_message(
     list: &[Action<'static>],
     resources: &[&str],
 ) -> (String, Option<String>) {
-    let shown = if resources.len() == 1 {
-        format!("\"{}\"", resources[0])
-    } else {
-        format!("any of the {} resources listed", resources.len())
+    let shown = match resources {
+        [only] => format!("\"{only}\""),
+        _ => format!("any of the {} resources listed", resources.len()),
     };
     if list.iter().all(|a| a.only_supports_star()) {
         return (
@@ -757,14 +764,16 @@ pub(crate) fn check_condition_keys_applicable(ctx: &mut Ctx<'_>) {
             let mut per_action = false;
             if positive_allow {
                 for a in st.actions.iter().filter(|a| !a.wild && !a.placeholder) {
-                    let Some(list) = &a.expanded else { continue };
-                    if list.len() == 1 && !list[0].supports_key(&c.key) {
+                    let Some([only]) = a.expanded.as_deref() else {
+                        continue;
+                    };
+                    if !only.supports_key(&c.key) {
                         per_action = true;
                         unsupported.push((
                             a.pattern.span,
                             format!(
                                 "{} never receives \"{}\", so with this condition the statement never allows {}",
-                                list[0],
+                                only,
                                 c.key,
                                 a.pattern.raw
                             ),

@@ -205,8 +205,11 @@ pub(crate) fn check_sids(ctx: &mut Ctx<'_>) {
                 Some("name the statement or remove \"Sid\"".into()),
             )),
             Some(sid) if !iam => {
-                if let Some(first) = ctx.policy.statements[..i]
+                if let Some(first) = ctx
+                    .policy
+                    .statements
                     .iter()
+                    .take(i)
                     .find(|b| b.sid.as_deref() == Some(sid))
                 {
                     let required = ctx.resource_kind.is_some_and(|k| k.unique_sids_required());
@@ -293,7 +296,10 @@ pub(crate) fn check_wildcards(ctx: &mut Ctx<'_>) {
             continue;
         }
         let Some(r) = &st.stmt.resource else { continue };
-        if r.negated || r.entries.len() != 1 || r.entries[0].raw != "*" {
+        let [entry] = r.entries.as_slice() else {
+            continue;
+        };
+        if r.negated || entry.raw != "*" {
             continue;
         }
         let Some(actions) = st.explicit_actions() else {
@@ -304,7 +310,7 @@ pub(crate) fn check_wildcards(ctx: &mut Ctx<'_>) {
         }
         found.push((
             &RESOURCE_WILDCARD_COULD_BE_NARROWED,
-            r.entries[0].span,
+            entry.span,
             format!(
                 "every action of statement {} supports resource-level permissions, but the statement applies to all resources",
                 st.stmt.label()
@@ -328,15 +334,14 @@ pub(crate) fn check_redundant_entries(ctx: &mut Ctx<'_>) {
                 .enumerate()
                 .filter(|(_, q)| q.wild || q.pattern.is_any())
                 .collect();
-            let mut first_at: std::collections::HashMap<(&str, &str), usize> =
+            let mut first_at: std::collections::HashMap<(&str, &str), &str> =
                 std::collections::HashMap::new();
             for (i, p) in st.actions.iter().enumerate() {
                 if p.placeholder {
                     continue;
                 }
-                if let Some(&j) = first_at.get(&(p.svc_lc.as_str(), p.name_lc.as_str())) {
-                    let other = &st.actions[j].pattern.raw;
-                    let msg = if *other == p.pattern.raw {
+                if let Some(&other) = first_at.get(&(p.svc_lc.as_str(), p.name_lc.as_str())) {
+                    let msg = if other == p.pattern.raw {
                         format!("\"{}\" is listed twice", p.pattern.raw)
                     } else {
                         format!(
@@ -347,7 +352,10 @@ pub(crate) fn check_redundant_entries(ctx: &mut Ctx<'_>) {
                     found.push((&REDUNDANT_ACTION, p.pattern.span, msg));
                     continue;
                 }
-                first_at.insert((p.svc_lc.as_str(), p.name_lc.as_str()), i);
+                first_at.insert(
+                    (p.svc_lc.as_str(), p.name_lc.as_str()),
+                    p.pattern.raw.as_str(),
+                );
                 let by = wilds.iter().find(|(j, q)| {
                     *j != i
                         && !(q.svc_lc == p.svc_lc && q.name_lc == p.name_lc)
@@ -388,16 +396,19 @@ fn redundant_resources(
     use std::collections::HashMap;
     let usable = |raw: &str| !placeholder(raw);
     // Wildcard entries (without `?`, as before), indexed by their literal prefix.
-    let mut by_prefix: HashMap<&str, Vec<(usize, Glob)>> = HashMap::new();
+    let mut by_prefix: HashMap<&str, Vec<(usize, &str, Glob)>> = HashMap::new();
     for (j, f) in r.entries.iter().enumerate() {
         if !usable(&f.raw) || f.raw.contains('?') || !f.raw.contains('*') {
             continue;
         }
-        let cut = f.raw.find('*').unwrap_or(f.raw.len());
+        let prefix = f
+            .raw
+            .split_once('*')
+            .map_or(f.raw.as_str(), |(head, _)| head);
         by_prefix
-            .entry(&f.raw[..cut])
+            .entry(prefix)
             .or_default()
-            .push((j, Glob::new(&f.raw)));
+            .push((j, f.raw.as_str(), Glob::new(&f.raw)));
     }
     let mut first: HashMap<&str, usize> = HashMap::new();
     let mut budget = COVER_BUDGET;
@@ -419,36 +430,34 @@ fn redundant_resources(
             continue;
         }
         let e_wild = e.raw.contains('*');
-        let mut by: Option<usize> = None;
-        'prefixes: for end in (0..=e.raw.len()).filter(|k| e.raw.is_char_boundary(*k)) {
-            let Some(cands) = by_prefix.get(&e.raw[..end]) else {
+        let mut by: Option<&str> = None;
+        // `get` yields exactly the prefixes that end on a character boundary.
+        'prefixes: for prefix in (0..=e.raw.len()).filter_map(|k| e.raw.get(..k)) {
+            let Some(cands) = by_prefix.get(prefix) else {
                 continue;
             };
-            for (j, g) in cands {
+            for (j, raw, g) in cands {
                 budget = budget.saturating_sub(1);
                 if *j == i || !g.matches(&e.raw) {
                     continue;
                 }
                 // Two entries covering each other: keep the first, report the later one.
-                let mutual = e_wild && Glob::new(&e.raw).matches(&r.entries[*j].raw);
+                let mutual = e_wild && Glob::new(&e.raw).matches(raw);
                 if mutual && *j > i {
                     continue;
                 }
-                by = Some(*j);
+                by = Some(raw);
                 break 'prefixes;
             }
             if budget == 0 {
                 break;
             }
         }
-        if let Some(j) = by {
+        if let Some(raw) = by {
             found.push((
                 &REDUNDANT_RESOURCE,
                 e.span,
-                format!(
-                    "\"{}\" is already covered by \"{}\"",
-                    e.raw, r.entries[j].raw
-                ),
+                format!("\"{}\" is already covered by \"{raw}\"", e.raw),
             ));
         }
     }
