@@ -48,5 +48,138 @@ fn realistic(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, realistic);
+criterion_group!(benches, realistic, large_set, request_stream);
 criterion_main!(benches);
+
+/// A large policy set (issue 11, goal c): the 20 largest AWS managed policies as
+/// identity policies, a 10 KB inline policy, a boundary, 5 SCP levels of 5 SCPs, and a
+/// bucket policy with conditions: over 1,000 statements. Built from the committed
+/// managed-policy corpus, parsed once.
+fn large_set_scenario() -> serde_json::Value {
+    use serde_json::json;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/managed-policies/managed-policies.jsonl"
+    );
+    let text = std::fs::read_to_string(path).expect("managed policies are committed");
+    let mut docs: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|r| r["document"].clone())
+        .collect();
+    docs.sort_by_key(|d| std::cmp::Reverse(d.to_string().len()));
+    docs.truncate(20);
+    let inline: Vec<serde_json::Value> = (0..40)
+        .map(|i| {
+            json!({
+                "Sid": format!("Team{i:03}"),
+                "Effect": if i % 7 == 0 { "Deny" } else { "Allow" },
+                "Action": [format!("dynamodb:GetItem"), format!("dynamodb:Query"), format!("s3:GetObject")],
+                "Resource": [format!("arn:aws:dynamodb:eu-west-3:111122223333:table/team-{i:03}-*"), format!("arn:aws:s3:::team-{i:03}-data/*")],
+                "Condition": {"StringEquals": {"aws:PrincipalTag/team": format!("team-{i:03}")}, "Bool": {"aws:SecureTransport": "true"}}
+            })
+        })
+        .collect();
+    docs.push(json!({"Version": "2012-10-17", "Statement": inline}));
+    let scp = |level: usize, n: usize| {
+        json!({"Version": "2012-10-17", "Statement": (0..8).map(|k| json!({
+            "Sid": format!("L{level}P{n}S{k}"),
+            "Effect": "Deny",
+            "Action": [format!("ec2:Delete{k}*"), format!("iam:CreateUser")],
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-acme12345x"}}
+        })).chain(std::iter::once(json!({"Effect": "Allow", "Action": "*", "Resource": "*"}))).collect::<Vec<_>>()})
+    };
+    let scps: Vec<serde_json::Value> = (0..5)
+        .map(|level| json!((0..5).map(|n| scp(level, n)).collect::<Vec<_>>()))
+        .collect();
+    json!({
+        "request": {
+            "principal": "arn:aws:sts::111122223333:assumed-role/DataEngineer/dana",
+            "action": "s3:GetObject",
+            "resource": "arn:aws:s3:::team-007-data/reports/2026/q3.csv",
+            "context": {"aws:PrincipalTag/team": "team-007", "aws:SecureTransport": true, "aws:PrincipalOrgID": "o-acme12345x", "aws:SourceIp": "203.0.113.9"}
+        },
+        "policies": {
+            "identity": docs,
+            "permissions_boundary": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}
+            ]},
+            "scps": scps,
+            "resource": {"Version": "2012-10-17", "Statement": [
+                {"Sid": "OrgRead", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:ListBucket"],
+                 "Resource": ["arn:aws:s3:::team-007-data", "arn:aws:s3:::team-007-data/*"],
+                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-acme12345x"}}},
+                {"Sid": "TLS", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": ["arn:aws:s3:::team-007-data", "arn:aws:s3:::team-007-data/*"],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+            ]}
+        }
+    })
+}
+
+fn large_set(c: &mut Criterion) {
+    let text = large_set_scenario().to_string();
+    let s =
+        load_scenario(&SourceFile::new("large-set.json", text), false).expect("large set loads");
+    let statements: usize = s
+        .policies
+        .identity
+        .iter()
+        .map(|p| p.policy.statements.len())
+        .sum::<usize>()
+        + s.policies
+            .scps
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|p| p.policy.statements.len())
+            .sum::<usize>();
+    assert!(statements > 1000, "{statements} statements");
+    let mut g = c.benchmark_group("large set");
+    g.bench_function("decide (fast path)", |b| b.iter(|| decide(black_box(&s))));
+    g.bench_function("evaluate (traced path)", |b| {
+        b.iter(|| evaluate(black_box(&s)))
+    });
+    g.finish();
+}
+
+/// A stream of concrete requests against one compiled policy set (goal d): the
+/// realistic set, with the action and resource varied per request.
+fn request_stream(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../benches/data/realistic.json"
+    );
+    let text = std::fs::read_to_string(path).expect("bench input is committed");
+    let base = load_scenario(&SourceFile::new(path, text), false).expect("loads");
+    let actions = [
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:ListBucket",
+        "kms:Decrypt",
+        "dynamodb:GetItem",
+    ];
+    let mut requests = Vec::new();
+    for (i, a) in actions.iter().cycle().take(64).enumerate() {
+        let mut s = base.clone();
+        let (svc, name) = a.split_once(':').unwrap_or(("s3", "GetObject"));
+        s.request.service_lc = svc.to_string();
+        s.request.name_lc = name.to_ascii_lowercase();
+        s.request.service_hash = verdict_policy::model::service_hash(svc);
+        s.request.action = (*a).into();
+        let _ = i;
+        requests.push(s);
+    }
+    let mut g = c.benchmark_group("request stream");
+    g.throughput(criterion::Throughput::Elements(requests.len() as u64));
+    g.bench_function("decide, 64 requests", |b| {
+        b.iter(|| {
+            for s in &requests {
+                black_box(decide(black_box(s)));
+            }
+        })
+    });
+    g.finish();
+}

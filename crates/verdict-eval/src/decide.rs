@@ -275,7 +275,11 @@ pub(crate) fn eval_fast(
 ) -> LayerResult {
     let mut r = LayerResult::default();
     for (pi, p) in policies.iter().enumerate() {
-        for (si, s) in p.policy.statements.iter().enumerate() {
+        // Only statements that can name the request's service (document order kept).
+        for si in p.policy.candidates(req.service_hash) {
+            let Some(s) = p.policy.statements.get(si) else {
+                continue;
+            };
             if let Some(po) = statement_applies(s, req, view) {
                 r.record(
                     s.effect,

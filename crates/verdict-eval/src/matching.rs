@@ -306,10 +306,24 @@ fn head_fields(s: &str) -> Option<[&str; 4]> {
 
 /// U5 matters only when a pattern or the request writes these fields in upper case.
 fn segment_case_differs(pattern: &str, req: &RequestResource) -> bool {
-    let upper = |s: &str| {
-        head_fields(s).is_some_and(|f| f.iter().any(|x| x.bytes().any(|b| b.is_ascii_uppercase())))
-    };
-    upper(pattern) || upper(req.as_str())
+    head_has_upper(pattern) || head_has_upper(req.as_str())
+}
+
+/// Does a partition, service, Region or account field (between the first and the fifth
+/// colon) hold an upper-case letter? One pass over the bytes, no splitting.
+fn head_has_upper(s: &str) -> bool {
+    let mut colons = 0;
+    for b in s.bytes() {
+        if b == b':' {
+            colons += 1;
+            if colons == 5 {
+                return false;
+            }
+        } else if colons >= 1 && b.is_ascii_uppercase() {
+            return true;
+        }
+    }
+    false
 }
 
 /// The other reading of U5: the four head fields compared case-sensitively.

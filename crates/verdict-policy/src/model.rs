@@ -114,9 +114,125 @@ pub struct Policy {
     pub id: Option<String>,
     /// The statements in document order.
     pub statements: Vec<Statement>,
+    /// Which statements can concern which service (see [`Policy::candidates`]).
+    statement_index: StatementIndex,
+}
+
+/// Statement indexes in document order: a merge of those naming the service and those
+/// that can concern any service (see [`Policy::candidates`]).
+#[derive(Clone, Debug)]
+pub struct Candidates<'a> {
+    service: &'a [(u64, u32)],
+    any: &'a [u32],
+    all: std::ops::Range<usize>,
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if let Some(i) = self.all.next() {
+            return Some(i);
+        }
+        match (self.service.first(), self.any.first()) {
+            (Some((_, a)), Some(b)) if b < a => {
+                self.any = self.any.get(1..).unwrap_or_default();
+                Some(*b as usize)
+            }
+            (Some((_, a)), _) => {
+                self.service = self.service.get(1..).unwrap_or_default();
+                Some(*a as usize)
+            }
+            (None, Some(b)) => {
+                self.any = self.any.get(1..).unwrap_or_default();
+                Some(*b as usize)
+            }
+            (None, None) => None,
+        }
+    }
+}
+
+/// Statement indexes by the services their `Action` names, plus those that can concern
+/// any service (`NotAction`, `"*"`), and the statement count it was built for.
+#[derive(Clone, Debug, Default)]
+struct StatementIndex {
+    by_service: Vec<(u64, u32)>,
+    any_service: Vec<u32>,
+    built_for: usize,
+}
+
+impl StatementIndex {
+    fn build(statements: &[Statement]) -> StatementIndex {
+        let mut by_service = Vec::new();
+        let mut any_service = Vec::new();
+        for (i, st) in statements.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            if st.action.negated || st.action.patterns.iter().any(ActionPattern::is_any) {
+                any_service.push(i);
+                continue;
+            }
+            let mut hashes: Vec<u64> = st
+                .action
+                .patterns
+                .iter()
+                .filter_map(ActionPattern::service_hash_of)
+                .collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            by_service.extend(hashes.into_iter().map(|h| (h, i)));
+        }
+        by_service.sort_unstable();
+        StatementIndex {
+            by_service,
+            any_service,
+            built_for: statements.len(),
+        }
+    }
 }
 
 impl Policy {
+    /// A policy of `statements` (the parser's constructor; it indexes the statements).
+    pub fn new(
+        source: Arc<SourceFile>,
+        span: Span,
+        policy_type: PolicyType,
+        version: Option<Version>,
+        id: Option<String>,
+        statements: Vec<Statement>,
+    ) -> Policy {
+        let statement_index = StatementIndex::build(&statements);
+        Policy {
+            source,
+            span,
+            policy_type,
+            version,
+            id,
+            statements,
+            statement_index,
+        }
+    }
+
+    /// The indexes, in document order, of the statements whose `Action` can cover an
+    /// action of the service with [`service_hash`] `hash`: every other statement is
+    /// certain not to apply. (If `statements` changed since parsing, every index.)
+    pub fn candidates(&self, hash: u64) -> Candidates<'_> {
+        let ix = &self.statement_index;
+        if ix.built_for != self.statements.len() {
+            return Candidates {
+                service: &[],
+                any: &[],
+                all: 0..self.statements.len(),
+            };
+        }
+        let from = ix.by_service.partition_point(|(h, _)| *h < hash);
+        let rest = ix.by_service.get(from..).unwrap_or_default();
+        let n = rest.iter().take_while(|(h, _)| *h == hash).count();
+        Candidates {
+            service: rest.get(..n).unwrap_or_default(),
+            any: &ix.any_service,
+            all: 0..0,
+        }
+    }
     /// True if policy variables are honoured (Version 2012-10-17).
     pub fn variables_enabled(&self) -> bool {
         self.version == Some(Version::V2012_10_17)
@@ -246,6 +362,14 @@ impl ActionPattern {
     pub fn is_any(&self) -> bool {
         matches!(self.matcher, ActionMatcher::Any)
     }
+
+    /// The [`service_hash`] of the pattern's service (`None` for `*`).
+    pub fn service_hash_of(&self) -> Option<u64> {
+        match &self.matcher {
+            ActionMatcher::Any => None,
+            ActionMatcher::Service { service_hash, .. } => Some(*service_hash),
+        }
+    }
 }
 
 /// `Action` or `NotAction`.
@@ -257,9 +381,54 @@ pub struct ActionBlock {
     pub patterns: Vec<ActionPattern>,
     /// Span of the element value.
     pub span: Span,
+    /// The patterns by service, so that a statement listing thousands of actions is
+    /// checked against the request's service only (see [`ActionBlock::new`]).
+    index: ActionIndex,
+}
+
+/// `(service hash, pattern index)` sorted by hash, whether some pattern is `*`, and the
+/// number of patterns it was built for (a block whose `patterns` changed since is
+/// scanned in full instead).
+#[derive(Clone, Debug, Default)]
+struct ActionIndex {
+    by_service: Vec<(u64, u32)>,
+    any: bool,
+    built_for: usize,
+}
+
+impl ActionIndex {
+    fn build(patterns: &[ActionPattern]) -> ActionIndex {
+        let mut by_service = Vec::with_capacity(patterns.len());
+        let mut any = false;
+        for (i, p) in patterns.iter().enumerate() {
+            match &p.matcher {
+                ActionMatcher::Any => any = true,
+                ActionMatcher::Service { service_hash, .. } => {
+                    by_service.push((*service_hash, u32::try_from(i).unwrap_or(u32::MAX)))
+                }
+            }
+        }
+        by_service.sort_unstable();
+        ActionIndex {
+            by_service,
+            any,
+            built_for: patterns.len(),
+        }
+    }
 }
 
 impl ActionBlock {
+    /// A block of `patterns`, indexed by service.
+    pub fn new(negated: bool, patterns: Vec<ActionPattern>, span: Span) -> ActionBlock {
+        let index = ActionIndex::build(&patterns);
+        ActionBlock {
+            negated,
+            patterns,
+            span,
+            index,
+        }
+    }
+
     /// Does the element cover the action (NotAction inverted)?
     pub fn covers(&self, service_lc: &str, name_lc: &str) -> bool {
         self.covers_hashed(service_hash(service_lc), service_lc, name_lc)
@@ -267,10 +436,28 @@ impl ActionBlock {
 
     /// As [`ActionBlock::covers`], with the request's [`service_hash`] precomputed.
     pub fn covers_hashed(&self, hash: u64, service_lc: &str, name_lc: &str) -> bool {
-        self.patterns
+        self.any_pattern_matches(hash, service_lc, name_lc) != self.negated
+    }
+
+    fn any_pattern_matches(&self, hash: u64, service_lc: &str, name_lc: &str) -> bool {
+        let ix = &self.index;
+        if ix.built_for != self.patterns.len() {
+            return self
+                .patterns
+                .iter()
+                .any(|p| p.matches_hashed(hash, service_lc, name_lc));
+        }
+        if ix.any {
+            return true;
+        }
+        let from = ix.by_service.partition_point(|(h, _)| *h < hash);
+        ix.by_service
+            .get(from..)
+            .unwrap_or_default()
             .iter()
+            .take_while(|(h, _)| *h == hash)
+            .filter_map(|(_, i)| self.patterns.get(*i as usize))
             .any(|p| p.matches_hashed(hash, service_lc, name_lc))
-            != self.negated
     }
 }
 
@@ -294,4 +481,103 @@ pub struct ResourceBlock {
     pub entries: Vec<ResourceEntry>,
     /// Span of the element value.
     pub span: Span,
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    /// The service index answers exactly what a scan of every pattern answers.
+    #[test]
+    fn indexed_cover_equals_a_full_scan() {
+        let raws = [
+            "s3:GetObject",
+            "s3:Put*",
+            "ec2:Describe*",
+            "iam:PassRole",
+            "kms:?ncrypt",
+            "S3:ListBucket",
+            "sts:AssumeRole*",
+            "dynamodb:*",
+        ];
+        let requests = [
+            ("s3", "getobject"),
+            ("s3", "putobjectacl"),
+            ("s3", "listbucket"),
+            ("ec2", "describeinstances"),
+            ("ec2", "runinstances"),
+            ("kms", "encrypt"),
+            ("kms", "decrypt"),
+            ("iam", "passrole"),
+            ("sts", "assumerolewithsaml"),
+            ("dynamodb", "query"),
+            ("lambda", "invoke"),
+        ];
+        for n in 0..=raws.len() {
+            for negated in [false, true] {
+                let patterns: Vec<ActionPattern> = raws
+                    .iter()
+                    .take(n)
+                    .map(|r| ActionPattern::new(r, Span::default()))
+                    .collect();
+                let block = ActionBlock::new(negated, patterns.clone(), Span::default());
+                for (svc, name) in requests {
+                    let scan = patterns.iter().any(|p| p.matches(svc, name)) != negated;
+                    assert_eq!(block.covers(svc, name), scan, "{n} {negated} {svc}:{name}");
+                }
+            }
+        }
+        let star = ActionBlock::new(
+            false,
+            vec![ActionPattern::new("*", Span::default())],
+            Span::default(),
+        );
+        assert!(star.covers("anything", "atall"));
+    }
+}
+
+#[cfg(test)]
+mod statement_index_tests {
+    use crate::{parse_policy, ParseOptions, PolicyType, SourceFile};
+
+    /// Every statement that covers an action is among the candidates for its service,
+    /// and the candidates come in document order.
+    #[test]
+    fn candidates_hold_every_statement_that_can_apply() {
+        let text = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+            {"Effect":"Allow","Action":["ec2:Describe*","s3:Put*"],"Resource":"*"},
+            {"Effect":"Deny","NotAction":"iam:*","Resource":"*"},
+            {"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"},
+            {"Effect":"Allow","Action":"S3:ListBucket","Resource":"*"}
+        ]}"#;
+        let p = parse_policy(
+            &SourceFile::new("p.json", text),
+            ParseOptions::new(PolicyType::Identity),
+        )
+        .expect("parses");
+        for (svc, name) in [
+            ("s3", "getobject"),
+            ("s3", "putobject"),
+            ("s3", "listbucket"),
+            ("ec2", "describevpcs"),
+            ("iam", "passrole"),
+            ("kms", "decrypt"),
+            ("sqs", "sendmessage"),
+        ] {
+            let got: Vec<usize> = p.candidates(crate::model::service_hash(svc)).collect();
+            let mut sorted = got.clone();
+            sorted.sort_unstable();
+            assert_eq!(got, sorted, "document order");
+            for (i, st) in p.statements.iter().enumerate() {
+                if st.action.covers(svc, name) {
+                    assert!(
+                        got.contains(&i),
+                        "{svc}:{name}: statement {i} missing from {got:?}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -316,14 +316,14 @@ impl Parser {
                 }
             }
         }
-        Some(Policy {
-            source: self.src.clone(),
-            span: tree.span,
-            policy_type: self.opts.policy_type,
+        Some(Policy::new(
+            self.src.clone(),
+            tree.span,
+            self.opts.policy_type,
             version,
             id,
             statements,
-        })
+        ))
     }
 
     fn statement(&mut self, index: usize, v: &Json) -> Option<Statement> {
@@ -721,11 +721,7 @@ impl Parser {
             }
             patterns.push(ActionPattern::new(s, span));
         }
-        Some(ActionBlock {
-            negated,
-            patterns,
-            span: m.value.span,
-        })
+        Some(ActionBlock::new(negated, patterns, m.value.span))
     }
 
     fn resources(&mut self, m: &Member, negated: bool) -> Option<ResourceBlock> {
