@@ -349,3 +349,22 @@ fn a_trust_policy_for_tag_session_is_read_as_a_trust_policy_from_flags() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["decision"], "allow");
 }
+
+#[test]
+fn an_unclosed_variable_in_a_short_resource_pattern_does_not_crash() {
+    // Found by fuzzing the linter: unbounded recursion (a stack overflow) before the fix.
+    let line = serde_json::json!({
+        "request": {"principal": "arn:aws:iam::111122223333:user/a", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"},
+        "policies": {"identity": [{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:${r eports${/*"}}]}
+    })
+    .to_string();
+    let o = verdict(&["simulate", "-"], Some(&line));
+    assert!(matches!(o.status.code(), Some(0) | Some(2)), "{o:?}");
+    let dir = std::env::temp_dir().join(format!("verdict-unclosed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let f = dir.join("p.json");
+    std::fs::write(&f, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:${r eports${/*"}]}"#).expect("write");
+    let o = verdict(&["lint", f.to_str().unwrap_or_default()], None);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

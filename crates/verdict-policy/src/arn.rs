@@ -196,6 +196,11 @@ pub fn arn_shape(text: &str) -> ArnShape {
         for _ in parts..6 {
             padded.push_str(":*");
         }
+        // An unclosed `${` swallows the added colons: such text is no pattern at all.
+        // (This also bounds ResourcePattern::new, which compiles the padded form.)
+        if count_parts(&padded) < 6 {
+            return ArnShape::ShortLiteral;
+        }
         ArnShape::ShortWildcard(padded)
     } else {
         ArnShape::ShortLiteral
@@ -475,6 +480,17 @@ pub fn arn_like_str(pattern: &str, value: &str) -> Option<bool> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Found by fuzzing: an unclosed `${` in a short pattern made the padding recurse
+    /// without end (a stack overflow). It is text that matches nothing.
+    #[test]
+    fn unclosed_variable_in_a_short_pattern_terminates() {
+        let p = ResourcePattern::new("arn:aws:s3:${r   eports${/*", true);
+        assert!(matches!(p, ResourcePattern::Unmatchable | ResourcePattern::Dynamic(_)));
+        assert_eq!(arn_shape("arn:aws:s3:${x*"), ArnShape::ShortLiteral);
+        assert!(matches!(arn_shape("arn:aws:s3:*"), ArnShape::ShortWildcard(_)));
+    }
+
     use super::*;
 
     fn m(p: &str, r: &str) -> bool {
