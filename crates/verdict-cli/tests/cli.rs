@@ -365,6 +365,11 @@ fn an_unclosed_variable_in_a_short_resource_pattern_does_not_crash() {
     let f = dir.join("p.json");
     std::fs::write(&f, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:${r eports${/*"}]}"#).expect("write");
     let o = verdict(&["lint", f.to_str().unwrap_or_default()], None);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -486,9 +486,15 @@ mod tests {
     #[test]
     fn unclosed_variable_in_a_short_pattern_terminates() {
         let p = ResourcePattern::new("arn:aws:s3:${r   eports${/*", true);
-        assert!(matches!(p, ResourcePattern::Unmatchable | ResourcePattern::Dynamic(_)));
+        assert!(matches!(
+            p,
+            ResourcePattern::Unmatchable | ResourcePattern::Dynamic(_)
+        ));
         assert_eq!(arn_shape("arn:aws:s3:${x*"), ArnShape::ShortLiteral);
-        assert!(matches!(arn_shape("arn:aws:s3:*"), ArnShape::ShortWildcard(_)));
+        assert!(matches!(
+            arn_shape("arn:aws:s3:*"),
+            ArnShape::ShortWildcard(_)
+        ));
     }
 
     use super::*;
