@@ -242,6 +242,18 @@ const PRINCIPAL_KEYS: &[&str] = &[
     "aws:principalisawsservice",
 ];
 
+/// Is `key` one of the keys only IAM authentication carries (absent for an anonymous caller)?
+pub(crate) fn is_principal_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    PRINCIPAL_KEYS.contains(&k.as_str()) || k.starts_with("aws:principaltag/")
+}
+
+/// Does API Gateway make the caller anonymous (a method without IAM authorization)?
+pub(crate) fn anonymous_apigateway(s: &Scenario) -> bool {
+    let app = applicability(s, &Assumptions::new(crate::readings::Readings::DEFAULT));
+    matches!(app.apigw, Some(t) if t != AuthorizationType::AwsIam)
+}
+
 /// The request as the policies see it: for API methods without IAM authorization the
 /// caller is anonymous and principal keys are absent.
 pub(crate) fn effective_request<'a>(request: &'a Request, app: &Applicability) -> Cow<'a, Request> {

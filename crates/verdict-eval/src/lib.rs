@@ -14,6 +14,7 @@ pub mod message;
 pub mod readings;
 pub mod render;
 pub mod request;
+pub mod residual;
 pub mod scenario;
 pub mod service_rules;
 pub mod testing;
@@ -112,7 +113,7 @@ pub fn decide(s: &Scenario) -> Verdict {
 }
 
 /// Decide `s` under the readings of `a`, recording in `a` the points it touched.
-fn decide_under(s: &Scenario, a: &Assumptions) -> Verdict {
+pub(crate) fn decide_under(s: &Scenario, a: &Assumptions) -> Verdict {
     if s.extra_resources.is_empty() {
         return decide_request(s, &s.request, a);
     }

@@ -263,6 +263,17 @@ pub fn check_resource(s: &Statement, req: &Request, v: &PrincipalView<'_>) -> Re
             unresolved: Vec::new(),
         };
     };
+    if let Some(covers) = v
+        .assume
+        .symbolic
+        .as_ref()
+        .and_then(|o| o.resource(s, req.resource.as_str()))
+    {
+        return ResourceOutcome {
+            covers,
+            unresolved: Vec::new(),
+        };
+    }
     let mut any = false;
     let mut unresolved = Vec::new();
     for e in &block.entries {
@@ -506,6 +517,9 @@ fn unconfirmed_derived(c: &Condition, entry: &crate::context::Entry) -> bool {
 
 /// Does the condition hold? (The fast path: no allocation for explanations.)
 pub fn condition_holds(c: &Condition, ctx: &Context, a: &Assumptions) -> bool {
+    if let Some(h) = a.symbolic.as_ref().and_then(|o| o.condition(c)) {
+        return h;
+    }
     if c.op.base == BaseOp::Null {
         return eval_condition(c, ctx, a).holds;
     }
@@ -532,6 +546,13 @@ pub fn condition_holds(c: &Condition, ctx: &Context, a: &Assumptions) -> bool {
 
 /// Evaluate one condition against the context (§4.2–4.5), with the request values and notes.
 pub fn eval_condition(c: &Condition, ctx: &Context, a: &Assumptions) -> CondOutcome {
+    if let Some(holds) = a.symbolic.as_ref().and_then(|o| o.condition(c)) {
+        return CondOutcome {
+            holds,
+            request: None,
+            note: None,
+        };
+    }
     let entry = ctx.get(&c.key_lc);
     let op = &c.op;
     if op.base == BaseOp::Null {

@@ -204,6 +204,8 @@ pub struct Assumptions {
     pub readings: Readings,
     /// What the evaluation relied on.
     pub touched: Touched,
+    /// Answers tests of unknown context keys (residual evaluation); `None` when concrete.
+    pub(crate) symbolic: Option<std::rc::Rc<crate::residual::Oracle>>,
 }
 
 impl Assumptions {
@@ -212,6 +214,19 @@ impl Assumptions {
         Assumptions {
             readings,
             touched: Touched::new(),
+            symbolic: None,
+        }
+    }
+
+    /// As [`Assumptions::new`], with tests of unknown keys answered by `oracle`.
+    pub(crate) fn symbolic(
+        readings: Readings,
+        oracle: std::rc::Rc<crate::residual::Oracle>,
+    ) -> Assumptions {
+        Assumptions {
+            readings,
+            touched: Touched::new(),
+            symbolic: Some(oracle),
         }
     }
 

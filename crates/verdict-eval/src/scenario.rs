@@ -137,6 +137,23 @@ pub struct Expect {
     pub uncertain: Option<Vec<String>>,
     /// The service rule that must refuse the call (§10.2), or `"none"`.
     pub service_refusal: Option<String>,
+    /// With unknown context keys: the exact residual in words.
+    pub residual: Option<String>,
+    /// With unknown context keys: completions (`{"key": value-or-null}`) that must be
+    /// allowed, by the residual and by the concrete engine alike.
+    pub allowed_when: Vec<serde_json::Value>,
+    /// As `allowed_when`, for completions that must be denied.
+    pub denied_when: Vec<serde_json::Value>,
+}
+
+/// A context key whose value is not known: it may be absent (unless `present`) or hold
+/// any value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// The key as written.
+    pub key: String,
+    /// The key is known to be in the request (only its value is unknown).
+    pub present: bool,
 }
 
 /// One scenario, ready to evaluate.
@@ -168,6 +185,9 @@ pub struct Scenario {
     pub expect: Option<Expect>,
     /// Notes produced while loading (e.g. a role ARN given as caller).
     pub load_notes: Vec<crate::trace::Warning>,
+    /// Context keys declared unknown (`{"unknown": true}`): the answer is a residual
+    /// condition over them (see [`crate::residual`]). Empty for a concrete request.
+    pub unknown: Vec<UnknownKey>,
     /// Where it came from.
     pub source: Arc<SourceFile>,
 }
@@ -211,6 +231,9 @@ const POLICIES: &[&str] = &[
     "vpc_endpoint",
 ];
 const EXPECT: &[&str] = &[
+    "residual",
+    "allowed_when",
+    "denied_when",
     "decision",
     "denied_by",
     "message",
@@ -220,7 +243,7 @@ const EXPECT: &[&str] = &[
     "uncertain",
     "service_refusal",
 ];
-const DECISIONS: &[&str] = &["allow", "explicit_deny", "implicit_deny"];
+const DECISIONS: &[&str] = &["allow", "explicit_deny", "implicit_deny", "conditional"];
 const LAYERS: &[&str] = &[
     "scp",
     "rcp",
@@ -313,6 +336,7 @@ pub fn scenario_from_json_cached(
         errors: Vec::new(),
         cache,
         context_values: Vec::new(),
+        unknown: Vec::new(),
     };
     let s = l.scenario(tree).map(|mut s| {
         let notes = crate::checks::context_value_warnings(&s, &l.context_values);
@@ -339,6 +363,8 @@ struct Loader<'c> {
     cache: Option<&'c mut PolicyCache>,
     /// Each context value the scenario gives, with its key and position.
     context_values: Vec<crate::checks::GivenValue>,
+    /// Context keys declared unknown.
+    unknown: Vec<UnknownKey>,
 }
 
 impl Loader<'_> {
@@ -519,6 +545,22 @@ impl Loader<'_> {
             Some(a) if !matches!(a.kind, JsonKind::Null) => self.apigateway(a),
             _ => None,
         };
+        // A key derived from the caller (aws:PrincipalArn, …) is known; it cannot be unknown.
+        let clashes: Vec<String> = self
+            .unknown
+            .iter()
+            .filter_map(|u| {
+                let e = request.context.get(&u.key.to_ascii_lowercase())?;
+                Some(if e.derived {
+                    format!("request.context \"{}\" is declared unknown, but Verdict derives it from the caller ({}); it is known", u.key, request.caller.display())
+                } else {
+                    format!("request.context \"{}\" is declared unknown and also given a value (key names ignore case)", u.key)
+                })
+            })
+            .collect();
+        for msg in clashes {
+            self.err(ErrorCode::InvalidContext, tree.span, msg);
+        }
         Some(Scenario {
             name,
             rule,
@@ -533,6 +575,7 @@ impl Loader<'_> {
             options,
             expect,
             load_notes,
+            unknown: std::mem::take(&mut self.unknown),
             source: self.src.clone(),
         })
     }
@@ -549,7 +592,30 @@ impl Loader<'_> {
             error: self.opt_str(m, "error", "expect"),
             uncertain: None,
             service_refusal: self.opt_str(m, "service_refusal", "expect"),
+            residual: self.opt_str(m, "residual", "expect"),
+            allowed_when: Vec::new(),
+            denied_when: Vec::new(),
         };
+        for (field, slot) in [("allowed_when", 0), ("denied_when", 1)] {
+            let Some(f) = m.iter().find(|k| k.key == field) else {
+                continue;
+            };
+            match &f.value.kind {
+                JsonKind::Array(items) if items.iter().all(|i| matches!(i.kind, JsonKind::Object(_))) => {
+                    let v: Vec<serde_json::Value> = items.iter().map(|i| i.to_value()).collect();
+                    if slot == 0 {
+                        x.allowed_when = v;
+                    } else {
+                        x.denied_when = v;
+                    }
+                }
+                _ => self.err(
+                    ErrorCode::InvalidScenario,
+                    f.value.span,
+                    format!("expect.{field} must be an array of objects giving values to the unknown keys, e.g. [{{\"aws:SourceIp\": \"10.0.0.1\"}}] (null: absent)"),
+                ),
+            }
+        }
         if let Some(d) = &x.decision {
             if !DECISIONS.contains(&d.as_str()) {
                 let span = m
@@ -558,7 +624,7 @@ impl Loader<'_> {
                     .map(|k| k.value.span)
                     .unwrap_or_default();
                 let help = suggestion(d, DECISIONS.iter().copied());
-                self.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, format!("expect.decision \"{d}\" is not valid; expected allow, explicit_deny or implicit_deny")).at(&self.src, span).with_help_opt(help));
+                self.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, format!("expect.decision \"{d}\" is not valid; expected allow, explicit_deny, implicit_deny or (with unknown context keys) conditional")).at(&self.src, span).with_help_opt(help));
             }
         }
         if let Some(d) = &x.denied_by {
@@ -619,6 +685,56 @@ impl Loader<'_> {
             }
         }
         Some(x)
+    }
+
+    /// `"KEY": {"unknown": true}` or `{"unknown": true, "present": true}`.
+    fn unknown_key(&mut self, key: &str, members: &[Member], span: verdict_policy::Span) {
+        let mut unknown = false;
+        let mut present = false;
+        for m in members {
+            match (m.key.as_str(), &m.value.kind) {
+                ("unknown", JsonKind::Bool(b)) => unknown = *b,
+                ("present", JsonKind::Bool(b)) => present = *b,
+                ("unknown" | "present", _) => self.err(
+                    ErrorCode::InvalidContext,
+                    m.value.span,
+                    format!(
+                        "request.context \"{key}\": \"{}\" must be true or false",
+                        m.key
+                    ),
+                ),
+                (other, _) => {
+                    let hint = verdict_policy::diag::suggestion(other, ["unknown", "present"]);
+                    let d = Diagnostic::new(
+                        ErrorCode::InvalidContext,
+                        format!("request.context \"{key}\": unknown field \"{other}\"; a context value is a string, number, boolean, a list of those, or {{\"unknown\": true}} (with \"present\": true when the key is known to be sent)"),
+                    )
+                    .at(&self.src, m.key_span)
+                    .with_help_opt(hint);
+                    self.errors.push(d);
+                }
+            }
+        }
+        if !unknown {
+            self.err(
+                ErrorCode::InvalidContext,
+                span,
+                format!("request.context \"{key}\": an object value must be {{\"unknown\": true}} (optionally with \"present\": true)"),
+            );
+            return;
+        }
+        if self.unknown.iter().any(|u| u.key.eq_ignore_ascii_case(key)) {
+            self.err(
+                ErrorCode::InvalidContext,
+                span,
+                format!("request.context \"{key}\" is declared unknown twice"),
+            );
+            return;
+        }
+        self.unknown.push(UnknownKey {
+            key: key.to_string(),
+            present,
+        });
     }
 
     fn request(
@@ -701,6 +817,10 @@ impl Loader<'_> {
         if let Some(c) = field("context") {
             if let Some(cm) = self.obj(&c.value, "request.context") {
                 for kv in cm {
+                    if let JsonKind::Object(members) = &kv.value.kind {
+                        self.unknown_key(&kv.key, members, kv.value.span);
+                        continue;
+                    }
                     let items = match &kv.value.kind {
                         JsonKind::Array(items) => items.iter().collect(),
                         _ => vec![&kv.value],

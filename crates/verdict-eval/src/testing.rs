@@ -193,6 +193,20 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
                 error,
             })
         }
+        Ok(s) if !s.unknown.is_empty() => {
+            let exp = s.expect.clone()?;
+            let failures = check_residual(&s, &exp);
+            Some(CaseResult {
+                location: location.into(),
+                name,
+                rule,
+                passed: failures.is_empty(),
+                failures,
+                assumed: Vec::new(),
+                evaluation: None,
+                error: false,
+            })
+        }
         Ok(s) => {
             let exp = s.expect.clone()?;
             let e = evaluate(&s);
@@ -221,6 +235,102 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
             })
         }
     }
+}
+
+/// A completion from an `expect.allowed_when` / `denied_when` object.
+fn completion_of(
+    s: &Scenario,
+    v: &serde_json::Value,
+) -> Result<crate::residual::Completion, String> {
+    let mut c = crate::residual::Completion::new();
+    for u in &s.unknown {
+        c.insert(u.key.clone(), None);
+    }
+    let Some(m) = v.as_object() else {
+        return Err("a completion must be an object".into());
+    };
+    for (k, val) in m {
+        let Some(u) = s.unknown.iter().find(|u| u.key.eq_ignore_ascii_case(k)) else {
+            return Err(format!("{k} is not one of the unknown keys"));
+        };
+        let scalar = |x: &serde_json::Value| match x {
+            serde_json::Value::String(t) => Some(t.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        let value = match val {
+            serde_json::Value::Null => None,
+            serde_json::Value::Array(items) => Some(crate::CtxValue::Multi(
+                items.iter().filter_map(scalar).collect(),
+            )),
+            other => Some(crate::CtxValue::Single(
+                scalar(other).ok_or_else(|| format!("{k}: not a context value"))?,
+            )),
+        };
+        c.insert(u.key.clone(), value);
+    }
+    Ok(c)
+}
+
+/// Compare the residual answer for a scenario with unknown keys with its `expect`.
+pub fn check_residual(s: &Scenario, x: &crate::scenario::Expect) -> Vec<String> {
+    let mut f = Vec::new();
+    let r = match crate::residual::residual(s) {
+        Ok(r) => r,
+        Err(e) => return vec![e.to_string()],
+    };
+    if let Some(d) = &x.decision {
+        if d != r.decision.as_str() {
+            f.push(format!(
+                "decision: expected {d}, got {} ({})",
+                r.decision.as_str(),
+                r.residual
+                    .as_ref()
+                    .map(|x| x.text.as_str())
+                    .unwrap_or("no residual")
+            ));
+        }
+    }
+    if let Some(want) = &x.denied_by {
+        let got = r.denied_by.map(|l| l.as_str()).unwrap_or("none");
+        if want != got {
+            f.push(format!("denied_by: expected {want}, got {got}"));
+        }
+    }
+    if let Some(want) = &x.residual {
+        let got = r.residual.as_ref().map(|x| x.text.as_str()).unwrap_or("");
+        if want != got {
+            f.push(format!("residual: expected \"{want}\", got \"{got}\""));
+        }
+    }
+    for (list, allowed) in [(&x.allowed_when, true), (&x.denied_when, false)] {
+        for v in list {
+            match completion_of(s, v) {
+                Err(e) => f.push(format!("completion {v}: {e}")),
+                Ok(c) => {
+                    let concrete = crate::decide(&crate::residual::complete_scenario(s, &c))
+                        .decision
+                        == crate::Decision::Allow;
+                    let claimed = r.allows(s, &c);
+                    let want = if allowed { "allowed" } else { "denied" };
+                    if concrete != allowed {
+                        f.push(format!(
+                            "completion {v}: expected {want}, but the concrete engine says {}",
+                            if concrete { "allowed" } else { "denied" }
+                        ));
+                    }
+                    if claimed != allowed {
+                        f.push(format!(
+                            "completion {v}: expected {want}, but the residual says {}",
+                            if claimed { "allowed" } else { "denied" }
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    f
 }
 
 /// Compare an evaluation with the scenario's `expect`; returns the differences.

@@ -103,6 +103,40 @@ impl SimulateArgs {
         let color = color_stdout();
         let mut docs = Vec::new();
         for (i, s) in scenarios.iter().enumerate() {
+            if !s.unknown.is_empty() {
+                match verdict_eval::residual::residual(s) {
+                    Ok(r) => {
+                        match format {
+                            Format::Json => {
+                                let mut v = serde_json::to_value(&r).unwrap_or_default();
+                                super::stamp(&mut v);
+                                docs.push(v);
+                            }
+                            Format::Text => {
+                                if i > 0 {
+                                    let _ = writeln!(out);
+                                }
+                                let _ = write!(
+                                    out,
+                                    "{}",
+                                    verdict_eval::residual::render_text(s, &r, color)
+                                );
+                            }
+                        }
+                        if let Some(want) = &self.expect {
+                            if let Some(line) = expect_miss(want, r.decision.as_str()) {
+                                mismatch = true;
+                                anstream::eprintln!("{line}");
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        anstream::eprintln!("error: {}: {e}", s.source.name());
+                        return ExitCode::from(EXIT_BAD_INPUT);
+                    }
+                }
+                continue;
+            }
             let e = evaluate(s);
             match format {
                 Format::Json => {
@@ -118,7 +152,7 @@ impl SimulateArgs {
                 }
             }
             if let Some(want) = &self.expect {
-                if let Some(line) = expect_miss(want, e.decision) {
+                if let Some(line) = expect_miss(want, e.decision.as_str()) {
                     mismatch = true;
                     let what = if scenarios.len() > 1 {
                         format!(" ({} on {})", s.request.action, s.request.resource.as_str())
@@ -484,17 +518,21 @@ fn load_line_quick(src: &std::sync::Arc<SourceFile>) -> Result<Scenario, Vec<Dia
     }
 }
 
-/// `expected allow, got implicit_deny (--expect)` when the decision misses `want`.
-fn expect_miss(want: &str, got: verdict_eval::Decision) -> Option<String> {
-    let allowed = got == verdict_eval::Decision::Allow;
-    ((want == "allow") != allowed)
-        .then(|| format!("expected {want}, got {} (--expect)", got.as_str()))
+/// `expected allow, got implicit_deny (--expect)` when the decision misses `want`. A
+/// `conditional` answer (unknown context keys) is neither allow nor deny.
+fn expect_miss(want: &str, got: &str) -> Option<String> {
+    let ok = match want {
+        "allow" => got == "allow",
+        _ => got == "explicit_deny" || got == "implicit_deny",
+    };
+    (!ok).then(|| format!("expected {want}, got {got} (--expect)"))
 }
 
 /// What became of one batch line.
 enum LineOutcome {
-    /// Evaluated, with this decision.
-    Decided(verdict_eval::Decision),
+    /// Evaluated, with this decision (`allow`, `explicit_deny`, `implicit_deny` or
+    /// `conditional`).
+    Decided(&'static str),
     /// Could not be read.
     Bad,
 }
@@ -511,6 +549,26 @@ fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> (String, LineOut
         load_line_quick(&src)
     };
     match loaded {
+        Ok(s) if !s.unknown.is_empty() => match verdict_eval::residual::residual(&s) {
+            Ok(r) => {
+                let mut v = serde_json::to_value(&r).unwrap_or_default();
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("line".into(), n.into());
+                    if let Some(name) = &s.name {
+                        obj.insert("name".into(), serde_json::Value::String(name.clone()));
+                    }
+                }
+                (
+                    serde_json::to_string(&v).unwrap_or_default(),
+                    LineOutcome::Decided(r.decision.as_str()),
+                )
+            }
+            Err(e) => (
+                serde_json::json!({"error": format!("{label} line {n}: {e}"), "line": n})
+                    .to_string(),
+                LineOutcome::Bad,
+            ),
+        },
         Ok(s) => {
             let (mut v, decision) = if trace {
                 let e = evaluate(&s);
@@ -529,7 +587,7 @@ fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> (String, LineOut
             }
             (
                 serde_json::to_string(&v).unwrap_or_default(),
-                LineOutcome::Decided(decision),
+                LineOutcome::Decided(decision.as_str()),
             )
         }
         Err(d) => {
