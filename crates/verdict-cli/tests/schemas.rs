@@ -86,6 +86,30 @@ fn simulate_outputs_match_their_schemas() {
         None,
     );
     validate("simulate.schema.json", &json(&several), "several actions");
+    for f in [
+        "examples/residual-unknown-network.json",
+        "conformance/residual/R25-null-true-on-a-key-declared-present-is-never-allowed.json",
+        "conformance/residual/R37-a-deny-no-value-can-satisfy-leaves-an-allow.json",
+    ] {
+        validate(
+            "simulate-residual.schema.json",
+            &json(&run(&["simulate", "--format", "json", f], None)),
+            f,
+        );
+    }
+    for f in [
+        "examples/scp-region-lock.json",
+        "examples/residual-unknown-network.json",
+    ] {
+        validate(
+            "discover.schema.json",
+            &json(&run(
+                &["simulate", "--discover", "--format", "json", f],
+                None,
+            )),
+            f,
+        );
+    }
     let bad = run(
         &["simulate", "--format", "json", "-"],
         Some("{\"request\": 5}"),

@@ -48,7 +48,7 @@ fn realistic(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, realistic, large_set, request_stream);
+criterion_group!(benches, realistic, large_set, request_stream, residual);
 criterion_main!(benches);
 
 /// A large policy set (issue 11, goal c): the 20 largest AWS managed policies as
@@ -180,6 +180,34 @@ fn request_stream(c: &mut Criterion) {
                 black_box(decide(black_box(s)));
             }
         })
+    });
+    g.finish();
+}
+
+/// Issue 12: residual evaluation of the realistic request with two context keys unknown
+/// (aws:SourceIp and aws:MultiFactorAuthAge), and discovery on the realistic request.
+fn residual(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../benches/data/realistic.json"
+    );
+    let text = std::fs::read_to_string(path).expect("bench input is committed");
+    let s =
+        load_scenario(&SourceFile::new(path, text.clone()), false).expect("bench scenario loads");
+    let mut u = s.clone();
+    for k in ["aws:SourceIp", "aws:MultiFactorAuthAge"] {
+        u.request.context.remove(k);
+        u.unknown.push(verdict_eval::scenario::UnknownKey {
+            key: k.to_string(),
+            present: false,
+        });
+    }
+    let mut g = c.benchmark_group("residual");
+    g.bench_function("two unknown keys", |b| {
+        b.iter(|| verdict_eval::residual::residual(black_box(&u)).expect("residual"))
+    });
+    g.bench_function("discovery", |b| {
+        b.iter(|| verdict_eval::residual::discover(black_box(&s)).expect("discovery"))
     });
     g.finish();
 }

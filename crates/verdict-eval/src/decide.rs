@@ -248,6 +248,11 @@ pub(crate) fn is_principal_key(key: &str) -> bool {
     PRINCIPAL_KEYS.contains(&k.as_str()) || k.starts_with("aws:principaltag/")
 }
 
+/// Is `key_lc` (lower-cased) one of the keys that describe the caller itself?
+pub(crate) fn is_caller_key(key_lc: &str) -> bool {
+    PRINCIPAL_KEYS.contains(&key_lc)
+}
+
 /// Does API Gateway make the caller anonymous (a method without IAM authorization)?
 pub(crate) fn anonymous_apigateway(s: &Scenario) -> bool {
     let app = applicability(s, &Assumptions::new(crate::readings::Readings::DEFAULT));

@@ -195,6 +195,18 @@ fn per_resource(s: &Scenario) -> Vec<Scenario> {
         .collect()
 }
 
+/// Decide `s` as if its request were `request` (same caller; e.g. other context values),
+/// without copying the scenario's policies.
+pub(crate) fn decide_as(s: &Scenario, request: &Request) -> Verdict {
+    let a = Assumptions::new(Readings::DEFAULT);
+    if s.extra_resources.is_empty() {
+        return decide_request(s, request, &a);
+    }
+    let mut c = s.clone();
+    c.request = request.clone();
+    decide_under(&c, &a)
+}
+
 /// Decide `s` with another request of the same caller (e.g. a changed context).
 fn decide_request(s: &Scenario, request: &Request, a: &Assumptions) -> Verdict {
     let app = applicability(s, a);

@@ -353,9 +353,7 @@ type LiteralGroup = (BTreeSet<String>, Vec<(usize, bool)>);
 
 /// The representative values Verdict uses for each unknown key of `s` (`None` is
 /// "absent"), and whether they are complete. For tests and discovery.
-pub fn representatives(
-    s: &Scenario,
-) -> Result<Vec<Representatives>, ResidualError> {
+pub fn representatives(s: &Scenario) -> Result<Vec<Representatives>, ResidualError> {
     let (ex, _) = explore(s, Readings::DEFAULT)?;
     let keys = unknown_in_play(s);
     let c = Candidates::build(s, &ex.atoms, &keys);
@@ -794,7 +792,7 @@ fn summarize(s: &Scenario, mut ex: Explored, readings: Readings) -> Residual {
             .filter_map(|l| l.witness.as_ref())
             .find(|w| {
                 // Re-checked by the concrete engine before it is shown.
-                let d = crate::decide(&complete_scenario(s, w)).decision;
+                let d = crate::decide_as(s, &complete_request(&s.request, w)).decision;
                 (d == Decision::Allow) == want_allow
             })
             .map(completion_json)
@@ -975,7 +973,9 @@ impl Candidates {
             let mut idx = vec![0usize; members.len()];
             'outer: loop {
                 tried += 1;
-                if tried > 20_000 {
+                if tried > 2_000 {
+                    // Give up looking (the leaf then stays, unproved either way).
+                    complete = false;
                     break;
                 }
                 let mut c = completion.clone();
@@ -1801,6 +1801,7 @@ pub fn clause_text(c: &Clause) -> String {
             if let Some(t) = plain(base) {
                 let rest = t.strip_prefix(&format!("{k} ")).unwrap_or(&t);
                 let rest = rest.strip_prefix("is ").unwrap_or(rest);
+                let rest = rest.strip_prefix("absent or ").unwrap_or(rest);
                 return format!("{k} is absent or {rest}");
             }
         }
@@ -2073,6 +2074,287 @@ pub fn render_text(s: &Scenario, r: &Residual, color: bool) -> String {
     }
     for n in &r.notes {
         let _ = writeln!(o, "\nNote: {n}");
+    }
+    o
+}
+
+// ---------------------------------------------------------------------------------------
+// Discovery: which values of the keys the policies test would allow the request.
+
+/// A statement that grants in one layer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Grant {
+    /// The layer.
+    pub layer: Layer,
+    /// The organization level, for SCPs and RCPs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
+    /// The policy.
+    pub policy: String,
+    /// The statement (Sid or index).
+    pub statement: String,
+}
+
+/// One way to be allowed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Way {
+    /// The condition on the keys.
+    #[serde(flatten)]
+    pub when: Formula,
+    /// Values that satisfy it (re-checked by the concrete engine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<serde_json::Value>,
+    /// With those values, the statement that grants in each layer.
+    pub granted_by: Vec<Grant>,
+}
+
+/// A key the discovery treated as unknown.
+#[derive(Clone, Debug, Serialize)]
+pub struct DiscoveredKey {
+    /// The key.
+    pub key: String,
+    /// The value the request gave, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given: Option<serde_json::Value>,
+}
+
+/// The answer of `verdict simulate --discover`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Discovery {
+    /// The decision for the request as given.
+    pub decision: Decision,
+    /// The keys the policies test (given values set aside).
+    pub keys: Vec<DiscoveredKey>,
+    /// The decision over every value of those keys.
+    pub over_keys: Residual,
+    /// The ways to be allowed, one per conjunction of the residual.
+    pub ways: Vec<Way>,
+}
+
+/// The most ways a discovery lists (the residual itself is always whole).
+pub const MAX_WAYS: usize = 10;
+
+/// Every key the request's statements test that is not derived from the caller.
+fn tested_keys(s: &Scenario) -> Vec<String> {
+    let p = &s.policies;
+    let mut keys: Vec<String> = Vec::new();
+    let all = p
+        .identity
+        .iter()
+        .chain(p.resource.iter())
+        .chain(p.permissions_boundary.iter())
+        .chain(p.session.iter())
+        .chain(p.scps.iter().flatten().flatten())
+        .chain(p.rcps.iter().flatten().flatten())
+        .chain(p.vpc_endpoint.iter().flatten());
+    let a = Assumptions::new(Readings::DEFAULT);
+    let view = crate::matching::PrincipalView {
+        caller: &s.request.caller,
+        req: &s.request,
+        has_boundary: p.permissions_boundary.is_some(),
+        assume: &a,
+    };
+    for np in all {
+        for st in &np.policy.statements {
+            // Only statements whose conditions are all that stands between them and
+            // the request.
+            if !crate::matching::check_action(st, &s.request)
+                || !crate::matching::check_resource(st, &s.request, &view).covers
+                || !crate::matching::check_principal(st.principal.as_ref(), &view).applies()
+            {
+                continue;
+            }
+            for c in &st.conditions {
+                let entry = s.request.context.get(&c.key_lc);
+                // Keys that describe the caller (given or derived) are not the request's
+                // to change.
+                if entry.is_some_and(|e| e.derived) || crate::decide::is_caller_key(&c.key_lc) {
+                    continue;
+                }
+                // A given value that satisfies an Allow's condition stays as given; a
+                // key that is absent, fails a condition, or is tested by a Deny is open.
+                let open = entry.is_none()
+                    || st.effect == verdict_policy::Effect::Deny
+                    || !crate::matching::condition_holds(c, &s.request.context, &a);
+                if open && !keys.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
+                    keys.push(c.key.clone());
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// Discovery: make every key the policies test unknown and say which values allow.
+pub fn discover(s: &Scenario) -> Result<Discovery, ResidualError> {
+    let decision = crate::decide(s).decision;
+    let mut u = s.clone();
+    let mut keys = Vec::new();
+    for k in tested_keys(s) {
+        let given = s
+            .request
+            .context
+            .get(&k.to_ascii_lowercase())
+            .and_then(|e| e.values.first())
+            .map(CtxValue::to_json);
+        u.request.context.remove(&k);
+        if !u.unknown.iter().any(|x| x.key.eq_ignore_ascii_case(&k)) {
+            u.unknown.push(crate::scenario::UnknownKey {
+                key: k.clone(),
+                present: false,
+            });
+        }
+        keys.push(DiscoveredKey { key: k, given });
+    }
+    let r = residual(&u)?;
+    let present: BTreeSet<String> = u
+        .unknown
+        .iter()
+        .filter(|x| x.present)
+        .map(|x| x.key.to_ascii_lowercase())
+        .collect();
+    let mut ways = Vec::new();
+    let cubes: Vec<Path> = match r.decision {
+        ResidualDecision::Allow => vec![Path::new()],
+        ResidualDecision::Conditional => r.allowed_cubes.clone(),
+        _ => Vec::new(),
+    };
+    for cube in cubes.iter().take(MAX_WAYS) {
+        let mut notes = Vec::new();
+        let (when, _) = render(
+            &r.explored.atoms,
+            std::slice::from_ref(cube),
+            &present,
+            &BTreeSet::new(),
+            &BTreeSet::new(),
+            &mut notes,
+        );
+        // A witness: an allowed leaf inside this conjunction.
+        let witness = r
+            .explored
+            .leaves
+            .iter()
+            .filter(|l| l.verdict.decision == Decision::Allow && !l.impossible)
+            .filter(|l| cube.iter().all(|(a, v)| l.path.get(a) == Some(v)))
+            .filter_map(|l| l.witness.clone())
+            .find(|w| {
+                crate::decide_as(&u, &complete_request(&u.request, w)).decision == Decision::Allow
+            });
+        let granted_by = witness
+            .as_ref()
+            .map(|w| grants(&complete_scenario(&u, w)))
+            .unwrap_or_default();
+        ways.push(Way {
+            when,
+            example: witness.as_ref().map(completion_json),
+            granted_by,
+        });
+    }
+    Ok(Discovery {
+        decision,
+        keys,
+        over_keys: r,
+        ways,
+    })
+}
+
+/// The granting statements of each layer of a concrete, allowed scenario.
+fn grants(s: &Scenario) -> Vec<Grant> {
+    let e = crate::evaluate(s);
+    let mut out = Vec::new();
+    for l in &e.layers {
+        for p in &l.policies {
+            if let Some(st) = p
+                .statements
+                .iter()
+                .find(|st| st.applies && st.effect == "Allow")
+            {
+                out.push(Grant {
+                    layer: l.layer,
+                    level: l.level,
+                    policy: p.policy.clone(),
+                    statement: st.sid.clone(),
+                });
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Render a discovery as text.
+pub fn render_discovery(s: &Scenario, d: &Discovery, color: bool) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "As given: {} ({} {} on {})",
+        d.decision.as_str(),
+        s.request.caller.display(),
+        s.request.action,
+        s.request.resource.as_str()
+    );
+    let keys: Vec<String> = d
+        .keys
+        .iter()
+        .map(|k| match &k.given {
+            Some(v) => format!("{} (given {v})", k.key),
+            None => format!("{} (not given)", k.key),
+        })
+        .collect();
+    if keys.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nThe policies test no context key for this request: no value changes the answer."
+        );
+        return o;
+    }
+    let _ = writeln!(o, "Keys the policies test: {}", keys.join(", "));
+    match d.over_keys.decision {
+        ResidualDecision::Allow => {
+            let _ = writeln!(o, "\nAllowed whatever these keys hold.");
+        }
+        ResidualDecision::ExplicitDeny | ResidualDecision::ImplicitDeny => {
+            let _ = writeln!(
+                o,
+                "\nNo values of these keys allow the request ({}): the change must be to a policy, the caller, the action or the resource.",
+                d.over_keys.decision.as_str()
+            );
+        }
+        ResidualDecision::Conditional => {
+            let _ = writeln!(
+                o,
+                "\nAllowed exactly when: {}",
+                d.over_keys
+                    .residual
+                    .as_ref()
+                    .map(|f| f.text.as_str())
+                    .unwrap_or("")
+            );
+        }
+    }
+    for (i, w) in d.ways.iter().enumerate() {
+        let bold = anstyle::Style::new().bold();
+        let head = format!("Way {}:", i + 1);
+        let head = if color {
+            format!("{}{head}{}", bold.render(), bold.render_reset())
+        } else {
+            head
+        };
+        let _ = writeln!(o, "\n{head} {}", w.when.text);
+        if let Some(e) = &w.example {
+            let _ = writeln!(o, "  for example {e}");
+        }
+        for g in &w.granted_by {
+            let lvl = g.level.map(|l| format!(" level {l}")).unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "  {}{lvl}: {} grants ({})",
+                g.layer.title(),
+                g.statement,
+                g.policy
+            );
+        }
     }
     o
 }

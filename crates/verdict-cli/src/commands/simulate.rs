@@ -25,6 +25,10 @@ pub struct SimulateArgs {
     /// line, in order, each with its `"line"`.
     #[arg(long, value_name = "FILE", conflicts_with = "scenario")]
     batch: Option<String>,
+    /// Discovery: treat every context key the policies test as unknown and say which
+    /// values would allow the request, and which statement would then grant per layer.
+    #[arg(long, conflicts_with = "batch")]
+    discover: bool,
     /// In batch mode, print the full trace for every line instead of the decision summary.
     #[arg(long, requires = "batch")]
     trace: bool,
@@ -103,6 +107,32 @@ impl SimulateArgs {
         let color = color_stdout();
         let mut docs = Vec::new();
         for (i, s) in scenarios.iter().enumerate() {
+            if self.discover {
+                match verdict_eval::residual::discover(s) {
+                    Ok(d) => match format {
+                        Format::Json => {
+                            let mut v = serde_json::to_value(&d).unwrap_or_default();
+                            super::stamp(&mut v);
+                            docs.push(v);
+                        }
+                        Format::Text => {
+                            if i > 0 {
+                                let _ = writeln!(out);
+                            }
+                            let _ = write!(
+                                out,
+                                "{}",
+                                verdict_eval::residual::render_discovery(s, &d, color)
+                            );
+                        }
+                    },
+                    Err(e) => {
+                        anstream::eprintln!("error: {}: {e}", s.source.name());
+                        return ExitCode::from(EXIT_BAD_INPUT);
+                    }
+                }
+                continue;
+            }
             if !s.unknown.is_empty() {
                 match verdict_eval::residual::residual(s) {
                     Ok(r) => {
