@@ -15,6 +15,7 @@ pub mod readings;
 pub mod render;
 pub mod request;
 pub mod residual;
+pub mod resource_set;
 pub mod scenario;
 pub mod service_rules;
 pub mod testing;

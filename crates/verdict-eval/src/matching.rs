@@ -274,6 +274,13 @@ pub fn check_resource(s: &Statement, req: &Request, v: &PrincipalView<'_>) -> Re
             unresolved: Vec::new(),
         };
     }
+    if let Some(o) = v.assume.symbolic.as_ref().filter(|o| o.resource_set()) {
+        let any = block.entries.iter().any(|e| o.resource_entry(e));
+        return ResourceOutcome {
+            covers: any != block.negated,
+            unresolved: Vec::new(),
+        };
+    }
     let mut any = false;
     let mut unresolved = Vec::new();
     for e in &block.entries {

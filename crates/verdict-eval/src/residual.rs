@@ -43,6 +43,8 @@ pub enum AtomKind {
         /// The requested resource it is tested against.
         resource: String,
     },
+    /// "The requested resource (a set) is in this Resource entry" (resource sets).
+    Entry(Box<verdict_policy::model::ResourceEntry>),
 }
 
 /// One test of the request that depends on unknown keys.
@@ -59,6 +61,8 @@ pub struct Atom {
 #[derive(Debug, Default)]
 pub struct Oracle {
     unknown: Vec<String>,
+    /// The requested resource is a set: every Resource entry is an atom.
+    resource_set: bool,
     atoms: RefCell<Vec<Atom>>,
     index: RefCell<HashMap<String, usize>>,
     assign: RefCell<Vec<Option<bool>>>,
@@ -71,6 +75,54 @@ impl Oracle {
             unknown,
             ..Oracle::default()
         }
+    }
+
+    /// An oracle for a resource set (no unknown context keys).
+    pub(crate) fn for_resource_set() -> Oracle {
+        Oracle {
+            resource_set: true,
+            ..Oracle::default()
+        }
+    }
+
+    /// Is the requested resource a set?
+    pub(crate) fn resource_set(&self) -> bool {
+        self.resource_set
+    }
+
+    /// The answer for "the resource is in entry `e`" (resource sets).
+    pub(crate) fn resource_entry(&self, e: &verdict_policy::model::ResourceEntry) -> bool {
+        let sig = format!("e\u{1}{}", e.raw);
+        self.answer(sig, || Atom {
+            kind: AtomKind::Entry(Box::new(e.clone())),
+            keys: Vec::new(),
+        })
+    }
+
+    /// Every Resource entry asked about, by atom index (resource sets).
+    pub(crate) fn resource_entries(&self) -> Vec<verdict_policy::model::ResourceEntry> {
+        self.atoms
+            .borrow()
+            .iter()
+            .map(|a| match &a.kind {
+                AtomKind::Entry(e) => (**e).clone(),
+                _ => verdict_policy::model::ResourceEntry {
+                    raw: String::new(),
+                    span: verdict_policy::Span::default(),
+                    pattern: verdict_policy::arn::ResourcePattern::new("", false),
+                },
+            })
+            .collect()
+    }
+
+    /// Start a run with the assignment `prefix`.
+    pub(crate) fn reset_to(&self, prefix: &[(usize, bool)]) {
+        self.reset(prefix);
+    }
+
+    /// The atoms first asked about in the last run (answered false).
+    pub(crate) fn take_fresh(&self) -> Vec<usize> {
+        self.fresh.borrow_mut().drain(..).collect()
     }
 
     fn is_unknown(&self, key_lc: &str) -> bool {
@@ -443,6 +495,11 @@ fn atom_holds(atom: &Atom, s: &Scenario, req: &Request, readings: Readings) -> b
             };
             crate::matching::check_resource(statement, &r, &view).covers
         }
+        AtomKind::Entry(e) => matches!(
+            e.pattern
+                .matches(&req.resource, |k| req.context.variable_ref(k)),
+            Ok(true)
+        ),
     }
 }
 
@@ -1867,6 +1924,14 @@ fn render(
                             extra.push(format!("not ({t})"));
                         }
                     }
+                }
+                AtomKind::Entry(e) => {
+                    expressible = false;
+                    extra.push(format!(
+                        "the resource {} {}",
+                        if *holds { "matches" } else { "does not match" },
+                        e.raw
+                    ));
                 }
                 AtomKind::Resource { statement, .. } => {
                     expressible = false;

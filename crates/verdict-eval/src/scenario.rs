@@ -188,6 +188,9 @@ pub struct Scenario {
     /// Context keys declared unknown (`{"unknown": true}`): the answer is a residual
     /// condition over them (see [`crate::residual`]). Empty for a concrete request.
     pub unknown: Vec<UnknownKey>,
+    /// The requested resource is a set (`{"pattern": …, "for": …}`); `request.resource`
+    /// then holds one member of it. See [`crate::resource_set`].
+    pub resource_set: Option<crate::resource_set::ResourceSet>,
     /// Where it came from.
     pub source: Arc<SourceFile>,
 }
@@ -337,6 +340,7 @@ pub fn scenario_from_json_cached(
         cache,
         context_values: Vec::new(),
         unknown: Vec::new(),
+        resource_set: None,
     };
     let s = l.scenario(tree).map(|mut s| {
         let notes = crate::checks::context_value_warnings(&s, &l.context_values);
@@ -365,6 +369,8 @@ struct Loader<'c> {
     context_values: Vec<crate::checks::GivenValue>,
     /// Context keys declared unknown.
     unknown: Vec<UnknownKey>,
+    /// A resource set, when the request gives one.
+    resource_set: Option<crate::resource_set::ResourceSet>,
 }
 
 impl Loader<'_> {
@@ -561,6 +567,16 @@ impl Loader<'_> {
         for msg in clashes {
             self.err(ErrorCode::InvalidContext, tree.span, msg);
         }
+        if self.resource_set.is_some() && !self.unknown.is_empty() {
+            self.err(ErrorCode::InvalidRequest, tree.span, "a resource set and unknown context values in one scenario are not supported yet; give the context values, or ask about one resource");
+        }
+        if self.resource_set.is_some() && !extra_resources.is_empty() {
+            self.err(
+                ErrorCode::InvalidRequest,
+                tree.span,
+                "request.resources cannot be combined with a resource set",
+            );
+        }
         Some(Scenario {
             name,
             rule,
@@ -576,6 +592,7 @@ impl Loader<'_> {
             expect,
             load_notes,
             unknown: std::mem::take(&mut self.unknown),
+            resource_set: self.resource_set.take(),
             source: self.src.clone(),
         })
     }
@@ -687,6 +704,73 @@ impl Loader<'_> {
         Some(x)
     }
 
+    /// `"resource": {"pattern": "arn:…/*", "for": "any" | "all"}`.
+    fn resource_set_of(
+        &mut self,
+        members: &[Member],
+        span: verdict_policy::Span,
+    ) -> Option<crate::resource_set::ResourceSet> {
+        let mut pattern = None;
+        let mut quant = None;
+        for m in members {
+            match (m.key.as_str(), &m.value.kind) {
+                ("pattern", JsonKind::String(p)) => pattern = Some((p.clone(), m.value.span)),
+                ("for", JsonKind::String(q)) => quant = Some((q.clone(), m.value.span)),
+                ("pattern" | "for", _) => self.err(
+                    ErrorCode::InvalidRequest,
+                    m.value.span,
+                    format!("request.resource.{} must be a string", m.key),
+                ),
+                (other, _) => {
+                    let hint = verdict_policy::diag::suggestion(other, ["pattern", "for"]);
+                    let d = Diagnostic::new(
+                        ErrorCode::InvalidRequest,
+                        format!("request.resource: unknown field \"{other}\"; a resource set is {{\"pattern\": \"arn:…\", \"for\": \"any\" or \"all\"}}"),
+                    )
+                    .at(&self.src, m.key_span)
+                    .with_help_opt(hint);
+                    self.errors.push(d);
+                }
+            }
+        }
+        let Some((pattern, pspan)) = pattern else {
+            self.err(ErrorCode::InvalidRequest, span, "request.resource: a resource set needs \"pattern\" (an ARN whose resource part may hold * and ?)");
+            return None;
+        };
+        if let Err(why) = crate::resource_set::check_pattern(&pattern) {
+            self.err(
+                ErrorCode::InvalidRequest,
+                pspan,
+                format!("request.resource.pattern \"{pattern}\": {why}"),
+            );
+            return None;
+        }
+        let all = match quant {
+            Some((q, _)) if q == "all" => true,
+            Some((q, _)) if q == "any" => false,
+            Some((q, qspan)) => {
+                let hint = verdict_policy::diag::suggestion(&q, ["any", "all"]);
+                let d = Diagnostic::new(
+                    ErrorCode::InvalidRequest,
+                    format!("request.resource.for \"{q}\" is not valid; expected \"any\" (is some resource in the set allowed?) or \"all\" (is every one?)"),
+                )
+                .at(&self.src, qspan)
+                .with_help_opt(hint);
+                self.errors.push(d);
+                return None;
+            }
+            None => {
+                self.err(
+                    ErrorCode::InvalidRequest,
+                    span,
+                    "request.resource: a resource set needs \"for\": \"any\" or \"all\"",
+                );
+                return None;
+            }
+        };
+        Some(crate::resource_set::ResourceSet { pattern, all })
+    }
+
     /// `"KEY": {"unknown": true}` or `{"unknown": true, "present": true}`.
     fn unknown_key(&mut self, key: &str, members: &[Member], span: verdict_policy::Span) {
         let mut unknown = false;
@@ -782,7 +866,11 @@ impl Loader<'_> {
         notes.extend(note.map(|n| crate::trace::Warning::new("role-as-caller", n)));
         let mut resources = Vec::new();
         if let Some(res) = field("resource") {
-            if let Some(s) = self.str_of(&res.value, "request.resource") {
+            if let JsonKind::Object(members) = &res.value.kind {
+                let set = self.resource_set_of(members, res.value.span)?;
+                resources.push(crate::resource_set::instance(&set.pattern, "example", "x"));
+                self.resource_set = Some(set);
+            } else if let Some(s) = self.str_of(&res.value, "request.resource") {
                 resources.push(s);
             }
         }

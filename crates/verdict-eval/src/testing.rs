@@ -193,6 +193,20 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
                 error,
             })
         }
+        Ok(s) if s.resource_set.is_some() => {
+            let exp = s.expect.clone()?;
+            let failures = check_set(&s, &exp);
+            Some(CaseResult {
+                location: location.into(),
+                name,
+                rule,
+                passed: failures.is_empty(),
+                failures,
+                assumed: Vec::new(),
+                evaluation: None,
+                error: false,
+            })
+        }
         Ok(s) if !s.unknown.is_empty() => {
             let exp = s.expect.clone()?;
             let failures = check_residual(&s, &exp);
@@ -271,6 +285,39 @@ fn completion_of(
         c.insert(u.key.clone(), value);
     }
     Ok(c)
+}
+
+/// Compare the answer for a resource set with its `expect` (`decision`, `denied_by`).
+pub fn check_set(s: &Scenario, x: &crate::scenario::Expect) -> Vec<String> {
+    let Some(set) = &s.resource_set else {
+        return Vec::new();
+    };
+    let a = match crate::resource_set::evaluate_set(s, set) {
+        Ok(a) => a,
+        Err(e) => return vec![e.to_string()],
+    };
+    let mut f = Vec::new();
+    if let Some(d) = &x.decision {
+        if d != a.decision.as_str() {
+            f.push(format!(
+                "decision: expected {d}, got {} (witness {}{})",
+                a.decision.as_str(),
+                a.resource_set.witness.as_deref().unwrap_or("none"),
+                a.resource_set
+                    .note
+                    .as_ref()
+                    .map(|n| format!("; {n}"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    if let Some(want) = &x.denied_by {
+        let got = a.denied_by.map(|l| l.as_str()).unwrap_or("none");
+        if want != got {
+            f.push(format!("denied_by: expected {want}, got {got}"));
+        }
+    }
+    f
 }
 
 /// Compare the residual answer for a scenario with unknown keys with its `expect`.

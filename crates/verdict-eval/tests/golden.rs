@@ -1,4 +1,5 @@
-//! Golden files: the text explanation of every example in `examples/` (issue 2, "Tests").
+//! Golden files: the text explanation of every example in `examples/` (issue 2, "Tests"),
+//! residual and resource-set answers included.
 //! Update with `INSTA_UPDATE=always cargo test -p verdict-eval --test golden` and review.
 
 #![allow(
@@ -32,7 +33,15 @@ fn example_explanations() {
         let text = std::fs::read_to_string(&path).expect("readable");
         let s = load_scenario(&SourceFile::new(format!("examples/{file}"), text), false)
             .expect("example loads");
-        let out = render(&evaluate(&s), false);
+        let out = if let Some(set) = &s.resource_set {
+            let a = verdict_eval::resource_set::evaluate_set(&s, set).expect("set answer");
+            verdict_eval::resource_set::render_text(&s, &a)
+        } else if s.unknown.is_empty() {
+            render(&evaluate(&s), false)
+        } else {
+            let r = verdict_eval::residual::residual(&s).expect("residual");
+            verdict_eval::residual::render_text(&s, &r, false)
+        };
         insta::assert_snapshot!(file.trim_end_matches(".json").to_string(), out);
     }
 }

@@ -279,3 +279,77 @@ fn residual_matches_concrete_engine_on_sampled_completions() {
             .join("\n")
     );
 }
+
+/// Resource sets: sampled members of each set (random fillers for its wildcards) agree
+/// with the answer: for a proven `all`, every member is allowed; for a proven failing
+/// `any`, none is; and every printed witness is a member with the claimed decision.
+#[test]
+fn resource_set_answers_hold_for_sampled_members() {
+    use verdict_eval::resource_set::{evaluate_set, instance};
+    let files =
+        verdict_eval::testing::collect_files(&[root().join("conformance/resource-sets")]).unwrap();
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let (mut sets, mut samples) = (0, 0);
+    let mut failures = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let Ok(s) = load_scenario(
+            &SourceFile::new(f.display().to_string(), text.as_str()),
+            false,
+        ) else {
+            continue;
+        };
+        let Some(set) = s.resource_set.clone() else {
+            continue;
+        };
+        let a = evaluate_set(&s, &set).unwrap();
+        sets += 1;
+        let concrete = |arn: &str| {
+            let mut one = s.clone();
+            one.resource_set = None;
+            one.request.resource = verdict_policy::arn::RequestResource::new(arn);
+            decide(&one).decision
+        };
+        if let Some(w) = &a.resource_set.witness {
+            let d = concrete(w);
+            let want_allow = !set.all;
+            if (d == Decision::Allow) != want_allow {
+                failures.push(format!("{}: witness {w} is {}", f.display(), d.as_str()));
+            }
+        }
+        let fillers = [
+            "",
+            "a",
+            "secret/x",
+            "hr/2026/q1.csv",
+            "public/x",
+            "example",
+            "1",
+            "x/y/z",
+        ];
+        for _ in 0..60 {
+            let star = fillers[rng.below(fillers.len())];
+            let one = ["1", "x", "/"][rng.below(3)];
+            let arn = instance(&set.pattern, star, one);
+            let d = concrete(&arn);
+            samples += 1;
+            let r = &a.resource_set;
+            if set.all && r.holds && d != Decision::Allow {
+                failures.push(format!(
+                    "{}: claims every member allowed, but {arn} is {}",
+                    f.display(),
+                    d.as_str()
+                ));
+            }
+            if !set.all && !r.holds && r.proven && d == Decision::Allow {
+                failures.push(format!(
+                    "{}: claims no member allowed, but {arn} is",
+                    f.display()
+                ));
+            }
+        }
+    }
+    eprintln!("resource sets: {sets} sets, {samples} sampled members");
+    assert!(sets >= 10);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -133,6 +133,40 @@ impl SimulateArgs {
                 }
                 continue;
             }
+            if let Some(set) = &s.resource_set {
+                match verdict_eval::resource_set::evaluate_set(s, set) {
+                    Ok(a) => {
+                        match format {
+                            Format::Json => {
+                                let mut v = serde_json::to_value(&a).unwrap_or_default();
+                                super::stamp(&mut v);
+                                docs.push(v);
+                            }
+                            Format::Text => {
+                                if i > 0 {
+                                    let _ = writeln!(out);
+                                }
+                                let _ = write!(
+                                    out,
+                                    "{}",
+                                    verdict_eval::resource_set::render_text(s, &a)
+                                );
+                            }
+                        }
+                        if let Some(want) = &self.expect {
+                            if let Some(line) = expect_miss(want, a.decision.as_str()) {
+                                mismatch = true;
+                                anstream::eprintln!("{line}");
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        anstream::eprintln!("error: {}: {e}", s.source.name());
+                        return ExitCode::from(EXIT_BAD_INPUT);
+                    }
+                }
+                continue;
+            }
             if !s.unknown.is_empty() {
                 match verdict_eval::residual::residual(s) {
                     Ok(r) => {
@@ -579,6 +613,33 @@ fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> (String, LineOut
         load_line_quick(&src)
     };
     match loaded {
+        Ok(s) if s.resource_set.is_some() => {
+            let answer = s
+                .resource_set
+                .as_ref()
+                .map(|set| verdict_eval::resource_set::evaluate_set(&s, set));
+            match answer {
+                Some(Ok(a)) => {
+                    let mut v = serde_json::to_value(&a).unwrap_or_default();
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("line".into(), n.into());
+                        if let Some(name) = &s.name {
+                            obj.insert("name".into(), serde_json::Value::String(name.clone()));
+                        }
+                    }
+                    (
+                        serde_json::to_string(&v).unwrap_or_default(),
+                        LineOutcome::Decided(a.decision.as_str()),
+                    )
+                }
+                Some(Err(e)) => (
+                    serde_json::json!({"error": format!("{label} line {n}: {e}"), "line": n})
+                        .to_string(),
+                    LineOutcome::Bad,
+                ),
+                None => (String::new(), LineOutcome::Bad),
+            }
+        }
         Ok(s) if !s.unknown.is_empty() => match verdict_eval::residual::residual(&s) {
             Ok(r) => {
                 let mut v = serde_json::to_value(&r).unwrap_or_default();
