@@ -286,6 +286,17 @@ pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<D
             let src = SourceFile::new(t.name.clone(), t.text.clone());
             let s =
                 verdict_eval::load_scenario(&src, verdict_eval::scenario::is_yaml_path(&t.name))?;
+            if !s.unknown.is_empty() || s.resource_set.is_some() {
+                let what = if s.resource_set.is_some() {
+                    "a resource set"
+                } else {
+                    "unknown context values"
+                };
+                return Err(vec![verdict_policy::Diagnostic::new(
+                    verdict_policy::ErrorCode::InvalidScenario,
+                    format!("{}: the scenario asks about {what}; verdict explain explains one concrete request (run `verdict simulate {}` for the answer over the set)", t.name, t.name),
+                )]);
+            }
             sources.push(format!("scenario {}", t.name));
             let r = &s.request;
             f.principal = Some(r.caller.display());

@@ -718,6 +718,35 @@ fn hinges(b: &Built, e: &Evaluation, agrees: bool) -> Vec<Hinge> {
             why: format!("{why}.{logs}"),
         });
     }
+    // The exact condition on the missing keys under which it would have been allowed
+    // (residual evaluation), instead of one guessed value per key.
+    let open: Vec<&str> = e
+        .missing_context
+        .iter()
+        .filter(|k| k.could_change_decision)
+        .map(|k| k.key.as_str())
+        .collect();
+    if e.decision != verdict_eval::Decision::Allow && !open.is_empty() && open.len() <= 6 {
+        let mut u = s.clone();
+        for k in &open {
+            u.unknown.push(verdict_eval::scenario::UnknownKey {
+                key: (*k).to_string(),
+                present: false,
+            });
+        }
+        if let Ok(r) = verdict_eval::residual::residual(&u) {
+            if let Some(f) = &r.residual {
+                out.push(Hinge {
+                    topic: "allowed only if".into(),
+                    why: format!(
+                        "over every value of {} (including absence), the request is allowed exactly when {}",
+                        open.join(", "),
+                        f.text
+                    ),
+                });
+            }
+        }
+    }
     for cs in &b.context_sources {
         if unlogged(&cs.key)
             && tested.iter().any(|t| t.eq_ignore_ascii_case(&cs.key))

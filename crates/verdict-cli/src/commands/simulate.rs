@@ -63,6 +63,10 @@ pub struct SimulateArgs {
     /// Context entries: `ContextKeyName=K,ContextKeyValues=V1,V2,ContextKeyType=T`, `K=V`, or a JSON list.
     #[arg(long, num_args = 1.., value_name = "ENTRY")]
     context_entries: Vec<String>,
+    /// Context keys whose value is unknown (`KEY`, or `KEY=present` when the key is sent
+    /// but its value unknown): the answer is then the condition under which it is allowed.
+    #[arg(long, num_args = 1.., value_name = "KEY")]
+    unknown_context: Vec<String>,
 }
 
 impl SimulateArgs {
@@ -264,7 +268,25 @@ impl SimulateArgs {
             )?),
             None => None,
         };
-        let context = parse_context_entries(&self.context_entries)?;
+        let mut context = parse_context_entries(&self.context_entries)?;
+        for u in &self.unknown_context {
+            let (key, present) = match u.split_once('=') {
+                Some((k, "present")) => (k, true),
+                Some((_, other)) => {
+                    return Err(vec![Diagnostic::new(
+                        ErrorCode::InvalidContext,
+                        format!("--unknown-context {u}: after = only \"present\" is allowed (KEY or KEY=present), not \"{other}\""),
+                    )]);
+                }
+                None => (u.as_str(), false),
+            };
+            let mut v = serde_json::Map::new();
+            v.insert("unknown".into(), serde_json::Value::Bool(true));
+            if present {
+                v.insert("present".into(), serde_json::Value::Bool(true));
+            }
+            context.insert(key.to_string(), serde_json::Value::Object(v));
+        }
         let mut out = Vec::new();
         for action in &self.action_names {
             for res in &resources {
