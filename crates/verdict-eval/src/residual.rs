@@ -63,6 +63,10 @@ pub struct Oracle {
     unknown: Vec<String>,
     /// The requested resource is a set: every Resource entry is an atom.
     resource_set: bool,
+    /// Condition address → its atom (`None`: concrete), when addresses are stable (the
+    /// scenario is not copied during a run).
+    by_addr: RefCell<HashMap<usize, Option<usize>>>,
+    addr_cache: bool,
     atoms: RefCell<Vec<Atom>>,
     index: RefCell<HashMap<String, usize>>,
     assign: RefCell<Vec<Option<bool>>>,
@@ -70,9 +74,10 @@ pub struct Oracle {
 }
 
 impl Oracle {
-    fn new(unknown: Vec<String>) -> Oracle {
+    fn new(unknown: Vec<String>, addr_cache: bool) -> Oracle {
         Oracle {
             unknown,
+            addr_cache,
             ..Oracle::default()
         }
     }
@@ -131,6 +136,20 @@ impl Oracle {
 
     /// The answer for a condition that reads an unknown key, or `None` for a concrete one.
     pub(crate) fn condition(&self, c: &Condition) -> Option<bool> {
+        let addr = std::ptr::from_ref(c) as usize;
+        if self.addr_cache {
+            if let Some(hit) = self.by_addr.borrow().get(&addr).copied() {
+                return hit.map(|i| self.answer_index(i));
+            }
+        }
+        let found = self.condition_atom(c);
+        if self.addr_cache {
+            self.by_addr.borrow_mut().insert(addr, found);
+        }
+        found.map(|i| self.answer_index(i))
+    }
+
+    fn condition_atom(&self, c: &Condition) -> Option<usize> {
         let mut keys: Vec<String> = Vec::new();
         if self.is_unknown(&c.key_lc) {
             keys.push(c.key_lc.clone());
@@ -153,7 +172,7 @@ impl Oracle {
             c.key_lc,
             c.raw_values.join("\u{2}")
         );
-        Some(self.answer(sig, || Atom {
+        Some(self.intern(sig, || Atom {
             kind: AtomKind::Condition(c.clone()),
             keys,
         }))
@@ -191,19 +210,25 @@ impl Oracle {
     }
 
     fn answer(&self, sig: String, make: impl FnOnce() -> Atom) -> bool {
-        let idx = {
-            let mut index = self.index.borrow_mut();
-            match index.get(&sig) {
-                Some(i) => *i,
-                None => {
-                    let mut atoms = self.atoms.borrow_mut();
-                    atoms.push(make());
-                    self.assign.borrow_mut().push(None);
-                    index.insert(sig, atoms.len() - 1);
-                    atoms.len() - 1
-                }
+        let idx = self.intern(sig, make);
+        self.answer_index(idx)
+    }
+
+    fn intern(&self, sig: String, make: impl FnOnce() -> Atom) -> usize {
+        let mut index = self.index.borrow_mut();
+        match index.get(&sig) {
+            Some(i) => *i,
+            None => {
+                let mut atoms = self.atoms.borrow_mut();
+                atoms.push(make());
+                self.assign.borrow_mut().push(None);
+                index.insert(sig, atoms.len() - 1);
+                atoms.len() - 1
             }
-        };
+        }
+    }
+
+    fn answer_index(&self, idx: usize) -> bool {
         let mut assign = self.assign.borrow_mut();
         match assign.get(idx).copied().flatten() {
             Some(v) => v,
@@ -408,7 +433,7 @@ type LiteralGroup = (BTreeSet<String>, Vec<(usize, bool)>);
 pub fn representatives(s: &Scenario) -> Result<Vec<Representatives>, ResidualError> {
     let (ex, _) = explore(s, Readings::DEFAULT)?;
     let keys = unknown_in_play(s);
-    let c = Candidates::build(s, &ex.atoms, &keys);
+    let c = Candidates::build(s, &ex.atoms, &keys, &BTreeMap::new());
     Ok(c.keys
         .into_iter()
         .map(|k| (k.key, k.values, k.complete))
@@ -517,7 +542,10 @@ fn unknown_in_play(s: &Scenario) -> Vec<(String, String, bool)> {
 /// Run the engine on every branch the unknown keys open.
 fn explore(s: &Scenario, readings: Readings) -> Result<(Explored, Touched), ResidualError> {
     let keys = unknown_in_play(s);
-    let oracle = Rc::new(Oracle::new(keys.iter().map(|k| k.0.clone()).collect()));
+    let oracle = Rc::new(Oracle::new(
+        keys.iter().map(|k| k.0.clone()).collect(),
+        s.extra_resources.is_empty(),
+    ));
     let touched = Touched::new();
     let mut leaves = Vec::new();
     let mut stack: Vec<Vec<(usize, bool)>> = vec![Vec::new()];
@@ -557,6 +585,18 @@ pub fn residual(s: &Scenario) -> Result<Residual, ResidualError> {
         let Ok((other, _)) = explore(s, Readings::flipped(p)) else {
             continue;
         };
+        // The same branches with the same decisions (and atoms that read alike) give
+        // the same residual: no need to simplify again.
+        let same = other.leaves.len() == r.explored.leaves.len()
+            && other
+                .leaves
+                .iter()
+                .zip(&r.explored.leaves)
+                .all(|(a, b)| a.path == b.path && a.verdict == b.verdict)
+            && !atoms_read_differently(&r.explored.atoms, p);
+        if same {
+            continue;
+        }
         let o = summarize(s, other, p_readings(p));
         let text = |x: &Residual| x.residual.as_ref().map(|f| f.text.clone());
         if o.decision != r.decision || text(&o) != text(&r) {
@@ -571,6 +611,28 @@ pub fn residual(s: &Scenario) -> Result<Residual, ResidualError> {
     Ok(r)
 }
 
+/// Could point `p` change what an atom means? (Atoms are re-evaluated on values in the
+/// simplification; only points about condition values can change them.)
+fn atoms_read_differently(atoms: &[Atom], p: crate::readings::Point) -> bool {
+    use crate::readings::Point as P;
+    let about_values = matches!(
+        p,
+        P::TagKeyCollision
+            | P::PlainOperatorOnMultivalued
+            | P::SetOperatorIfExists
+            | P::BoolCase
+            | P::MappedIpv6
+            | P::TypeMismatch
+            | P::EmptyStringPresent
+            | P::VariableValueLiteral
+            | P::NullEmptyList
+            | P::SingleValueList
+            | P::ArnSegmentCase
+            | P::PrincipalTypeValues
+    );
+    about_values && !atoms.is_empty()
+}
+
 fn p_readings(p: crate::readings::Point) -> Readings {
     Readings::flipped(p)
 }
@@ -581,9 +643,10 @@ fn groups_of(
     s: &Scenario,
     ex: &mut Explored,
     readings: Readings,
+    types: &BTreeMap<String, Option<verdict_catalog::KeyType>>,
 ) -> BTreeMap<(u8, Option<Layer>), Vec<Path>> {
     let keys = unknown_in_play(s);
-    let cands = Candidates::build(s, &ex.atoms, &keys);
+    let cands = Candidates::build(s, &ex.atoms, &keys, types);
     let group_of = |v: &Verdict| -> (u8, Option<Layer>) {
         match v.decision {
             Decision::Allow => (0, None),
@@ -646,30 +709,54 @@ impl Space {
         if !cands.keys.iter().all(|k| k.complete) {
             return None;
         }
-        let radix: Vec<usize> = cands.keys.iter().map(|k| k.values.len().max(1)).collect();
+        // A key no atom reads does not split the space: one value stands for all.
+        let read: Vec<bool> = cands
+            .keys
+            .iter()
+            .map(|k| ex.atoms.iter().any(|a| a.keys.contains(&k.lc)))
+            .collect();
+        let radix: Vec<usize> = cands
+            .keys
+            .iter()
+            .zip(&read)
+            .map(|(k, r)| if *r { k.values.len().max(1) } else { 1 })
+            .collect();
         let total = radix
             .iter()
             .try_fold(1usize, |acc, r| acc.checked_mul(*r))
             .filter(|t| *t <= MAX_POINTS)?;
         let _ = total;
-        let mut truth = Vec::with_capacity(ex.atoms.len());
+        let mut truth: Vec<(usize, Vec<bool>)> = Vec::with_capacity(ex.atoms.len());
+        let mut pos_of = Vec::with_capacity(ex.atoms.len());
         for a in &ex.atoms {
             let [k] = a.keys.as_slice() else { return None };
             let AtomKind::Condition(_) = a.kind else {
                 return None;
             };
             let pos = cands.keys.iter().position(|c| &c.lc == k)?;
-            let kc = cands.keys.get(pos)?;
+            pos_of.push(pos);
+            truth.push((pos, Vec::new()));
+        }
+        // One copy of the request per key; each value set in place.
+        let a = Assumptions::new(readings);
+        for (pos, kc) in cands.keys.iter().enumerate() {
+            if !pos_of.contains(&pos) {
+                continue;
+            }
             let mut req = s.request.clone();
-            let mut t = Vec::with_capacity(kc.values.len());
             for v in &kc.values {
                 match v {
                     Some(v) => req.context.set(&kc.key, v.clone()),
                     None => req.context.remove(&kc.key),
                 }
-                t.push(atom_holds(a, s, &req, readings));
+                for (atom, (p, t)) in ex.atoms.iter().zip(truth.iter_mut()) {
+                    if *p == pos {
+                        if let AtomKind::Condition(c) = &atom.kind {
+                            t.push(crate::matching::condition_holds(c, &req.context, &a));
+                        }
+                    }
+                }
             }
-            truth.push((pos, t));
         }
         Some(Space { radix, truth })
     }
@@ -777,18 +864,23 @@ fn summarize(s: &Scenario, mut ex: Explored, readings: Readings) -> Residual {
         .filter(|u| u.present)
         .map(|u| u.key.to_ascii_lowercase())
         .collect();
-    let typed: BTreeSet<String> = s
+    // One catalog lookup per key.
+    let types: BTreeMap<String, Option<verdict_catalog::KeyType>> = s
         .unknown
         .iter()
-        .filter(|u| declared_type(s, &u.key).is_some_and(|t| t != verdict_catalog::KeyType::STRING))
-        .map(|u| u.key.to_ascii_lowercase())
+        .map(|u| (u.key.to_ascii_lowercase(), declared_type(s, &u.key)))
+        .collect();
+    let typed: BTreeSet<String> = types
+        .iter()
+        .filter(|(_, t)| t.is_some_and(|t| t != verdict_catalog::KeyType::STRING))
+        .map(|(k, _)| k.clone())
         .collect();
     let multi: BTreeSet<String> = s
         .unknown
         .iter()
         .filter(|u| {
             let lc = u.key.to_ascii_lowercase();
-            match declared_type(s, &u.key) {
+            match types.get(&lc).copied().flatten() {
                 Some(verdict_catalog::KeyType::ArrayOf(_)) => true,
                 Some(verdict_catalog::KeyType::Single(_)) => false,
                 None => ex.atoms.iter().any(|a| {
@@ -798,7 +890,7 @@ fn summarize(s: &Scenario, mut ex: Explored, readings: Readings) -> Residual {
         })
         .map(|u| u.key.to_ascii_lowercase())
         .collect();
-    let mut groups = groups_of(s, &mut ex, readings);
+    let mut groups = groups_of(s, &mut ex, readings, &types);
     let live: Vec<&Leaf> = ex.leaves.iter().filter(|l| !l.impossible).collect();
     let allow: Vec<Path> = groups.remove(&(0, None)).unwrap_or_default();
     let allowed_cubes = allow.clone();
@@ -923,11 +1015,19 @@ struct Candidates {
 }
 
 impl Candidates {
-    fn build(s: &Scenario, atoms: &[Atom], keys: &[(String, String, bool)]) -> Candidates {
+    fn build(
+        s: &Scenario,
+        atoms: &[Atom],
+        keys: &[(String, String, bool)],
+        types: &BTreeMap<String, Option<verdict_catalog::KeyType>>,
+    ) -> Candidates {
         let keys = keys
             .iter()
             .map(|(lc, key, present)| {
-                let ty = declared_type(s, key);
+                let ty = match types.get(lc) {
+                    Some(t) => *t,
+                    None => declared_type(s, key),
+                };
                 let (values, complete) =
                     key_candidates(lc, *present, ty, atoms, &s.request.context);
                 KeyCands {
@@ -1121,10 +1221,10 @@ fn ip_neighbours(net: &IpNet) -> Vec<String> {
                 .into_iter()
                 .flatten()
             {
-                let a = std::net::Ipv4Addr::from(x);
-                v.push(a.to_string());
-                v.push(format!("::ffff:{a}"));
+                v.push(std::net::Ipv4Addr::from(x).to_string());
             }
+            // The IPv4-mapped form of the block (U11: a class of its own).
+            v.push(format!("::ffff:{}", n.network()));
         }
         IpNet::V6(n) => {
             let lo = u128::from(n.network());
