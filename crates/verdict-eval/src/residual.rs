@@ -1806,8 +1806,38 @@ fn simplify_block(mut b: Vec<Clause>, present: &BTreeSet<String>) -> Option<(Vec
         }
         i += 1;
     }
+    // CIDR lists as the fewest blocks covering the same addresses.
+    for c in &mut merged {
+        if matches!(c.op.as_str(), "IpAddress" | "NotIpAddress") {
+            if let Some(v) = merge_cidrs(&c.values) {
+                c.values = v;
+            }
+        }
+    }
     merged.sort();
     Some((merged, expressible))
+}
+
+/// The fewest CIDR blocks with exactly the addresses of `values`, per family; `None`
+/// when a value is not a CIDR block.
+fn merge_cidrs(values: &[String]) -> Option<Vec<String>> {
+    use verdict_sets::interval::{cidr_cover, net_interval, Family, IntervalSet};
+    let mut v4 = IntervalSet::new();
+    let mut v6 = IntervalSet::new();
+    for v in values {
+        let (f, set) = net_interval(&v.parse::<IpNet>().ok()?);
+        match f {
+            Family::V4 => v4 = v4.union(&set),
+            Family::V6 => v6 = v6.union(&set),
+        }
+    }
+    let mut out: Vec<String> = cidr_cover(Family::V4, &v4)
+        .iter()
+        .chain(cidr_cover(Family::V6, &v6).iter())
+        .map(ToString::to_string)
+        .collect();
+    out.dedup();
+    Some(out)
 }
 
 /// Does the operator need the key to be present to hold?

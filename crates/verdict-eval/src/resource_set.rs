@@ -4,22 +4,22 @@
 //! Resource/NotResource entry is asked of the [`Oracle`](crate::residual::Oracle):
 //! "is the resource in this pattern?". The driver explores every answer the engine asks
 //! about; each leaf is a set of membership literals with the decision under it. Concrete
-//! ARNs of the set (instances of the pattern, and for each policy pattern an ARN in both)
-//! are classified by those literals and re-checked by the concrete engine: an allowed one
-//! is the `any` witness, a denied one the `all` counter-witness. A leaf no constructed ARN
-//! reaches counts only when a proof rules it out (the pattern and the policy pattern are
-//! disjoint, or the set lies inside the policy pattern); otherwise the answer fails
-//! closed and says so.
+//! ARNs of the set are classified by those literals and checked by the concrete engine: an
+//! allowed one is the `any` witness, a denied one the `all` counter-witness. For every
+//! leaf, the pattern automata of [`verdict_sets::lang`] either build a member that takes
+//! it or prove that none does; only a leaf they cannot model (an API Gateway path pattern,
+//! a variable without a value) stays open, and the answer then fails closed and says so.
 
 use crate::readings::{Assumptions, Readings};
 use crate::residual::{Oracle, MAX_LEAVES};
 use crate::trace::{Decision, Layer};
 use crate::Scenario;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::rc::Rc;
-use verdict_policy::arn::{arn_shape, Arn, ArnShape, RequestResource, ResourcePattern};
+use verdict_policy::arn::{Arn, RequestResource, ResourcePattern};
 use verdict_policy::model::ResourceEntry;
+use verdict_sets::lang::{witness, Pattern};
 
 /// A resource set in a scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,152 +67,6 @@ pub fn instance(pattern: &str, star: &str, one: &str) -> String {
         }
     }
     s
-}
-
-/// One step of the search: the previous positions and the character consumed.
-type Step = (usize, usize, Option<char>);
-
-/// A string matched by both globs (`*`, `?`), if any; `fold` compares ignoring ASCII case.
-/// Breadth-first search over pairs of positions, so the string is a shortest one.
-fn intersect(a: &[char], b: &[char], fold: bool) -> Option<String> {
-    let eq = |x: char, y: char| {
-        if fold {
-            x.eq_ignore_ascii_case(&y)
-        } else {
-            x == y
-        }
-    };
-    let (n, m) = (a.len(), b.len());
-    let mut prev: HashMap<(usize, usize), Option<Step>> = HashMap::new();
-    let mut queue = std::collections::VecDeque::new();
-    prev.insert((0, 0), None);
-    queue.push_back((0usize, 0usize));
-    while let Some((i, j)) = queue.pop_front() {
-        if i == n && j == m {
-            let mut out = Vec::new();
-            let mut at = (i, j);
-            while let Some(Some((pi, pj, ch))) = prev.get(&at).copied() {
-                if let Some(c) = ch {
-                    out.push(c);
-                }
-                at = (pi, pj);
-            }
-            out.reverse();
-            return Some(out.into_iter().collect());
-        }
-        let mut next: Vec<(usize, usize, Option<char>)> = Vec::new();
-        let ca = a.get(i).copied();
-        let cb = b.get(j).copied();
-        if ca == Some('*') {
-            next.push((i + 1, j, None));
-        }
-        if cb == Some('*') {
-            next.push((i, j + 1, None));
-        }
-        if let (Some(x), Some(y)) = (ca, cb) {
-            // Consume one character that both accept (two stars: skipping covers it).
-            let ch = match (x, y) {
-                ('*', '*') => None,
-                ('*' | '?', '*' | '?') => Some('x'),
-                ('*' | '?', c) => Some(c),
-                (c, '*' | '?') => Some(c),
-                (c, d) if eq(c, d) => Some(c),
-                _ => None,
-            };
-            if let Some(ch) = ch {
-                let ni = if x == '*' { i } else { i + 1 };
-                let nj = if y == '*' { j } else { j + 1 };
-                next.push((ni, nj, Some(ch)));
-            }
-        }
-        for (ni, nj, ch) in next {
-            if ni <= n && nj <= m && !prev.contains_key(&(ni, nj)) {
-                prev.insert((ni, nj), Some((i, j, ch)));
-                queue.push_back((ni, nj));
-            }
-        }
-    }
-    None
-}
-
-/// Does glob `r` match every string of glob `p`? (Sound, not complete: `p`'s `*` is
-/// matched only by `r`'s `*`, its `?` by `r`'s `?` or `*`.)
-fn covers(r: &[char], p: &[char]) -> bool {
-    let (n, m) = (r.len(), p.len());
-    // ok[i][j]: r[i..] matches p[j..]; computed from the ends, one row at a time.
-    let mut below: Vec<bool> = (0..=m).map(|j| j == m).collect();
-    for i in (0..n).rev() {
-        let mut row = vec![false; m + 1];
-        for j in (0..=m).rev() {
-            let at = |v: &Vec<bool>, k: usize| v.get(k).copied().unwrap_or(false);
-            let pj = p.get(j).copied();
-            let val = match r.get(i).copied() {
-                Some('*') => at(&below, j) || (j < m && at(&row, j + 1)),
-                Some('?') => pj.is_some_and(|c| c != '*') && at(&below, j + 1),
-                Some(c) => pj == Some(c) && at(&below, j + 1),
-                None => false,
-            };
-            if let Some(slot) = row.get_mut(j) {
-                *slot = val;
-            }
-        }
-        below = row;
-    }
-    below.first().copied().unwrap_or(false)
-}
-
-/// Is every ARN of the set `p` matched by policy pattern `r`? (Sound, not complete.)
-fn set_inside(p: &str, r: &str) -> bool {
-    if r == "*" {
-        return true;
-    }
-    if r.contains("${") {
-        return false;
-    }
-    let padded;
-    let r = match arn_shape(r) {
-        ArnShape::Full => r,
-        ArnShape::ShortWildcard(x) => {
-            padded = x;
-            padded.as_str()
-        }
-        ArnShape::ShortLiteral => return false,
-    };
-    let (Some(pa), Some(ra)) = (Arn::parse(p), Arn::parse(r)) else {
-        return false;
-    };
-    let heads = [
-        (pa.partition, ra.partition),
-        (pa.service, ra.service),
-        (pa.region, ra.region),
-        (pa.account, ra.account),
-    ];
-    let heads_ok = heads.iter().all(|(pv, rv)| {
-        verdict_policy::glob::Glob::new(&rv.to_ascii_lowercase()).matches(&pv.to_ascii_lowercase())
-    });
-    let pr: Vec<char> = pa.resource.chars().collect();
-    let rr: Vec<char> = ra.resource.chars().collect();
-    heads_ok && covers(&rr, &pr)
-}
-
-/// Can no ARN of the set `p` match policy pattern `r`? (Sound: compares ignoring case
-/// and lets `*` cross colons, which only widens what could match.)
-fn set_disjoint(p: &str, r: &str) -> bool {
-    if r == "*" || r.contains("${") {
-        return false;
-    }
-    let padded;
-    let r = match arn_shape(r) {
-        ArnShape::Full => r,
-        ArnShape::ShortWildcard(x) => {
-            padded = x;
-            padded.as_str()
-        }
-        ArnShape::ShortLiteral => return true,
-    };
-    let pc: Vec<char> = p.chars().collect();
-    let rc: Vec<char> = r.chars().collect();
-    intersect(&pc, &rc, true).is_none()
 }
 
 /// A Resource entry with its policy variables replaced by the request's values, as a
@@ -311,8 +165,29 @@ pub fn evaluate_set(s: &Scenario, set: &ResourceSet) -> Result<SetAnswer, Residu
         leaves.push((path.into_iter().collect(), v));
     }
     let entries: Vec<ResourceEntry> = oracle.resource_entries();
-    // Candidate members of the set.
-    let pc: Vec<char> = set.pattern.chars().collect();
+    let ctx = &s.request.context;
+    // Each entry as a language (None: not modelled, e.g. an API Gateway path pattern or
+    // a variable without a value).
+    let langs: Vec<Option<Pattern>> = entries
+        .iter()
+        .map(|e| {
+            if e.raw.starts_with("execute-api:") {
+                return None;
+            }
+            resolved(&e.raw, ctx).map(|r| Pattern::resource(&r))
+        })
+        .collect();
+    let set_lang = Pattern::resource(&set.pattern);
+    let arn = Pattern::any_arn();
+    let set_pat = ResourcePattern::new(&set.pattern, false);
+    let member = |x: &str| {
+        matches!(
+            set_pat.matches(&RequestResource::new(x), |k| ctx.variable_ref(k)),
+            Ok(true)
+        )
+    };
+    // Members to try: instances of the pattern, and for each entry one member inside it
+    // and one outside it.
     let mut cands: Vec<String> = Vec::new();
     let add = |x: String, cands: &mut Vec<String>| {
         if !cands.contains(&x) {
@@ -322,50 +197,42 @@ pub fn evaluate_set(s: &Scenario, set: &ResourceSet) -> Result<SetAnswer, Residu
     for (star, one) in [("example", "x"), ("", "x"), ("verdict-other/example", "y")] {
         add(instance(&set.pattern, star, one), &mut cands);
     }
-    for e in &entries {
-        let r = resolved(&e.raw, &s.request.context).unwrap_or_else(|| e.raw.clone());
-        let r = r.as_str();
-        let padded = match arn_shape(r) {
-            ArnShape::ShortWildcard(x) => x,
-            _ => r.to_string(),
-        };
-        let rc: Vec<char> = padded.chars().collect();
-        if let Some(w) = intersect(&pc, &rc, false) {
-            add(format!("{w}example"), &mut cands);
-            add(w.clone(), &mut cands);
-            add(format!("{w}x"), &mut cands);
+    for l in langs.iter().flatten() {
+        for want in [true, false] {
+            if let Ok(Some(w)) = witness(&[(&set_lang, true), (&arn, true), (l, want)]) {
+                // A fuller name first, when it stays on the same side.
+                let fuller = format!("{w}example");
+                if set_lang.matches(&fuller) && l.matches(&fuller) == want {
+                    add(fuller, &mut cands);
+                }
+                add(w, &mut cands);
+            }
         }
     }
+    cands.retain(|c| member(c));
     // Realistic names first: a witness should look like a resource, not a prefix.
     cands.sort_by_key(|c| (c.ends_with(['/', ':']), !c.contains("example")));
-    let set_pat = ResourcePattern::new(&set.pattern, false);
-    let ctx = &s.request.context;
-    let member = |arn: &str| {
-        matches!(
-            set_pat.matches(&RequestResource::new(arn), |k| ctx.variable_ref(k)),
-            Ok(true)
-        )
-    };
-    cands.retain(|c| member(c));
-    let in_entry = |e: &ResourceEntry, arn: &str| {
+    let in_entry = |e: &ResourceEntry, x: &str| {
         matches!(
             e.pattern
-                .matches(&RequestResource::new(arn), |k| ctx.variable_ref(k)),
+                .matches(&RequestResource::new(x), |k| ctx.variable_ref(k)),
             Ok(true)
         )
     };
-    // Each candidate's leaf, by its membership literals.
-    let leaf_of = |arn: &str| {
+    let leaf_of = |x: &str| {
         leaves.iter().position(|(path, _)| {
             path.iter()
-                .all(|(i, want)| entries.get(*i).is_some_and(|e| in_entry(e, arn) == *want))
+                .all(|(i, want)| entries.get(*i).is_some_and(|e| in_entry(e, x) == *want))
         })
     };
     let mut reached = vec![false; leaves.len()];
     let mut checked = 0usize;
     let mut allowed: Option<String> = None;
     let mut denied: Option<(String, crate::Verdict)> = None;
-    for c in &cands {
+    let mut try_member = |c: &str,
+                          reached: &mut Vec<bool>,
+                          allowed: &mut Option<String>,
+                          denied: &mut Option<(String, crate::Verdict)>| {
         if let Some(l) = leaf_of(c) {
             if let Some(r) = reached.get_mut(l) {
                 *r = true;
@@ -377,32 +244,45 @@ pub fn evaluate_set(s: &Scenario, set: &ResourceSet) -> Result<SetAnswer, Residu
         let v = crate::decide(&one);
         checked += 1;
         if v.decision == Decision::Allow {
-            allowed.get_or_insert_with(|| c.clone());
+            allowed.get_or_insert_with(|| c.to_string());
         } else if denied.is_none() {
-            denied = Some((c.clone(), v));
+            *denied = Some((c.to_string(), v));
+        }
+    };
+    for c in &cands {
+        try_member(c, &mut reached, &mut allowed, &mut denied);
+    }
+    // Every branch no member reached yet: find one by the automata, or prove there is
+    // none. A branch that cannot be modelled stays open.
+    let mut open: Vec<crate::Verdict> = Vec::new();
+    for (li, (path, v)) in leaves.iter().enumerate() {
+        if reached.get(li).copied().unwrap_or(true) {
+            continue;
+        }
+        let mut cons: Vec<(&Pattern, bool)> = vec![(&set_lang, true), (&arn, true)];
+        let mut modelled = true;
+        for (i, want) in path {
+            match langs.get(*i) {
+                Some(Some(l)) => cons.push((l, *want)),
+                _ => modelled = false,
+            }
+        }
+        match (modelled, witness(&cons)) {
+            (true, Ok(None)) => {} // no member takes this branch
+            (true, Ok(Some(w))) if member(&w) => {
+                let fuller = format!("{w}example");
+                if cons.iter().all(|(p, want)| p.matches(&fuller) == *want) && member(&fuller) {
+                    try_member(&fuller, &mut reached, &mut allowed, &mut denied);
+                }
+                try_member(&w, &mut reached, &mut allowed, &mut denied);
+                if !reached.get(li).copied().unwrap_or(false) {
+                    open.push(*v);
+                }
+            }
+            _ => open.push(*v),
         }
     }
-    // A leaf no candidate reached: is it ruled out?
-    let ruled_out = |path: &BTreeMap<usize, bool>| {
-        path.iter().any(|(i, want)| {
-            entries.get(*i).is_some_and(|e| {
-                let Some(raw) = resolved(&e.raw, ctx) else {
-                    return false;
-                };
-                if *want {
-                    set_disjoint(&set.pattern, &raw)
-                } else {
-                    set_inside(&set.pattern, &raw)
-                }
-            })
-        })
-    };
-    let open: Vec<&crate::Verdict> = leaves
-        .iter()
-        .zip(&reached)
-        .filter(|((path, _), r)| !**r && !ruled_out(path))
-        .map(|((_, v), _)| v)
-        .collect();
+    let open: Vec<&crate::Verdict> = open.iter().collect();
     let action = verdict_catalog::catalog().action(&s.request.action);
     let fits = |w: &str| action.map(|a| a.fits_arn(w));
     let (holds, witness, proven, note, decision, denied_by) = if set.all {

@@ -353,3 +353,57 @@ fn resource_set_answers_hold_for_sampled_members() {
     assert!(sets >= 10);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The automata of `verdict-sets` read Resource patterns exactly as the engine does
+/// (§3.2: fields ignore case, wildcards stay inside fields, short patterns, `*`).
+#[test]
+fn resource_pattern_languages_agree_with_the_engine() {
+    use verdict_policy::arn::{RequestResource, ResourcePattern};
+    use verdict_sets::lang::Pattern;
+    let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+    let pieces = ["a", "A", "b", ":", "/", "*", "?", "s3", "S3", "aws", ""];
+    let rand_text = |rng: &mut Rng, n: usize| -> String {
+        (0..n).map(|_| pieces[rng.below(pieces.len())]).collect()
+    };
+    let mut checked = 0;
+    for _ in 0..4000 {
+        let pattern = match rng.below(4) {
+            0 => "*".to_string(),
+            1 => format!("arn:{}", rand_text(&mut rng, 6)),
+            2 => format!("arn:aws:s3:{}", rand_text(&mut rng, 4)),
+            _ => format!(
+                "arn:aws:{}:{}:{}:{}",
+                rand_text(&mut rng, 1),
+                rand_text(&mut rng, 1),
+                rand_text(&mut rng, 1),
+                rand_text(&mut rng, 3)
+            ),
+        };
+        let engine = ResourcePattern::new(&pattern, false);
+        let lang = Pattern::resource(&pattern);
+        for _ in 0..8 {
+            let arn = match rng.below(3) {
+                0 => format!("arn:{}", rand_text(&mut rng, 7).replace(['*', '?'], "x")),
+                1 => format!(
+                    "arn:aws:s3:{}",
+                    rand_text(&mut rng, 4).replace(['*', '?'], "x")
+                ),
+                _ => format!(
+                    "arn:aws:{}:{}:{}:{}",
+                    ["s3", "S3", "sqs"][rng.below(3)],
+                    ["", "us-east-1", "A"][rng.below(3)],
+                    ["", "1", "a"][rng.below(3)],
+                    rand_text(&mut rng, 3).replace(['*', '?'], "y")
+                ),
+            };
+            let req = RequestResource::new(&arn);
+            if !matches!(req, RequestResource::Arn { .. }) {
+                continue;
+            }
+            let e = matches!(engine.matches(&req, |_| None), Ok(true));
+            assert_eq!(lang.matches(&arn), e, "pattern {pattern:?} on {arn:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+}
