@@ -248,9 +248,21 @@ pub(crate) fn is_principal_key(key: &str) -> bool {
     PRINCIPAL_KEYS.contains(&k.as_str()) || k.starts_with("aws:principaltag/")
 }
 
-/// Is `key_lc` (lower-cased) one of the keys that describe the caller itself?
+/// Is `key_lc` (lower-cased) one of the keys that name the caller itself (not facts of
+/// the session such as MFA, which vary from request to request)?
 pub(crate) fn is_caller_key(key_lc: &str) -> bool {
-    PRINCIPAL_KEYS.contains(&key_lc)
+    matches!(
+        key_lc,
+        "aws:principalarn"
+            | "aws:principalaccount"
+            | "aws:principalorgid"
+            | "aws:principalorgpaths"
+            | "aws:principaltype"
+            | "aws:userid"
+            | "aws:username"
+            | "aws:principalisawsservice"
+            | "aws:principalservicename"
+    )
 }
 
 /// Does API Gateway make the caller anonymous (a method without IAM authorization)?

@@ -6,6 +6,7 @@
 //! the AWS message and the context keys the answer depends on).
 
 pub mod checks;
+pub mod compare;
 pub mod context;
 mod decide;
 pub mod fast_load;

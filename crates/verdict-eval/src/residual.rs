@@ -82,6 +82,22 @@ impl Oracle {
         }
     }
 
+    /// An oracle for comparing policies: unknown context keys and, with `resource_set`,
+    /// every Resource entry as a question.
+    pub(crate) fn for_comparison(unknown: Vec<String>, resource_set: bool) -> Oracle {
+        Oracle {
+            unknown,
+            resource_set,
+            addr_cache: false,
+            ..Oracle::default()
+        }
+    }
+
+    /// Every atom asked about so far.
+    pub(crate) fn atoms_snapshot(&self) -> Vec<Atom> {
+        self.atoms.borrow().clone()
+    }
+
     /// An oracle for a resource set (no unknown context keys).
     pub(crate) fn for_resource_set() -> Oracle {
         Oracle {
@@ -420,6 +436,18 @@ impl Residual {
             })
         })
     }
+}
+
+/// Values of the unknown keys of `s` meeting the literals of `path`, and whether `path`
+/// is proved unsatisfiable (for comparisons).
+pub(crate) fn search_completion(
+    s: &Scenario,
+    atoms: &[Atom],
+    path: &Path,
+) -> (Option<Completion>, bool) {
+    let keys = unknown_in_play(s);
+    let c = Candidates::build(s, atoms, &keys, &BTreeMap::new());
+    c.search(s, atoms, path, Readings::DEFAULT)
 }
 
 /// One unknown key, its representative values (`None`: absent) and whether they are complete.
@@ -1111,6 +1139,19 @@ impl Candidates {
                 }
                 _ => None,
             };
+            // Strings and ARNs on one key: decided exactly by the pattern automata.
+            if let [only] = members.as_slice() {
+                let exact = exact_strings(s, atoms, only, lits, readings)
+                    .or_else(|| exact_string_sets(s, atoms, only, lits, readings));
+                match exact {
+                    Some(Some(v)) => {
+                        completion.insert(only.key.clone(), v);
+                        continue;
+                    }
+                    Some(None) => return (None, true),
+                    None => {}
+                }
+            }
             let forced_members;
             let members: Vec<&KeyCands> = match (forced, members.as_slice()) {
                 (Some(values), [only]) => {
@@ -1170,11 +1211,317 @@ impl Candidates {
     }
 }
 
+/// A single-valued key tested only by string or ARN operators without variables: the
+/// literals are decided exactly. `Some(Some(value))` satisfies them (`None`: absent),
+/// `Some(None)` proves none does, `None` when the operators are not of that kind.
+fn exact_strings(
+    s: &Scenario,
+    atoms: &[Atom],
+    key: &KeyCands,
+    lits: &[(usize, bool)],
+    readings: Readings,
+) -> Option<Option<Option<CtxValue>>> {
+    use verdict_sets::lang::{witness, Pattern};
+    if key
+        .values
+        .iter()
+        .any(|v| matches!(v, Some(CtxValue::Multi(_))))
+    {
+        return None;
+    }
+    let typed_arn = matches!(
+        declared_type(s, &key.key),
+        Some(verdict_catalog::KeyType::Single(
+            verdict_catalog::ValueType::Arn
+        ))
+    );
+    // Each literal: does some value's pattern match (`want`), and the patterns.
+    let mut need: Vec<(bool, Vec<Pattern>)> = Vec::new();
+    for (i, want) in lits {
+        let AtomKind::Condition(c) = &atoms.get(*i)?.kind else {
+            return None;
+        };
+        if c.key_lc != key.lc || c.op.set.is_some() {
+            return None;
+        }
+        let fam = c.op.base.family();
+        if fam == Family::Arn && !typed_arn || !matches!(fam, Family::String | Family::Arn) {
+            return None;
+        }
+        let mut pats = Vec::new();
+        for v in &c.values {
+            let CondValue::Text(t) = v else { return None };
+            if t.template.has_variables()
+                || t.template
+                    .parts()
+                    .iter()
+                    .any(|p| matches!(p, verdict_policy::template::Part::Fixed(_)))
+            {
+                return None;
+            }
+            let text = t.template.as_plain()?;
+            pats.push(match c.op.base {
+                BaseOp::StringEquals | BaseOp::StringNotEquals => Pattern::literal(text),
+                // Unicode case folding (the engine's) is not the automata's ASCII folding.
+                BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase
+                    if !text.is_ascii() =>
+                {
+                    return None
+                }
+                BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => {
+                    Pattern::literal_fold(text)
+                }
+                BaseOp::StringLike | BaseOp::StringNotLike => Pattern::glob(text, false),
+                _ => Pattern::arn_value(text),
+            });
+        }
+        // On a present key a negated operator holds when no value matches.
+        let any_match = *want != c.op.base.is_negated();
+        need.push((any_match, pats));
+    }
+    // Absent first.
+    if key.values.contains(&None) {
+        let mut c = Completion::new();
+        c.insert(key.key.clone(), None);
+        let req = complete_request(&s.request, &c);
+        if lits.iter().all(|(i, w)| {
+            atoms
+                .get(*i)
+                .is_some_and(|a| atom_holds(a, s, &req, readings) == *w)
+        }) {
+            return Some(Some(None));
+        }
+    }
+    // Present: one matching pattern per positive literal (a choice), none for the others.
+    let arn = Pattern::any_arn();
+    let mut base: Vec<(&Pattern, bool)> = Vec::new();
+    if typed_arn {
+        base.push((&arn, true));
+    }
+    let mut choices: Vec<&Vec<Pattern>> = Vec::new();
+    for (any_match, pats) in &need {
+        if *any_match {
+            choices.push(pats);
+        } else {
+            base.extend(pats.iter().map(|p| (p, false)));
+        }
+    }
+    let combos: usize = choices.iter().map(|c| c.len().max(1)).product();
+    if combos > 64 {
+        return None;
+    }
+    let mut idx = vec![0usize; choices.len()];
+    loop {
+        let mut cons = base.clone();
+        for (c, i) in choices.iter().zip(&idx) {
+            cons.push((c.get(*i)?, true));
+        }
+        match witness(&cons) {
+            Ok(Some(w)) => {
+                let mut c = Completion::new();
+                c.insert(key.key.clone(), Some(CtxValue::Single(w.clone())));
+                let req = complete_request(&s.request, &c);
+                let ok = lits.iter().all(|(i, want)| {
+                    atoms
+                        .get(*i)
+                        .is_some_and(|a| atom_holds(a, s, &req, readings) == *want)
+                });
+                // The automata and the engine must agree; if not, decide nothing here.
+                return if ok {
+                    Some(Some(Some(CtxValue::Single(w))))
+                } else {
+                    None
+                };
+            }
+            Ok(None) => {}
+            Err(_) => return None,
+        }
+        // Next choice.
+        let mut pos = 0;
+        loop {
+            let Some(slot) = idx.get_mut(pos) else {
+                return Some(None);
+            };
+            *slot += 1;
+            if *slot < choices.get(pos).map_or(0, |c| c.len()) {
+                break;
+            }
+            *slot = 0;
+            pos += 1;
+        }
+    }
+}
+
+/// The patterns of a string condition's values, or `None` when one cannot be modelled.
+fn string_patterns(c: &Condition) -> Option<Vec<verdict_sets::lang::Pattern>> {
+    use verdict_sets::lang::Pattern;
+    let mut pats = Vec::new();
+    for v in &c.values {
+        let CondValue::Text(t) = v else { return None };
+        if t.template.has_variables()
+            || t.template
+                .parts()
+                .iter()
+                .any(|p| matches!(p, verdict_policy::template::Part::Fixed(_)))
+        {
+            return None;
+        }
+        let text = t.template.as_plain()?;
+        pats.push(match c.op.base {
+            BaseOp::StringEquals | BaseOp::StringNotEquals => Pattern::literal(text),
+            BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase
+                if text.is_ascii() =>
+            {
+                Pattern::literal_fold(text)
+            }
+            BaseOp::StringLike | BaseOp::StringNotLike => Pattern::glob(text, false),
+            _ => return None,
+        });
+    }
+    Some(pats)
+}
+
+/// As [`exact_strings`], for set operators (`ForAllValues:` / `ForAnyValue:`) on a
+/// multivalued key: every element must meet the "every" literals, and each "some"
+/// literal needs one element that also meets them, so one witness element per "some"
+/// literal decides it exactly. Absence and the empty list are tried concretely first.
+fn exact_string_sets(
+    s: &Scenario,
+    atoms: &[Atom],
+    key: &KeyCands,
+    lits: &[(usize, bool)],
+    readings: Readings,
+) -> Option<Option<Option<CtxValue>>> {
+    use verdict_sets::lang::{witness, Pattern};
+    // (every: true / some: false, element must match one of `pats`: true / none: false, pats)
+    let mut reqs: Vec<(bool, bool, Vec<Pattern>)> = Vec::new();
+    for (i, want) in lits {
+        let AtomKind::Condition(c) = &atoms.get(*i)?.kind else {
+            return None;
+        };
+        let set = c.op.set?;
+        if c.key_lc != key.lc || c.op.base.family() != Family::String {
+            return None;
+        }
+        let pats = string_patterns(c)?;
+        let elem_match = !c.op.base.is_negated();
+        let (every, matches) = match (set, *want) {
+            (SetOp::ForAllValues, true) => (true, elem_match),
+            (SetOp::ForAllValues, false) => (false, !elem_match),
+            (SetOp::ForAnyValue, true) => (false, elem_match),
+            (SetOp::ForAnyValue, false) => (true, !elem_match),
+        };
+        reqs.push((every, matches, pats));
+    }
+    let holds = |v: Option<CtxValue>| {
+        let mut c = Completion::new();
+        c.insert(key.key.clone(), v);
+        let req = complete_request(&s.request, &c);
+        lits.iter().all(|(i, w)| {
+            atoms
+                .get(*i)
+                .is_some_and(|a| atom_holds(a, s, &req, readings) == *w)
+        })
+    };
+    if key.values.contains(&None) && holds(None) {
+        return Some(Some(None));
+    }
+    if holds(Some(CtxValue::Multi(Vec::new()))) {
+        return Some(Some(Some(CtxValue::Multi(Vec::new()))));
+    }
+    // One element per "some" literal, meeting every "every" literal too.
+    let every: Vec<&(bool, bool, Vec<Pattern>)> = reqs.iter().filter(|r| r.0).collect();
+    let some: Vec<&(bool, bool, Vec<Pattern>)> = reqs.iter().filter(|r| !r.0).collect();
+    if some.is_empty() {
+        // The empty list meets "every" literals by definition; if the engine says it
+        // does not, the model is missing something: decide nothing.
+        return None;
+    }
+    let mut elements = Vec::new();
+    for target in &some {
+        let group: Vec<&(bool, bool, Vec<Pattern>)> = every
+            .iter()
+            .copied()
+            .chain(std::iter::once(*target))
+            .collect();
+        let mut base: Vec<(&Pattern, bool)> = Vec::new();
+        let mut choices: Vec<&Vec<Pattern>> = Vec::new();
+        for (_, matches, pats) in &group {
+            if *matches {
+                choices.push(pats);
+            } else {
+                base.extend(pats.iter().map(|p| (p, false)));
+            }
+        }
+        let combos: usize = choices.iter().map(|c| c.len().max(1)).product();
+        if combos > 64 {
+            return None;
+        }
+        let mut idx = vec![0usize; choices.len()];
+        let mut found = None;
+        'search: loop {
+            let mut cons = base.clone();
+            for (c, i) in choices.iter().zip(&idx) {
+                cons.push((c.get(*i)?, true));
+            }
+            match witness(&cons) {
+                Ok(Some(w)) => {
+                    found = Some(w);
+                    break;
+                }
+                Ok(None) => {}
+                Err(_) => return None,
+            }
+            let mut pos = 0;
+            loop {
+                let Some(slot) = idx.get_mut(pos) else {
+                    break 'search;
+                };
+                *slot += 1;
+                if *slot < choices.get(pos).map_or(0, |c| c.len()) {
+                    break;
+                }
+                *slot = 0;
+                pos += 1;
+            }
+        }
+        match found {
+            Some(w) => elements.push(w),
+            None => return Some(None),
+        }
+    }
+    elements.sort();
+    elements.dedup();
+    let v = CtxValue::Multi(elements);
+    // The automata and the engine must agree; if not, decide nothing here.
+    if holds(Some(v.clone())) {
+        Some(Some(Some(v)))
+    } else {
+        None
+    }
+}
+
 fn push(v: &mut Vec<Option<CtxValue>>, x: CtxValue) {
     let x = Some(x);
     if !v.contains(&x) {
         v.push(x);
     }
+}
+
+/// Nanoseconds since the epoch as an ISO 8601 date (`…T…Z`, with nine-digit fractions
+/// when not a whole second); `None` outside the years 0–9999.
+fn iso_date(ns: i128) -> Option<String> {
+    let secs = i64::try_from(ns.div_euclid(1_000_000_000)).ok()?;
+    let nanos = u32::try_from(ns.rem_euclid(1_000_000_000)).ok()?;
+    let t = chrono::DateTime::from_timestamp(secs, nanos)?;
+    if !(0..=9999).contains(&chrono::Datelike::year(&t)) {
+        return None;
+    }
+    Some(if nanos == 0 {
+        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+    })
 }
 
 fn from_tokens(tokens: &[verdict_policy::glob::Token], star: &str, q: &str) -> String {
@@ -1217,9 +1564,17 @@ fn ip_neighbours(net: &IpNet) -> Vec<String> {
         IpNet::V4(n) => {
             let lo = u32::from(n.network());
             let hi = u32::from(n.broadcast());
-            for x in [Some(lo), Some(hi), lo.checked_sub(1), hi.checked_add(1)]
-                .into_iter()
-                .flatten()
+            // A host inside first (a readable example), then the edges and just outside.
+            let host = (hi > lo.saturating_add(1)).then(|| lo + 1);
+            for x in [
+                host,
+                Some(lo),
+                Some(hi),
+                lo.checked_sub(1),
+                hi.checked_add(1),
+            ]
+            .into_iter()
+            .flatten()
             {
                 v.push(std::net::Ipv4Addr::from(x).to_string());
             }
@@ -1326,12 +1681,18 @@ fn key_candidates(
                 }
                 CondValue::Number(d) => numbers.push(*d),
                 CondValue::Date(ns) => {
-                    // Request dates may carry fractions of a second: never complete.
-                    complete = false;
+                    // Request dates are whole nanoseconds: the threshold and its two
+                    // neighbours meet every distinction (readable whole seconds first).
                     let secs = ns.div_euclid(1_000_000_000);
                     for x in [secs - 1, secs, secs + 1] {
-                        if x >= 0 {
-                            push(&mut elems, CtxValue::Single(x.to_string()));
+                        if let Some(t) = iso_date(x * 1_000_000_000) {
+                            push(&mut elems, CtxValue::Single(t));
+                        }
+                    }
+                    for x in [ns - 1, *ns, ns + 1] {
+                        match iso_date(x) {
+                            Some(t) => push(&mut elems, CtxValue::Single(t)),
+                            None => complete = false,
                         }
                     }
                 }

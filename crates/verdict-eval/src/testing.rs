@@ -129,6 +129,90 @@ fn error_case(name: &str, why: String) -> CaseResult {
     }
 }
 
+/// Run a policy-comparison case (`verdict diff` semantics); `None` without `expect`.
+fn run_diff_case(location: &str, v: &serde_json::Value) -> Option<CaseResult> {
+    let x = v.get("expect")?;
+    let name = v
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or(location)
+        .to_string();
+    let rule = v.get("rule").and_then(|r| r.as_str()).map(str::to_string);
+    let ty_name = v
+        .get("policy_type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("identity");
+    let mut failures = Vec::new();
+    let Some(ty) = verdict_policy::PolicyType::from_name(ty_name) else {
+        return Some(error_case(
+            location,
+            format!("policy_type \"{ty_name}\" is not a policy type"),
+        ));
+    };
+    let (old, new) = (v.get("old")?, v.get("new")?);
+    let opts = crate::compare::DiffOptions {
+        policy_type: ty,
+        actions: None,
+        resources: None,
+    };
+    match crate::compare::diff(old, new, &opts) {
+        Err(d) => failures.extend(d.iter().map(|d| d.to_string())),
+        Ok(d) => {
+            if let Some(want) = x.get("relation").and_then(|r| r.as_str()) {
+                if want != d.relation.as_str() {
+                    failures.push(format!(
+                        "relation: expected {want}, got {}{}",
+                        d.relation.as_str(),
+                        if d.unknown_reasons.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", d.unknown_reasons.join("; "))
+                        }
+                    ));
+                }
+            }
+            for (field, new_side) in [
+                ("new_access_includes", true),
+                ("removed_access_includes", false),
+            ] {
+                for a in x
+                    .get(field)
+                    .and_then(|l| l.as_array())
+                    .into_iter()
+                    .flatten()
+                {
+                    let Some(a) = a.as_str() else { continue };
+                    let one = crate::compare::DiffOptions {
+                        policy_type: ty,
+                        actions: Some(vec![a.to_string()]),
+                        resources: None,
+                    };
+                    let found = crate::compare::diff(old, new, &one).is_ok_and(|d1| {
+                        if new_side {
+                            !d1.new_access.is_empty()
+                        } else {
+                            !d1.removed_access.is_empty()
+                        }
+                    });
+                    if !found {
+                        failures.push(format!("{field}: {a} is not"));
+                    }
+                }
+            }
+        }
+    }
+    Some(CaseResult {
+        location: location.into(),
+        name,
+        rule,
+        passed: failures.is_empty(),
+        failures,
+        assumed: Vec::new(),
+        evaluation: None,
+        error: false,
+    })
+}
+
 /// Run one scenario text; `None` if it has no `expect` (not a test).
 pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
     let raw: Option<serde_json::Value> = if yaml {
@@ -138,6 +222,13 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
     } else {
         serde_json::from_str(text).ok()
     };
+    // A policy-comparison case: {"old": POLICY, "new": POLICY, "expect": {"relation": …}}.
+    if let Some(v) = raw
+        .as_ref()
+        .filter(|v| v.get("old").is_some() && v.get("new").is_some() && v.get("request").is_none())
+    {
+        return run_diff_case(location, v);
+    }
     let expect = raw.as_ref().and_then(|v| v.get("expect")).cloned();
     let stem = Path::new(location.split(':').next().unwrap_or(location))
         .file_stem()

@@ -19,6 +19,9 @@ enum Tok {
     One { colon: bool },
     /// `*`: any run of characters (`colon`: may contain `:`).
     Star { colon: bool },
+    /// A placeholder of a catalog ARN format: a non-empty run without `:` (and, with
+    /// `slash: false`, without `/`). Only [`Pattern::arn_format`] makes these.
+    Name { slash: bool, started: bool },
 }
 
 impl Tok {
@@ -27,6 +30,7 @@ impl Tok {
             Tok::Lit { c, fold: true } => x.to_ascii_lowercase() == c,
             Tok::Lit { c, fold: false } => x == c,
             Tok::One { colon } | Tok::Star { colon } => colon || x != ':',
+            Tok::Name { slash, .. } => x != ':' && (slash || x != '/'),
         }
     }
 }
@@ -97,6 +101,58 @@ impl Pattern {
         }
     }
 
+    /// Exactly `text`, ignoring ASCII case (`StringEqualsIgnoreCase`).
+    pub fn literal_fold(text: &str) -> Pattern {
+        Pattern {
+            toks: text
+                .chars()
+                .map(|c| Tok::Lit {
+                    c: c.to_ascii_lowercase(),
+                    fold: true,
+                })
+                .collect(),
+            nothing: false,
+        }
+    }
+
+    /// An `ArnLike` / `ArnEquals` value (§4.4.7): six parts compared case-sensitively,
+    /// wildcards inside the first five never crossing `:`; a short value ending in `*`
+    /// stands for its padded form, another short value matches nothing.
+    pub fn arn_value(text: &str) -> Pattern {
+        let parts = text.split(':').count();
+        let padded;
+        let text = if parts >= 6 {
+            text
+        } else if text.ends_with('*') {
+            let mut p = text.to_string();
+            for _ in parts..6 {
+                p.push_str(":*");
+            }
+            padded = p;
+            padded.as_str()
+        } else {
+            return Pattern::nothing();
+        };
+        let mut toks = Vec::new();
+        let mut it = text.splitn(6, ':');
+        for i in 0..6 {
+            let part = it.next().unwrap_or("");
+            if i < 5 {
+                push_glob(&mut toks, part, false, false);
+                toks.push(Tok::Lit {
+                    c: ':',
+                    fold: false,
+                });
+            } else {
+                push_glob(&mut toks, part, false, true);
+            }
+        }
+        Pattern {
+            toks,
+            nothing: false,
+        }
+    }
+
     /// A `*`/`?` glob over whole strings (`fold`: ignoring ASCII case), as `StringLike`
     /// reads it.
     pub fn glob(text: &str, fold: bool) -> Pattern {
@@ -159,6 +215,50 @@ impl Pattern {
         }
     }
 
+    /// A catalog ARN format (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) as the
+    /// set of ARNs of that resource type: the partition `partition`, the account
+    /// `account`, other placeholders non-empty names without `:` (and without `/`, except
+    /// for object keys, paths and prefixes).
+    pub fn arn_format(template: &str, partition: &str, account: &str) -> Pattern {
+        let mut toks = Vec::new();
+        let mut rest = template;
+        while let Some((before, after)) = rest.split_once("${") {
+            push_literal(&mut toks, before);
+            let (name, tail) = after.split_once('}').unwrap_or((after, ""));
+            // Which ARN field the placeholder stands in (colons so far).
+            let field = template
+                .len()
+                .saturating_sub(rest.len())
+                .saturating_add(before.len());
+            let colons = template.get(..field).map_or(0, |h| h.matches(':').count());
+            match name {
+                "Partition" => push_literal(&mut toks, partition),
+                _ if colons == 4 => push_literal(&mut toks, account),
+                "Account" => push_literal(&mut toks, account),
+                n => {
+                    let lc = n.to_ascii_lowercase();
+                    let slash = ["object", "key", "path", "prefix"]
+                        .iter()
+                        .any(|w| lc.contains(w));
+                    toks.push(Tok::Name {
+                        slash,
+                        started: false,
+                    });
+                    toks.push(Tok::Name {
+                        slash,
+                        started: true,
+                    });
+                }
+            }
+            rest = tail;
+        }
+        push_literal(&mut toks, rest);
+        Pattern {
+            toks,
+            nothing: false,
+        }
+    }
+
     /// Every well-formed request ARN: `arn:`, a non-empty partition and service, any
     /// region and account, any resource part.
     pub fn any_arn() -> Pattern {
@@ -201,7 +301,11 @@ impl Pattern {
     /// Add the positions reachable by letting a `*` match nothing.
     fn close(&self, set: &mut Bits) {
         for i in 0..self.toks.len() {
-            if set.contains(i) && matches!(self.toks.get(i), Some(Tok::Star { .. })) {
+            let skippable = matches!(
+                self.toks.get(i),
+                Some(Tok::Star { .. } | Tok::Name { started: true, .. })
+            );
+            if set.contains(i) && skippable {
                 set.insert(i + 1);
             }
         }
@@ -214,7 +318,7 @@ impl Pattern {
                 continue;
             }
             match t {
-                Tok::Star { .. } => next.insert(i),
+                Tok::Star { .. } | Tok::Name { started: true, .. } => next.insert(i),
                 _ => next.insert(i + 1),
             }
         }
@@ -286,7 +390,18 @@ pub fn witness(constraints: &[(&Pattern, bool)]) -> Result<Option<String>, TooCo
         .chain([':'])
         .collect();
     // Lower case first, so that witnesses read like real names.
-    alphabet.sort_unstable_by_key(|c| (c.is_ascii_uppercase(), *c));
+    let rank = |c: char| {
+        if c.is_ascii_lowercase() {
+            0
+        } else if c.is_ascii_digit() {
+            1
+        } else if c.is_ascii_uppercase() {
+            3
+        } else {
+            2
+        }
+    };
+    alphabet.sort_unstable_by_key(|c| (rank(*c), *c));
     alphabet.dedup();
     if let Some(other) = ['x', 'e', '0', 'q', 'z', '_', '~', 'é']
         .into_iter()
@@ -399,6 +514,30 @@ mod tests {
         assert!(Pattern::resource("arn:aws:sqs:*").matches("arn:aws:sqs:us-east-1:111122223333:q"));
         assert!(!Pattern::resource("arn:aws:sqs:us-east-1").matches("arn:aws:sqs:us-east-1::q"));
         assert!(Pattern::resource("*").matches("anything"));
+    }
+
+    #[test]
+    fn arn_formats() {
+        let bucket = Pattern::arn_format("arn:${Partition}:s3:::${BucketName}", "aws", "1");
+        assert!(bucket.matches("arn:aws:s3:::reports"));
+        assert!(
+            !bucket.matches("arn:aws:s3:::reports/x"),
+            "a bucket name has no /"
+        );
+        assert!(!bucket.matches("arn:aws:s3:::"), "names are not empty");
+        let object = Pattern::arn_format(
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+            "aws",
+            "1",
+        );
+        assert!(object.matches("arn:aws:s3:::b/a/b.csv"));
+        let q = Pattern::arn_format(
+            "arn:${Partition}:sqs:${Region}:${Account}:${QueueName}",
+            "aws",
+            "111122223333",
+        );
+        assert!(q.matches("arn:aws:sqs:us-east-1:111122223333:q"));
+        assert!(!q.matches("arn:aws:sqs:us-east-1:444455556666:q"));
     }
 
     #[test]

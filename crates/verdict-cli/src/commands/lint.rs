@@ -64,7 +64,7 @@ const POLICY_TYPES: [&str; 8] = [
     "vpc-endpoint",
 ];
 
-fn policy_type_parser() -> impl clap::builder::TypedValueParser<Value = PolicyType> {
+pub(crate) fn policy_type_parser() -> impl clap::builder::TypedValueParser<Value = PolicyType> {
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(POLICY_TYPES)
         .try_map(|name: String| PolicyType::from_name(&name).ok_or("unknown policy type"))

@@ -1,6 +1,7 @@
 //! Subcommands of the `verdict` binary.
 
 mod catalog;
+mod compare;
 mod explain;
 mod lint;
 mod meta;
@@ -32,6 +33,10 @@ enum Command {
     Test(test::TestArgs),
     /// Explain a real AccessDenied from its message, CloudTrail record and account snapshots; propose verified fixes.
     Explain(Box<explain::ExplainArgs>),
+    /// Compare two policies: what the new one allows that the old one does not, and the reverse, each with a request.
+    Diff(Box<compare::DiffArgs>),
+    /// CI gates on policies: no-new-access, access-not-granted (exit 1 with a counterexample).
+    Check(Box<compare::CheckArgs>),
     /// Validate policies (files, directories, CloudFormation, Terraform plans) with stable check codes.
     Lint(Box<lint::LintArgs>),
     /// Print a lint rule's documentation (`verdict rule E202` / `unknown-action`), or list every rule.
@@ -81,6 +86,8 @@ pub fn run() -> ExitCode {
         Command::Test(a) => a.run(),
         Command::Explain(a) => a.run(),
         Command::Lint(a) => a.run(),
+        Command::Diff(a) => a.run(),
+        Command::Check(a) => a.run(),
         Command::Rule(a) => a.run(),
         Command::Actions(a) => a.run(),
         Command::Action(a) => a.run(),

@@ -1,0 +1,691 @@
+//! Comparing two policies offline: which requests one allows and the other does not,
+//! each shown by a concrete request re-checked by the concrete engine (`verdict diff`,
+//! `verdict check`).
+//!
+//! A policy is compared as the only policy of its layer for one same-account caller
+//! (allowed when an Allow applies and no Deny does; §6.1). The request space is split
+//! three ways:
+//! - actions: every catalog action of the services the policies name (and one action of
+//!   any other service, for `*` and NotAction), grouped by which statements cover it;
+//! - resources: for each action, ARNs of its resource types (catalog ARN formats, in the
+//!   caller's account); every Resource entry is a question answered symbolically, and the
+//!   pattern automata of `verdict-sets` build a resource for a branch or prove there is
+//!   none;
+//! - context: every key the policies test is unknown, answered as in
+//!   [`crate::residual`], with representative values.
+//!
+//! Both policies are run on the same answers; a branch where one allows and the other
+//! does not is a difference once a concrete request reaches it. A branch that cannot be
+//! modelled or searched exactly makes the relation `unknown`, never a guess.
+
+use crate::readings::{Assumptions, Readings};
+use crate::residual::{Completion, Oracle, MAX_LEAVES};
+use crate::trace::Decision;
+use crate::{CtxValue, Scenario};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+use verdict_policy::model::Statement;
+use verdict_policy::{Diagnostic, PolicyType, SourceFile};
+use verdict_sets::lang::{witness, Pattern};
+
+/// The caller every comparison evaluates for.
+pub const CALLER_ACCOUNT: &str = "111122223333";
+const CALLER: &str = "arn:aws:iam::111122223333:user/verdict-diff";
+
+/// How NEW relates to OLD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// They allow exactly the same requests.
+    Equivalent,
+    /// NEW allows everything OLD does, and more.
+    MorePermissive,
+    /// NEW allows less than OLD, nothing new.
+    LessPermissive,
+    /// Each allows something the other does not.
+    Incomparable,
+    /// Verdict could not decide exactly (see `unknown_reasons`).
+    Unknown,
+}
+
+impl Relation {
+    /// snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Equivalent => "equivalent",
+            Relation::MorePermissive => "more_permissive",
+            Relation::LessPermissive => "less_permissive",
+            Relation::Incomparable => "incomparable",
+            Relation::Unknown => "unknown",
+        }
+    }
+}
+
+/// A concrete request.
+#[derive(Clone, Debug, Serialize)]
+pub struct Example {
+    /// The caller.
+    pub principal: String,
+    /// The action.
+    pub action: String,
+    /// The resource.
+    pub resource: String,
+    /// Context values (`null`: absent) for the keys the policies test.
+    pub context: serde_json::Value,
+}
+
+/// Requests one policy allows and the other does not, for a group of actions.
+#[derive(Clone, Debug, Serialize)]
+pub struct Access {
+    /// The actions of the group (the policies treat them alike).
+    pub actions: Vec<String>,
+    /// How many actions the group has (the list may be shortened).
+    pub action_count: usize,
+    /// One request of the difference, re-checked by the concrete engine.
+    pub example: Example,
+    /// The statement of the allowing policy that grants it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub granted_by: Option<String>,
+}
+
+/// The comparison.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diff {
+    /// How NEW relates to OLD.
+    pub relation: Relation,
+    /// Requests NEW allows and OLD does not.
+    pub new_access: Vec<Access>,
+    /// Requests OLD allows and NEW does not.
+    pub removed_access: Vec<Access>,
+    /// Why the relation is `unknown` (or which parts could not be compared).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_reasons: Vec<String>,
+    /// Groups of actions compared.
+    pub action_groups: usize,
+    /// What the comparison ranges over.
+    pub scope: String,
+}
+
+/// What to compare.
+#[derive(Clone, Debug)]
+pub struct DiffOptions {
+    /// The policy type both documents are read as.
+    pub policy_type: PolicyType,
+    /// Only these actions (patterns); all by default.
+    pub actions: Option<Vec<String>>,
+    /// Only resources matching these patterns; all by default.
+    pub resources: Option<Vec<String>>,
+}
+
+/// The most actions listed per group.
+const LIST: usize = 12;
+
+fn scenario_for(
+    doc: &serde_json::Value,
+    action: &str,
+    resource: &str,
+    keys: &[String],
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut context = serde_json::Map::new();
+    for k in keys {
+        context.insert(k.clone(), serde_json::json!({"unknown": true}));
+    }
+    concrete_for(doc, action, resource, context)
+}
+
+/// The scenario for one request; the resource's owner is its ARN's account, or the
+/// caller's when the ARN has none.
+fn concrete_for(
+    doc: &serde_json::Value,
+    action: &str,
+    resource: &str,
+    context: serde_json::Map<String, serde_json::Value>,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut top = serde_json::json!({
+        "request": {"principal": CALLER, "action": action, "resource": resource, "context": context},
+        "policies": {"identity": [doc]},
+    });
+    let account_in_arn =
+        verdict_policy::arn::Arn::parse(resource).is_some_and(|a| !a.account.is_empty());
+    if let (false, Some(obj)) = (account_in_arn, top.as_object_mut()) {
+        obj.insert(
+            "resource_account".into(),
+            serde_json::Value::String(CALLER_ACCOUNT.into()),
+        );
+    }
+    let src = SourceFile::new(
+        "<comparison>",
+        serde_json::to_string(&top).unwrap_or_default(),
+    );
+    let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
+    crate::scenario_from_json(&tree, &src)
+}
+
+fn statements(s: &Scenario) -> &[Statement] {
+    s.policies
+        .identity
+        .first()
+        .map(|p| p.policy.statements.as_slice())
+        .unwrap_or_default()
+}
+
+/// Services named by action patterns; `None` when a pattern names every service.
+fn named_services(st: &[&Statement]) -> Option<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    for s in st {
+        for p in &s.action.patterns {
+            let raw = p.raw.as_str();
+            let svc = raw.split(':').next().unwrap_or(raw);
+            if raw == "*" || svc.contains(['*', '?']) {
+                return None;
+            }
+            out.insert(svc.to_ascii_lowercase());
+        }
+    }
+    Some(out)
+}
+
+/// The ARN formats of an action's resource types (empty: `*` only).
+fn formats(action: &str) -> Vec<String> {
+    let Some(a) = verdict_catalog::catalog().action(action) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = a
+        .resource_types()
+        .filter_map(|r| r.resource_type())
+        .flat_map(|rt| rt.arn_patterns().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The resource universe of an action: its resource types' ARN formats in the caller's
+/// account, or `None` for an action without resource types (request resource `*`).
+fn universe(action: &str) -> Option<Vec<Pattern>> {
+    let a = verdict_catalog::catalog().action(action)?;
+    let mut out = Vec::new();
+    for r in a.resource_types() {
+        let Some(rt) = r.resource_type() else {
+            continue;
+        };
+        for t in rt.arn_patterns() {
+            out.push(Pattern::arn_format(
+                &normalize_template(t),
+                "aws",
+                CALLER_ACCOUNT,
+            ));
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// A catalog ARN format with its account field a placeholder (some formats write `*`
+/// there) and any other literal `*` a placeholder too.
+fn normalize_template(t: &str) -> String {
+    let mut fields: Vec<String> = t.splitn(6, ':').map(str::to_string).collect();
+    if let Some(acct) = fields.get_mut(4) {
+        if acct.contains('*') {
+            *acct = "${Account}".to_string();
+        }
+    }
+    fields.join(":").replace('*', "${Any}")
+}
+
+/// A catalog ARN format as a Resource pattern: the partition `aws`, the caller's account,
+/// every other placeholder a `*`.
+fn template_glob(t: &str) -> String {
+    let mut out = String::new();
+    let mut rest = t;
+    while let Some((before, after)) = rest.split_once("${") {
+        out.push_str(before);
+        let (name, tail) = after.split_once('}').unwrap_or((after, ""));
+        // The fifth field is the account, whatever its placeholder is called.
+        let account_field = out.matches(':').count() == 4;
+        out.push_str(match name {
+            "Partition" => "aws",
+            _ if account_field => CALLER_ACCOUNT,
+            "Account" => CALLER_ACCOUNT,
+            _ => "*",
+        });
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A realistic member of a pattern: `*` → `example`, `?` → `x`.
+fn fill(p: &str) -> String {
+    p.replace('*', "example").replace('?', "x")
+}
+
+/// Compare two policy documents.
+pub fn diff(
+    old: &serde_json::Value,
+    new: &serde_json::Value,
+    opts: &DiffOptions,
+) -> Result<Diff, Vec<Diagnostic>> {
+    if !matches!(
+        opts.policy_type,
+        PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp
+    ) {
+        return Ok(Diff {
+            relation: Relation::Unknown,
+            new_access: Vec::new(),
+            removed_access: Vec::new(),
+            unknown_reasons: vec![format!(
+                "comparing {} policies needs the principal as a dimension, which Verdict does not compare yet",
+                opts.policy_type.as_str()
+            )],
+            action_groups: 0,
+            scope: String::new(),
+        });
+    }
+    // Parse both once (errors name the document).
+    let probe_old = scenario_for(old, "s3:GetObject", "*", &[])?;
+    let probe_new = scenario_for(new, "s3:GetObject", "*", &[])?;
+    let all: Vec<&Statement> = statements(&probe_old)
+        .iter()
+        .chain(statements(&probe_new))
+        .collect();
+    let mut reasons: Vec<String> = Vec::new();
+    // Context keys the policies test; keys that describe the caller are fixed by the
+    // comparison's caller, so a policy that tests them cannot be compared exactly.
+    let mut keys: Vec<String> = Vec::new();
+    for s in &all {
+        for c in &s.conditions {
+            if crate::decide::is_caller_key(&c.key_lc) {
+                let r = format!("a condition tests {}, which describes the caller; Verdict compares for one caller only", c.key);
+                if !reasons.contains(&r) {
+                    reasons.push(r);
+                }
+                continue;
+            }
+            if !keys.iter().any(|k| k.eq_ignore_ascii_case(&c.key)) {
+                keys.push(c.key.clone());
+            }
+        }
+    }
+    // Action groups.
+    let cat = verdict_catalog::catalog();
+    let mut actions: Vec<String> = Vec::new();
+    match &opts.actions {
+        Some(list) => {
+            for a in list {
+                let svc = a.split(':').next().unwrap_or(a).to_ascii_lowercase();
+                let name = a.split_once(':').map(|x| x.1).unwrap_or("");
+                let glob = Pattern::glob(name, true);
+                match cat.service(&svc) {
+                    Some(sv) => actions.extend(
+                        sv.actions()
+                            .filter(|x| glob.matches(x.name()))
+                            .map(|x| format!("{}:{}", sv.prefix(), x.name())),
+                    ),
+                    None => actions.push(a.clone()),
+                }
+            }
+        }
+        None => {
+            let named = named_services(&all);
+            for sv in cat.services() {
+                let take = named
+                    .as_ref()
+                    .is_none_or(|n| n.contains(&sv.prefix().to_ascii_lowercase()));
+                if take {
+                    actions.extend(
+                        sv.actions()
+                            .map(|x| format!("{}:{}", sv.prefix(), x.name())),
+                    );
+                }
+            }
+            // One action of a service no pattern names stands for all of them.
+            if let Some(n) = &named {
+                if let Some(other) = cat
+                    .services()
+                    .find(|sv| !n.contains(&sv.prefix().to_ascii_lowercase()))
+                    .and_then(|sv| {
+                        sv.actions()
+                            .next()
+                            .map(|x| format!("{}:{}", sv.prefix(), x.name()))
+                    })
+                {
+                    actions.push(other);
+                }
+            }
+        }
+    }
+    actions.sort();
+    actions.dedup();
+    // Actions alike for the comparison: covered by the same statements, acting on the
+    // same resource types.
+    let mut groups: BTreeMap<(Vec<bool>, Vec<String>), Vec<String>> = BTreeMap::new();
+    for a in &actions {
+        let (svc, name) = a.split_once(':').unwrap_or((a.as_str(), ""));
+        let (svc, name) = (svc.to_ascii_lowercase(), name.to_ascii_lowercase());
+        // Which statements cover it, and whether it has resource types (that changes
+        // the resource dimension).
+        let v: Vec<bool> = all.iter().map(|s| s.action.covers(&svc, &name)).collect();
+        // Resource types matter only when a covering statement names resources.
+        let names_resources = all.iter().zip(&v).any(|(s, covers)| {
+            *covers
+                && s.resource
+                    .as_ref()
+                    .is_some_and(|b| b.negated || b.entries.iter().any(|e| e.raw != "*"))
+        });
+        let kind = if names_resources {
+            formats(a)
+        } else {
+            Vec::new()
+        };
+        groups.entry((v, kind)).or_default().push(a.clone());
+    }
+    let mut new_access = Vec::new();
+    let mut removed_access = Vec::new();
+    let mut compared = 0;
+    let restrict: Vec<Pattern> = opts
+        .resources
+        .iter()
+        .flatten()
+        .map(|r| Pattern::resource(r))
+        .collect();
+    for (vector, members) in &groups {
+        // Nothing in either policy covers these actions: both deny them.
+        if vector.0.iter().all(|c| !c) {
+            continue;
+        }
+        compared += 1;
+        let Some(rep) = members.first() else { continue };
+        let outcome = compare_action(old, new, rep, &keys, &restrict)?;
+        let entry = |ex: Example, granted_by: Option<String>| Access {
+            actions: members.iter().take(LIST).cloned().collect(),
+            action_count: members.len(),
+            example: ex,
+            granted_by,
+        };
+        if let Some((ex, g)) = outcome.new_access {
+            new_access.push(entry(ex, g));
+        }
+        if let Some((ex, g)) = outcome.removed {
+            removed_access.push(entry(ex, g));
+        }
+        for r in outcome.unknown {
+            let r = format!(
+                "{rep} (and {} like it): {r}",
+                members.len().saturating_sub(1)
+            );
+            if reasons.len() < 20 && !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
+    }
+    let relation = match (
+        new_access.is_empty(),
+        removed_access.is_empty(),
+        reasons.is_empty(),
+    ) {
+        (false, false, _) => Relation::Incomparable,
+        (_, _, false) => Relation::Unknown,
+        (true, true, true) => Relation::Equivalent,
+        (false, true, true) => Relation::MorePermissive,
+        (true, false, true) => Relation::LessPermissive,
+    };
+    Ok(Diff {
+        relation,
+        new_access,
+        removed_access,
+        unknown_reasons: reasons,
+        action_groups: compared,
+        scope: format!(
+            "{} policies for one caller in account {CALLER_ACCOUNT}; actions of the embedded service catalog; resources of each action's resource types in that account",
+            opts.policy_type.as_str()
+        ),
+    })
+}
+
+#[derive(Default)]
+struct ActionOutcome {
+    new_access: Option<(Example, Option<String>)>,
+    removed: Option<(Example, Option<String>)>,
+    unknown: Vec<String>,
+}
+
+/// Compare the two policies on one action, over its resources and the context.
+fn compare_action(
+    old: &serde_json::Value,
+    new: &serde_json::Value,
+    action: &str,
+    keys: &[String],
+    restrict: &[Pattern],
+) -> Result<ActionOutcome, Vec<Diagnostic>> {
+    let universe = universe(action);
+    let rep_resource = match &universe {
+        Some(_) => verdict_catalog::catalog()
+            .action(action)
+            .and_then(|a| {
+                a.resource_types()
+                    .find_map(|r| r.resource_type())
+                    .and_then(|rt| {
+                        rt.arn_patterns()
+                            .next()
+                            .map(|t| fill(&template_glob(&normalize_template(t))))
+                    })
+            })
+            .unwrap_or_else(|| "*".to_string()),
+        None => "*".to_string(),
+    };
+    let so = scenario_for(old, action, &rep_resource, keys)?;
+    let sn = scenario_for(new, action, &rep_resource, keys)?;
+    let mut out = ActionOutcome::default();
+    let symbolic_resource = universe.is_some();
+    let oracle = Rc::new(Oracle::for_comparison(
+        keys.iter().map(|k| k.to_ascii_lowercase()).collect(),
+        symbolic_resource,
+    ));
+    // Explore both policies on shared answers.
+    let mut leaves: Vec<(BTreeMap<usize, bool>, Decision, Decision)> = Vec::new();
+    let mut stack: Vec<Vec<(usize, bool)>> = vec![Vec::new()];
+    while let Some(prefix) = stack.pop() {
+        if leaves.len() >= MAX_LEAVES {
+            out.unknown.push(format!("more than {MAX_LEAVES} branches"));
+            return Ok(out);
+        }
+        oracle.reset_to(&prefix);
+        let a = Assumptions::symbolic(Readings::DEFAULT, oracle.clone());
+        let vo = crate::decide_under(&so, &a).decision;
+        let vn = crate::decide_under(&sn, &a).decision;
+        let fresh = oracle.take_fresh();
+        let mut path = prefix;
+        for f in fresh {
+            let mut alt = path.clone();
+            alt.push((f, true));
+            stack.push(alt);
+            path.push((f, false));
+        }
+        leaves.push((path.into_iter().collect(), vo, vn));
+    }
+    let atoms = oracle.atoms_snapshot();
+    let arn = Pattern::any_arn();
+    for (path, vo, vn) in &leaves {
+        let new_side = *vn == Decision::Allow && *vo != Decision::Allow;
+        let old_side = *vo == Decision::Allow && *vn != Decision::Allow;
+        if !(new_side && out.new_access.is_none() || old_side && out.removed.is_none()) {
+            continue;
+        }
+        // The resource: a member of the universe meeting the branch's entry literals.
+        let mut resource = "*".to_string();
+        let mut resolved = true;
+        if let Some(u) = &universe {
+            let mut lits: Vec<(Pattern, bool)> = Vec::new();
+            for (i, want) in path {
+                if let Some(crate::residual::AtomKind::Entry(e)) = atoms.get(*i).map(|a| &a.kind) {
+                    if e.raw.starts_with("execute-api:") || e.raw.contains("${") {
+                        resolved = false;
+                    }
+                    lits.push((Pattern::resource(&e.raw), *want));
+                }
+            }
+            let mut found = None;
+            let mut too_complex = false;
+            for t in u {
+                let mut cons: Vec<(&Pattern, bool)> = vec![(t, true), (&arn, true)];
+                cons.extend(lits.iter().map(|(p, w)| (p, *w)));
+                cons.extend(restrict.iter().take(1).map(|p| (p, true)));
+                match witness(&cons) {
+                    Ok(Some(w)) => {
+                        // A realistic form when it stays on the same side: a real region,
+                        // a fuller name.
+                        let ok = |x: &str| cons.iter().all(|(p, want)| p.matches(x) == *want);
+                        let mut best = w.clone();
+                        let mut f: Vec<String> = w.splitn(6, ':').map(str::to_string).collect();
+                        if let Some(region) = f.get_mut(3) {
+                            if !region.is_empty() {
+                                *region = "us-east-1".to_string();
+                            }
+                        }
+                        let regional = f.join(":");
+                        if ok(&regional) {
+                            best = regional;
+                        }
+                        let fuller = format!("{best}example");
+                        if ok(&fuller) {
+                            best = fuller;
+                        }
+                        found = Some(best);
+                        break;
+                    }
+                    Ok(None) => {}
+                    Err(_) => too_complex = true,
+                }
+            }
+            match found {
+                Some(w) => resource = w,
+                None if resolved && !too_complex => continue, // no resource takes it
+                None => {
+                    out.unknown.push(
+                        "a Resource pattern Verdict cannot model exactly (a policy variable or an API Gateway path)".into(),
+                    );
+                    continue;
+                }
+            }
+        }
+        // The context: values meeting the branch's condition literals.
+        let probe = if new_side { &sn } else { &so };
+        let cond_path: BTreeMap<usize, bool> = path
+            .iter()
+            .filter(|(i, _)| {
+                matches!(
+                    atoms.get(**i).map(|a| &a.kind),
+                    Some(
+                        crate::residual::AtomKind::Condition(_)
+                            | crate::residual::AtomKind::Resource { .. }
+                    )
+                )
+            })
+            .map(|(i, w)| (*i, *w))
+            .collect();
+        let (completion, impossible) =
+            crate::residual::search_completion(probe, &atoms, &cond_path);
+        let Some(completion) = completion else {
+            if !impossible {
+                out.unknown.push(
+                    "a combination of condition values Verdict could neither find nor rule out"
+                        .into(),
+                );
+            }
+            continue;
+        };
+        // Re-check concretely, on scenarios built for the request itself.
+        let mut ctx = serde_json::Map::new();
+        for (k, v) in &completion {
+            if let Some(v) = v {
+                ctx.insert(k.clone(), v.to_json());
+            }
+        }
+        let co = concrete_for(old, action, &resource, ctx.clone())?;
+        let cn = concrete_for(new, action, &resource, ctx)?;
+        let (dob, dnb) = (crate::decide(&co).decision, crate::decide(&cn).decision);
+        let example = Example {
+            principal: CALLER.to_string(),
+            action: action.to_string(),
+            resource: resource.clone(),
+            context: completion_json_of(&completion),
+        };
+        let granted = |s: &Scenario| {
+            crate::evaluate(s)
+                .deciding_statement
+                .map(|d| format!("{} ({})", d.statement, d.policy))
+        };
+        if dnb == Decision::Allow && dob != Decision::Allow && out.new_access.is_none() {
+            out.new_access = Some((example, granted(&cn)));
+        } else if dob == Decision::Allow && dnb != Decision::Allow && out.removed.is_none() {
+            out.removed = Some((example, granted(&co)));
+        } else if new_side || old_side {
+            out.unknown.push(
+                "a branch whose concrete request did not show the difference (the representative resource may not stand for all)".into(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn completion_json_of(c: &Completion) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for (k, v) in c {
+        m.insert(
+            k.clone(),
+            v.as_ref()
+                .map(CtxValue::to_json)
+                .unwrap_or(serde_json::Value::Null),
+        );
+    }
+    serde_json::Value::Object(m)
+}
+
+/// Render a comparison as text.
+pub fn render_text(d: &Diff) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let head = match d.relation {
+        Relation::Equivalent => "EQUIVALENT: the two policies allow exactly the same requests",
+        Relation::MorePermissive => {
+            "MORE PERMISSIVE: the new policy allows requests the old one does not"
+        }
+        Relation::LessPermissive => {
+            "LESS PERMISSIVE: the new policy allows nothing new and removes access"
+        }
+        Relation::Incomparable => "INCOMPARABLE: each policy allows requests the other does not",
+        Relation::Unknown => "UNKNOWN: Verdict could not decide exactly",
+    };
+    let _ = writeln!(o, "{head}");
+    let _ = writeln!(o, "  over {}", d.scope);
+    for (title, list) in [
+        ("New access", &d.new_access),
+        ("Removed access", &d.removed_access),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "\n{title}:");
+        for a in list {
+            let more = if a.action_count > a.actions.len() {
+                format!(" and {} more", a.action_count - a.actions.len())
+            } else {
+                String::new()
+            };
+            let _ = writeln!(o, "  {}{more}", a.actions.join(", "));
+            let _ = writeln!(
+                o,
+                "    e.g. {} on {} with context {}",
+                a.example.action, a.example.resource, a.example.context
+            );
+            if let Some(g) = &a.granted_by {
+                let _ = writeln!(o, "    granted by {g}");
+            }
+        }
+    }
+    for r in &d.unknown_reasons {
+        let _ = writeln!(o, "\nNot decided: {r}");
+    }
+    o
+}
