@@ -48,7 +48,14 @@ fn realistic(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, realistic, large_set, request_stream, residual);
+criterion_group!(
+    benches,
+    realistic,
+    large_set,
+    request_stream,
+    residual,
+    diff_pairs
+);
 criterion_main!(benches);
 
 /// A large policy set (issue 11, goal c): the 20 largest AWS managed policies as
@@ -210,4 +217,99 @@ fn residual(c: &mut Criterion) {
         b.iter(|| verdict_eval::residual::discover(black_box(&s)).expect("discovery"))
     });
     g.finish();
+}
+
+/// A generated policy of `n` statements: action and ARN wildcards, one IpAddress
+/// condition (issue 13's benchmark shape). `seed` varies it; `mutate` changes one
+/// statement, as a pull request would.
+pub fn generated_policy(n: usize, seed: u64, mutate: bool) -> serde_json::Value {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let actions = [
+        "s3:GetObject",
+        "s3:Get*",
+        "s3:PutObject",
+        "s3:List*",
+        "sqs:SendMessage",
+        "sqs:*",
+        "ec2:Describe*",
+        "ec2:StartInstances",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "kms:Decrypt",
+        "iam:Get*",
+        "logs:PutLogEvents",
+        "sns:Publish",
+        "lambda:InvokeFunction",
+    ];
+    let resources = [
+        "arn:aws:s3:::bkt-{}/*",
+        "arn:aws:s3:::bkt-{}",
+        "*",
+        "arn:aws:sqs:*:111122223333:q-{}*",
+        "arn:aws:dynamodb:us-east-1:111122223333:table/t{}",
+        "arn:aws:logs:*:111122223333:log-group:g{}:*",
+    ];
+    let mut st = Vec::with_capacity(n);
+    for i in 0..n {
+        let a1 = actions[(next() % actions.len() as u64) as usize];
+        let a2 = actions[(next() % actions.len() as u64) as usize];
+        let r = resources[(next() % resources.len() as u64) as usize]
+            .replace("{}", &(next() % 9).to_string());
+        let mut s = serde_json::json!({"Sid": format!("S{i}"), "Effect": "Allow", "Action": [a1, a2], "Resource": r});
+        if i == 0 {
+            s["Condition"] = serde_json::json!({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}});
+        }
+        st.push(s);
+    }
+    if mutate {
+        let k = (next() % n as u64) as usize;
+        st[k]["Action"] = serde_json::json!(["s3:*"]);
+    }
+    serde_json::json!({"Version": "2012-10-17", "Statement": st})
+}
+
+/// Issue 13: `verdict diff` on generated pairs of 5, 50 and 150 statements.
+fn diff_pairs(c: &mut Criterion) {
+    use verdict_eval::compare::{diff, DiffOptions};
+    let opts = DiffOptions {
+        policy_type: verdict_policy::PolicyType::Identity,
+        actions: None,
+        resources: None,
+    };
+    let mut g = c.benchmark_group("diff");
+    g.sample_size(20);
+    for n in [5usize, 50, 150] {
+        let old = generated_policy(n, n as u64, false);
+        let new = generated_policy(n, n as u64, true);
+        g.bench_function(format!("{n} statements"), |b| {
+            b.iter(|| diff(black_box(&old), black_box(&new), &opts).expect("diff"))
+        });
+    }
+    g.finish();
+    // Median and p99 over 100 generated pairs of 5 to 150 statements (the corpus run).
+    let mut times = Vec::new();
+    let mut decided = 0;
+    for i in 0..100u64 {
+        let n = 5 + (i as usize * 37) % 146;
+        let (old, new) = (generated_policy(n, i, false), generated_policy(n, i, true));
+        let t = std::time::Instant::now();
+        let d = diff(&old, &new, &opts).expect("diff");
+        times.push(t.elapsed());
+        if d.relation != verdict_eval::compare::Relation::Unknown {
+            decided += 1;
+        }
+    }
+    times.sort();
+    eprintln!(
+        "diff corpus: 100 pairs of 5-150 statements: median {:?}, p99 {:?}, max {:?}, decided {decided}/100",
+        times[49], times[98], times[99]
+    );
 }

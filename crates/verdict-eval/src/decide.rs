@@ -309,6 +309,12 @@ pub(crate) fn eval_fast(
             let Some(s) = p.policy.statements.get(si) else {
                 continue;
             };
+            // An Allow matched directly already: a later Allow changes nothing (only a
+            // Deny can), so it is not evaluated (this also keeps residual exploration
+            // linear in the number of Allows).
+            if s.effect == Effect::Allow && r.allow_kind == Some(MatchKind::Direct) {
+                continue;
+            }
             if let Some(po) = statement_applies(s, req, view) {
                 r.record(
                     s.effect,
