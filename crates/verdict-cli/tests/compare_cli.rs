@@ -186,3 +186,37 @@ fn bad_policies_are_refused_with_positions() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("1:"), "{err}");
 }
+
+#[test]
+fn templates_pair_policies_by_position() {
+    let o = verdict(
+        &[
+            "diff",
+            "--format",
+            "json",
+            "docs/examples/stack-old.yaml",
+            "docs/examples/stack-new.yaml",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let pairs = v["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 2);
+    // The unchanged trust policy is equivalent; the inline policy opens s3:PutObject.
+    assert_eq!(pairs[0]["relation"], "equivalent");
+    assert_eq!(pairs[1]["relation"], "more_permissive");
+    assert_eq!(pairs[1]["new_access"][0]["actions"][0], "s3:PutObject");
+    let gate = verdict(
+        &[
+            "check",
+            "no-new-access",
+            "--base",
+            "docs/examples/stack-old.yaml",
+            "docs/examples/stack-new.yaml",
+        ],
+        None,
+    );
+    assert_eq!(gate.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&gate.stderr).contains("Policies[0]"));
+}

@@ -266,6 +266,17 @@ pub fn diff(
     new: &serde_json::Value,
     opts: &DiffOptions,
 ) -> Result<Diff, Vec<Diagnostic>> {
+    // The same document allows the same requests, whatever its type.
+    if old == new && opts.actions.is_none() && opts.resources.is_none() {
+        return Ok(Diff {
+            relation: Relation::Equivalent,
+            new_access: Vec::new(),
+            removed_access: Vec::new(),
+            unknown_reasons: Vec::new(),
+            action_groups: 0,
+            scope: "identical documents".into(),
+        });
+    }
     if !matches!(
         opts.policy_type,
         PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp
@@ -279,7 +290,7 @@ pub fn diff(
                 opts.policy_type.as_str()
             )],
             action_groups: 0,
-            scope: String::new(),
+            scope: format!("{} policies", opts.policy_type.as_str()),
         });
     }
     // Parse both once (errors name the document).

@@ -155,29 +155,213 @@ impl DiffArgs {
             anstream::eprintln!("error: only one of OLD and NEW can be standard input");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
-        let (old, new) = match (
-            read_policy(old_path, self.policy_type),
-            read_policy(new_path, self.policy_type),
-        ) {
-            (Ok(o), Ok(n)) => (o, n),
-            (Err(mut a), Err(b)) => {
-                a.extend(b);
-                return report_diagnostics_as(&a, self.format);
-            }
-            (Err(d), _) | (_, Err(d)) => return report_diagnostics_as(&d, self.format),
-        };
-        let opts = DiffOptions {
-            policy_type: self.policy_type,
-            actions: None,
-            resources: None,
-        };
-        match diff(&old, &new, &opts) {
-            Ok(d) => {
-                emit(&d, self.format);
+        match compare_files(old_path, new_path, self.policy_type) {
+            Ok(pairs) => {
+                emit_pairs(&pairs, self.format);
                 ExitCode::SUCCESS
             }
             Err(d) => report_diagnostics_as(&d, self.format),
         }
+    }
+}
+
+/// One policy of an input: a plain policy file has one, a CloudFormation template or
+/// Terraform plan one per policy it holds, named by where it is (`Resources.Role…`).
+struct Unit {
+    label: String,
+    policy_type: PolicyType,
+    doc: Option<serde_json::Value>,
+    /// Why the policy cannot be compared (e.g. computed at apply time).
+    unknown: Option<String>,
+}
+
+/// Read every policy of `arg` (policy file, CloudFormation template, Terraform plan).
+fn read_units(arg: &str, ty: PolicyType) -> Result<Vec<Unit>, Vec<Diagnostic>> {
+    use verdict_lint::input::{extract, Body};
+    let text = if arg == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| {
+            vec![Diagnostic::new(
+                ErrorCode::InvalidScenario,
+                format!("cannot read standard input: {e}"),
+            )]
+        })?;
+        s
+    } else {
+        std::fs::read_to_string(arg).map_err(|e| {
+            vec![Diagnostic::new(
+                ErrorCode::InvalidScenario,
+                format!("cannot read {arg}: {e}"),
+            )]
+        })?
+    };
+    let file = SourceFile::new(arg, text);
+    let ex = extract(&file, true);
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for u in ex.units {
+        let policy_type = u.hint.as_ref().map_or(ty, |h| h.policy_type);
+        match u.body {
+            Body::Tree { tree, source, .. } => {
+                match verdict_policy::parse_policy_json(
+                    &tree,
+                    &source,
+                    ParseOptions::new(policy_type),
+                ) {
+                    Ok(_) => out.push(Unit {
+                        label: u.label,
+                        policy_type,
+                        doc: Some(tree.to_value()),
+                        unknown: None,
+                    }),
+                    Err(d) => errors.extend(d),
+                }
+            }
+            Body::Invalid { diagnostic, .. } => errors.push(diagnostic),
+            Body::Issue { message, help, .. } => {
+                let mut d =
+                    Diagnostic::new(ErrorCode::InvalidScenario, format!("{arg}: {message}"));
+                if let Some(h) = help {
+                    d = d.with_help_opt(Some(h));
+                }
+                errors.push(d);
+            }
+            Body::Unknown { what, .. } => out.push(Unit {
+                label: u.label,
+                policy_type,
+                doc: None,
+                unknown: Some(format!("{what} is known only at apply time")),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if out.is_empty() {
+        return Err(vec![Diagnostic::new(
+            ErrorCode::InvalidScenario,
+            format!(
+                "{arg}: no policy found ({}); nothing would be compared",
+                ex.kind
+            ),
+        )]);
+    }
+    Ok(out)
+}
+
+/// The comparison of one policy position (`label`) between two inputs.
+#[derive(serde::Serialize)]
+struct Pair {
+    label: String,
+    in_old: bool,
+    in_new: bool,
+    #[serde(flatten)]
+    diff: Diff,
+}
+
+/// A policy that allows nothing (for a policy added or removed by the change).
+fn no_access() -> serde_json::Value {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "*", "Resource": "*"}
+    ]})
+}
+
+/// Compare two inputs policy by policy (paired by position: logical ID / address).
+fn compare_files(old: &str, new: &str, ty: PolicyType) -> Result<Vec<Pair>, Vec<Diagnostic>> {
+    let (ou, nu) = match (read_units(old, ty), read_units(new, ty)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(mut a), Err(b)) => {
+            a.extend(b);
+            return Err(a);
+        }
+        (Err(d), _) | (_, Err(d)) => return Err(d),
+    };
+    let mut labels: Vec<String> = Vec::new();
+    for u in ou.iter().chain(&nu) {
+        if !labels.contains(&u.label) {
+            labels.push(u.label.clone());
+        }
+    }
+    // Two plain policy files: one pair, whatever their labels.
+    let plain = ou.len() == 1 && nu.len() == 1;
+    let mut pairs = Vec::new();
+    for label in labels {
+        let find = |v: &[Unit]| -> Option<usize> {
+            if plain {
+                Some(0)
+            } else {
+                v.iter().position(|u| u.label == label)
+            }
+        };
+        let (o, n) = (
+            find(&ou).and_then(|i| ou.get(i)),
+            find(&nu).and_then(|i| nu.get(i)),
+        );
+        let policy_type = n.or(o).map_or(ty, |u| u.policy_type);
+        let unknown: Vec<String> = o
+            .iter()
+            .chain(n.iter())
+            .filter_map(|u| u.unknown.clone())
+            .collect();
+        let diff = if unknown.is_empty() {
+            let od = o.and_then(|u| u.doc.clone()).unwrap_or_else(no_access);
+            let nd = n.and_then(|u| u.doc.clone()).unwrap_or_else(no_access);
+            let opts = DiffOptions {
+                policy_type,
+                actions: None,
+                resources: None,
+            };
+            diff(&od, &nd, &opts)?
+        } else {
+            Diff {
+                relation: Relation::Unknown,
+                new_access: Vec::new(),
+                removed_access: Vec::new(),
+                unknown_reasons: unknown,
+                action_groups: 0,
+                scope: String::new(),
+            }
+        };
+        pairs.push(Pair {
+            label: if plain { String::new() } else { label },
+            in_old: o.is_some(),
+            in_new: n.is_some(),
+            diff,
+        });
+        if plain {
+            break;
+        }
+    }
+    Ok(pairs)
+}
+
+/// Print comparisons: one plain pair as a single result, several as a list.
+fn emit_pairs(pairs: &[Pair], format: Format) {
+    match pairs {
+        [one] if one.label.is_empty() => emit(&one.diff, format),
+        many => match format {
+            Format::Json => {
+                let mut v = serde_json::json!({ "pairs": many });
+                super::stamp(&mut v);
+                let mut out = anstream::stdout();
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&v).unwrap_or_default()
+                );
+            }
+            Format::Text => {
+                for p in many {
+                    let what = match (p.in_old, p.in_new) {
+                        (false, true) => " (added)",
+                        (true, false) => " (removed)",
+                        _ => "",
+                    };
+                    anstream::println!("== {}{what}", p.label);
+                    emit(&p.diff, format);
+                }
+            }
+        },
     }
 }
 
@@ -200,20 +384,10 @@ impl CheckArgs {
                     anstream::eprintln!("error: with --base, give exactly one NEW policy (or use --base-ref REV for several files)");
                     return ExitCode::from(EXIT_BAD_INPUT);
                 };
-                let docs = (
-                    read_policy(&base, policy_type),
-                    read_policy(one, policy_type),
-                );
-                let (o, n) = match docs {
-                    (Ok(o), Ok(n)) => (o, n),
-                    (Err(d), _) | (_, Err(d)) => return report_diagnostics_as(&d, format),
+                return match compare_files(&base, one, policy_type) {
+                    Ok(pairs) => gate(&pairs, allow_unknown, format),
+                    Err(d) => report_diagnostics_as(&d, format),
                 };
-                let opts = DiffOptions {
-                    policy_type,
-                    actions: None,
-                    resources: None,
-                };
-                (diff(&o, &n, &opts), allow_unknown, format, true)
             }
             Check::AccessNotGranted {
                 policy,
@@ -259,6 +433,34 @@ impl CheckArgs {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Print the pairs and decide the gate: 1 if any opens access or is undecided.
+fn gate(pairs: &[Pair], allow_unknown: bool, format: Format) -> ExitCode {
+    emit_pairs(pairs, format);
+    let failed: Vec<&Pair> = pairs
+        .iter()
+        .filter(|p| {
+            !p.diff.new_access.is_empty() || p.diff.relation == Relation::Unknown && !allow_unknown
+        })
+        .collect();
+    if failed.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    for p in &failed {
+        let what = if p.diff.new_access.is_empty() {
+            "could not be decided exactly (fail closed; --allow-unknown to pass)".to_string()
+        } else {
+            format!("{} group(s) of new access", p.diff.new_access.len())
+        };
+        let at = if p.label.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", p.label)
+        };
+        anstream::eprintln!("check failed: {at}{what}");
+    }
+    ExitCode::from(1)
 }
 
 /// One line of a diff batch: `{"old": DOC, "new": DOC, "policy_type": T}`.
@@ -408,57 +610,52 @@ fn check_against_ref(
     allow_unknown: bool,
     format: Format,
 ) -> ExitCode {
-    let deny_all = serde_json::json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "Action": "*", "Resource": "*"}
-    ]});
+    let mut worst = ExitCode::SUCCESS;
     let mut failed = 0;
     for f in files {
-        let new = match read_policy(f, ty) {
-            Ok(n) => n,
-            Err(d) => return report_diagnostics_as(&d, format),
-        };
-        let base = match git_show(rev, f) {
-            Ok(Some(text)) => {
-                let src = SourceFile::new(format!("{rev}:{f}"), text);
-                let tree = match verdict_policy::json::parse(&src) {
-                    Ok(t) => t,
-                    Err(d) => return report_diagnostics_as(&[d], format),
-                };
-                if let Err(d) =
-                    verdict_policy::parse_policy_json(&tree, &src, ParseOptions::new(ty))
-                {
-                    return report_diagnostics_as(&d, format);
-                }
-                tree.to_value()
-            }
-            Ok(None) => deny_all.clone(),
+        // The version at REV, in a file of the same name (so its format is recognised);
+        // a file that did not exist there is compared with a policy that allows nothing.
+        let base_text = match git_show(rev, f) {
+            Ok(Some(t)) => t,
+            Ok(None) => no_access().to_string(),
             Err(e) => {
                 anstream::eprintln!("error: {e}");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
         };
-        let opts = DiffOptions {
-            policy_type: ty,
-            actions: None,
-            resources: None,
-        };
-        let d = match diff(&base, &new, &opts) {
-            Ok(d) => d,
-            Err(diags) => return report_diagnostics_as(&diags, format),
-        };
-        if format == Format::Text {
-            anstream::println!("== {f} (against {rev})");
+        let dir =
+            std::env::temp_dir().join(format!("verdict-base-{}-{failed}", std::process::id()));
+        let name = std::path::Path::new(f)
+            .file_name()
+            .map_or_else(|| "base.json".into(), |n| n.to_string_lossy().into_owned());
+        let base_path = dir.join(name);
+        if std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&base_path, &base_text))
+            .is_err()
+        {
+            anstream::eprintln!("error: cannot write a temporary copy of {rev}:{f}");
+            return ExitCode::from(EXIT_BAD_INPUT);
         }
-        emit(&d, format);
-        let unknown = d.relation == Relation::Unknown && d.new_access.is_empty();
-        if !d.new_access.is_empty() || unknown && !allow_unknown {
+        if format == Format::Text {
+            anstream::println!("=== {f} (against {rev})");
+        }
+        let code = match compare_files(&base_path.to_string_lossy(), f, ty) {
+            Ok(pairs) => gate(&pairs, allow_unknown, format),
+            Err(d) => report_diagnostics_as(&d, format),
+        };
+        let _ = std::fs::remove_dir_all(&dir);
+        if code == ExitCode::from(EXIT_BAD_INPUT) {
+            worst = code;
             failed += 1;
+        } else if code != ExitCode::SUCCESS {
+            failed += 1;
+            if worst == ExitCode::SUCCESS {
+                worst = code;
+            }
         }
     }
     if failed > 0 {
         anstream::eprintln!("check failed for {failed} of {} file(s)", files.len());
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
     }
+    worst
 }
