@@ -82,7 +82,7 @@ fn undecided_comparisons_fail_closed() {
             "check",
             "no-new-access",
             "--policy-type",
-            "resource",
+            "vpc-endpoint",
             "--base",
             a,
             b,
@@ -95,7 +95,7 @@ fn undecided_comparisons_fail_closed() {
             "check",
             "no-new-access",
             "--policy-type",
-            "resource",
+            "vpc-endpoint",
             "--allow-unknown",
             "--base",
             a,
@@ -219,4 +219,63 @@ fn templates_pair_policies_by_position() {
     );
     assert_eq!(gate.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&gate.stderr).contains("Policies[0]"));
+}
+
+#[test]
+fn public_access_is_found_and_private_policies_pass() {
+    let dir = std::env::temp_dir().join(format!("verdict-pub-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let public = dir.join("public.json");
+    let private = dir.join("private.json");
+    std::fs::write(&public, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}]}"#).unwrap();
+    std::fs::write(&private, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"}]}"#).unwrap();
+    let o = verdict(
+        &[
+            "check",
+            "no-public-access",
+            public.to_str().unwrap(),
+            "--resource-type",
+            "AWS::S3::Bucket",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let who: Vec<&str> = v["new_access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["example"]["principal"].as_str().unwrap())
+        .collect();
+    assert!(who.contains(&"anonymous"), "{who:?}");
+    let o = verdict(
+        &[
+            "check",
+            "no-public-access",
+            private.to_str().unwrap(),
+            "--resource-type",
+            "s3-bucket",
+        ],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = verdict(
+        &[
+            "check",
+            "no-public-access",
+            private.to_str().unwrap(),
+            "--resource-type",
+            "s3-buckt",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean"));
 }

@@ -283,6 +283,7 @@ fn diff_pairs(c: &mut Criterion) {
         policy_type: verdict_policy::PolicyType::Identity,
         actions: None,
         resources: None,
+        callers: None,
     };
     let mut g = c.benchmark_group("diff");
     g.sample_size(20);

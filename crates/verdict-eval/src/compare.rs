@@ -116,13 +116,65 @@ pub struct DiffOptions {
     pub actions: Option<Vec<String>>,
     /// Only resources matching these patterns; all by default.
     pub resources: Option<Vec<String>>,
+    /// For resource-side policies: only these callers (default: every principal the
+    /// policies distinguish). `no-public-access` asks for an unrelated account and
+    /// anonymous.
+    pub callers: Option<Vec<String>>,
+}
+
+/// The callers that stand for "the public": someone from an unrelated account, and an
+/// anonymous caller.
+pub fn public_callers() -> Vec<String> {
+    vec![
+        "arn:aws:iam::999999999999:user/verdict-stranger".to_string(),
+        "anonymous".to_string(),
+    ]
 }
 
 /// The most actions listed per group.
 const LIST: usize = 12;
 
+/// Who asks, and where the compared policy sits.
+#[derive(Clone, Debug)]
+struct Setup {
+    /// The caller.
+    caller: String,
+    /// The policy is the resource's own (resource-based or trust policy); else the
+    /// caller's identity-based policy (or boundary, session policy, SCP).
+    resource_side: bool,
+}
+
+impl Setup {
+    fn identity() -> Setup {
+        Setup {
+            caller: CALLER.to_string(),
+            resource_side: false,
+        }
+    }
+
+    /// The `policies` block: for a resource-side policy, a caller from another account
+    /// gets an identity policy that allows everything, so that the compared policy is
+    /// what decides (same-account callers need no identity permission to use a grant).
+    fn policies(&self, doc: &serde_json::Value) -> serde_json::Value {
+        if !self.resource_side {
+            return serde_json::json!({"identity": [doc]});
+        }
+        let account = verdict_policy::arn::Arn::parse(&self.caller).map(|a| a.account.to_string());
+        let foreign_iam = account.is_some_and(|a| !a.is_empty() && a != CALLER_ACCOUNT);
+        if foreign_iam {
+            serde_json::json!({
+                "resource": doc,
+                "identity": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}],
+            })
+        } else {
+            serde_json::json!({"resource": doc})
+        }
+    }
+}
+
 fn scenario_for(
     doc: &serde_json::Value,
+    setup: &Setup,
     action: &str,
     resource: &str,
     keys: &[String],
@@ -131,20 +183,21 @@ fn scenario_for(
     for k in keys {
         context.insert(k.clone(), serde_json::json!({"unknown": true}));
     }
-    concrete_for(doc, action, resource, context)
+    concrete_for(doc, setup, action, resource, context)
 }
 
 /// The scenario for one request; the resource's owner is its ARN's account, or the
 /// caller's when the ARN has none.
 fn concrete_for(
     doc: &serde_json::Value,
+    setup: &Setup,
     action: &str,
     resource: &str,
     context: serde_json::Map<String, serde_json::Value>,
 ) -> Result<Scenario, Vec<Diagnostic>> {
     let mut top = serde_json::json!({
-        "request": {"principal": CALLER, "action": action, "resource": resource, "context": context},
-        "policies": {"identity": [doc]},
+        "request": {"principal": setup.caller, "action": action, "resource": resource, "context": context},
+        "policies": setup.policies(doc),
     });
     let account_in_arn =
         verdict_policy::arn::Arn::parse(resource).is_some_and(|a| !a.account.is_empty());
@@ -163,11 +216,84 @@ fn concrete_for(
 }
 
 fn statements(s: &Scenario) -> &[Statement] {
-    s.policies
-        .identity
-        .first()
-        .map(|p| p.policy.statements.as_slice())
-        .unwrap_or_default()
+    match &s.policies.resource {
+        Some(r) => r.policy.statements.as_slice(),
+        None => s
+            .policies
+            .identity
+            .first()
+            .map(|p| p.policy.statements.as_slice())
+            .unwrap_or_default(),
+    }
+}
+
+/// Callers that meet every distinction the Principal elements make: each principal they
+/// name, someone else in each account they name, someone in the resource's own account,
+/// someone from an unrelated account, and an anonymous caller. `Err` names a principal
+/// form Verdict cannot stand a caller in for.
+fn principal_candidates(st: &[&Statement]) -> (Vec<String>, Vec<String>) {
+    use verdict_policy::principal::PrincipalEntry as P;
+    let mut out: Vec<String> = vec![
+        format!("arn:aws:iam::{CALLER_ACCOUNT}:user/verdict-someone"),
+        format!("arn:aws:iam::{CALLER_ACCOUNT}:root"),
+        format!("arn:aws:sts::{CALLER_ACCOUNT}:assumed-role/verdict-role/verdict-session"),
+        "arn:aws:iam::999999999999:user/verdict-stranger".to_string(),
+        "anonymous".to_string(),
+    ];
+    let mut unknown = Vec::new();
+    let add = |x: String, out: &mut Vec<String>| {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    };
+    for s in st {
+        let Some(b) = &s.principal else { continue };
+        for e in &b.entries {
+            match e {
+                P::Everyone { .. } => {}
+                P::Account { account, .. } => {
+                    add(
+                        format!("arn:aws:iam::{account}:user/verdict-someone"),
+                        &mut out,
+                    );
+                    add(format!("arn:aws:iam::{account}:root"), &mut out);
+                }
+                P::User { account, path, .. } => {
+                    add(format!("arn:aws:iam::{account}:user/{path}"), &mut out);
+                }
+                P::Role { account, name, .. } => {
+                    add(
+                        format!("arn:aws:sts::{account}:assumed-role/{name}/verdict-session"),
+                        &mut out,
+                    );
+                }
+                P::AssumedRole {
+                    account,
+                    role,
+                    session,
+                    ..
+                } => add(
+                    format!("arn:aws:sts::{account}:assumed-role/{role}/{session}"),
+                    &mut out,
+                ),
+                P::FederatedUser { account, name, .. } => {
+                    add(
+                        format!("arn:aws:sts::{account}:federated-user/{name}"),
+                        &mut out,
+                    );
+                }
+                P::Service(svc) => add(svc.clone(), &mut out),
+                P::Federated(provider) => add(provider.clone(), &mut out),
+                other => {
+                    let r = format!("a principal named by {other:?}-style identifier has no caller Verdict can stand in for it");
+                    if !unknown.contains(&r) {
+                        unknown.push(r);
+                    }
+                }
+            }
+        }
+    }
+    (out, unknown)
 }
 
 /// Services named by action patterns; `None` when a pattern names every service.
@@ -277,16 +403,19 @@ pub fn diff(
             scope: "identical documents".into(),
         });
     }
-    if !matches!(
-        opts.policy_type,
-        PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp
-    ) {
+    let resource_side = matches!(opts.policy_type, PolicyType::Resource | PolicyType::Trust);
+    if !resource_side
+        && !matches!(
+            opts.policy_type,
+            PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp
+        )
+    {
         return Ok(Diff {
             relation: Relation::Unknown,
             new_access: Vec::new(),
             removed_access: Vec::new(),
             unknown_reasons: vec![format!(
-                "comparing {} policies needs the principal as a dimension, which Verdict does not compare yet",
+                "comparing {} policies is not supported yet (they only restrict, through their own layer)",
                 opts.policy_type.as_str()
             )],
             action_groups: 0,
@@ -294,8 +423,17 @@ pub fn diff(
         });
     }
     // Parse both once (errors name the document).
-    let probe_old = scenario_for(old, "s3:GetObject", "*", &[])?;
-    let probe_new = scenario_for(new, "s3:GetObject", "*", &[])?;
+    let probe_setup = Setup {
+        caller: CALLER.to_string(),
+        resource_side,
+    };
+    let probe_action = if opts.policy_type == PolicyType::Trust {
+        "sts:AssumeRole"
+    } else {
+        "s3:GetObject"
+    };
+    let probe_old = scenario_for(old, &probe_setup, probe_action, "*", &[])?;
+    let probe_new = scenario_for(new, &probe_setup, probe_action, "*", &[])?;
     let all: Vec<&Statement> = statements(&probe_old)
         .iter()
         .chain(statements(&probe_new))
@@ -391,6 +529,24 @@ pub fn diff(
         };
         groups.entry((v, kind)).or_default().push(a.clone());
     }
+    // The callers: one for an identity-side policy; for a resource-side policy, every
+    // distinction its Principal elements make.
+    let setups: Vec<Setup> = if resource_side {
+        let (callers, why) = match &opts.callers {
+            Some(c) => (c.clone(), Vec::new()),
+            None => principal_candidates(&all),
+        };
+        reasons.extend(why);
+        callers
+            .into_iter()
+            .map(|caller| Setup {
+                caller,
+                resource_side: true,
+            })
+            .collect()
+    } else {
+        vec![Setup::identity()]
+    };
     let mut new_access = Vec::new();
     let mut removed_access = Vec::new();
     let mut compared = 0;
@@ -407,20 +563,24 @@ pub fn diff(
         }
         compared += 1;
         let Some(rep) = members.first() else { continue };
-        let outcome = compare_action(old, new, rep, &keys, &restrict)?;
         let entry = |ex: Example, granted_by: Option<String>| Access {
             actions: members.iter().take(LIST).cloned().collect(),
             action_count: members.len(),
             example: ex,
             granted_by,
         };
-        if let Some((ex, g)) = outcome.new_access {
-            new_access.push(entry(ex, g));
+        let mut unknown_here = Vec::new();
+        for setup in &setups {
+            let outcome = compare_action(old, new, setup, rep, &keys, &restrict)?;
+            if let Some((ex, g)) = outcome.new_access {
+                new_access.push(entry(ex, g));
+            }
+            if let Some((ex, g)) = outcome.removed {
+                removed_access.push(entry(ex, g));
+            }
+            unknown_here.extend(outcome.unknown);
         }
-        if let Some((ex, g)) = outcome.removed {
-            removed_access.push(entry(ex, g));
-        }
-        for r in outcome.unknown {
+        for r in unknown_here {
             let r = format!(
                 "{rep} (and {} like it): {r}",
                 members.len().saturating_sub(1)
@@ -447,10 +607,21 @@ pub fn diff(
         removed_access,
         unknown_reasons: reasons,
         action_groups: compared,
-        scope: format!(
-            "{} policies for one caller in account {CALLER_ACCOUNT}; actions of the embedded service catalog; resources of each action's resource types in that account",
-            opts.policy_type.as_str()
-        ),
+        scope: if resource_side {
+            let who = match &opts.callers {
+                Some(c) => format!("the callers {}", c.join(", ")),
+                None => format!("{} callers standing for every principal the policies distinguish (each one they name, someone else in each account they name, someone in that account, someone from an unrelated account, anonymous)", setups.len()),
+            };
+            format!(
+                "{} policies of resources in account {CALLER_ACCOUNT}, for {who}; actions of the embedded service catalog; resources of each action's resource types",
+                opts.policy_type.as_str(),
+            )
+        } else {
+            format!(
+                "{} policies for one caller in account {CALLER_ACCOUNT}; actions of the embedded service catalog; resources of each action's resource types in that account",
+                opts.policy_type.as_str()
+            )
+        },
     })
 }
 
@@ -465,6 +636,7 @@ struct ActionOutcome {
 fn compare_action(
     old: &serde_json::Value,
     new: &serde_json::Value,
+    setup: &Setup,
     action: &str,
     keys: &[String],
     restrict: &[Pattern],
@@ -485,8 +657,8 @@ fn compare_action(
             .unwrap_or_else(|| "*".to_string()),
         None => "*".to_string(),
     };
-    let so = scenario_for(old, action, &rep_resource, keys)?;
-    let sn = scenario_for(new, action, &rep_resource, keys)?;
+    let so = scenario_for(old, setup, action, &rep_resource, keys)?;
+    let sn = scenario_for(new, setup, action, &rep_resource, keys)?;
     let mut out = ActionOutcome::default();
     let symbolic_resource = universe.is_some();
     let oracle = Rc::new(Oracle::for_comparison(
@@ -613,19 +785,30 @@ fn compare_action(
                 ctx.insert(k.clone(), v.to_json());
             }
         }
-        let co = concrete_for(old, action, &resource, ctx.clone())?;
-        let cn = concrete_for(new, action, &resource, ctx)?;
+        let co = concrete_for(old, setup, action, &resource, ctx.clone())?;
+        let cn = concrete_for(new, setup, action, &resource, ctx)?;
         let (dob, dnb) = (crate::decide(&co).decision, crate::decide(&cn).decision);
         let example = Example {
-            principal: CALLER.to_string(),
+            principal: setup.caller.clone(),
             action: action.to_string(),
             resource: resource.clone(),
             context: completion_json_of(&completion),
         };
         let granted = |s: &Scenario| {
-            crate::evaluate(s)
-                .deciding_statement
-                .map(|d| format!("{} ({})", d.statement, d.policy))
+            let e = crate::evaluate(s);
+            if setup.resource_side {
+                // The compared policy's own granting statement, not the stand-in identity policy.
+                e.layers
+                    .iter()
+                    .filter(|l| l.layer == crate::trace::Layer::Resource)
+                    .flat_map(|l| l.policies.iter())
+                    .flat_map(|p| p.statements.iter().map(move |st| (p, st)))
+                    .find(|(_, st)| st.applies && st.effect == "Allow")
+                    .map(|(p, st)| format!("{} ({})", st.sid, p.policy))
+            } else {
+                e.deciding_statement
+                    .map(|d| format!("{} ({})", d.statement, d.policy))
+            }
         };
         if dnb == Decision::Allow && dob != Decision::Allow && out.new_access.is_none() {
             out.new_access = Some((example, granted(&cn)));
@@ -685,9 +868,14 @@ pub fn render_text(d: &Diff) -> String {
                 String::new()
             };
             let _ = writeln!(o, "  {}{more}", a.actions.join(", "));
+            let who = if a.example.principal == CALLER {
+                String::new()
+            } else {
+                format!(" by {}", a.example.principal)
+            };
             let _ = writeln!(
                 o,
-                "    e.g. {} on {} with context {}",
+                "    e.g. {}{who} on {} with context {}",
                 a.example.action, a.example.resource, a.example.context
             );
             if let Some(g) = &a.granted_by {

@@ -154,6 +154,7 @@ fn run_diff_case(location: &str, v: &serde_json::Value) -> Option<CaseResult> {
         policy_type: ty,
         actions: None,
         resources: None,
+        callers: None,
     };
     match crate::compare::diff(old, new, &opts) {
         Err(d) => failures.extend(d.iter().map(|d| d.to_string())),
@@ -186,6 +187,7 @@ fn run_diff_case(location: &str, v: &serde_json::Value) -> Option<CaseResult> {
                         policy_type: ty,
                         actions: Some(vec![a.to_string()]),
                         resources: None,
+                        callers: None,
                     };
                     let found = crate::compare::diff(old, new, &one).is_ok_and(|d1| {
                         if new_side {

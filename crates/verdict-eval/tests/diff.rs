@@ -22,6 +22,18 @@ fn root() -> PathBuf {
 }
 
 fn allows(doc: &serde_json::Value, action: &str, resource: &str, ctx: &serde_json::Value) -> bool {
+    allows_as(doc, None, action, resource, ctx)
+}
+
+/// As [`allows`]; with `principal`, `doc` is the resource's policy and that caller asks
+/// (a caller from another account gets an identity policy that allows everything).
+fn allows_as(
+    doc: &serde_json::Value,
+    principal: Option<&str>,
+    action: &str,
+    resource: &str,
+    ctx: &serde_json::Value,
+) -> bool {
     // `null` in an example's context is "absent".
     let ctx: serde_json::Map<String, serde_json::Value> = ctx
         .as_object()
@@ -32,9 +44,25 @@ fn allows(doc: &serde_json::Value, action: &str, resource: &str, ctx: &serde_jso
                 .collect()
         })
         .unwrap_or_default();
+    let caller = principal.map_or_else(
+        || format!("arn:aws:iam::{CALLER_ACCOUNT}:user/verdict-diff"),
+        str::to_string,
+    );
+    let policies = match principal {
+        None => serde_json::json!({"identity": [doc]}),
+        Some(p) => {
+            let foreign = verdict_policy::arn::Arn::parse(p)
+                .is_some_and(|a| !a.account.is_empty() && a.account != CALLER_ACCOUNT);
+            if foreign {
+                serde_json::json!({"resource": doc, "identity": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]})
+            } else {
+                serde_json::json!({"resource": doc})
+            }
+        }
+    };
     let mut top = serde_json::json!({
-        "request": {"principal": format!("arn:aws:iam::{CALLER_ACCOUNT}:user/verdict-diff"), "action": action, "resource": resource, "context": ctx},
-        "policies": {"identity": [doc]},
+        "request": {"principal": caller, "action": action, "resource": resource, "context": ctx},
+        "policies": policies,
     });
     if verdict_policy::arn::Arn::parse(resource).is_none_or(|a| a.account.is_empty()) {
         top["resource_account"] = serde_json::Value::String(CALLER_ACCOUNT.into());
@@ -160,6 +188,7 @@ fn diff_pairs_have_their_known_relations() {
             policy_type: ty,
             actions: None,
             resources: None,
+            callers: None,
         };
         let d = diff(old, new, &opts).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         pairs += 1;
@@ -173,13 +202,14 @@ fn diff_pairs_have_their_known_relations() {
         }
         // Counterexamples are real.
         let identity_like = !matches!(ty, PolicyType::Resource | PolicyType::Trust);
-        if identity_like {
+        {
             for (list, new_side) in [(&d.new_access, true), (&d.removed_access, false)] {
                 for a in list {
                     let e = &a.example;
+                    let who = (!identity_like).then_some(e.principal.as_str());
                     let (o, n) = (
-                        allows(old, &e.action, &e.resource, &e.context),
-                        allows(new, &e.action, &e.resource, &e.context),
+                        allows_as(old, who, &e.action, &e.resource, &e.context),
+                        allows_as(new, who, &e.action, &e.resource, &e.context),
                     );
                     let shows = if new_side { n && !o } else { o && !n };
                     if !shows {
@@ -202,6 +232,7 @@ fn diff_pairs_have_their_known_relations() {
                     policy_type: ty,
                     actions: Some(vec![a.to_string()]),
                     resources: None,
+                    callers: None,
                 };
                 let d1 = diff(old, new, &one).unwrap();
                 let list = if new_side {

@@ -64,6 +64,22 @@ enum Check {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Fail (exit 1, with a request) if a resource policy lets someone from an unrelated
+    /// account, or an anonymous caller, in.
+    NoPublicAccess {
+        /// The resource policy (bucket, key, queue, topic, trust policy, …).
+        policy: String,
+        /// What it is attached to: a CloudFormation type (AWS::S3::Bucket,
+        /// AWS::IAM::Role for a trust policy, …), a Terraform type or a short name.
+        #[arg(long, value_name = "TYPE")]
+        resource_type: String,
+        /// Pass when the question cannot be decided exactly (default: fail closed).
+        #[arg(long)]
+        allow_unknown: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Fail (exit 1, with a request) if POLICY allows any of the actions (on the resources).
     AccessNotGranted {
         /// The policy.
@@ -310,6 +326,7 @@ fn compare_files(old: &str, new: &str, ty: PolicyType) -> Result<Vec<Pair>, Vec<
                 policy_type,
                 actions: None,
                 resources: None,
+                callers: None,
             };
             diff(&od, &nd, &opts)?
         } else {
@@ -389,6 +406,43 @@ impl CheckArgs {
                     Err(d) => report_diagnostics_as(&d, format),
                 };
             }
+            Check::NoPublicAccess {
+                policy,
+                resource_type,
+                allow_unknown,
+                format,
+            } => {
+                let Some(kind) = verdict_lint::ResourceKind::from_name(&resource_type) else {
+                    anstream::eprintln!(
+                        "error: --resource-type \"{resource_type}\" is not a resource type{}",
+                        verdict_lint::resource_kind::suggest(&resource_type)
+                    );
+                    return ExitCode::from(EXIT_BAD_INPUT);
+                };
+                let policy_type = if kind == verdict_lint::ResourceKind::RoleTrust {
+                    PolicyType::Trust
+                } else {
+                    PolicyType::Resource
+                };
+                let p = match read_policy(&policy, policy_type) {
+                    Ok(p) => p,
+                    Err(d) => return report_diagnostics_as(&d, format),
+                };
+                // Public access = what the policy grants the public beyond no access.
+                let opts = DiffOptions {
+                    policy_type,
+                    actions: None,
+                    resources: None,
+                    callers: Some(verdict_eval::compare::public_callers()),
+                };
+                let deny = if policy_type == PolicyType::Trust {
+                    serde_json::json!({"Effect": "Deny", "Principal": "*", "Action": "sts:*"})
+                } else {
+                    serde_json::json!({"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"})
+                };
+                let nothing = serde_json::json!({"Version": "2012-10-17", "Statement": [deny]});
+                (diff(&nothing, &p, &opts), allow_unknown, format, true)
+            }
             Check::AccessNotGranted {
                 policy,
                 actions,
@@ -409,6 +463,7 @@ impl CheckArgs {
                     policy_type,
                     actions: Some(actions),
                     resources: resources.map(|r| vec![r]),
+                    callers: None,
                 };
                 (diff(&nothing, &p, &opts), allow_unknown, format, true)
             }
@@ -496,6 +551,7 @@ fn batch_line(label: &str, n: usize, line: &str, default_ty: PolicyType) -> Resu
         policy_type: ty,
         actions: None,
         resources: None,
+        callers: None,
     };
     match (docs.first(), docs.get(1)) {
         (Some(o), Some(nw)) => diff(o, nw, &opts).map_err(|d| {
