@@ -1241,40 +1241,32 @@ fn exact_strings(
         let AtomKind::Condition(c) = &atoms.get(*i)?.kind else {
             return None;
         };
-        if c.key_lc != key.lc || c.op.set.is_some() {
+        // A set operator on a key that holds one value tests that value (absence is
+        // tried concretely below).
+        let single_key = matches!(
+            declared_type(s, &key.key),
+            Some(verdict_catalog::KeyType::Single(_))
+        );
+        if c.key_lc != key.lc || c.op.set.is_some() && !single_key {
             return None;
         }
         let fam = c.op.base.family();
         if fam == Family::Arn && !typed_arn || !matches!(fam, Family::String | Family::Arn) {
             return None;
         }
-        let mut pats = Vec::new();
-        for v in &c.values {
-            let CondValue::Text(t) = v else { return None };
-            if t.template.has_variables()
-                || t.template
-                    .parts()
-                    .iter()
-                    .any(|p| matches!(p, verdict_policy::template::Part::Fixed(_)))
-            {
-                return None;
+        let pats = if fam == Family::Arn {
+            let mut pats = Vec::new();
+            for v in &c.values {
+                let CondValue::Text(t) = v else { return None };
+                if t.template.has_variables() {
+                    return None;
+                }
+                pats.push(Pattern::arn_value(t.template.as_plain()?));
             }
-            let text = t.template.as_plain()?;
-            pats.push(match c.op.base {
-                BaseOp::StringEquals | BaseOp::StringNotEquals => Pattern::literal(text),
-                // Unicode case folding (the engine's) is not the automata's ASCII folding.
-                BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase
-                    if !text.is_ascii() =>
-                {
-                    return None
-                }
-                BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase => {
-                    Pattern::literal_fold(text)
-                }
-                BaseOp::StringLike | BaseOp::StringNotLike => Pattern::glob(text, false),
-                _ => Pattern::arn_value(text),
-            });
-        }
+            pats
+        } else {
+            string_patterns(c, &s.request.context)?
+        };
         // On a present key a negated operator holds when no value matches.
         let any_match = *want != c.op.base.is_negated();
         need.push((any_match, pats));
@@ -1352,31 +1344,52 @@ fn exact_strings(
     }
 }
 
-/// The patterns of a string condition's values, or `None` when one cannot be modelled.
-fn string_patterns(c: &Condition) -> Option<Vec<verdict_sets::lang::Pattern>> {
-    use verdict_sets::lang::Pattern;
+/// The patterns of a string condition's values, with policy variables replaced by the
+/// request's known values (literally, U15); `None` when one cannot be modelled.
+fn string_patterns(
+    c: &Condition,
+    ctx: &crate::Context,
+) -> Option<Vec<verdict_sets::lang::Pattern>> {
+    use verdict_policy::glob::Token;
+    use verdict_sets::lang::{GlobPart, Pattern};
     let mut pats = Vec::new();
     for v in &c.values {
         let CondValue::Text(t) = v else { return None };
-        if t.template.has_variables()
-            || t.template
-                .parts()
-                .iter()
-                .any(|p| matches!(p, verdict_policy::template::Part::Fixed(_)))
-        {
+        let tokens = t.template.resolve_tokens(|k| ctx.variable(k))?;
+        let like = matches!(c.op.base, BaseOp::StringLike | BaseOp::StringNotLike);
+        let fold = matches!(
+            c.op.base,
+            BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase
+        );
+        let mut parts = Vec::new();
+        for tok in &tokens {
+            parts.push(match tok {
+                Token::Literal(x) => {
+                    // Unicode case folding (the engine's) is not the automata's ASCII one.
+                    if fold && !x.is_ascii() {
+                        return None;
+                    }
+                    GlobPart::Literal(x.clone())
+                }
+                // Outside …Like, `*` and `?` are ordinary characters.
+                Token::Star if like => GlobPart::Star,
+                Token::One if like => GlobPart::One,
+                Token::Star => GlobPart::Literal("*".into()),
+                Token::One => GlobPart::Literal("?".into()),
+            });
+        }
+        if !matches!(
+            c.op.base,
+            BaseOp::StringEquals
+                | BaseOp::StringNotEquals
+                | BaseOp::StringEqualsIgnoreCase
+                | BaseOp::StringNotEqualsIgnoreCase
+                | BaseOp::StringLike
+                | BaseOp::StringNotLike
+        ) {
             return None;
         }
-        let text = t.template.as_plain()?;
-        pats.push(match c.op.base {
-            BaseOp::StringEquals | BaseOp::StringNotEquals => Pattern::literal(text),
-            BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase
-                if text.is_ascii() =>
-            {
-                Pattern::literal_fold(text)
-            }
-            BaseOp::StringLike | BaseOp::StringNotLike => Pattern::glob(text, false),
-            _ => return None,
-        });
+        pats.push(Pattern::from_parts(&parts, fold));
     }
     Some(pats)
 }
@@ -1403,7 +1416,7 @@ fn exact_string_sets(
         if c.key_lc != key.lc || c.op.base.family() != Family::String {
             return None;
         }
-        let pats = string_patterns(c)?;
+        let pats = string_patterns(c, &s.request.context)?;
         let elem_match = !c.op.base.is_negated();
         let (every, matches) = match (set, *want) {
             (SetOp::ForAllValues, true) => (true, elem_match),

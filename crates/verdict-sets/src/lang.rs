@@ -35,6 +35,17 @@ impl Tok {
     }
 }
 
+/// One part of a glob built with [`Pattern::from_parts`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GlobPart {
+    /// Text matched literally.
+    Literal(String),
+    /// `*`.
+    Star,
+    /// `?`.
+    One,
+}
+
 /// A language of strings, as IAM reads one pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pattern {
@@ -145,6 +156,34 @@ impl Pattern {
                 });
             } else {
                 push_glob(&mut toks, part, false, true);
+            }
+        }
+        Pattern {
+            toks,
+            nothing: false,
+        }
+    }
+
+    /// A glob given as parts: literal text (its `*` and `?` are ordinary characters, as
+    /// in a substituted policy variable), `*` and `?`.
+    pub fn from_parts(parts: &[GlobPart], fold: bool) -> Pattern {
+        let mut toks = Vec::new();
+        for p in parts {
+            match p {
+                GlobPart::Literal(t) => {
+                    for c in t.chars() {
+                        toks.push(if fold {
+                            Tok::Lit {
+                                c: c.to_ascii_lowercase(),
+                                fold: true,
+                            }
+                        } else {
+                            Tok::Lit { c, fold: false }
+                        });
+                    }
+                }
+                GlobPart::Star => toks.push(Tok::Star { colon: true }),
+                GlobPart::One => toks.push(Tok::One { colon: true }),
             }
         }
         Pattern {
