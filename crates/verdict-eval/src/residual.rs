@@ -1365,8 +1365,9 @@ fn string_patterns(
         for tok in &tokens {
             parts.push(match tok {
                 Token::Literal(x) => {
-                    // Unicode case folding (the engine's) is not the automata's ASCII one.
-                    if fold && !x.is_ascii() {
+                    // Unicode case folding (the engine's) is not the automata's ASCII one:
+                    // decline non-ASCII text, and `k`, which the Kelvin sign folds to.
+                    if fold && (!x.is_ascii() || x.contains(['k', 'K'])) {
                         return None;
                     }
                     GlobPart::Literal(x.clone())
@@ -1661,6 +1662,13 @@ fn key_candidates(
             set_ops += 1;
         } else {
             plain = true;
+        }
+        // The engine folds case by Unicode rules; ASCII variants do not cover them all.
+        if matches!(
+            c.op.base,
+            BaseOp::StringEqualsIgnoreCase | BaseOp::StringNotEqualsIgnoreCase
+        ) {
+            complete = false;
         }
         let like = matches!(
             c.op.base,
