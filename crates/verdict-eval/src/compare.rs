@@ -19,7 +19,7 @@
 //! modelled or searched exactly makes the relation `unknown`, never a guess.
 
 use crate::readings::{Assumptions, Readings};
-use crate::residual::{Completion, Oracle, MAX_LEAVES};
+use crate::residual::{Completion, Oracle};
 use crate::trace::Decision;
 use crate::{CtxValue, Scenario};
 use serde::Serialize;
@@ -130,6 +130,10 @@ pub fn public_callers() -> Vec<String> {
         "anonymous".to_string(),
     ]
 }
+
+/// The most branches explored for one group of actions (each costs two fast decisions;
+/// only the branches where the policies differ are searched further).
+pub const MAX_BRANCHES: usize = 65_536;
 
 /// The most actions listed per group.
 const LIST: usize = 12;
@@ -669,8 +673,9 @@ fn compare_action(
     let mut leaves: Vec<(BTreeMap<usize, bool>, Decision, Decision)> = Vec::new();
     let mut stack: Vec<Vec<(usize, bool)>> = vec![Vec::new()];
     while let Some(prefix) = stack.pop() {
-        if leaves.len() >= MAX_LEAVES {
-            out.unknown.push(format!("more than {MAX_LEAVES} branches"));
+        if leaves.len() >= MAX_BRANCHES {
+            out.unknown
+                .push(format!("more than {MAX_BRANCHES} branches"));
             return Ok(out);
         }
         oracle.reset_to(&prefix);
