@@ -74,15 +74,17 @@ fn undecided_comparisons_fail_closed() {
     std::fs::create_dir_all(&dir).unwrap();
     let a = dir.join("a.json");
     let b = dir.join("b.json");
+    // Narrowing a public grant to an organization: the organization is a fact about the
+    // caller that a comparison over stand-in callers cannot decide.
     std::fs::write(&a, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#).unwrap();
-    std::fs::write(&b, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#).unwrap();
+    std::fs::write(&b, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}]}"#).unwrap();
     let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
     let o = verdict(
         &[
             "check",
             "no-new-access",
             "--policy-type",
-            "vpc-endpoint",
+            "resource",
             "--base",
             a,
             b,
@@ -95,7 +97,7 @@ fn undecided_comparisons_fail_closed() {
             "check",
             "no-new-access",
             "--policy-type",
-            "vpc-endpoint",
+            "resource",
             "--allow-unknown",
             "--base",
             a,

@@ -2,9 +2,10 @@
 //! each shown by a concrete request re-checked by the concrete engine (`verdict diff`,
 //! `verdict check`).
 //!
-//! A policy is compared as the only policy of its layer for one same-account caller
-//! (allowed when an Allow applies and no Deny does; §6.1). The request space is split
-//! three ways:
+//! A policy is compared as the policy that decides: the other layers allow everything
+//! (§6.1). Identity-side policies are compared for one same-account caller; resource-based,
+//! trust, RCP and VPC endpoint policies for callers that stand for every principal their
+//! Principal elements distinguish. The request space is split three ways:
 //! - actions: every catalog action of the services the policies name (and one action of
 //!   any other service, for `*` and NotAction), grouped by which statements cover it;
 //! - resources: for each action, ARNs of its resource types (catalog ARN formats, in the
@@ -138,41 +139,112 @@ pub const MAX_BRANCHES: usize = 65_536;
 /// The most actions listed per group.
 const LIST: usize = 12;
 
+/// Where the compared policy sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// The caller's identity-based policy (or boundary, session policy, SCP).
+    Identity,
+    /// The resource's own policy (resource-based or trust policy).
+    Resource,
+    /// The organization's resource control policy.
+    Rcp,
+    /// The VPC endpoint the request goes through.
+    VpcEndpoint,
+}
+
+impl Place {
+    fn of(ty: PolicyType) -> Option<Place> {
+        Some(match ty {
+            PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp => {
+                Place::Identity
+            }
+            PolicyType::Resource | PolicyType::Trust => Place::Resource,
+            PolicyType::Rcp => Place::Rcp,
+            PolicyType::VpcEndpoint => Place::VpcEndpoint,
+            _ => return None,
+        })
+    }
+
+    /// Does the policy name principals (so callers are a dimension)?
+    fn has_principals(self) -> bool {
+        self != Place::Identity
+    }
+
+    /// The layer whose statement grants, for reports.
+    fn layer(self) -> crate::trace::Layer {
+        match self {
+            Place::Identity => crate::trace::Layer::Identity,
+            Place::Resource => crate::trace::Layer::Resource,
+            Place::Rcp => crate::trace::Layer::Rcp,
+            Place::VpcEndpoint => crate::trace::Layer::VpcEndpoint,
+        }
+    }
+}
+
 /// Who asks, and where the compared policy sits.
 #[derive(Clone, Debug)]
 struct Setup {
     /// The caller.
     caller: String,
-    /// The policy is the resource's own (resource-based or trust policy); else the
-    /// caller's identity-based policy (or boundary, session policy, SCP).
-    resource_side: bool,
+    /// Where the compared policy is.
+    place: Place,
+}
+
+fn allow_all_identity() -> serde_json::Value {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 }
 
 impl Setup {
     fn identity() -> Setup {
         Setup {
             caller: CALLER.to_string(),
-            resource_side: false,
+            place: Place::Identity,
         }
     }
 
-    /// The `policies` block: for a resource-side policy, a caller from another account
-    /// gets an identity policy that allows everything, so that the compared policy is
-    /// what decides (same-account callers need no identity permission to use a grant).
-    fn policies(&self, doc: &serde_json::Value) -> serde_json::Value {
-        if !self.resource_side {
-            return serde_json::json!({"identity": [doc]});
-        }
+    /// The `policies` block. Every other layer allows everything, so that the compared
+    /// policy is what decides: a caller from another account gets an identity policy
+    /// that allows everything (a same-account caller needs none to use a resource grant),
+    /// and an RCP or VPC endpoint policy is compared behind a resource policy and an
+    /// identity policy that allow everything.
+    fn policies(&self, doc: &serde_json::Value, action: &str) -> serde_json::Value {
         let account = verdict_policy::arn::Arn::parse(&self.caller).map(|a| a.account.to_string());
         let foreign_iam = account.is_some_and(|a| !a.is_empty() && a != CALLER_ACCOUNT);
-        if foreign_iam {
-            serde_json::json!({
-                "resource": doc,
-                "identity": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}],
-            })
+        let iam = verdict_policy::arn::Arn::parse(&self.caller).is_some();
+        let lc = action.to_ascii_lowercase();
+        let (svc, name) = lc.split_once(':').unwrap_or((lc.as_str(), ""));
+        let open_resource = if crate::request::is_trust_action(svc, name, "*") {
+            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:*"}]})
         } else {
-            serde_json::json!({"resource": doc})
+            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
+        };
+        let mut p = serde_json::Map::new();
+        match self.place {
+            Place::Identity => {
+                p.insert("identity".into(), serde_json::json!([doc]));
+            }
+            Place::Resource => {
+                p.insert("resource".into(), doc.clone());
+                if foreign_iam {
+                    p.insert("identity".into(), serde_json::json!([allow_all_identity()]));
+                }
+            }
+            Place::Rcp | Place::VpcEndpoint => {
+                p.insert("resource".into(), open_resource);
+                if iam {
+                    p.insert("identity".into(), serde_json::json!([allow_all_identity()]));
+                }
+                if self.place == Place::Rcp {
+                    p.insert(
+                        "rcps".into(),
+                        serde_json::json!([[{"name": "compared RCP", "document": doc}]]),
+                    );
+                } else {
+                    p.insert("vpc_endpoint".into(), serde_json::json!([doc]));
+                }
+            }
         }
+        serde_json::Value::Object(p)
     }
 }
 
@@ -201,7 +273,7 @@ fn concrete_for(
 ) -> Result<Scenario, Vec<Diagnostic>> {
     let mut top = serde_json::json!({
         "request": {"principal": setup.caller, "action": action, "resource": resource, "context": context},
-        "policies": setup.policies(doc),
+        "policies": setup.policies(doc, action),
     });
     let account_in_arn =
         verdict_policy::arn::Arn::parse(resource).is_some_and(|a| !a.account.is_empty());
@@ -219,16 +291,21 @@ fn concrete_for(
     crate::scenario_from_json(&tree, &src)
 }
 
-fn statements(s: &Scenario) -> &[Statement] {
-    match &s.policies.resource {
-        Some(r) => r.policy.statements.as_slice(),
-        None => s
-            .policies
-            .identity
-            .first()
-            .map(|p| p.policy.statements.as_slice())
-            .unwrap_or_default(),
-    }
+fn statements(s: &Scenario, place: Place) -> &[Statement] {
+    let p = &s.policies;
+    let named = match place {
+        Place::Identity => p.identity.first(),
+        Place::Resource => p.resource.as_ref(),
+        Place::Rcp => p
+            .rcps
+            .as_ref()
+            .and_then(|l| l.first())
+            .and_then(|l| l.first()),
+        Place::VpcEndpoint => p.vpc_endpoint.as_ref().and_then(|v| v.first()),
+    };
+    named
+        .map(|n| n.policy.statements.as_slice())
+        .unwrap_or_default()
 }
 
 /// Callers that meet every distinction the Principal elements make: each principal they
@@ -407,29 +484,17 @@ pub fn diff(
             scope: "identical documents".into(),
         });
     }
-    let resource_side = matches!(opts.policy_type, PolicyType::Resource | PolicyType::Trust);
-    if !resource_side
-        && !matches!(
-            opts.policy_type,
-            PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp
-        )
-    {
-        return Ok(Diff {
-            relation: Relation::Unknown,
-            new_access: Vec::new(),
-            removed_access: Vec::new(),
-            unknown_reasons: vec![format!(
-                "comparing {} policies is not supported yet (they only restrict, through their own layer)",
-                opts.policy_type.as_str()
-            )],
-            action_groups: 0,
-            scope: format!("{} policies", opts.policy_type.as_str()),
-        });
-    }
+    let Some(place) = Place::of(opts.policy_type) else {
+        return Err(vec![Diagnostic::new(
+            verdict_policy::ErrorCode::InvalidScenario,
+            format!("{} policies cannot be compared", opts.policy_type.as_str()),
+        )]);
+    };
+    let resource_side = place.has_principals();
     // Parse both once (errors name the document).
     let probe_setup = Setup {
         caller: CALLER.to_string(),
-        resource_side,
+        place,
     };
     let probe_action = if opts.policy_type == PolicyType::Trust {
         "sts:AssumeRole"
@@ -438,9 +503,9 @@ pub fn diff(
     };
     let probe_old = scenario_for(old, &probe_setup, probe_action, "*", &[])?;
     let probe_new = scenario_for(new, &probe_setup, probe_action, "*", &[])?;
-    let all: Vec<&Statement> = statements(&probe_old)
+    let all: Vec<&Statement> = statements(&probe_old, place)
         .iter()
-        .chain(statements(&probe_new))
+        .chain(statements(&probe_new, place))
         .collect();
     let mut reasons: Vec<String> = Vec::new();
     // Context keys the policies test; keys that describe the caller are fixed by the
@@ -543,10 +608,7 @@ pub fn diff(
         reasons.extend(why);
         callers
             .into_iter()
-            .map(|caller| Setup {
-                caller,
-                resource_side: true,
-            })
+            .map(|caller| Setup { caller, place })
             .collect()
     } else {
         vec![Setup::identity()]
@@ -801,11 +863,12 @@ fn compare_action(
         };
         let granted = |s: &Scenario| {
             let e = crate::evaluate(s);
-            if setup.resource_side {
-                // The compared policy's own granting statement, not the stand-in identity policy.
+            if setup.place != Place::Identity {
+                // The compared policy's own granting statement, not a stand-in's.
+                let layer = setup.place.layer();
                 e.layers
                     .iter()
-                    .filter(|l| l.layer == crate::trace::Layer::Resource)
+                    .filter(|l| l.layer == layer)
                     .flat_map(|l| l.policies.iter())
                     .flat_map(|p| p.statements.iter().map(move |st| (p, st)))
                     .find(|(_, st)| st.applies && st.effect == "Allow")

@@ -20,8 +20,9 @@ pub struct DiffArgs {
     /// FILE or `-`; one JSON result per line, in order, each with its `"line"`.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["old", "new"])]
     batch: Option<String>,
-    /// How both documents are read (identity, boundary, session and scp are compared;
-    /// the others need the principal as a dimension and give `unknown`).
+    /// How both documents are read: identity, boundary, session and scp for one caller;
+    /// resource, trust, rcp and vpc-endpoint for callers standing for every principal
+    /// the documents distinguish.
     #[arg(long, value_parser = super::lint::policy_type_parser(), default_value = "identity")]
     policy_type: PolicyType,
     /// Output format.
