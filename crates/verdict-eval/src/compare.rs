@@ -248,6 +248,40 @@ impl Setup {
     }
 }
 
+/// The scenario Verdict builds to ask whether `caller` may do `action` on `resource` under
+/// `doc` read as `policy_type` (the other layers allowing everything), with context
+/// values `context` (`null`: absent). Exposed so that a comparison's counterexamples can be
+/// re-checked independently.
+pub fn example_scenario(
+    doc: &serde_json::Value,
+    policy_type: PolicyType,
+    caller: &str,
+    action: &str,
+    resource: &str,
+    context: &serde_json::Value,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let place = Place::of(policy_type).ok_or_else(|| {
+        vec![Diagnostic::new(
+            verdict_policy::ErrorCode::InvalidScenario,
+            format!("{} policies cannot be compared", policy_type.as_str()),
+        )]
+    })?;
+    let setup = Setup {
+        caller: caller.to_string(),
+        place,
+    };
+    let ctx: serde_json::Map<String, serde_json::Value> = context
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    concrete_for(doc, &setup, action, resource, ctx)
+}
+
 fn scenario_for(
     doc: &serde_json::Value,
     setup: &Setup,

@@ -201,16 +201,27 @@ fn diff_pairs_have_their_known_relations() {
             ));
         }
         // Counterexamples are real.
-        let identity_like = !matches!(ty, PolicyType::Resource | PolicyType::Trust);
+        let identity_like = matches!(
+            ty,
+            PolicyType::Identity | PolicyType::Boundary | PolicyType::Session | PolicyType::Scp
+        );
         {
             for (list, new_side) in [(&d.new_access, true), (&d.removed_access, false)] {
                 for a in list {
                     let e = &a.example;
-                    let who = (!identity_like).then_some(e.principal.as_str());
-                    let (o, n) = (
-                        allows_as(old, who, &e.action, &e.resource, &e.context),
-                        allows_as(new, who, &e.action, &e.resource, &e.context),
-                    );
+                    let check = |doc: &serde_json::Value| {
+                        let s = verdict_eval::compare::example_scenario(
+                            doc,
+                            ty,
+                            &e.principal,
+                            &e.action,
+                            &e.resource,
+                            &e.context,
+                        )
+                        .unwrap();
+                        decide(&s).decision == Decision::Allow
+                    };
+                    let (o, n) = (check(old), check(new));
                     let shows = if new_side { n && !o } else { o && !n };
                     if !shows {
                         failures.push(format!(
