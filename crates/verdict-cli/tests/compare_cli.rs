@@ -281,3 +281,37 @@ fn public_access_is_found_and_private_policies_pass() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean"));
 }
+
+#[test]
+fn sarif_points_at_the_granting_statement() {
+    let o = verdict(
+        &[
+            "check",
+            "no-new-access",
+            "--format",
+            "sarif",
+            "--base",
+            "docs/examples/stack-old.yaml",
+            "docs/examples/stack-new.yaml",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:?}");
+    let r = &results[0];
+    assert_eq!(r["ruleId"], "verdict/no-new-access");
+    assert!(r["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("s3:PutObject"));
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "docs/examples/stack-new.yaml"
+    );
+    // The inline policy's statement, not the top of the file.
+    assert!(loc["region"]["startLine"].as_u64().unwrap() > 10);
+}

@@ -88,6 +88,9 @@ pub struct Access {
     /// The statement of the allowing policy that grants it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub granted_by: Option<String>,
+    /// Its position (0-based) in that policy's `Statement` list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement_index: Option<usize>,
 }
 
 /// The comparison.
@@ -663,11 +666,12 @@ pub fn diff(
         }
         compared += 1;
         let Some(rep) = members.first() else { continue };
-        let entry = |ex: Example, granted_by: Option<String>| Access {
+        let entry = |ex: Example, g: Granted| Access {
             actions: members.iter().take(LIST).cloned().collect(),
             action_count: members.len(),
             example: ex,
-            granted_by,
+            granted_by: g.0,
+            statement_index: g.1,
         };
         let mut unknown_here = Vec::new();
         for setup in &setups {
@@ -725,10 +729,13 @@ pub fn diff(
     })
 }
 
+/// The granting statement: its label, and its index in the compared policy.
+type Granted = (Option<String>, Option<usize>);
+
 #[derive(Default)]
 struct ActionOutcome {
-    new_access: Option<(Example, Option<String>)>,
-    removed: Option<(Example, Option<String>)>,
+    new_access: Option<(Example, Granted)>,
+    removed: Option<(Example, Granted)>,
     unknown: Vec<String>,
 }
 
@@ -895,21 +902,20 @@ fn compare_action(
             resource: resource.clone(),
             context: completion_json_of(&completion),
         };
-        let granted = |s: &Scenario| {
+        let granted = |s: &Scenario| -> Granted {
+            // The compared policy's own granting statement, not a stand-in's.
             let e = crate::evaluate(s);
-            if setup.place != Place::Identity {
-                // The compared policy's own granting statement, not a stand-in's.
-                let layer = setup.place.layer();
-                e.layers
-                    .iter()
-                    .filter(|l| l.layer == layer)
-                    .flat_map(|l| l.policies.iter())
-                    .flat_map(|p| p.statements.iter().map(move |st| (p, st)))
-                    .find(|(_, st)| st.applies && st.effect == "Allow")
-                    .map(|(p, st)| format!("{} ({})", st.sid, p.policy))
-            } else {
-                e.deciding_statement
-                    .map(|d| format!("{} ({})", d.statement, d.policy))
+            let layer = setup.place.layer();
+            let hit = e
+                .layers
+                .iter()
+                .filter(|l| l.layer == layer)
+                .flat_map(|l| l.policies.iter())
+                .flat_map(|p| p.statements.iter().map(move |st| (p, st)))
+                .find(|(_, st)| st.applies && st.effect == "Allow");
+            match hit {
+                Some((p, st)) => (Some(format!("{} ({})", st.sid, p.policy)), Some(st.index)),
+                None => (None, None),
             }
         };
         if dnb == Decision::Allow && dob != Decision::Allow && out.new_access.is_none() {

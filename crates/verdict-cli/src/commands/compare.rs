@@ -37,6 +37,26 @@ pub struct CheckArgs {
     check: Check,
 }
 
+/// Output formats of `verdict check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Readable summary.
+    Text,
+    /// The `verdict diff` JSON result.
+    Json,
+    /// SARIF 2.1.0: one result per group of new access (or undecided policy).
+    Sarif,
+}
+
+impl CheckFormat {
+    fn plain(self) -> Format {
+        match self {
+            CheckFormat::Text => Format::Text,
+            _ => Format::Json,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Check {
     /// Fail (exit 1, with a request) if NEW allows anything BASE does not.
@@ -61,9 +81,9 @@ enum Check {
         /// Pass when the comparison cannot be decided exactly (default: fail closed).
         #[arg(long)]
         allow_unknown: bool,
-        /// Output format.
+        /// Output format (SARIF for code scanning).
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: CheckFormat,
     },
     /// Fail (exit 1, with a request) if a resource policy lets someone from an unrelated
     /// account, or an anonymous caller, in.
@@ -77,9 +97,9 @@ enum Check {
         /// Pass when the question cannot be decided exactly (default: fail closed).
         #[arg(long)]
         allow_unknown: bool,
-        /// Output format.
+        /// Output format (SARIF for code scanning).
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: CheckFormat,
     },
     /// Fail (exit 1, with a request) if POLICY allows any of the actions (on the resources).
     AccessNotGranted {
@@ -97,46 +117,10 @@ enum Check {
         /// Pass when the question cannot be decided exactly (default: fail closed).
         #[arg(long)]
         allow_unknown: bool,
-        /// Output format.
+        /// Output format (SARIF for code scanning).
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: CheckFormat,
     },
-}
-
-/// Read and validate one policy document; errors name the file, line and column.
-fn read_policy(arg: &str, ty: PolicyType) -> Result<serde_json::Value, Vec<Diagnostic>> {
-    let text = if arg == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| {
-            vec![Diagnostic::new(
-                ErrorCode::InvalidScenario,
-                format!("cannot read standard input: {e}"),
-            )]
-        })?;
-        s
-    } else {
-        std::fs::read_to_string(arg).map_err(|e| {
-            vec![Diagnostic::new(
-                ErrorCode::InvalidScenario,
-                format!("cannot read {arg}: {e}"),
-            )]
-        })?
-    };
-    let src = SourceFile::new(arg, text);
-    let yaml = verdict_eval::scenario::is_yaml_path(arg);
-    let tree = if yaml {
-        let docs = verdict_policy::yaml::parse_yaml(&src).map_err(|d| vec![d])?;
-        docs.into_iter().next().ok_or_else(|| {
-            vec![Diagnostic::new(
-                ErrorCode::InvalidScenario,
-                format!("{arg}: no document"),
-            )]
-        })?
-    } else {
-        verdict_policy::json::parse(&src).map_err(|d| vec![d])?
-    };
-    verdict_policy::parse_policy_json(&tree, &src, ParseOptions::new(ty))?;
-    Ok(tree.to_value())
 }
 
 fn emit(d: &Diff, format: Format) {
@@ -188,6 +172,9 @@ struct Unit {
     label: String,
     policy_type: PolicyType,
     doc: Option<serde_json::Value>,
+    /// Where each statement starts in the input file (for SARIF); empty when the policy
+    /// sits in a decoded string.
+    positions: Vec<verdict_policy::Position>,
     /// Why the policy cannot be compared (e.g. computed at apply time).
     unknown: Option<String>,
 }
@@ -225,10 +212,20 @@ fn read_units(arg: &str, ty: PolicyType) -> Result<Vec<Unit>, Vec<Diagnostic>> {
                     &source,
                     ParseOptions::new(policy_type),
                 ) {
-                    Ok(_) => out.push(Unit {
+                    Ok(policy) => out.push(Unit {
                         label: u.label,
                         policy_type,
                         doc: Some(tree.to_value()),
+                        // Positions only where the spans are the input file's own.
+                        positions: if source.name() == file.name() && source.text() == file.text() {
+                            policy
+                                .statements
+                                .iter()
+                                .map(|st| source.position(st.span.start))
+                                .collect()
+                        } else {
+                            Vec::new()
+                        },
                         unknown: None,
                     }),
                     Err(d) => errors.extend(d),
@@ -247,6 +244,7 @@ fn read_units(arg: &str, ty: PolicyType) -> Result<Vec<Unit>, Vec<Diagnostic>> {
                 label: u.label,
                 policy_type,
                 doc: None,
+                positions: Vec::new(),
                 unknown: Some(format!("{what} is known only at apply time")),
             }),
         }
@@ -274,6 +272,9 @@ struct Pair {
     in_new: bool,
     #[serde(flatten)]
     diff: Diff,
+    /// Statement positions of the new policy, for SARIF.
+    #[serde(skip)]
+    new_positions: Vec<verdict_policy::Position>,
 }
 
 /// A policy that allows nothing (for a policy added or removed by the change).
@@ -345,6 +346,7 @@ fn compare_files(old: &str, new: &str, ty: PolicyType) -> Result<Vec<Pair>, Vec<
             in_old: o.is_some(),
             in_new: n.is_some(),
             diff,
+            new_positions: n.map(|u| u.positions.clone()).unwrap_or_default(),
         });
         if plain {
             break;
@@ -386,7 +388,7 @@ fn emit_pairs(pairs: &[Pair], format: Format) {
 impl CheckArgs {
     /// Run the subcommand: 0 pass, 1 fail (with a counterexample), 2 bad input.
     pub fn run(self) -> ExitCode {
-        let (result, allow_unknown, format, new_side) = match self.check {
+        match self.check {
             Check::NoNewAccess {
                 base,
                 base_ref,
@@ -402,10 +404,10 @@ impl CheckArgs {
                     anstream::eprintln!("error: with --base, give exactly one NEW policy (or use --base-ref REV for several files)");
                     return ExitCode::from(EXIT_BAD_INPUT);
                 };
-                return match compare_files(&base, one, policy_type) {
-                    Ok(pairs) => gate(&pairs, allow_unknown, format),
-                    Err(d) => report_diagnostics_as(&d, format),
-                };
+                match compare_files(&base, one, policy_type) {
+                    Ok(pairs) => gate(&pairs, one, "no-new-access", allow_unknown, format),
+                    Err(d) => report_diagnostics_as(&d, format.plain()),
+                }
             }
             Check::NoPublicAccess {
                 policy,
@@ -425,24 +427,23 @@ impl CheckArgs {
                 } else {
                     PolicyType::Resource
                 };
-                let p = match read_policy(&policy, policy_type) {
-                    Ok(p) => p,
-                    Err(d) => return report_diagnostics_as(&d, format),
-                };
                 // Public access = what the policy grants the public beyond no access.
-                let opts = DiffOptions {
-                    policy_type,
-                    actions: None,
-                    resources: None,
-                    callers: Some(verdict_eval::compare::public_callers()),
-                };
                 let deny = if policy_type == PolicyType::Trust {
                     serde_json::json!({"Effect": "Deny", "Principal": "*", "Action": "sts:*"})
                 } else {
                     serde_json::json!({"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"})
                 };
                 let nothing = serde_json::json!({"Version": "2012-10-17", "Statement": [deny]});
-                (diff(&nothing, &p, &opts), allow_unknown, format, true)
+                let opts = DiffOptions {
+                    policy_type,
+                    actions: None,
+                    resources: None,
+                    callers: Some(verdict_eval::compare::public_callers()),
+                };
+                match against(&nothing, &policy, policy_type, &opts) {
+                    Ok(pairs) => gate(&pairs, &policy, "no-public-access", allow_unknown, format),
+                    Err(d) => report_diagnostics_as(&d, format.plain()),
+                }
             }
             Check::AccessNotGranted {
                 policy,
@@ -452,11 +453,6 @@ impl CheckArgs {
                 allow_unknown,
                 format,
             } => {
-                let p = match read_policy(&policy, policy_type) {
-                    Ok(p) => p,
-                    Err(d) => return report_diagnostics_as(&d, format),
-                };
-                // Access granted = what POLICY allows beyond a policy that allows nothing.
                 let nothing = serde_json::json!({"Version": "2012-10-17", "Statement": [
                     {"Effect": "Deny", "Action": "*", "Resource": "*"}
                 ]});
@@ -466,34 +462,138 @@ impl CheckArgs {
                     resources: resources.map(|r| vec![r]),
                     callers: None,
                 };
-                (diff(&nothing, &p, &opts), allow_unknown, format, true)
+                match against(&nothing, &policy, policy_type, &opts) {
+                    Ok(pairs) => gate(&pairs, &policy, "access-not-granted", allow_unknown, format),
+                    Err(d) => report_diagnostics_as(&d, format.plain()),
+                }
             }
-        };
-        let d = match result {
-            Ok(d) => d,
-            Err(diags) => return report_diagnostics_as(&diags, format),
-        };
-        emit(&d, format);
-        let failed = new_side && !d.new_access.is_empty();
-        let unknown = d.relation == Relation::Unknown && d.new_access.is_empty();
-        if failed {
-            anstream::eprintln!(
-                "check failed: {} group(s) of new access (each with a request above)",
-                d.new_access.len()
-            );
-            ExitCode::from(1)
-        } else if unknown && !allow_unknown {
-            anstream::eprintln!("check failed: the comparison could not be decided exactly (fail closed; --allow-unknown to pass)");
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
         }
     }
 }
 
+/// Every policy of `file` compared with `base` (a fixed document) under `opts`.
+fn against(
+    base: &serde_json::Value,
+    file: &str,
+    ty: PolicyType,
+    opts: &DiffOptions,
+) -> Result<Vec<Pair>, Vec<Diagnostic>> {
+    let units = read_units(file, ty)?;
+    let plain = units.len() == 1;
+    let mut pairs = Vec::new();
+    for u in units {
+        let diff = match (&u.doc, &u.unknown) {
+            (Some(doc), None) => {
+                let mut o = opts.clone();
+                o.policy_type = u.policy_type;
+                diff(base, doc, &o)?
+            }
+            (_, why) => Diff {
+                relation: Relation::Unknown,
+                new_access: Vec::new(),
+                removed_access: Vec::new(),
+                unknown_reasons: why.iter().cloned().collect(),
+                action_groups: 0,
+                scope: String::new(),
+            },
+        };
+        pairs.push(Pair {
+            label: if plain { String::new() } else { u.label },
+            in_old: false,
+            in_new: true,
+            diff,
+            new_positions: u.positions,
+        });
+    }
+    Ok(pairs)
+}
+
+/// The gate's findings as a SARIF 2.1.0 log.
+fn sarif(pairs: &[Pair], file: &str, check: &str, allow_unknown: bool) -> serde_json::Value {
+    let mut results = Vec::new();
+    for p in pairs {
+        let at = if p.label.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", p.label)
+        };
+        for a in &p.diff.new_access {
+            let e = &a.example;
+            let pos = a
+                .statement_index
+                .and_then(|i| p.new_positions.get(i))
+                .map_or((1, 1), |x| (x.line, x.column));
+            let more = a.action_count.saturating_sub(1);
+            let also = if more > 0 {
+                format!(" (and {more} similar action(s))")
+            } else {
+                String::new()
+            };
+            results.push(serde_json::json!({
+                "ruleId": format!("verdict/{check}"),
+                "level": "error",
+                "message": {"text": format!(
+                    "{at}allows {}{also}: for example {} by {} on {} with context {}{}",
+                    e.action, e.action, e.principal, e.resource, e.context,
+                    a.granted_by.as_ref().map(|g| format!(", granted by {g}")).unwrap_or_default()
+                )},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": file},
+                    "region": {"startLine": pos.0, "startColumn": pos.1}
+                }}],
+            }));
+        }
+        if p.diff.relation == Relation::Unknown && p.diff.new_access.is_empty() && !allow_unknown {
+            results.push(serde_json::json!({
+                "ruleId": "verdict/undecided",
+                "level": "error",
+                "message": {"text": format!("{at}could not be decided exactly: {}", p.diff.unknown_reasons.join("; "))},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": file},
+                    "region": {"startLine": 1, "startColumn": 1}
+                }}],
+            }));
+        }
+    }
+    let rule =
+        |id: &str, text: &str| serde_json::json!({"id": id, "shortDescription": {"text": text}});
+    serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "verdict",
+                "informationUri": "https://github.com/verdict-iam/verdict",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": [
+                    rule(&format!("verdict/{check}"), "The policy allows requests the check forbids"),
+                    rule("verdict/undecided", "Verdict could not decide the check exactly"),
+                ],
+            }},
+            "results": results,
+        }]
+    })
+}
+
 /// Print the pairs and decide the gate: 1 if any opens access or is undecided.
-fn gate(pairs: &[Pair], allow_unknown: bool, format: Format) -> ExitCode {
-    emit_pairs(pairs, format);
+fn gate(
+    pairs: &[Pair],
+    file: &str,
+    check: &str,
+    allow_unknown: bool,
+    format: CheckFormat,
+) -> ExitCode {
+    if format == CheckFormat::Sarif {
+        let mut out = anstream::stdout();
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&sarif(pairs, file, check, allow_unknown))
+                .unwrap_or_default()
+        );
+    } else {
+        emit_pairs(pairs, format.plain());
+    }
     let failed: Vec<&Pair> = pairs
         .iter()
         .filter(|p| {
@@ -665,7 +765,7 @@ fn check_against_ref(
     files: &[String],
     ty: PolicyType,
     allow_unknown: bool,
-    format: Format,
+    format: CheckFormat,
 ) -> ExitCode {
     let mut worst = ExitCode::SUCCESS;
     let mut failed = 0;
@@ -693,12 +793,12 @@ fn check_against_ref(
             anstream::eprintln!("error: cannot write a temporary copy of {rev}:{f}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
-        if format == Format::Text {
+        if format == CheckFormat::Text {
             anstream::println!("=== {f} (against {rev})");
         }
         let code = match compare_files(&base_path.to_string_lossy(), f, ty) {
-            Ok(pairs) => gate(&pairs, allow_unknown, format),
-            Err(d) => report_diagnostics_as(&d, format),
+            Ok(pairs) => gate(&pairs, f, "no-new-access", allow_unknown, format),
+            Err(d) => report_diagnostics_as(&d, format.plain()),
         };
         let _ = std::fs::remove_dir_all(&dir);
         if code == ExitCode::from(EXIT_BAD_INPUT) {
