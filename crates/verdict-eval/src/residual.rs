@@ -284,6 +284,9 @@ pub struct Leaf {
     pub witness: Option<Completion>,
     /// No value of the unknown keys satisfies the literals (proved).
     pub impossible: bool,
+    /// The witness is a point of the exact representative space (its decision is the
+    /// leaf's by construction).
+    pub exact_witness: bool,
 }
 
 /// Values for the unknown keys: `None` is "absent". Keys as written in the scenario.
@@ -394,10 +397,11 @@ pub struct Residual {
     /// When not `allow`: the denying branches per layer.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub denied_when: Vec<DeniedWhen>,
-    /// A completion of the unknown keys that is allowed (re-checked by the concrete engine).
+    /// A completion of the unknown keys that is allowed (a point of the exact space, or
+    /// re-checked by the concrete engine).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_example: Option<serde_json::Value>,
-    /// A completion that is denied (re-checked).
+    /// A completion that is denied (likewise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub denied_example: Option<serde_json::Value>,
     /// Unconfirmed points that change the answer (§10.1).
@@ -559,7 +563,8 @@ fn atom_holds(atom: &Atom, s: &Scenario, req: &Request, readings: Readings) -> b
 /// The unknown keys that are in play: principal keys are absent, not unknown, when API
 /// Gateway makes the caller anonymous.
 fn unknown_in_play(s: &Scenario) -> Vec<(String, String, bool)> {
-    let anonymous = crate::decide::anonymous_apigateway(s);
+    // Only API Gateway makes a caller anonymous here (and asking costs a layer check).
+    let anonymous = s.apigateway.is_some() && crate::decide::anonymous_apigateway(s);
     s.unknown
         .iter()
         .filter(|u| !(anonymous && crate::decide::is_principal_key(&u.key)))
@@ -598,6 +603,7 @@ fn explore(s: &Scenario, readings: Readings) -> Result<(Explored, Touched), Resi
             verdict,
             witness: None,
             impossible: false,
+            exact_witness: false,
         });
     }
     let atoms = oracle.atoms.borrow().clone();
@@ -688,6 +694,7 @@ fn groups_of(
             let first = owner.iter().position(|o| *o == Some(li));
             l.impossible = first.is_none();
             l.witness = first.map(|p| space.completion(&cands, p));
+            l.exact_witness = l.witness.is_some();
         }
         let mut out: BTreeMap<(u8, Option<Layer>), Vec<Path>> = BTreeMap::new();
         let mut members: BTreeMap<(u8, Option<Layer>), Vec<usize>> = BTreeMap::new();
@@ -966,13 +973,16 @@ fn summarize(s: &Scenario, mut ex: Explored, readings: Readings) -> Residual {
     let example = |want_allow: bool| -> Option<serde_json::Value> {
         live.iter()
             .filter(|l| (l.verdict.decision == Decision::Allow) == want_allow)
-            .filter_map(|l| l.witness.as_ref())
-            .find(|w| {
-                // Re-checked by the concrete engine before it is shown.
-                let d = crate::decide_as(s, &complete_request(&s.request, w)).decision;
-                (d == Decision::Allow) == want_allow
+            .filter_map(|l| l.witness.as_ref().map(|w| (w, l.exact_witness)))
+            .find(|(w, exact)| {
+                // A point of the exact space is decided by construction; any other
+                // witness is re-checked by the concrete engine before it is shown.
+                *exact || {
+                    let d = crate::decide_as(s, &complete_request(&s.request, w)).decision;
+                    (d == Decision::Allow) == want_allow
+                }
             })
-            .map(completion_json)
+            .map(|(w, _)| completion_json(w))
     };
     notes.sort();
     notes.dedup();

@@ -104,7 +104,8 @@ fn blocks_hold(s: &Scenario, r: &Residual, c: &Completion) -> Option<bool> {
 fn residual_matches_concrete_engine_on_sampled_completions() {
     let files = verdict_eval::testing::collect_files(&[root().join("conformance")]).unwrap();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let (mut variants, mut samples, mut conditional, mut block_checks, mut pairs) = (0, 0, 0, 0, 0);
+    let (mut variants, mut samples, mut conditional, mut block_checks, mut pairs, mut examples) =
+        (0, 0, 0, 0, 0, 0);
     let mut failures = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
@@ -218,6 +219,38 @@ fn residual_matches_concrete_engine_on_sampled_completions() {
             if r.decision == ResidualDecision::Conditional {
                 conditional += 1;
             }
+            // The printed examples are what they claim to be.
+            for (example, want) in [(&r.allowed_example, true), (&r.denied_example, false)] {
+                if let Some(serde_json::Value::Object(m)) = example {
+                    let c: Completion = m
+                        .iter()
+                        .map(|(k, v)| {
+                            let value = match v {
+                                serde_json::Value::Null => None,
+                                serde_json::Value::Array(a) => Some(CtxValue::Multi(
+                                    a.iter()
+                                        .map(|x| {
+                                            x.as_str().map_or_else(|| x.to_string(), str::to_string)
+                                        })
+                                        .collect(),
+                                )),
+                                serde_json::Value::String(t) => Some(CtxValue::Single(t.clone())),
+                                other => Some(CtxValue::Single(other.to_string())),
+                            };
+                            (k.clone(), value)
+                        })
+                        .collect();
+                    let allowed = decide(&complete_scenario(&u, &c)).decision == Decision::Allow;
+                    if allowed != want {
+                        failures.push(format!(
+                            "{}: {key}: example {c:?} is not {}",
+                            f.display(),
+                            if want { "allowed" } else { "denied" }
+                        ));
+                    }
+                    examples += 1;
+                }
+            }
             let reps = representatives(&u).unwrap();
             let mut completions: Vec<Option<CtxValue>> = vec![original.clone(), None];
             for (_, values, _) in &reps {
@@ -264,7 +297,7 @@ fn residual_matches_concrete_engine_on_sampled_completions() {
         }
     }
     eprintln!(
-        "residual property: {variants} one-key variants ({conditional} conditional), {pairs} two-key variants, {samples} sampled completions, {block_checks} rendered-block checks"
+        "residual property: {variants} one-key variants ({conditional} conditional), {pairs} two-key variants, {samples} sampled completions, {block_checks} rendered-block checks, {examples} printed examples re-checked"
     );
     assert!(variants > 100, "too few variants: {variants}");
     assert!(
