@@ -542,15 +542,24 @@ fn atom_holds(atom: &Atom, s: &Scenario, req: &Request, readings: Readings) -> b
             statement,
             resource,
         } => {
-            let mut r = req.clone();
-            r.resource = verdict_policy::arn::RequestResource::new(resource);
+            // The request as it is when the atom is about its own resource (the common
+            // case); a copy with that resource otherwise (several resources, T92).
+            let copy;
+            let r = if req.resource.as_str() == resource {
+                req
+            } else {
+                let mut c = req.clone();
+                c.resource = verdict_policy::arn::RequestResource::new(resource);
+                copy = c;
+                &copy
+            };
             let view = crate::matching::PrincipalView {
                 caller: &r.caller,
-                req: &r,
+                req: r,
                 has_boundary: s.policies.permissions_boundary.is_some(),
                 assume: &a,
             };
-            crate::matching::check_resource(statement, &r, &view).covers
+            crate::matching::check_resource(statement, r, &view).covers
         }
         AtomKind::Entry(e) => matches!(
             e.pattern
@@ -1179,6 +1188,8 @@ impl Candidates {
             let mut found = None;
             let mut tried = 0usize;
             let mut idx = vec![0usize; members.len()];
+            // One copy of the request for the group; each try sets its keys in place.
+            let mut req = complete_request(&s.request, &completion);
             'outer: loop {
                 tried += 1;
                 if tried > 2_000 {
@@ -1186,17 +1197,22 @@ impl Candidates {
                     complete = false;
                     break;
                 }
-                let mut c = completion.clone();
                 for (m, i) in members.iter().zip(&idx) {
-                    c.insert(m.key.clone(), m.values.get(*i).cloned().flatten());
+                    match m.values.get(*i).cloned().flatten() {
+                        Some(v) => req.context.set(&m.key, v),
+                        None => req.context.remove(&m.key),
+                    }
                 }
-                let req = complete_request(&s.request, &c);
                 let ok = lits.iter().all(|(i, want)| {
                     atoms
                         .get(*i)
                         .is_some_and(|a| atom_holds(a, s, &req, readings) == *want)
                 });
                 if ok {
+                    let mut c = completion.clone();
+                    for (m, i) in members.iter().zip(&idx) {
+                        c.insert(m.key.clone(), m.values.get(*i).cloned().flatten());
+                    }
                     found = Some(c);
                     break;
                 }
@@ -1840,47 +1856,61 @@ fn simplify(mut paths: Vec<Path>) -> Vec<Path> {
     paths.sort();
     paths.dedup();
     loop {
-        let mut changed = false;
-        // Absorption.
-        let snapshot = paths.clone();
-        paths.retain(|p| {
-            !snapshot
-                .iter()
-                .any(|q| q != p && q.len() < p.len() && q.iter().all(|(k, v)| p.get(k) == Some(v)))
-        });
-        if paths.len() != snapshot.len() {
-            changed = true;
-        }
-        // Merging.
-        'merge: for i in 0..paths.len() {
-            for j in (i + 1)..paths.len() {
-                let (Some(a), Some(b)) = (paths.get(i), paths.get(j)) else {
-                    continue;
-                };
-                if a.len() != b.len() || !a.keys().eq(b.keys()) {
-                    continue;
-                }
-                let diff: Vec<usize> = a
+        // Merging, a whole pass at a time: two conjunctions that differ only in the
+        // polarity of one literal become one without it.
+        let mut by_rest: HashMap<(Vec<(usize, bool)>, usize), Vec<usize>> = HashMap::new();
+        for (pi, p) in paths.iter().enumerate() {
+            for (a, _) in p.iter() {
+                let rest: Vec<(usize, bool)> = p
                     .iter()
-                    .filter(|(k, v)| b.get(k) != Some(v))
-                    .map(|(k, _)| *k)
+                    .filter(|(k, _)| *k != a)
+                    .map(|(k, v)| (*k, *v))
                     .collect();
-                if let [only] = diff.as_slice() {
-                    let mut m = a.clone();
-                    m.remove(only);
-                    paths.remove(j);
-                    paths.remove(i);
-                    paths.push(m);
-                    changed = true;
-                    break 'merge;
-                }
+                by_rest.entry((rest, *a)).or_default().push(pi);
             }
         }
-        if !changed {
+        let mut merged: Vec<Path> = Vec::new();
+        let mut used = vec![false; paths.len()];
+        for ((rest, a), members) in &by_rest {
+            let pol = |i: &usize| paths.get(*i).and_then(|p| p.get(a)).copied();
+            let has_true = members.iter().any(|i| pol(i) == Some(true));
+            let has_false = members.iter().any(|i| pol(i) == Some(false));
+            if has_true && has_false {
+                for i in members {
+                    if let Some(u) = used.get_mut(*i) {
+                        *u = true;
+                    }
+                }
+                merged.push(rest.iter().copied().collect());
+            }
+        }
+        let changed = !merged.is_empty();
+        let mut next: Vec<Path> = paths
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| !**u)
+            .map(|(p, _)| p.clone())
+            .collect();
+        next.extend(merged);
+        next.sort();
+        next.dedup();
+        // Absorption: a conjunction that contains another adds nothing.
+        next.sort_by_key(BTreeMap::len);
+        let mut kept: Vec<Path> = Vec::with_capacity(next.len());
+        for p in next {
+            if !kept
+                .iter()
+                .any(|q| q.len() < p.len() && q.iter().all(|(k, v)| p.get(k) == Some(v)))
+            {
+                kept.push(p);
+            }
+        }
+        kept.sort();
+        let same = kept == paths;
+        paths = kept;
+        if !changed || same {
             break;
         }
-        paths.sort();
-        paths.dedup();
     }
     paths
 }
