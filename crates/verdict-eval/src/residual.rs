@@ -1852,13 +1852,16 @@ fn key_candidates(
 // Simplification and rendering.
 
 /// Merge and absorb conjunctions (a ∧ x ∨ a ∧ ¬x = a; a ∨ a ∧ b = a).
+/// A conjunction without one of its atoms, and that atom.
+type MergeKey = (Vec<(usize, bool)>, usize);
+
 fn simplify(mut paths: Vec<Path>) -> Vec<Path> {
     paths.sort();
     paths.dedup();
     loop {
         // Merging, a whole pass at a time: two conjunctions that differ only in the
         // polarity of one literal become one without it.
-        let mut by_rest: HashMap<(Vec<(usize, bool)>, usize), Vec<usize>> = HashMap::new();
+        let mut by_rest: HashMap<MergeKey, Vec<usize>> = HashMap::new();
         for (pi, p) in paths.iter().enumerate() {
             for (a, _) in p.iter() {
                 let rest: Vec<(usize, bool)> = p
