@@ -1851,10 +1851,10 @@ fn key_candidates(
 // ---------------------------------------------------------------------------------------
 // Simplification and rendering.
 
-/// Merge and absorb conjunctions (a ∧ x ∨ a ∧ ¬x = a; a ∨ a ∧ b = a).
 /// A conjunction without one of its atoms, and that atom.
 type MergeKey = (Vec<(usize, bool)>, usize);
 
+/// Merge and absorb conjunctions (a ∧ x ∨ a ∧ ¬x = a; a ∨ a ∧ b = a).
 fn simplify(mut paths: Vec<Path>) -> Vec<Path> {
     paths.sort();
     paths.dedup();
