@@ -8,27 +8,14 @@
     clippy::string_slice
 )]
 
+mod common;
+
+use common::root;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn root() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn verdict(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_verdict"));
-    cmd.args(args).current_dir(root()).env("NO_COLOR", "1");
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("verdict runs");
-    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(text.as_bytes()).expect("stdin written");
-    }
-    child.wait_with_output().expect("verdict finishes")
+    common::verdict(args, stdin.map(str::as_bytes))
 }
 
 fn text(o: &Output) -> String {

@@ -20,9 +20,9 @@
 //! modelled or searched exactly makes the relation `unknown`, never a guess.
 
 use crate::readings::{Assumptions, Readings};
-use crate::residual::{Completion, Oracle};
+use crate::residual::Oracle;
 use crate::trace::Decision;
-use crate::{CtxValue, Scenario};
+use crate::Scenario;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -499,11 +499,6 @@ fn template_glob(t: &str) -> String {
     out
 }
 
-/// A realistic member of a pattern: `*` → `example`, `?` → `x`.
-fn fill(p: &str) -> String {
-    p.replace('*', "example").replace('?', "x")
-}
-
 /// Compare two policy documents.
 pub fn diff(
     old: &serde_json::Value,
@@ -756,9 +751,13 @@ fn compare_action(
                 a.resource_types()
                     .find_map(|r| r.resource_type())
                     .and_then(|rt| {
-                        rt.arn_patterns()
-                            .next()
-                            .map(|t| fill(&template_glob(&normalize_template(t))))
+                        rt.arn_patterns().next().map(|t| {
+                            crate::resource_set::instance(
+                                &template_glob(&normalize_template(t)),
+                                "example",
+                                "x",
+                            )
+                        })
                     })
             })
             .unwrap_or_else(|| "*".to_string()),
@@ -900,7 +899,7 @@ fn compare_action(
             principal: setup.caller.clone(),
             action: action.to_string(),
             resource: resource.clone(),
-            context: completion_json_of(&completion),
+            context: crate::residual::completion_json(&completion),
         };
         let granted = |s: &Scenario| -> Granted {
             // The compared policy's own granting statement, not a stand-in's.
@@ -929,19 +928,6 @@ fn compare_action(
         }
     }
     Ok(out)
-}
-
-fn completion_json_of(c: &Completion) -> serde_json::Value {
-    let mut m = serde_json::Map::new();
-    for (k, v) in c {
-        m.insert(
-            k.clone(),
-            v.as_ref()
-                .map(CtxValue::to_json)
-                .unwrap_or(serde_json::Value::Null),
-        );
-    }
-    serde_json::Value::Object(m)
 }
 
 /// Render a comparison as text.

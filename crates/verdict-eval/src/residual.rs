@@ -1053,6 +1053,8 @@ pub fn completion_json(c: &Completion) -> serde_json::Value {
 struct KeyCands {
     lc: String,
     key: String,
+    /// The catalog's type for the key, if any.
+    ty: Option<verdict_catalog::KeyType>,
     values: Vec<Option<CtxValue>>,
     complete: bool,
 }
@@ -1080,6 +1082,7 @@ impl Candidates {
                 KeyCands {
                     lc: lc.clone(),
                     key: key.clone(),
+                    ty,
                     values,
                     complete,
                 }
@@ -1178,6 +1181,7 @@ impl Candidates {
                     forced_members = KeyCands {
                         lc: only.lc.clone(),
                         key: only.key.clone(),
+                        ty: only.ty,
                         values,
                         complete: true,
                     };
@@ -1237,6 +1241,63 @@ impl Candidates {
     }
 }
 
+/// Do the literals `lits` all hold when `key` has `value` (`None`: absent)?
+fn lits_hold(
+    s: &Scenario,
+    atoms: &[Atom],
+    lits: &[(usize, bool)],
+    key: &str,
+    value: Option<CtxValue>,
+    readings: Readings,
+) -> bool {
+    let mut c = Completion::new();
+    c.insert(key.to_string(), value);
+    let req = complete_request(&s.request, &c);
+    lits.iter().all(|(i, want)| {
+        atoms
+            .get(*i)
+            .is_some_and(|a| atom_holds(a, s, &req, readings) == *want)
+    })
+}
+
+/// A string in no pattern of `avoid` and in one pattern of each list of `one_of`, trying
+/// every choice; `Ok(None)` proves there is none. `Err` when it cannot be decided (too
+/// many choices, automata too large, or a list with no pattern).
+fn witness_choosing(
+    avoid: &[(&verdict_sets::lang::Pattern, bool)],
+    one_of: &[&Vec<verdict_sets::lang::Pattern>],
+) -> Result<Option<String>, ()> {
+    let combos: usize = one_of.iter().map(|c| c.len().max(1)).product();
+    if combos > 64 {
+        return Err(());
+    }
+    let mut idx = vec![0usize; one_of.len()];
+    loop {
+        let mut cons = avoid.to_vec();
+        for (c, i) in one_of.iter().zip(&idx) {
+            cons.push((c.get(*i).ok_or(())?, true));
+        }
+        match verdict_sets::lang::witness(&cons) {
+            Ok(Some(w)) => return Ok(Some(w)),
+            Ok(None) => {}
+            Err(_) => return Err(()),
+        }
+        // Next choice.
+        let mut pos = 0;
+        loop {
+            let Some(slot) = idx.get_mut(pos) else {
+                return Ok(None);
+            };
+            *slot += 1;
+            if *slot < one_of.get(pos).map_or(0, |c| c.len()) {
+                break;
+            }
+            *slot = 0;
+            pos += 1;
+        }
+    }
+}
+
 /// A single-valued key tested only by string or ARN operators without variables: the
 /// literals are decided exactly. `Some(Some(value))` satisfies them (`None`: absent),
 /// `Some(None)` proves none does, `None` when the operators are not of that kind.
@@ -1247,7 +1308,7 @@ fn exact_strings(
     lits: &[(usize, bool)],
     readings: Readings,
 ) -> Option<Option<Option<CtxValue>>> {
-    use verdict_sets::lang::{witness, Pattern};
+    use verdict_sets::lang::Pattern;
     if key
         .values
         .iter()
@@ -1256,7 +1317,7 @@ fn exact_strings(
         return None;
     }
     let typed_arn = matches!(
-        declared_type(s, &key.key),
+        key.ty,
         Some(verdict_catalog::KeyType::Single(
             verdict_catalog::ValueType::Arn
         ))
@@ -1269,10 +1330,7 @@ fn exact_strings(
         };
         // A set operator on a key that holds one value tests that value (absence is
         // tried concretely below).
-        let single_key = matches!(
-            declared_type(s, &key.key),
-            Some(verdict_catalog::KeyType::Single(_))
-        );
+        let single_key = matches!(key.ty, Some(verdict_catalog::KeyType::Single(_)));
         if c.key_lc != key.lc || c.op.set.is_some() && !single_key {
             return None;
         }
@@ -1298,17 +1356,8 @@ fn exact_strings(
         need.push((any_match, pats));
     }
     // Absent first.
-    if key.values.contains(&None) {
-        let mut c = Completion::new();
-        c.insert(key.key.clone(), None);
-        let req = complete_request(&s.request, &c);
-        if lits.iter().all(|(i, w)| {
-            atoms
-                .get(*i)
-                .is_some_and(|a| atom_holds(a, s, &req, readings) == *w)
-        }) {
-            return Some(Some(None));
-        }
+    if key.values.contains(&None) && lits_hold(s, atoms, lits, &key.key, None, readings) {
+        return Some(Some(None));
     }
     // Present: one matching pattern per positive literal (a choice), none for the others.
     let arn = Pattern::any_arn();
@@ -1324,49 +1373,14 @@ fn exact_strings(
             base.extend(pats.iter().map(|p| (p, false)));
         }
     }
-    let combos: usize = choices.iter().map(|c| c.len().max(1)).product();
-    if combos > 64 {
-        return None;
-    }
-    let mut idx = vec![0usize; choices.len()];
-    loop {
-        let mut cons = base.clone();
-        for (c, i) in choices.iter().zip(&idx) {
-            cons.push((c.get(*i)?, true));
+    match witness_choosing(&base, &choices) {
+        Ok(Some(w)) => {
+            let v = Some(CtxValue::Single(w));
+            // The automata and the engine must agree; if not, decide nothing here.
+            lits_hold(s, atoms, lits, &key.key, v.clone(), readings).then_some(Some(v))
         }
-        match witness(&cons) {
-            Ok(Some(w)) => {
-                let mut c = Completion::new();
-                c.insert(key.key.clone(), Some(CtxValue::Single(w.clone())));
-                let req = complete_request(&s.request, &c);
-                let ok = lits.iter().all(|(i, want)| {
-                    atoms
-                        .get(*i)
-                        .is_some_and(|a| atom_holds(a, s, &req, readings) == *want)
-                });
-                // The automata and the engine must agree; if not, decide nothing here.
-                return if ok {
-                    Some(Some(Some(CtxValue::Single(w))))
-                } else {
-                    None
-                };
-            }
-            Ok(None) => {}
-            Err(_) => return None,
-        }
-        // Next choice.
-        let mut pos = 0;
-        loop {
-            let Some(slot) = idx.get_mut(pos) else {
-                return Some(None);
-            };
-            *slot += 1;
-            if *slot < choices.get(pos).map_or(0, |c| c.len()) {
-                break;
-            }
-            *slot = 0;
-            pos += 1;
-        }
+        Ok(None) => Some(None),
+        Err(()) => None,
     }
 }
 
@@ -1432,7 +1446,7 @@ fn exact_string_sets(
     lits: &[(usize, bool)],
     readings: Readings,
 ) -> Option<Option<Option<CtxValue>>> {
-    use verdict_sets::lang::{witness, Pattern};
+    use verdict_sets::lang::Pattern;
     // (every: true / some: false, element must match one of `pats`: true / none: false, pats)
     let mut reqs: Vec<(bool, bool, Vec<Pattern>)> = Vec::new();
     for (i, want) in lits {
@@ -1453,16 +1467,7 @@ fn exact_string_sets(
         };
         reqs.push((every, matches, pats));
     }
-    let holds = |v: Option<CtxValue>| {
-        let mut c = Completion::new();
-        c.insert(key.key.clone(), v);
-        let req = complete_request(&s.request, &c);
-        lits.iter().all(|(i, w)| {
-            atoms
-                .get(*i)
-                .is_some_and(|a| atom_holds(a, s, &req, readings) == *w)
-        })
-    };
+    let holds = |v: Option<CtxValue>| lits_hold(s, atoms, lits, &key.key, v, readings);
     if key.values.contains(&None) && holds(None) {
         return Some(Some(None));
     }
@@ -1493,38 +1498,7 @@ fn exact_string_sets(
                 base.extend(pats.iter().map(|p| (p, false)));
             }
         }
-        let combos: usize = choices.iter().map(|c| c.len().max(1)).product();
-        if combos > 64 {
-            return None;
-        }
-        let mut idx = vec![0usize; choices.len()];
-        let mut found = None;
-        'search: loop {
-            let mut cons = base.clone();
-            for (c, i) in choices.iter().zip(&idx) {
-                cons.push((c.get(*i)?, true));
-            }
-            match witness(&cons) {
-                Ok(Some(w)) => {
-                    found = Some(w);
-                    break;
-                }
-                Ok(None) => {}
-                Err(_) => return None,
-            }
-            let mut pos = 0;
-            loop {
-                let Some(slot) = idx.get_mut(pos) else {
-                    break 'search;
-                };
-                *slot += 1;
-                if *slot < choices.get(pos).map_or(0, |c| c.len()) {
-                    break;
-                }
-                *slot = 0;
-                pos += 1;
-            }
-        }
+        let found = witness_choosing(&base, &choices).ok()?;
         match found {
             Some(w) => elements.push(w),
             None => return Some(None),

@@ -116,6 +116,28 @@ pub fn run_file_counted(path: &Path) -> (Vec<CaseResult>, usize) {
     (cases, skipped)
 }
 
+impl CaseResult {
+    /// A case checked without a concrete evaluation to show (sets of requests, policy
+    /// comparisons): it passes when `failures` is empty.
+    fn checked(
+        location: &str,
+        name: String,
+        rule: Option<String>,
+        failures: Vec<String>,
+    ) -> CaseResult {
+        CaseResult {
+            location: location.into(),
+            name,
+            rule,
+            passed: failures.is_empty(),
+            failures,
+            assumed: Vec::new(),
+            evaluation: None,
+            error: false,
+        }
+    }
+}
+
 fn error_case(name: &str, why: String) -> CaseResult {
     CaseResult {
         location: name.to_string(),
@@ -203,16 +225,7 @@ fn run_diff_case(location: &str, v: &serde_json::Value) -> Option<CaseResult> {
             }
         }
     }
-    Some(CaseResult {
-        location: location.into(),
-        name,
-        rule,
-        passed: failures.is_empty(),
-        failures,
-        assumed: Vec::new(),
-        evaluation: None,
-        error: false,
-    })
+    Some(CaseResult::checked(location, name, rule, failures))
 }
 
 /// Run one scenario text; `None` if it has no `expect` (not a test).
@@ -286,33 +299,14 @@ pub fn run_text(location: &str, text: &str, yaml: bool) -> Option<CaseResult> {
                 error,
             })
         }
-        Ok(s) if s.resource_set.is_some() => {
+        Ok(s) if s.resource_set.is_some() || !s.unknown.is_empty() => {
             let exp = s.expect.clone()?;
-            let failures = check_set(&s, &exp);
-            Some(CaseResult {
-                location: location.into(),
-                name,
-                rule,
-                passed: failures.is_empty(),
-                failures,
-                assumed: Vec::new(),
-                evaluation: None,
-                error: false,
-            })
-        }
-        Ok(s) if !s.unknown.is_empty() => {
-            let exp = s.expect.clone()?;
-            let failures = check_residual(&s, &exp);
-            Some(CaseResult {
-                location: location.into(),
-                name,
-                rule,
-                passed: failures.is_empty(),
-                failures,
-                assumed: Vec::new(),
-                evaluation: None,
-                error: false,
-            })
+            let failures = if s.resource_set.is_some() {
+                check_set(&s, &exp)
+            } else {
+                check_residual(&s, &exp)
+            };
+            Some(CaseResult::checked(location, name, rule, failures))
         }
         Ok(s) => {
             let exp = s.expect.clone()?;

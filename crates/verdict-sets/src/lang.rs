@@ -67,6 +67,24 @@ impl std::fmt::Display for TooComplex {
 /// The most product states explored before giving up.
 pub const MAX_STATES: usize = 200_000;
 
+/// An ARN pattern with six colon-separated parts: as it is, or, when shorter and ending
+/// in `*`, padded with `:*` (§3.2 rule 8); `None` for a shorter one that does not end in
+/// `*` (it matches nothing).
+fn six_parts(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let parts = text.split(':').count();
+    if parts >= 6 {
+        return Some(std::borrow::Cow::Borrowed(text));
+    }
+    if !text.ends_with('*') {
+        return None;
+    }
+    let mut p = text.to_string();
+    for _ in parts..6 {
+        p.push_str(":*");
+    }
+    Some(std::borrow::Cow::Owned(p))
+}
+
 fn push_glob(toks: &mut Vec<Tok>, text: &str, fold: bool, colon: bool) {
     for ch in text.chars() {
         toks.push(match ch {
@@ -130,20 +148,10 @@ impl Pattern {
     /// wildcards inside the first five never crossing `:`; a short value ending in `*`
     /// stands for its padded form, another short value matches nothing.
     pub fn arn_value(text: &str) -> Pattern {
-        let parts = text.split(':').count();
-        let padded;
-        let text = if parts >= 6 {
-            text
-        } else if text.ends_with('*') {
-            let mut p = text.to_string();
-            for _ in parts..6 {
-                p.push_str(":*");
-            }
-            padded = p;
-            padded.as_str()
-        } else {
+        let Some(text) = six_parts(text) else {
             return Pattern::nothing();
         };
+        let text = text.as_ref();
         let mut toks = Vec::new();
         let mut it = text.splitn(6, ':');
         for i in 0..6 {
@@ -213,20 +221,10 @@ impl Pattern {
         if text == "*" {
             return Pattern::any();
         }
-        let parts = text.split(':').count();
-        let padded;
-        let text = if parts >= 6 {
-            text
-        } else if text.ends_with('*') {
-            let mut p = text.to_string();
-            for _ in parts..6 {
-                p.push_str(":*");
-            }
-            padded = p;
-            padded.as_str()
-        } else {
+        let Some(text) = six_parts(text) else {
             return Pattern::nothing();
         };
+        let text = text.as_ref();
         let mut it = text.splitn(6, ':');
         let (Some("arn"), Some(p), Some(s), Some(r), Some(a), Some(res)) = (
             it.next(),

@@ -2,7 +2,7 @@
 
 use super::{color_stdout, report_diagnostics_as, Format, EXIT_BAD_INPUT};
 use clap::{Args, Subcommand};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use verdict_eval::compare::{diff, render_text, Diff, DiffOptions, Relation};
 use verdict_policy::{Diagnostic, ErrorCode, ParseOptions, PolicyType, SourceFile};
@@ -182,23 +182,17 @@ struct Unit {
 /// Read every policy of `arg` (policy file, CloudFormation template, Terraform plan).
 fn read_units(arg: &str, ty: PolicyType) -> Result<Vec<Unit>, Vec<Diagnostic>> {
     use verdict_lint::input::{extract, Body};
-    let text = if arg == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| {
-            vec![Diagnostic::new(
-                ErrorCode::InvalidScenario,
-                format!("cannot read standard input: {e}"),
-            )]
-        })?;
-        s
-    } else {
-        std::fs::read_to_string(arg).map_err(|e| {
-            vec![Diagnostic::new(
-                ErrorCode::InvalidScenario,
-                format!("cannot read {arg}: {e}"),
-            )]
-        })?
-    };
+    let text = super::read_input(arg).map_err(|e| {
+        let what = if arg == "-" {
+            "standard input".to_string()
+        } else {
+            arg.to_string()
+        };
+        vec![Diagnostic::new(
+            ErrorCode::InvalidScenario,
+            format!("cannot read {what}: {e}"),
+        )]
+    })?;
     let file = SourceFile::new(arg, text);
     let ex = extract(&file, true);
     let mut out = Vec::new();
@@ -453,9 +447,7 @@ impl CheckArgs {
                 allow_unknown,
                 format,
             } => {
-                let nothing = serde_json::json!({"Version": "2012-10-17", "Statement": [
-                    {"Effect": "Deny", "Action": "*", "Resource": "*"}
-                ]});
+                let nothing = no_access();
                 let opts = DiffOptions {
                     policy_type,
                     actions: Some(actions),
@@ -667,20 +659,12 @@ fn batch_line(label: &str, n: usize, line: &str, default_ty: PolicyType) -> Resu
 
 /// `verdict diff --batch`: one result (or error) line per input line, exit 2 if any is bad.
 fn batch(path: &str, ty: PolicyType) -> ExitCode {
-    let text = if path == "-" {
-        let mut s = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
-            anstream::eprintln!("error: cannot read standard input: {e}");
+    let text = match super::read_input(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let what = if path == "-" { "standard input" } else { path };
+            anstream::eprintln!("error: cannot read {what}: {e}");
             return ExitCode::from(EXIT_BAD_INPUT);
-        }
-        s
-    } else {
-        match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                anstream::eprintln!("error: cannot read {path}: {e}");
-                return ExitCode::from(EXIT_BAD_INPUT);
-            }
         }
     };
     let label = if path == "-" { "<stdin>" } else { path };

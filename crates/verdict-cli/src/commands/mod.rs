@@ -62,6 +62,18 @@ pub enum Format {
     Json,
 }
 
+/// The text of FILE, or of standard input for `-`.
+pub(crate) fn read_input(name: &str) -> std::io::Result<String> {
+    use std::io::Read;
+    if name == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(name)
+    }
+}
+
 /// Exit code for bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
 

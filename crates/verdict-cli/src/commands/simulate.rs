@@ -111,104 +111,23 @@ impl SimulateArgs {
         let color = color_stdout();
         let mut docs = Vec::new();
         for (i, s) in scenarios.iter().enumerate() {
-            if self.discover {
-                match verdict_eval::residual::discover(s) {
-                    Ok(d) => match format {
-                        Format::Json => {
-                            let mut v = serde_json::to_value(&d).unwrap_or_default();
-                            super::stamp(&mut v);
-                            docs.push(v);
-                        }
-                        Format::Text => {
-                            if i > 0 {
-                                let _ = writeln!(out);
-                            }
-                            let _ = write!(
-                                out,
-                                "{}",
-                                verdict_eval::residual::render_discovery(s, &d, color)
-                            );
-                        }
-                    },
-                    Err(e) => {
-                        anstream::eprintln!("error: {}: {e}", s.source.name());
-                        return ExitCode::from(EXIT_BAD_INPUT);
-                    }
+            let answer = if self.discover {
+                verdict_eval::residual::discover(s)
+                    .map(Answer::from)
+                    .map_err(|e| e.to_string())
+            } else {
+                Answer::of(s)
+            };
+            let answer = match answer {
+                Ok(a) => a,
+                Err(e) => {
+                    anstream::eprintln!("error: {}: {e}", s.source.name());
+                    return ExitCode::from(EXIT_BAD_INPUT);
                 }
-                continue;
-            }
-            if let Some(set) = &s.resource_set {
-                match verdict_eval::resource_set::evaluate_set(s, set) {
-                    Ok(a) => {
-                        match format {
-                            Format::Json => {
-                                let mut v = serde_json::to_value(&a).unwrap_or_default();
-                                super::stamp(&mut v);
-                                docs.push(v);
-                            }
-                            Format::Text => {
-                                if i > 0 {
-                                    let _ = writeln!(out);
-                                }
-                                let _ = write!(
-                                    out,
-                                    "{}",
-                                    verdict_eval::resource_set::render_text(s, &a)
-                                );
-                            }
-                        }
-                        if let Some(want) = &self.expect {
-                            if let Some(line) = expect_miss(want, a.decision.as_str()) {
-                                mismatch = true;
-                                anstream::eprintln!("{line}");
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        anstream::eprintln!("error: {}: {e}", s.source.name());
-                        return ExitCode::from(EXIT_BAD_INPUT);
-                    }
-                }
-                continue;
-            }
-            if !s.unknown.is_empty() {
-                match verdict_eval::residual::residual(s) {
-                    Ok(r) => {
-                        match format {
-                            Format::Json => {
-                                let mut v = serde_json::to_value(&r).unwrap_or_default();
-                                super::stamp(&mut v);
-                                docs.push(v);
-                            }
-                            Format::Text => {
-                                if i > 0 {
-                                    let _ = writeln!(out);
-                                }
-                                let _ = write!(
-                                    out,
-                                    "{}",
-                                    verdict_eval::residual::render_text(s, &r, color)
-                                );
-                            }
-                        }
-                        if let Some(want) = &self.expect {
-                            if let Some(line) = expect_miss(want, r.decision.as_str()) {
-                                mismatch = true;
-                                anstream::eprintln!("{line}");
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        anstream::eprintln!("error: {}: {e}", s.source.name());
-                        return ExitCode::from(EXIT_BAD_INPUT);
-                    }
-                }
-                continue;
-            }
-            let e = evaluate(s);
+            };
             match format {
                 Format::Json => {
-                    let mut v = serde_json::to_value(&e).unwrap_or_default();
+                    let mut v = answer.json();
                     super::stamp(&mut v);
                     docs.push(v);
                 }
@@ -216,11 +135,11 @@ impl SimulateArgs {
                     if i > 0 {
                         let _ = writeln!(out);
                     }
-                    let _ = write!(out, "{}", verdict_eval::render::render(&e, color));
+                    let _ = write!(out, "{}", answer.text(s, color));
                 }
             }
-            if let Some(want) = &self.expect {
-                if let Some(line) = expect_miss(want, e.decision.as_str()) {
+            if let (Some(want), Some(got)) = (&self.expect, answer.decision()) {
+                if let Some(line) = expect_miss(want, got) {
                     mismatch = true;
                     let what = if scenarios.len() > 1 {
                         format!(" ({} on {})", s.request.action, s.request.resource.as_str())
@@ -383,7 +302,7 @@ impl SimulateArgs {
 
 fn read_scenario(p: &std::path::Path) -> Result<Scenario, Vec<Diagnostic>> {
     let name = p.display().to_string();
-    let text = read_input(&name).map_err(|e| {
+    let text = super::read_input(&name).map_err(|e| {
         vec![Diagnostic::new(
             ErrorCode::InvalidScenario,
             format!("cannot read {name}: {e}"),
@@ -391,16 +310,6 @@ fn read_scenario(p: &std::path::Path) -> Result<Scenario, Vec<Diagnostic>> {
     })?;
     let src = SourceFile::new(name.clone(), text);
     load_scenario(&src, verdict_eval::scenario::is_yaml_path(&name))
-}
-
-fn read_input(name: &str) -> std::io::Result<String> {
-    if name == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        Ok(s)
-    } else {
-        std::fs::read_to_string(name)
-    }
 }
 
 /// A policy given on the command line: `file://PATH`, a path, or inline JSON.
@@ -623,6 +532,70 @@ enum LineOutcome {
     Bad,
 }
 
+/// One scenario's answer, whichever kind of question it asks.
+enum Answer {
+    /// One concrete request (the traced evaluation).
+    Concrete(Box<verdict_eval::Evaluation>),
+    /// Unknown context keys.
+    Residual(Box<verdict_eval::residual::Residual>),
+    /// A resource set.
+    Set(Box<verdict_eval::resource_set::SetAnswer>),
+    /// `--discover`.
+    Discovery(Box<verdict_eval::residual::Discovery>),
+}
+
+impl From<verdict_eval::residual::Discovery> for Answer {
+    fn from(d: verdict_eval::residual::Discovery) -> Answer {
+        Answer::Discovery(Box::new(d))
+    }
+}
+
+impl Answer {
+    /// Answer `s` as its form asks (a resource set, unknown keys, or one request).
+    fn of(s: &Scenario) -> Result<Answer, String> {
+        if let Some(set) = &s.resource_set {
+            return verdict_eval::resource_set::evaluate_set(s, set)
+                .map(|a| Answer::Set(Box::new(a)))
+                .map_err(|e| e.to_string());
+        }
+        if !s.unknown.is_empty() {
+            return verdict_eval::residual::residual(s)
+                .map(|r| Answer::Residual(Box::new(r)))
+                .map_err(|e| e.to_string());
+        }
+        Ok(Answer::Concrete(Box::new(evaluate(s))))
+    }
+
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Answer::Concrete(e) => serde_json::to_value(e),
+            Answer::Residual(r) => serde_json::to_value(r),
+            Answer::Set(a) => serde_json::to_value(a),
+            Answer::Discovery(d) => serde_json::to_value(d),
+        }
+        .unwrap_or_default()
+    }
+
+    fn text(&self, s: &Scenario, color: bool) -> String {
+        match self {
+            Answer::Concrete(e) => verdict_eval::render::render(e, color),
+            Answer::Residual(r) => verdict_eval::residual::render_text(s, r, color),
+            Answer::Set(a) => verdict_eval::resource_set::render_text(s, a),
+            Answer::Discovery(d) => verdict_eval::residual::render_discovery(s, d, color),
+        }
+    }
+
+    /// The decision `--expect` compares with (discovery has none).
+    fn decision(&self) -> Option<&'static str> {
+        match self {
+            Answer::Concrete(e) => Some(e.decision.as_str()),
+            Answer::Residual(r) => Some(r.decision.as_str()),
+            Answer::Set(a) => Some(a.decision.as_str()),
+            Answer::Discovery(_) => None,
+        }
+    }
+}
+
 fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> (String, LineOutcome) {
     if line.trim().is_empty() {
         let v = serde_json::json!({"error": format!("{label} line {n} is blank; every line of a batch holds one scenario (remove the blank line)"), "line": n});
@@ -635,36 +608,9 @@ fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> (String, LineOut
         load_line_quick(&src)
     };
     match loaded {
-        Ok(s) if s.resource_set.is_some() => {
-            let answer = s
-                .resource_set
-                .as_ref()
-                .map(|set| verdict_eval::resource_set::evaluate_set(&s, set));
-            match answer {
-                Some(Ok(a)) => {
-                    let mut v = serde_json::to_value(&a).unwrap_or_default();
-                    if let Some(obj) = v.as_object_mut() {
-                        obj.insert("line".into(), n.into());
-                        if let Some(name) = &s.name {
-                            obj.insert("name".into(), serde_json::Value::String(name.clone()));
-                        }
-                    }
-                    (
-                        serde_json::to_string(&v).unwrap_or_default(),
-                        LineOutcome::Decided(a.decision.as_str()),
-                    )
-                }
-                Some(Err(e)) => (
-                    serde_json::json!({"error": format!("{label} line {n}: {e}"), "line": n})
-                        .to_string(),
-                    LineOutcome::Bad,
-                ),
-                None => (String::new(), LineOutcome::Bad),
-            }
-        }
-        Ok(s) if !s.unknown.is_empty() => match verdict_eval::residual::residual(&s) {
-            Ok(r) => {
-                let mut v = serde_json::to_value(&r).unwrap_or_default();
+        Ok(s) if s.resource_set.is_some() || !s.unknown.is_empty() => match Answer::of(&s) {
+            Ok(a) => {
+                let mut v = a.json();
                 if let Some(obj) = v.as_object_mut() {
                     obj.insert("line".into(), n.into());
                     if let Some(name) = &s.name {
@@ -673,7 +619,7 @@ fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> (String, LineOut
                 }
                 (
                     serde_json::to_string(&v).unwrap_or_default(),
-                    LineOutcome::Decided(r.decision.as_str()),
+                    LineOutcome::Decided(a.decision().unwrap_or_default()),
                 )
             }
             Err(e) => (
