@@ -26,6 +26,7 @@ mod catalog;
 mod error;
 mod global;
 mod key_type;
+pub mod managed;
 mod model;
 mod parse;
 mod pattern;

@@ -92,7 +92,7 @@ impl Ctx<'_> {
             doc.get().to_string(),
         );
         let policy = match self.cache.get(&key) {
-            Some(p) => p.clone(),
+            Some(p) => std::sync::Arc::clone(p),
             None => {
                 let source = if doc.get().starts_with('"') {
                     SourceFile::new(
@@ -104,8 +104,8 @@ impl Ctx<'_> {
                 };
                 let mut opts = ParseOptions::new(ty);
                 opts.scp_syntax = self.syntax;
-                let p = parse_policy(&source, opts).ok()?;
-                self.cache.insert(key, p.clone());
+                let p = std::sync::Arc::new(parse_policy(&source, opts).ok()?);
+                self.cache.insert(key, std::sync::Arc::clone(&p));
                 p
             }
         };

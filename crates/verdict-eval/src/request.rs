@@ -287,6 +287,37 @@ pub struct Request {
 }
 
 impl Request {
+    /// A request built in code (not read from a scenario file): the keys AWS derives
+    /// from the caller are added to `context` (§1.2), as the scenario loader does.
+    /// `None` when `action` is not `service:Name`.
+    pub fn new(
+        caller: Caller,
+        action: &str,
+        resource: &str,
+        mut context: Context,
+        principal_id: Option<String>,
+    ) -> Option<Request> {
+        let (service_lc, name_lc) = Self::split_action(action)?;
+        let service_linked_role = match &caller {
+            Caller::AssumedRole { role, .. } => role.starts_with("AWSServiceRoleFor"),
+            _ => false,
+        };
+        caller.derive_keys(&mut context, principal_id.as_deref());
+        Some(Request {
+            caller,
+            action: action.to_string(),
+            service_hash: verdict_policy::model::service_hash(&service_lc),
+            service_lc,
+            name_lc,
+            resource: RequestResource::new(resource),
+            context,
+            principal_id,
+            canonical_user_id: None,
+            service_linked_role,
+            federated_parent: None,
+        })
+    }
+
     /// Split `action` into lower-cased service and name; `None` if it is not `service:Name`.
     pub fn split_action(action: &str) -> Option<(String, String)> {
         let (svc, name) = action.split_once(':')?;

@@ -2728,8 +2728,9 @@ pub struct Discovery {
 /// The most ways a discovery lists (the residual itself is always whole).
 pub const MAX_WAYS: usize = 10;
 
-/// Every key the request's statements test that is not derived from the caller.
-fn tested_keys(s: &Scenario) -> Vec<String> {
+/// Every key the request's statements test that is not derived from the caller: the
+/// keys a caller could still choose or that the snapshot cannot know.
+pub fn tested_keys(s: &Scenario) -> Vec<String> {
     let p = &s.policies;
     let mut keys: Vec<String> = Vec::new();
     let all = p

@@ -20,8 +20,8 @@ pub struct NamedPolicy {
     pub arn: Option<String>,
     /// A label for explanations: name, ARN, or its position in the scenario.
     pub label: String,
-    /// The parsed policy.
-    pub policy: Policy,
+    /// The parsed policy, shared: copying a scenario copies no statements.
+    pub policy: Arc<Policy>,
 }
 
 impl NamedPolicy {
@@ -30,14 +30,14 @@ impl NamedPolicy {
         name: Option<String>,
         arn: Option<String>,
         position: String,
-        policy: Policy,
+        policy: impl Into<Arc<Policy>>,
     ) -> Self {
         let label = name.clone().or_else(|| arn.clone()).unwrap_or(position);
         NamedPolicy {
             name,
             arn,
             label,
-            policy,
+            policy: policy.into(),
         }
     }
 }
@@ -195,6 +195,38 @@ pub struct Scenario {
     pub source: Arc<SourceFile>,
 }
 
+impl Scenario {
+    /// A scenario built in code: `request` under `policies`, with no expectation. The
+    /// resource's owner is its ARN's account (or none, for an AWS-owned or account-less
+    /// ARN; set `resource_account` for those).
+    pub fn new(request: Request, policies: Policies) -> Scenario {
+        let aws_owned = request.resource.account() == Some("aws");
+        let resource_account = if aws_owned {
+            None
+        } else {
+            request.resource.account().map(str::to_string)
+        };
+        Scenario {
+            name: None,
+            rule: None,
+            description: None,
+            request,
+            extra_resources: Vec::new(),
+            resource_account,
+            aws_owned,
+            management_account: None,
+            policies,
+            apigateway: None,
+            options: Options::default(),
+            expect: None,
+            load_notes: Vec::new(),
+            unknown: Vec::new(),
+            resource_set: None,
+            source: SourceFile::new("<built>", String::new()),
+        }
+    }
+}
+
 const TOP: &[&str] = &[
     "name",
     "rule",
@@ -290,7 +322,7 @@ pub fn is_yaml_path(path: &str) -> bool {
 /// the positions of the line it was first read from, so use it only when no trace is printed.
 #[derive(Default)]
 pub struct PolicyCache {
-    map: std::collections::HashMap<(PolicyType, bool, String), Policy>,
+    map: std::collections::HashMap<(PolicyType, bool, String), Arc<Policy>>,
     /// Bytes of policy text held, to keep a batch of all-distinct policies bounded.
     bytes: usize,
 }
@@ -304,11 +336,11 @@ impl PolicyCache {
         Self::default()
     }
 
-    pub(crate) fn get(&self, key: &(PolicyType, bool, String)) -> Option<&Policy> {
+    pub(crate) fn get(&self, key: &(PolicyType, bool, String)) -> Option<&Arc<Policy>> {
         self.map.get(key)
     }
 
-    pub(crate) fn insert(&mut self, key: (PolicyType, bool, String), policy: Policy) {
+    pub(crate) fn insert(&mut self, key: (PolicyType, bool, String), policy: Arc<Policy>) {
         // A parsed policy takes several times its text; start over rather than grow
         // without bound when a batch's policies do not repeat.
         if self.bytes + key.2.len() > CACHE_BYTES {
@@ -1000,8 +1032,9 @@ impl Loader<'_> {
         }
         match parse_policy_json(doc, &self.src, opts) {
             Ok(policy) => {
+                let policy = Arc::new(policy);
                 if let (Some(cache), Some(k)) = (self.cache.as_deref_mut(), key) {
-                    cache.map.insert(k, policy.clone());
+                    cache.map.insert(k, Arc::clone(&policy));
                 }
                 Some(NamedPolicy::new(name, arn, label, policy))
             }

@@ -40,6 +40,7 @@ pub enum ErrorCode {
     InvalidScenario,
     InvalidRequest,
     InvalidContext,
+    InvalidSnapshot,
 }
 
 impl ErrorCode {
@@ -79,6 +80,7 @@ impl ErrorCode {
             InvalidScenario => "invalid-scenario",
             InvalidRequest => "invalid-request",
             InvalidContext => "invalid-context",
+            InvalidSnapshot => "invalid-snapshot",
         }
     }
 }

@@ -363,6 +363,14 @@ impl ActionPattern {
         matches!(self.matcher, ActionMatcher::Any)
     }
 
+    /// The pattern's lower-cased service prefix (`None` for `*`).
+    pub fn service_lc(&self) -> Option<&str> {
+        match &self.matcher {
+            ActionMatcher::Any => None,
+            ActionMatcher::Service { service, .. } => Some(service),
+        }
+    }
+
     /// The [`service_hash`] of the pattern's service (`None` for `*`).
     pub fn service_hash_of(&self) -> Option<u64> {
         match &self.matcher {

@@ -5,6 +5,7 @@ mod compare;
 mod explain;
 mod lint;
 mod meta;
+mod org;
 mod rule;
 mod simulate;
 mod test;
@@ -37,6 +38,12 @@ enum Command {
     Diff(Box<compare::DiffArgs>),
     /// CI gates on policies: no-new-access, access-not-granted (exit 1 with a counterexample).
     Check(Box<compare::CheckArgs>),
+    /// Every caller in a snapshot that may do an action on a resource, with the condition where one remains.
+    WhoCan(Box<org::WhoCanArgs>),
+    /// What a principal of a snapshot may do, with every SCP, boundary and resource policy applied.
+    Can(Box<org::CanArgs>),
+    /// Privilege-escalation paths in a snapshot, each step decided exactly.
+    Escalation(Box<org::EscalationArgs>),
     /// Validate policies (files, directories, CloudFormation, Terraform plans) with stable check codes.
     Lint(Box<lint::LintArgs>),
     /// Print a lint rule's documentation (`verdict rule E202` / `unknown-action`), or list every rule.
@@ -100,6 +107,9 @@ pub fn run() -> ExitCode {
         Command::Lint(a) => a.run(),
         Command::Diff(a) => a.run(),
         Command::Check(a) => a.run(),
+        Command::WhoCan(a) => a.run(),
+        Command::Can(a) => a.run(),
+        Command::Escalation(a) => a.run(),
         Command::Rule(a) => a.run(),
         Command::Actions(a) => a.run(),
         Command::Action(a) => a.run(),

@@ -340,7 +340,7 @@ fn policy_arg(arg: &str, ty: PolicyType, label: &str) -> Result<NamedPolicy, Vec
         name: Some(name.clone()),
         arn: None,
         label: name,
-        policy,
+        policy: policy.into(),
     })
 }
 

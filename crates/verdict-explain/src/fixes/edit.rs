@@ -136,7 +136,7 @@ pub(super) fn apply(s: &Scenario, c: &Candidate) -> Result<Scenario, String> {
                 name: np.name.clone(),
                 arn: np.arn.clone(),
                 label: np.label.clone(),
-                policy,
+                policy: policy.into(),
             };
             if !replace_at(&mut out, *slot, replaced) {
                 return Err("the policy slot does not exist".into());
@@ -159,7 +159,7 @@ pub(super) fn apply(s: &Scenario, c: &Candidate) -> Result<Scenario, String> {
                     name: Some(label.clone()),
                     arn: None,
                     label: label.clone(),
-                    policy,
+                    policy: policy.into(),
                 },
             )
             .ok_or("cannot add a policy to that layer")?;

@@ -54,7 +54,7 @@ pub(crate) fn parse_doc(
         name,
         arn,
         label,
-        policy,
+        policy: policy.into(),
     })
 }
 
@@ -77,16 +77,4 @@ pub(crate) fn arn_account(arn: &str) -> Option<&str> {
     (a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())).then_some(a)
 }
 
-/// The bundled AWS managed policy corpus (one JSON object per line).
-const MANAGED_POLICIES: &str =
-    include_str!("../../../../data/managed-policies/managed-policies.jsonl");
-
-/// An AWS managed policy's default version from the bundled corpus, as `(name, pretty JSON)`.
-pub fn aws_managed_policy(arn: &str) -> Option<(String, String)> {
-    let needle = format!("\"arn\":\"{arn}\"");
-    let line = MANAGED_POLICIES.lines().find(|l| l.contains(&needle))?;
-    let v: serde_json::Value = serde_json::from_str(line).ok()?;
-    let name = v.get("name")?.as_str()?.to_string();
-    let doc = serde_json::to_string_pretty(v.get("document")?).ok()?;
-    Some((name, doc))
-}
+pub use verdict_catalog::managed::aws_managed_policy;

@@ -494,7 +494,8 @@ pub fn rule_for(d: &Diagnostic) -> &'static Rule {
         ErrorCode::WrongType
         | ErrorCode::InvalidScenario
         | ErrorCode::InvalidRequest
-        | ErrorCode::InvalidContext => &WRONG_TYPE,
+        | ErrorCode::InvalidContext
+        | ErrorCode::InvalidSnapshot => &WRONG_TYPE,
         ErrorCode::UnknownElement => &UNKNOWN_ELEMENT,
         ErrorCode::MissingElement if d.message.contains("must not be an empty array") => {
             &super::style::EMPTY_ARRAY

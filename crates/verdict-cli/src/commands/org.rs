@@ -1,0 +1,616 @@
+//! `verdict who-can`, `verdict can` and `verdict escalation`: questions about a whole
+//! snapshot (docs/snapshot.md).
+
+use super::{stamp, EXIT_BAD_INPUT};
+use clap::Args;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use verdict_org::index::{Indexer, PrincipalIndex, Universe};
+use verdict_org::table::Table;
+use verdict_org::{Snapshot, SnapshotBuilder};
+
+/// Output formats of the org-wide commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrgFormat {
+    /// Readable report.
+    Text,
+    /// One JSON document.
+    Json,
+    /// One JSON object per row (flat columns).
+    Jsonl,
+    /// CSV with a header line (lists joined by "; ").
+    Csv,
+}
+
+/// Where the snapshot is and how to print.
+#[derive(Args, Clone)]
+pub struct SnapshotArgs {
+    /// The snapshot directory (docs/snapshot.md; tools/snapshot/collect.sh fills one).
+    #[arg(long, value_name = "DIR")]
+    snapshot: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OrgFormat::Text)]
+    format: OrgFormat,
+}
+
+/// `verdict who-can`.
+#[derive(Args)]
+pub struct WhoCanArgs {
+    #[command(flatten)]
+    snap: SnapshotArgs,
+    /// The action (`s3:GetObject`).
+    #[arg(long)]
+    action: String,
+    /// The resource's ARN.
+    #[arg(long)]
+    resource: String,
+}
+
+/// `verdict can`.
+#[derive(Args)]
+pub struct CanArgs {
+    #[command(flatten)]
+    snap: SnapshotArgs,
+    /// The principal (user or role ARN, or a role session ARN). Without it: the
+    /// action-level permissions of every principal of the snapshot.
+    #[arg(long)]
+    principal: Option<String>,
+    /// Only actions matching this pattern (`s3:*`, `iam:Create*`).
+    #[arg(long)]
+    action: Option<String>,
+    /// Ask about this resource (ARN or ARN pattern) instead of the statements' own.
+    #[arg(long)]
+    resource: Option<String>,
+    /// Print the permissions as one synthesized policy document.
+    #[arg(long)]
+    as_policy: bool,
+}
+
+/// `verdict escalation`.
+#[derive(Args)]
+pub struct EscalationArgs {
+    #[command(flatten)]
+    snap: SnapshotArgs,
+    /// Start from this principal (default: every principal that is not already an administrator).
+    #[arg(long)]
+    from: Option<String>,
+    /// The goal: `admin` (any permission) or a principal's ARN.
+    #[arg(long, default_value = "admin")]
+    to: String,
+    /// List the techniques Verdict checks and exit.
+    #[arg(long)]
+    list_techniques: bool,
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Read the snapshot: every file handed to the builder, one at a time.
+fn load(dir: &Path) -> Result<Snapshot, String> {
+    if !dir.is_dir() {
+        return Err(format!(
+            "{}: not a directory (give the snapshot directory: docs/snapshot.md)",
+            dir.display()
+        ));
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut b = SnapshotBuilder::new();
+    let mut collect_log = None;
+    // Files are read a batch at a time and parsed in parallel; memory holds one batch
+    // of text, not the snapshot.
+    let mut batch = Vec::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(dir)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel == "collect-errors.log" {
+            collect_log = std::fs::read_to_string(&f).ok();
+            continue;
+        }
+        match std::fs::read_to_string(&f) {
+            Ok(text) => batch.push((rel, text.trim_start_matches('\u{feff}').to_string())),
+            Err(e) => batch.push((rel, format!("<unreadable: {e}>"))),
+        }
+        if batch.len() >= 64 {
+            b.add_batch(std::mem::take(&mut batch));
+        }
+    }
+    b.add_batch(batch);
+    let mut snap = b.finish();
+    if let Some(log) = collect_log {
+        let n = log
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .count();
+        if n > 0 {
+            snap.notes.push(format!("collect-errors.log records {n} line(s) of failures during collection: what they name may be missing from the snapshot"));
+        }
+    }
+    Ok(snap)
+}
+
+fn report_problems(snap: &Snapshot) {
+    for d in &snap.problems {
+        anstream::eprintln!("warning: {d}");
+    }
+    for n in &snap.notes {
+        anstream::eprintln!("note: {n}");
+    }
+}
+
+fn finish(snap: &Snapshot) -> ExitCode {
+    if snap.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        anstream::eprintln!("{} file(s) of the snapshot could not be read fully (see the warnings above); the answer covers the rest", snap.problems.len());
+        ExitCode::from(EXIT_BAD_INPUT)
+    }
+}
+
+fn bad(msg: &str) -> ExitCode {
+    anstream::eprintln!("error: {msg}");
+    ExitCode::from(EXIT_BAD_INPUT)
+}
+
+fn emit_table(t: &Table, f: OrgFormat) {
+    let mut out = std::io::stdout().lock();
+    let _ = match f {
+        OrgFormat::Csv => t.write_csv(&mut out),
+        _ => t.write_jsonl(&mut out),
+    };
+}
+
+fn emit_json(mut v: Value, snap: &Snapshot) {
+    if let Some(o) = v.as_object_mut() {
+        o.insert("problems".into(), json!(snap.problems));
+        o.insert("snapshot_notes".into(), json!(snap.notes));
+    }
+    stamp(&mut v);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    );
+}
+
+impl WhoCanArgs {
+    /// Run it.
+    pub fn run(self) -> ExitCode {
+        let snap = match load(&self.snap.snapshot) {
+            Ok(s) => s,
+            Err(e) => return bad(&e),
+        };
+        report_problems(&snap);
+        let u = Universe::from_catalog();
+        let mut ix = Indexer::new(&u);
+        let index = PrincipalIndex::build(&mut ix, &snap);
+        let w = match verdict_org::who_can::who_can(&snap, &index, &u, &self.action, &self.resource)
+        {
+            Ok(w) => w,
+            Err(e) => return bad(&e),
+        };
+        match self.snap.format {
+            OrgFormat::Json => emit_json(json!(w), &snap),
+            OrgFormat::Text => print_who_can(&w),
+            f => {
+                let rows = w
+                    .access
+                    .iter()
+                    .map(|a| {
+                        let mut v = json!(a);
+                        if let Some(o) = v.as_object_mut() {
+                            o.insert("action".into(), json!(w.action));
+                            o.insert("resource".into(), json!(w.resource));
+                        }
+                        v
+                    })
+                    .collect();
+                emit_table(
+                    &Table {
+                        columns: vec![
+                            "action",
+                            "resource",
+                            "principal",
+                            "kind",
+                            "decision",
+                            "condition",
+                            "granted_by",
+                            "assumes",
+                            "uncertain",
+                            "incomplete",
+                        ],
+                        rows,
+                    },
+                    f,
+                );
+            }
+        }
+        finish(&snap)
+    }
+}
+
+fn print_who_can(w: &verdict_org::who_can::WhoCan) {
+    let mut out = std::io::stdout().lock();
+    let owner = w
+        .resource_account
+        .as_deref()
+        .map(|a| format!(", owner {a}"))
+        .unwrap_or_default();
+    let policy = w
+        .resource_policy
+        .as_deref()
+        .map(|p| format!("; {p}"))
+        .unwrap_or_else(|| "; no resource policy".into());
+    let _ = writeln!(
+        out,
+        "Who can {} on {}{owner}{policy}\n",
+        w.action, w.resource
+    );
+    for a in &w.access {
+        let _ = writeln!(
+            out,
+            "  {:<12} {:<9} {}",
+            a.decision.to_uppercase(),
+            a.kind,
+            a.principal
+        );
+        if let Some(c) = &a.condition {
+            let _ = writeln!(out, "  {:<22} when {c}", "");
+        }
+        for g in &a.granted_by {
+            let _ = writeln!(out, "  {:<22} granted by {g}", "");
+        }
+        for x in a.assumes.iter().chain(&a.uncertain).chain(&a.incomplete) {
+            let _ = writeln!(out, "  {:<22} note: {x}", "");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} caller(s) may do it; {} candidate(s) decided of {} principal(s) in the snapshot.",
+        w.access.len(),
+        w.candidates,
+        w.principals
+    );
+    for n in &w.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+}
+
+impl CanArgs {
+    /// Run it.
+    pub fn run(self) -> ExitCode {
+        let snap = match load(&self.snap.snapshot) {
+            Ok(s) => s,
+            Err(e) => return bad(&e),
+        };
+        report_problems(&snap);
+        let u = Universe::from_catalog();
+        let Some(who) = &self.principal else {
+            return self.sweep(&snap, &u);
+        };
+        let Some(pi) = snap.principal_index(who) else {
+            return bad(&format!(
+                "{who} is not a user or role of the snapshot ({} principals in {} account(s))",
+                snap.principals.len(),
+                snap.accounts.len()
+            ));
+        };
+        let mut ix = Indexer::new(&u);
+        let opts = verdict_org::can::CanOptions {
+            action: self.action.clone(),
+            resource: self.resource.clone(),
+        };
+        let c = match verdict_org::can::can(&snap, &mut ix, pi, &opts) {
+            Ok(c) => c,
+            Err(e) => return bad(&e),
+        };
+        if self.as_policy {
+            let doc = verdict_org::can::synthesize(&c);
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            return finish(&snap);
+        }
+        match self.snap.format {
+            OrgFormat::Json => emit_json(json!(c), &snap),
+            OrgFormat::Text => print_can(&c),
+            f => {
+                let rows = c
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        let mut v = json!(r);
+                        if let Some(o) = v.as_object_mut() {
+                            o.insert("principal".into(), json!(c.principal));
+                        }
+                        v
+                    })
+                    .collect();
+                emit_table(
+                    &Table {
+                        columns: vec![
+                            "principal",
+                            "actions",
+                            "resource",
+                            "decision",
+                            "scope",
+                            "condition",
+                            "example",
+                            "denied_example",
+                            "granted_by",
+                        ],
+                        rows,
+                    },
+                    f,
+                );
+            }
+        }
+        finish(&snap)
+    }
+
+    /// Every principal's action-level permissions, in chunks so that memory stays flat.
+    fn sweep(&self, snap: &Snapshot, u: &Universe) -> ExitCode {
+        use rayon::prelude::*;
+        let filter = self.action.as_deref().map(|a| u.expand(a));
+        let columns = vec![
+            "principal",
+            "account",
+            "kind",
+            "allowed_count",
+            "possible_count",
+            "allowed",
+            "possible",
+            "incomplete",
+        ];
+        let mut out = std::io::stdout().lock();
+        if self.snap.format == OrgFormat::Csv {
+            let _ = writeln!(out, "{}", columns.join(","));
+        }
+        let mut json_rows = Vec::new();
+        for chunk in snap.principals.chunks(4096) {
+            let rows: Vec<verdict_org::can::ActionLevel> = chunk
+                .par_iter()
+                .map_init(
+                    || Indexer::new(u),
+                    |ix, p| verdict_org::can::action_level_filtered(ix, snap, p, filter.as_ref()),
+                )
+                .collect();
+            match self.snap.format {
+                OrgFormat::Text => {
+                    for r in &rows {
+                        let _ = writeln!(
+                            out,
+                            "{}  allowed {}  possible {}{}",
+                            r.principal,
+                            r.allowed_count,
+                            r.possible_count,
+                            if r.incomplete.is_empty() {
+                                ""
+                            } else {
+                                "  (incomplete)"
+                            }
+                        );
+                    }
+                }
+                OrgFormat::Json => json_rows.extend(rows.into_iter().map(|r| json!(r))),
+                f => {
+                    let t = Table {
+                        columns: columns.clone(),
+                        rows: rows.into_iter().map(|r| json!(r)).collect(),
+                    };
+                    if f == OrgFormat::Csv {
+                        let mut buf = Vec::new();
+                        let _ = t.write_csv(&mut buf);
+                        let text = String::from_utf8_lossy(&buf);
+                        let _ = out
+                            .write_all(text.split_once('\n').map(|x| x.1).unwrap_or("").as_bytes());
+                    } else {
+                        let _ = t.write_jsonl(&mut out);
+                    }
+                }
+            }
+        }
+        drop(out);
+        if self.snap.format == OrgFormat::Json {
+            emit_json(json!({"principals": json_rows}), snap);
+        }
+        finish(snap)
+    }
+}
+
+fn print_can(c: &verdict_org::can::Can) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "What {} can do: {} action(s) allowed on every resource of its account that has no resource policy; {} more possible under some resource or condition\n",
+        c.principal, c.allowed_actions, c.possible_actions
+    );
+    for r in &c.rows {
+        let scope = match r.scope {
+            "all" => "every resource matching",
+            "some" => "some resources matching",
+            _ => "checked on one resource of",
+        };
+        let _ = writeln!(
+            out,
+            "  {:<12} {}",
+            r.decision.to_uppercase(),
+            r.actions.join(", ")
+        );
+        if r.resource == r.example {
+            let _ = writeln!(out, "  {:<12} on {}", "", r.resource);
+        } else {
+            let _ = writeln!(
+                out,
+                "  {:<12} on {} ({scope}; e.g. {})",
+                "", r.resource, r.example
+            );
+        }
+        if let Some(d) = &r.denied_example {
+            let _ = writeln!(out, "  {:<12} but not {d}", "");
+        }
+        if let Some(cond) = &r.condition {
+            let _ = writeln!(out, "  {:<12} when {cond}", "");
+        }
+        for g in &r.granted_by {
+            let _ = writeln!(out, "  {:<12} granted by {g}", "");
+        }
+    }
+    if c.rows.is_empty() {
+        let _ = writeln!(out, "  (nothing is allowed)");
+    }
+    for n in c.incomplete.iter().chain(&c.notes) {
+        let _ = writeln!(out, "note: {n}");
+    }
+}
+
+impl EscalationArgs {
+    /// Run it.
+    pub fn run(self) -> ExitCode {
+        if self.list_techniques {
+            let mut out = std::io::stdout().lock();
+            for t in verdict_org::escalation::techniques() {
+                let _ = writeln!(
+                    out,
+                    "{:<24} {:<18} {:<6} {}",
+                    t.id, t.category, t.to, t.name
+                );
+            }
+            return ExitCode::SUCCESS;
+        }
+        let snap = match load(&self.snap.snapshot) {
+            Ok(s) => s,
+            Err(e) => return bad(&e),
+        };
+        report_problems(&snap);
+        let from = match &self.from {
+            Some(a) => match snap.principal_index(a) {
+                Some(i) => Some(i),
+                None => return bad(&format!("{a} is not a user or role of the snapshot")),
+            },
+            None => None,
+        };
+        let u = Universe::from_catalog();
+        let mut ix = Indexer::new(&u);
+        let e = verdict_org::escalation::escalation(&snap, &mut ix, from, &self.to);
+        match self.snap.format {
+            OrgFormat::Json => emit_json(json!(e), &snap),
+            OrgFormat::Text => print_escalation(&e),
+            f => {
+                let mut rows = Vec::new();
+                for (pi, p) in e.paths.iter().enumerate() {
+                    for (hi, edge) in p.edges.iter().enumerate() {
+                        let steps: Vec<String> = edge
+                            .steps
+                            .iter()
+                            .map(|s| format!("{} on {} ({})", s.action, s.resource, s.decision))
+                            .collect();
+                        rows.push(json!({
+                            "path": pi + 1, "hop": hi + 1, "start": p.from, "goal": p.to,
+                            "from": edge.from, "to": target_text(&edge.to), "technique": edge.technique,
+                            "name": edge.name, "category": edge.category, "decision": edge.decision,
+                            "steps": steps, "assumes": edge.assumes,
+                        }));
+                    }
+                }
+                emit_table(
+                    &Table {
+                        columns: vec![
+                            "path",
+                            "hop",
+                            "start",
+                            "goal",
+                            "from",
+                            "to",
+                            "technique",
+                            "name",
+                            "category",
+                            "decision",
+                            "steps",
+                            "assumes",
+                        ],
+                        rows,
+                    },
+                    f,
+                );
+            }
+        }
+        finish(&snap)
+    }
+}
+
+fn target_text(t: &verdict_org::escalation::Target) -> String {
+    use verdict_org::escalation::Target;
+    match t {
+        Target::Principal(a) => a.clone(),
+        Target::Group(g) => format!("group {g}"),
+        Target::Admin => "admin".into(),
+    }
+}
+
+fn print_escalation(e: &verdict_org::escalation::Escalation) {
+    let mut out = std::io::stdout().lock();
+    if e.paths.is_empty() {
+        let _ = writeln!(
+            out,
+            "No escalation path found ({} technique(s) checked).",
+            e.techniques.len()
+        );
+    }
+    for p in &e.paths {
+        let _ = writeln!(
+            out,
+            "{} → {}  ({} step{})",
+            p.from,
+            p.to,
+            p.edges.len(),
+            if p.edges.len() == 1 { "" } else { "s" }
+        );
+        for (i, edge) in p.edges.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {}. {} [{}] {} → {}  {}",
+                i + 1,
+                edge.technique,
+                edge.category,
+                edge.name,
+                target_text(&edge.to),
+                edge.decision
+            );
+            for s in &edge.steps {
+                let _ = writeln!(out, "       {} on {}: {}", s.action, s.resource, s.decision);
+                for g in &s.granted_by {
+                    let _ = writeln!(out, "         granted by {g}");
+                }
+                if let Some(c) = &s.condition {
+                    let _ = writeln!(out, "         when {c}");
+                }
+            }
+            for a in &edge.assumes {
+                let _ = writeln!(out, "       assumes {a}");
+            }
+        }
+    }
+    if !e.admins.is_empty() {
+        let _ = writeln!(out, "\nAlready administrators: {}", e.admins.join(", "));
+    }
+    for n in &e.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+}

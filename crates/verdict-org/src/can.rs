@@ -1,0 +1,484 @@
+//! `verdict can`: what one principal may do, as a compact list of (actions, resource
+//! pattern, condition), each row decided by the exact procedure; and the action-level
+//! permissions of every principal at once (the org-wide sweep).
+//!
+//! Actions are grouped by service and by the exact set of statements (in every layer)
+//! whose Action element covers them: actions of one group meet the same statements, so
+//! one decision per resource pattern stands for the group.
+
+use crate::index::{effective, Bits, Effective, Indexer, Universe};
+use crate::query::{scenario, Who};
+use crate::snapshot::{Principal, Snapshot};
+use crate::who_can::granted_by;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use verdict_eval::context::Context;
+use verdict_eval::residual::{self, ResidualDecision};
+use verdict_eval::resource_set::{evaluate_set, instance, ResourceSet};
+use verdict_eval::scenario::UnknownKey;
+use verdict_eval::{Decision, NamedPolicy, Scenario};
+use verdict_policy::Effect;
+
+/// One row of a principal's effective permissions.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    /// The actions (`s3:*` when the row holds every action of the service).
+    pub actions: Vec<String>,
+    /// The resource pattern.
+    pub resource: String,
+    /// `allow`, `conditional` or `unknown`.
+    pub decision: &'static str,
+    /// `all`: every resource matching the pattern is allowed (proven); `some`: only
+    /// some are (`denied_example` is one that is not); `checked`: decided on `example`.
+    pub scope: &'static str,
+    /// When conditional: the condition on the request, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// When conditional: as a Condition block, when one expresses it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition_block: Option<serde_json::Value>,
+    /// The resource the decision was made on.
+    pub example: String,
+    /// A resource of the pattern that is denied (scope `some`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denied_example: Option<String>,
+    /// The statements that grant it.
+    pub granted_by: Vec<String>,
+}
+
+/// The answer for one principal.
+#[derive(Clone, Debug, Serialize)]
+pub struct Can {
+    /// The principal.
+    pub principal: String,
+    /// Rows.
+    pub rows: Vec<Row>,
+    /// Actions allowed on every resource of the account without a resource policy.
+    pub allowed_actions: usize,
+    /// Actions that some resource or context may allow.
+    pub possible_actions: usize,
+    /// Why the answer may be incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<String>,
+    /// Remarks.
+    pub notes: Vec<String>,
+}
+
+/// Options of a `can` question.
+#[derive(Clone, Debug, Default)]
+pub struct CanOptions {
+    /// Only actions matching this pattern.
+    pub action: Option<String>,
+    /// Ask about this resource pattern instead of the statements' own.
+    pub resource: Option<String>,
+}
+
+/// The statements that bind a principal's requests in its own account, in order.
+fn layers(snap: &Snapshot, p: &Principal) -> Vec<NamedPolicy> {
+    let mut v: Vec<NamedPolicy> = p.identity.clone();
+    v.extend(p.boundary.iter().cloned());
+    if let Some(l) = snap.levels(&p.account) {
+        v.extend(l.scps.iter().flatten().flatten().cloned());
+        v.extend(l.rcps.iter().flatten().flatten().cloned());
+    }
+    v
+}
+
+/// Compress a group's actions: the whole service as `svc:*`.
+fn compress(u: &Universe, ids: &[usize]) -> Vec<String> {
+    let Some(first) = ids.first() else {
+        return Vec::new();
+    };
+    let svc = u
+        .actions
+        .get(*first)
+        .map(|a| a.0.clone())
+        .unwrap_or_default();
+    if u.service_range(&svc).is_some_and(|r| r.len() == ids.len()) {
+        let prefix = verdict_catalog::catalog()
+            .service(&svc)
+            .map(|s| s.prefix().to_string())
+            .unwrap_or(svc);
+        return vec![format!("{prefix}:*")];
+    }
+    ids.iter().map(|i| u.name(*i).to_string()).collect()
+}
+
+/// Compress a set of action ids into per-service lists.
+pub fn compress_bits(u: &Universe, b: &Bits) -> Vec<String> {
+    if b.count() == u.len() && !u.is_empty() {
+        return vec!["*".into()];
+    }
+    let mut by_svc: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for i in b.iter() {
+        if let Some(a) = u.actions.get(i) {
+            by_svc.entry(a.0.as_str()).or_default().push(i);
+        }
+    }
+    by_svc.values().flat_map(|ids| compress(u, ids)).collect()
+}
+
+/// A pattern for "any resource" of an action: its first resource type's ARN format in
+/// the principal's account, or `*` for actions without resource types.
+fn any_resource(action: &str, account: &str) -> String {
+    let cat = verdict_catalog::catalog();
+    let Some(a) = cat.action(action) else {
+        return "*".into();
+    };
+    let Some(rt) = a.resource_types().filter_map(|r| r.resource_type()).next() else {
+        return "*".into();
+    };
+    let Some(fmt) = rt.arn_patterns().next() else {
+        return "*".into();
+    };
+    let mut out = String::new();
+    let mut rest = fmt;
+    while let Some(i) = rest.find("${") {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let after = rest.get(i + 2..).unwrap_or("");
+        let Some(j) = after.find('}') else { break };
+        let var = after.get(..j).unwrap_or("");
+        out.push_str(match var {
+            "Partition" => "aws",
+            "Account" => account,
+            _ => "*",
+        });
+        rest = after.get(j + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Replace the principal's own policy variables in a Resource entry (`None` when one
+/// has no value in the snapshot).
+fn resolve_vars(raw: &str, ctx: &Context) -> Option<String> {
+    use verdict_policy::template::{Part, Template};
+    if !raw.contains("${") {
+        return Some(raw.to_string());
+    }
+    let mut out = String::new();
+    for part in Template::parse(raw, true).parts() {
+        match part {
+            Part::Text(x) => out.push_str(x),
+            Part::Var {
+                key_lc, default, ..
+            } => out.push_str(&ctx.variable(key_lc).or_else(|| default.clone())?),
+            Part::Fixed(c) => out.push(*c),
+        }
+    }
+    Some(out)
+}
+
+fn with_unknown(s: &Scenario) -> Option<Scenario> {
+    let keys = residual::tested_keys(s);
+    if keys.is_empty() {
+        return None;
+    }
+    let mut u = s.clone();
+    u.unknown = keys
+        .into_iter()
+        .map(|key| UnknownKey {
+            key,
+            present: false,
+        })
+        .collect();
+    Some(u)
+}
+
+/// Decide one (action group, resource pattern) cell.
+fn decide_cell(
+    snap: &Snapshot,
+    who: &Who,
+    action: &str,
+    pattern: &str,
+) -> Result<Option<Row>, String> {
+    let member = if pattern.contains(['*', '?']) {
+        instance(pattern, "example", "x")
+    } else {
+        pattern.to_string()
+    };
+    let s = scenario(snap, who, action, &member, Context::new()).map_err(|e| e.0)?;
+    let concrete = verdict_eval::decide(&s);
+    let row = |decision, scope, example: &str| Row {
+        actions: Vec::new(),
+        resource: pattern.to_string(),
+        decision,
+        scope,
+        condition: None,
+        condition_block: None,
+        example: example.to_string(),
+        denied_example: None,
+        granted_by: Vec::new(),
+    };
+    let is_set = pattern.contains(['*', '?']) && pattern.starts_with("arn:");
+    if concrete.decision == Decision::Allow {
+        let mut r = row("allow", "checked", &member);
+        r.granted_by = granted_by(&s);
+        if is_set {
+            let set = ResourceSet {
+                pattern: pattern.to_string(),
+                all: true,
+            };
+            if let Ok(a) = evaluate_set(&s, &set) {
+                if a.resource_set.holds && a.resource_set.proven {
+                    r.scope = "all";
+                } else if !a.resource_set.holds {
+                    r.scope = "some";
+                    r.denied_example = a.resource_set.witness.clone();
+                }
+            }
+        }
+        return Ok(Some(r));
+    }
+    // Some member, or some context, may still allow.
+    if is_set {
+        let set = ResourceSet {
+            pattern: pattern.to_string(),
+            all: false,
+        };
+        if let Ok(a) = evaluate_set(&s, &set) {
+            if let (true, Some(w)) = (a.resource_set.holds, a.resource_set.witness.as_deref()) {
+                let sw = scenario(snap, who, action, w, Context::new()).map_err(|e| e.0)?;
+                if verdict_eval::decide(&sw).decision == Decision::Allow {
+                    let mut r = row("allow", "some", w);
+                    r.granted_by = granted_by(&sw);
+                    r.denied_example = Some(member.clone());
+                    return Ok(Some(r));
+                }
+            }
+        }
+    }
+    let Some(u) = with_unknown(&s) else {
+        return Ok(None);
+    };
+    match residual::residual(&u) {
+        Ok(res) => match res.decision {
+            ResidualDecision::Allow | ResidualDecision::Conditional => {
+                let mut r = row("conditional", "checked", &member);
+                if let Some(f) = &res.residual {
+                    r.condition = Some(f.text.clone());
+                    r.condition_block = f.condition.clone();
+                }
+                Ok(Some(r))
+            }
+            _ => Ok(None),
+        },
+        Err(e) => {
+            let mut r = row("unknown", "checked", &member);
+            r.condition = Some(format!("could not be decided: {e}"));
+            Ok(Some(r))
+        }
+    }
+}
+
+/// What can principal `pi` do?
+pub fn can(
+    snap: &Snapshot,
+    ix: &mut Indexer<'_>,
+    pi: usize,
+    opts: &CanOptions,
+) -> Result<Can, String> {
+    let p = snap.principals.get(pi).ok_or("no such principal")?;
+    let u = ix.universe;
+    let eff: Effective = effective(ix, snap, p);
+    let mut cand = eff.allowed.clone();
+    cand.or(&eff.possible);
+    if let Some(a) = &opts.action {
+        cand.and(&u.expand(a));
+    }
+    let mut notes = Vec::new();
+    // Signatures: which statements of the principal's layers mention each action.
+    let pols = layers(snap, p);
+    let mut stmts: Vec<(usize, usize, Bits)> = Vec::new();
+    for (pi_, np) in pols.iter().enumerate() {
+        for (si, st) in np.policy.statements.iter().enumerate() {
+            stmts.push((pi_, si, ix.statement(st)));
+        }
+    }
+    let mut groups: BTreeMap<(String, Vec<usize>), Vec<usize>> = BTreeMap::new();
+    for a in cand.iter() {
+        let sig: Vec<usize> = stmts
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, b))| b.get(a))
+            .map(|(k, _)| k)
+            .collect();
+        let svc = u.actions.get(a).map(|x| x.0.clone()).unwrap_or_default();
+        groups.entry((svc, sig)).or_default().push(a);
+    }
+    let who = Who::Principal(pi);
+    let base =
+        scenario(snap, &who, "sts:GetCallerIdentity", "*", Context::new()).map_err(|e| e.0)?;
+    let ctx = &base.request.context;
+    let mut rows = Vec::new();
+    for ((_, sig), ids) in &groups {
+        let Some(rep) = ids.first().map(|i| u.name(*i).to_string()) else {
+            continue;
+        };
+        let mut patterns: Vec<String> = Vec::new();
+        match &opts.resource {
+            Some(r) => patterns.push(r.clone()),
+            None => {
+                for k in sig {
+                    let Some((pk, sk, _)) = stmts.get(*k) else {
+                        continue;
+                    };
+                    let Some(st) = pols.get(*pk).and_then(|np| np.policy.statements.get(*sk))
+                    else {
+                        continue;
+                    };
+                    if st.effect != Effect::Allow || *pk >= p.identity.len() {
+                        continue;
+                    }
+                    match &st.resource {
+                        Some(rb) if !rb.negated => {
+                            for e in &rb.entries {
+                                match resolve_vars(&e.raw, ctx) {
+                                    Some(x) => patterns.push(x),
+                                    None => notes.push(format!("{} uses a policy variable the snapshot has no value for: {}", np_label(&pols, *pk), e.raw)),
+                                }
+                            }
+                        }
+                        _ => patterns.push("*".into()),
+                    }
+                }
+            }
+        }
+        patterns.sort();
+        patterns.dedup();
+        for pat in patterns {
+            let pat = if pat == "*" {
+                any_resource(&rep, &p.account)
+            } else {
+                pat
+            };
+            if let Some(mut row) = decide_cell(snap, &who, &rep, &pat)? {
+                row.actions = compress(u, ids);
+                rows.push(row);
+            }
+        }
+    }
+    // Grants that resource policies of the snapshot make to the principal.
+    for r in &snap.resources {
+        for st in &r.policy.policy.statements {
+            if st.effect != Effect::Allow || st.principal.is_none() {
+                continue;
+            }
+            let mut acts = ix.statement(st);
+            if let Some(a) = &opts.action {
+                acts.and(&u.expand(a));
+            }
+            let mut by_svc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for a in acts.iter() {
+                if let Some(x) = u.actions.get(a) {
+                    by_svc.entry(x.0.clone()).or_default().push(a);
+                }
+            }
+            let target = match &opts.resource {
+                Some(x) => x.clone(),
+                None => r.arn.clone(),
+            };
+            for ids in by_svc.values() {
+                let Some(rep) = ids.first().map(|i| u.name(*i).to_string()) else {
+                    continue;
+                };
+                let already = rows
+                    .iter()
+                    .any(|row| row.resource == target && row.actions.contains(&rep));
+                if already {
+                    continue;
+                }
+                if let Some(mut row) = decide_cell(snap, &who, &rep, &target)? {
+                    row.actions = compress(u, ids);
+                    rows.push(row);
+                }
+            }
+        }
+    }
+    Ok(Can {
+        principal: p.arn.clone(),
+        rows,
+        allowed_actions: eff.allowed.count(),
+        possible_actions: eff.possible.count(),
+        incomplete: p.incomplete.clone(),
+        notes,
+    })
+}
+
+fn np_label(pols: &[NamedPolicy], i: usize) -> String {
+    pols.get(i).map(|p| p.label.clone()).unwrap_or_default()
+}
+
+/// One policy granting the `allow` rows (and the conditional rows whose condition a
+/// Condition block expresses): the principal's effective permissions in one document.
+pub fn synthesize(c: &Can) -> serde_json::Value {
+    let mut statements = Vec::new();
+    for r in &c.rows {
+        let mut st = serde_json::json!({
+            "Effect": "Allow",
+            "Action": r.actions,
+            "Resource": if r.scope == "some" { r.example.clone() } else { r.resource.clone() },
+        });
+        match (r.decision, &r.condition_block) {
+            ("allow", _) => {}
+            ("conditional", Some(b)) => {
+                if let Some(o) = st.as_object_mut() {
+                    o.insert("Condition".into(), b.clone());
+                }
+            }
+            _ => continue,
+        }
+        statements.push(st);
+    }
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// The action-level permissions of one principal, for the org-wide sweep.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionLevel {
+    /// The principal's ARN.
+    pub principal: String,
+    /// Account.
+    pub account: String,
+    /// `user` or `role`.
+    pub kind: &'static str,
+    /// Allowed actions (compressed), as in [`Effective::allowed`].
+    pub allowed: Vec<String>,
+    /// Possibly allowed actions (compressed), as in [`Effective::possible`].
+    pub possible: Vec<String>,
+    /// Counts.
+    pub allowed_count: usize,
+    /// Counts.
+    pub possible_count: usize,
+    /// Why the answer may be incomplete.
+    pub incomplete: Vec<String>,
+}
+
+/// Action-level permissions of principal `p`.
+pub fn action_level(ix: &mut Indexer<'_>, snap: &Snapshot, p: &Principal) -> ActionLevel {
+    action_level_filtered(ix, snap, p, None)
+}
+
+/// As [`action_level`], restricted to the actions of `only`.
+pub fn action_level_filtered(
+    ix: &mut Indexer<'_>,
+    snap: &Snapshot,
+    p: &Principal,
+    only: Option<&Bits>,
+) -> ActionLevel {
+    let mut e = effective(ix, snap, p);
+    if let Some(o) = only {
+        e.allowed.and(o);
+        e.possible.and(o);
+    }
+    ActionLevel {
+        principal: p.arn.clone(),
+        account: p.account.clone(),
+        kind: p.kind.as_str(),
+        allowed: compress_bits(ix.universe, &e.allowed),
+        possible: compress_bits(ix.universe, &e.possible),
+        allowed_count: e.allowed.count(),
+        possible_count: e.possible.count(),
+        incomplete: p.incomplete.clone(),
+    }
+}

@@ -1,0 +1,187 @@
+//! One request of the snapshot as a [`Scenario`]: the caller's policies, the resource's
+//! policy (a role's trust policy for `sts:AssumeRole…`), SCPs of the caller's account and
+//! RCPs of the resource's, and the context keys the snapshot knows. The unit of work
+//! of every org-wide question is one principal against this shared snapshot.
+
+use crate::snapshot::{Principal, PrincipalKind, Snapshot};
+use verdict_eval::context::{Context, CtxValue};
+use verdict_eval::request::{is_trust_action, Caller, Request};
+use verdict_eval::{NamedPolicy, Policies, Scenario};
+
+/// Who makes the request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Who {
+    /// A user or role of the snapshot (by index); a role acts through a session.
+    Principal(usize),
+    /// A principal outside the snapshot, by ARN (an account root stands for any
+    /// principal of that account whose own policies allow the request).
+    External(String),
+    /// An AWS service principal (`lambda.amazonaws.com`).
+    Service(String),
+    /// An unsigned request.
+    Anonymous,
+}
+
+impl Who {
+    /// How the caller is shown.
+    pub fn display(&self, snap: &Snapshot) -> String {
+        match self {
+            Who::Principal(i) => snap
+                .principals
+                .get(*i)
+                .map(|p| p.arn.clone())
+                .unwrap_or_default(),
+            Who::External(a) => a.clone(),
+            Who::Service(s) => s.clone(),
+            Who::Anonymous => "anonymous".into(),
+        }
+    }
+
+    /// `user`, `role`, `external`, `service` or `anonymous`.
+    pub fn kind(&self, snap: &Snapshot) -> &'static str {
+        match self {
+            Who::Principal(i) => snap
+                .principals
+                .get(*i)
+                .map(|p| p.kind.as_str())
+                .unwrap_or("user"),
+            Who::External(_) => "external",
+            Who::Service(_) => "service",
+            Who::Anonymous => "anonymous",
+        }
+    }
+}
+
+/// A policy that allows everything: the stand-in for an outside principal's own
+/// identity policies, which the snapshot does not hold.
+fn allow_all() -> Option<NamedPolicy> {
+    let src = verdict_policy::SourceFile::new(
+        "<outside the snapshot>",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
+            .to_string(),
+    );
+    let p = verdict_policy::parse_policy(
+        &src,
+        verdict_policy::ParseOptions::new(verdict_policy::PolicyType::Identity),
+    )
+    .ok()?;
+    Some(NamedPolicy::new(
+        None,
+        None,
+        "the caller's own policies (outside the snapshot; taken to allow)".into(),
+        p,
+    ))
+}
+
+fn derive_principal_keys(snap: &Snapshot, p: &Principal, ctx: &mut Context) {
+    for (k, v) in &p.tags {
+        ctx.derive(
+            &format!("aws:PrincipalTag/{k}"),
+            CtxValue::Single(v.clone()),
+        );
+    }
+    if let Some(levels) = snap.levels(&p.account) {
+        if levels.member || snap.management_account() == Some(p.account.as_str()) {
+            if let Some(id) = snap.org_id() {
+                ctx.derive("aws:PrincipalOrgID", CtxValue::Single(id.to_string()));
+            }
+            if let Some(path) = &levels.org_path {
+                ctx.derive("aws:PrincipalOrgPaths", CtxValue::Multi(vec![path.clone()]));
+            }
+        }
+    }
+}
+
+fn derive_resource_keys(snap: &Snapshot, owner: Option<&str>, ctx: &mut Context) {
+    let Some(owner) = owner else { return };
+    ctx.derive("aws:ResourceAccount", CtxValue::Single(owner.to_string()));
+    if let Some(levels) = snap.levels(owner) {
+        if levels.member || snap.management_account() == Some(owner) {
+            if let Some(id) = snap.org_id() {
+                ctx.derive("aws:ResourceOrgID", CtxValue::Single(id.to_string()));
+            }
+            if let Some(path) = &levels.org_path {
+                ctx.derive("aws:ResourceOrgPaths", CtxValue::Multi(vec![path.clone()]));
+            }
+        }
+    }
+}
+
+/// Why a request could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryError(pub String);
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The scenario for `who` doing `action` on `resource` with `context` (given keys; the
+/// keys the snapshot knows are added as derived).
+pub fn scenario(
+    snap: &Snapshot,
+    who: &Who,
+    action: &str,
+    resource: &str,
+    context: Context,
+) -> Result<Scenario, QueryError> {
+    let action_lc = action.to_ascii_lowercase();
+    let mut ctx = context;
+    let (caller_text, principal) = match who {
+        Who::Principal(i) => {
+            let p = snap
+                .principals
+                .get(*i)
+                .ok_or_else(|| QueryError(format!("no principal #{i}")))?;
+            (p.arn.clone(), Some(p))
+        }
+        Who::External(a) => (a.clone(), None),
+        Who::Service(s) => (s.clone(), None),
+        Who::Anonymous => ("anonymous".to_string(), None),
+    };
+    let (caller, _) = Caller::parse(&caller_text, &action_lc).map_err(QueryError)?;
+    if let Some(p) = principal {
+        derive_principal_keys(snap, p, &mut ctx);
+    }
+    let owner = snap.owner_of(resource);
+    derive_resource_keys(snap, owner.as_deref(), &mut ctx);
+    let unique_id = principal.and_then(|p| p.unique_id.clone());
+    let mut req = Request::new(caller, action, resource, ctx, unique_id)
+        .ok_or_else(|| QueryError(format!("\"{action}\" is not service:Action")))?;
+    if principal.is_some_and(|p| p.service_linked) {
+        req.service_linked_role = true;
+    }
+    let mut policies = Policies::default();
+    match (who, principal) {
+        (_, Some(p)) => {
+            policies.identity = p.identity.clone();
+            policies.permissions_boundary = p.boundary.clone();
+            if let Some(levels) = snap.levels(&p.account) {
+                policies.scps = levels.scps.clone();
+            }
+        }
+        (Who::External(a), None) if !a.ends_with(":root") => {
+            policies.identity = allow_all().into_iter().collect();
+        }
+        _ => {}
+    }
+    if let Some(levels) = owner.as_deref().and_then(|o| snap.levels(o)) {
+        policies.rcps = levels.rcps.clone();
+    }
+    let (svc, name) = Request::split_action(action).unwrap_or_default();
+    if is_trust_action(&svc, &name, resource) {
+        policies.resource = snap
+            .principal(resource)
+            .filter(|r| r.kind == PrincipalKind::Role)
+            .and_then(|r| r.trust.clone());
+    } else {
+        policies.resource = snap.resource_for(resource).map(|r| r.policy.clone());
+    }
+    let mut s = Scenario::new(req, policies);
+    if owner.is_some() {
+        s.resource_account = owner;
+    }
+    s.management_account = snap.management_account().map(str::to_string);
+    Ok(s)
+}

@@ -1,0 +1,392 @@
+//! `organizations/`: the tree (roots, OUs, accounts), SCPs and RCPs with their targets,
+//! turned into the levels that bind each account (root first, account last).
+
+use super::{error_at, items, str_at, Snapshot};
+use std::collections::HashMap;
+use std::sync::Arc;
+use verdict_eval::NamedPolicy;
+use verdict_policy::json::{self, JsonKind};
+use verdict_policy::{Diagnostic, ParseOptions, Policy, PolicyType, SourceFile};
+
+/// The SCP and RCP levels that bind one account.
+#[derive(Clone, Debug, Default)]
+pub struct OrgLevels {
+    /// Level names, root first (`root r-ab12`, `OU ou-… (Name)`, `account 1111…`).
+    pub names: Vec<String>,
+    /// SCPs per level; `None` when SCPs are not in use.
+    pub scps: Option<Vec<Vec<NamedPolicy>>>,
+    /// RCPs per level; `None` when RCPs are not in use.
+    pub rcps: Option<Vec<Vec<NamedPolicy>>>,
+    /// `aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` value (`o-…/r-…/ou-…/`).
+    pub org_path: Option<String>,
+    /// The account is in the organization's tree.
+    pub member: bool,
+}
+
+/// The organization.
+#[derive(Clone, Debug, Default)]
+pub struct Org {
+    /// Organization id.
+    pub id: Option<String>,
+    /// Management account.
+    pub management: Option<String>,
+    accounts: HashMap<String, OrgLevels>,
+    outside: OrgLevels,
+}
+
+impl Org {
+    /// The levels of `account`; an account not in the tree gets the fail-closed levels
+    /// (one level that denies everything, said in the notes).
+    pub fn levels_for(&self, account: &str) -> &OrgLevels {
+        self.accounts.get(account).unwrap_or(&self.outside)
+    }
+
+    /// Accounts in the tree.
+    pub fn member_accounts(&self) -> impl Iterator<Item = &str> {
+        self.accounts.keys().map(String::as_str)
+    }
+}
+
+#[derive(Clone)]
+struct Node {
+    id: String,
+    name: String,
+    parent: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Scp,
+    Rcp,
+}
+
+#[derive(Default)]
+pub(crate) struct OrgReader {
+    any: bool,
+    org_id: Option<String>,
+    management: Option<String>,
+    roots: Vec<Node>,
+    ous: Vec<Node>,
+    accounts: Vec<Node>,
+    listed: HashMap<Kind, Vec<(String, String, bool)>>,
+    contents: HashMap<String, (String, Arc<Policy>, Kind)>,
+    targets: HashMap<String, Vec<String>>,
+    errors_for: HashMap<String, String>,
+}
+
+const FULL_AWS_ACCESS: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const RCP_FULL_AWS_ACCESS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+const DENY_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+const RCP_DENY_ALL: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
+fn builtin(text: &str, ty: PolicyType, name: &str) -> Option<Arc<Policy>> {
+    let src = SourceFile::new(format!("<{name}>"), text.to_string());
+    verdict_policy::parse_policy(&src, ParseOptions::new(ty))
+        .ok()
+        .map(Arc::new)
+}
+
+impl OrgReader {
+    pub(crate) fn add(&mut self, src: &Arc<SourceFile>, file: &str) -> Result<(), Vec<Diagnostic>> {
+        let tree = json::parse(src).map_err(|d| vec![d])?;
+        let stem = file.strip_suffix(".json").unwrap_or(file);
+        self.any = true;
+        let node = |v: &verdict_policy::json::Json, parent: Option<&str>| -> Option<Node> {
+            Some(Node {
+                id: str_at(v, "Id")?.to_string(),
+                name: str_at(v, "Name").unwrap_or("").to_string(),
+                parent: parent.map(str::to_string),
+            })
+        };
+        if stem == "describe-organization" {
+            let o = tree.get("Organization").ok_or_else(|| vec![error_at(src, &tree, format!("{file}: expected {{\"Organization\": …}} (aws organizations describe-organization)"))])?;
+            self.org_id = str_at(o, "Id").map(str::to_string);
+            self.management = str_at(o, "MasterAccountId")
+                .or_else(|| str_at(o, "ManagementAccountId"))
+                .map(str::to_string);
+        } else if stem == "list-roots" {
+            let roots = tree.get("Roots").ok_or_else(|| {
+                vec![error_at(
+                    src,
+                    &tree,
+                    format!("{file}: expected {{\"Roots\": […]}} (aws organizations list-roots)"),
+                )]
+            })?;
+            self.roots
+                .extend(items(Some(roots)).iter().filter_map(|r| node(r, None)));
+        } else if let Some(parent) = stem.strip_prefix("list-organizational-units-for-parent-") {
+            let ous = tree.get("OrganizationalUnits").ok_or_else(|| {
+                vec![error_at(
+                    src,
+                    &tree,
+                    format!("{file}: expected {{\"OrganizationalUnits\": […]}}"),
+                )]
+            })?;
+            self.ous.extend(
+                items(Some(ous))
+                    .iter()
+                    .filter_map(|r| node(r, Some(parent))),
+            );
+        } else if let Some(parent) = stem.strip_prefix("list-accounts-for-parent-") {
+            let acc = tree.get("Accounts").ok_or_else(|| {
+                vec![error_at(
+                    src,
+                    &tree,
+                    format!("{file}: expected {{\"Accounts\": […]}}"),
+                )]
+            })?;
+            self.accounts.extend(
+                items(Some(acc))
+                    .iter()
+                    .filter_map(|r| node(r, Some(parent))),
+            );
+        } else if stem == "list-policies-scp" || stem == "list-policies-rcp" {
+            let kind = if stem.ends_with("scp") {
+                Kind::Scp
+            } else {
+                Kind::Rcp
+            };
+            let ps = tree.get("Policies").ok_or_else(|| vec![error_at(src, &tree, format!("{file}: expected {{\"Policies\": […]}} (aws organizations list-policies --filter …)"))])?;
+            let list = self.listed.entry(kind).or_default();
+            for p in items(Some(ps)) {
+                if let Some(id) = str_at(p, "Id") {
+                    let aws = matches!(
+                        p.get("AwsManaged").map(|b| &b.kind),
+                        Some(JsonKind::Bool(true))
+                    );
+                    list.push((
+                        id.to_string(),
+                        str_at(p, "Name").unwrap_or(id).to_string(),
+                        aws,
+                    ));
+                }
+            }
+        } else if stem.starts_with("describe-policy-") {
+            let p = tree.get("Policy").ok_or_else(|| vec![error_at(src, &tree, format!("{file}: expected {{\"Policy\": {{\"PolicySummary\", \"Content\"}}}} (aws organizations describe-policy)"))])?;
+            let summary = p.get("PolicySummary");
+            let id = summary
+                .and_then(|s| str_at(s, "Id"))
+                .map(str::to_string)
+                .unwrap_or_else(|| stem.trim_start_matches("describe-policy-").to_string());
+            let name = summary
+                .and_then(|s| str_at(s, "Name"))
+                .unwrap_or(&id)
+                .to_string();
+            let kind = match summary.and_then(|s| str_at(s, "Type")) {
+                Some("RESOURCE_CONTROL_POLICY") => Kind::Rcp,
+                Some("SERVICE_CONTROL_POLICY") | None => Kind::Scp,
+                Some(other) => {
+                    return Err(vec![error_at(src, p, format!("{file}: policy {id} is a {other}, which does not decide authorization; only SCPs and RCPs are read"))]);
+                }
+            };
+            let Some(content) = p.get("Content") else {
+                return Err(vec![error_at(
+                    src,
+                    p,
+                    format!("{file}: policy {id} has no \"Content\""),
+                )]);
+            };
+            let ty = if kind == Kind::Scp {
+                PolicyType::Scp
+            } else {
+                PolicyType::Rcp
+            };
+            match verdict_policy::parse_policy_json(content, src, ParseOptions::new(ty)) {
+                Ok(pol) => {
+                    self.contents.insert(id, (name, Arc::new(pol), kind));
+                }
+                Err(d) => {
+                    self.errors_for.insert(id, file.to_string());
+                    return Err(d);
+                }
+            }
+        } else if let Some(id) = stem.strip_prefix("list-targets-for-policy-") {
+            let t = tree.get("Targets").ok_or_else(|| vec![error_at(src, &tree, format!("{file}: expected {{\"Targets\": […]}} (aws organizations list-targets-for-policy)"))])?;
+            let ids = items(Some(t))
+                .iter()
+                .filter_map(|x| str_at(x, "TargetId").map(str::to_string));
+            self.targets.entry(id.to_string()).or_default().extend(ids);
+        } else {
+            return Err(vec![error_at(src, &tree, format!("organizations/{file} was not read: expected describe-organization.json, list-roots.json, list-organizational-units-for-parent-<id>.json, list-accounts-for-parent-<id>.json, list-policies-scp.json, list-policies-rcp.json, describe-policy-<id>.json or list-targets-for-policy-<id>.json (docs/snapshot.md)"))]);
+        }
+        Ok(())
+    }
+
+    fn policies_at(&self, kind: Kind, target: &str, notes: &mut Vec<String>) -> Vec<NamedPolicy> {
+        let mut out = Vec::new();
+        let Some(listed) = self.listed.get(&kind) else {
+            return out;
+        };
+        for (id, name, aws) in listed {
+            let attached = self
+                .targets
+                .get(id)
+                .is_some_and(|t| t.iter().any(|x| x == target));
+            if !attached {
+                continue;
+            }
+            let (ty, label) = match kind {
+                Kind::Scp => (PolicyType::Scp, "SCP"),
+                Kind::Rcp => (PolicyType::Rcp, "RCP"),
+            };
+            match self.contents.get(id) {
+                Some((n, p, _)) => out.push(NamedPolicy::new(
+                    Some(n.clone()),
+                    Some(id.clone()),
+                    format!("{label} {n} ({id})"),
+                    Arc::clone(p),
+                )),
+                None => {
+                    let (text, why) = if *aws
+                        && (id == "p-FullAWSAccess"
+                            || name == "FullAWSAccess"
+                            || name == "RCPFullAWSAccess")
+                    {
+                        (
+                            if kind == Kind::Scp {
+                                FULL_AWS_ACCESS
+                            } else {
+                                RCP_FULL_AWS_ACCESS
+                            },
+                            "the AWS managed policy, known",
+                        )
+                    } else {
+                        notes.push(format!("{label} {name} ({id}) is attached to {target} but its content is not in the snapshot ({}): it was taken to deny everything (fail closed)", self.errors_for.get(id).map(|f| format!("{f} did not parse")).unwrap_or_else(|| format!("add describe-policy-{id}.json"))));
+                        (
+                            if kind == Kind::Scp {
+                                DENY_ALL
+                            } else {
+                                RCP_DENY_ALL
+                            },
+                            "missing: denies all",
+                        )
+                    };
+                    if let Some(p) = builtin(text, ty, name) {
+                        out.push(NamedPolicy::new(
+                            Some(name.clone()),
+                            Some(id.clone()),
+                            format!("{label} {name} ({id}, {why})"),
+                            p,
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub(crate) fn finish(&mut self, snap: &mut Snapshot) -> Option<Org> {
+        if !self.any {
+            return None;
+        }
+        let mut notes = Vec::new();
+        if self.roots.is_empty() {
+            notes.push("organizations/ has no list-roots.json: the tree cannot be rebuilt, so every account was taken to be outside it (fail closed)".to_string());
+        }
+        let scp_on = self.listed.contains_key(&Kind::Scp);
+        let rcp_on = self.listed.contains_key(&Kind::Rcp);
+        if !scp_on {
+            notes.push(
+                "organizations/ has no list-policies-scp.json: SCPs were not applied".to_string(),
+            );
+        }
+        let mut parents: HashMap<String, Node> = HashMap::new();
+        for n in self.roots.iter().chain(self.ous.iter()) {
+            parents.insert(n.id.clone(), n.clone());
+        }
+        let mut org = Org {
+            id: self.org_id.clone(),
+            management: self.management.clone(),
+            ..Default::default()
+        };
+        for acct in &self.accounts {
+            let mut chain = vec![acct.clone()];
+            let mut cur = acct.parent.clone();
+            let mut broken = false;
+            while let Some(pid) = cur {
+                match parents.get(&pid) {
+                    Some(n) => {
+                        chain.push(n.clone());
+                        cur = n.parent.clone();
+                    }
+                    None => {
+                        notes.push(format!("account {} is listed under {pid}, which is not in the tree (add list-organizational-units-for-parent-<id>.json for its parent): its levels above {pid} are missing, so it was given a level that denies everything (fail closed)", acct.id));
+                        broken = true;
+                        break;
+                    }
+                }
+                if chain.len() > 10 {
+                    notes.push(format!("the tree above account {} has a cycle", acct.id));
+                    broken = true;
+                    break;
+                }
+            }
+            chain.reverse();
+            let mut levels = OrgLevels {
+                member: true,
+                ..Default::default()
+            };
+            let mut scps = Vec::new();
+            let mut rcps = Vec::new();
+            let mut path = self.org_id.clone().map(|o| format!("{o}/"));
+            for (i, n) in chain.iter().enumerate() {
+                let last = i + 1 == chain.len();
+                levels.names.push(if n.id.starts_with("r-") {
+                    format!("root {}", n.id)
+                } else if last {
+                    format!("account {}", n.id)
+                } else {
+                    format!("OU {} ({})", n.id, n.name)
+                });
+                if !last {
+                    if let Some(p) = path.as_mut() {
+                        p.push_str(&n.id);
+                        p.push('/');
+                    }
+                }
+                scps.push(self.policies_at(Kind::Scp, &n.id, &mut notes));
+                rcps.push(self.policies_at(Kind::Rcp, &n.id, &mut notes));
+            }
+            if broken {
+                if let Some(p) = builtin(DENY_ALL, PolicyType::Scp, "deny-all") {
+                    scps.push(vec![NamedPolicy::new(
+                        None,
+                        None,
+                        "missing org levels (fail closed)".into(),
+                        p,
+                    )]);
+                }
+                levels.names.push("missing levels".into());
+            }
+            levels.org_path = path;
+            levels.scps = scp_on.then_some(scps);
+            levels.rcps = rcp_on.then_some(rcps);
+            org.accounts.insert(acct.id.clone(), levels);
+        }
+        // Accounts with authorization details but not in the tree.
+        let outside_scp = builtin(DENY_ALL, PolicyType::Scp, "deny-all");
+        org.outside = OrgLevels {
+            names: vec!["not in the organization's tree".into()],
+            scps: outside_scp.map(|p| {
+                vec![vec![NamedPolicy::new(
+                    None,
+                    None,
+                    "account not in the organization's tree (fail closed)".into(),
+                    p,
+                )]]
+            }),
+            rcps: None,
+            org_path: None,
+            member: false,
+        };
+        for a in &snap.accounts {
+            if !org.accounts.contains_key(a) && org.management.as_deref() != Some(a.as_str()) {
+                notes.push(format!("account {a} has authorization details but is not in the organization's tree: its SCPs are unknown, so its principals were taken to be denied everything (fail closed)"));
+            }
+        }
+        snap.notes.extend(notes);
+        Some(org)
+    }
+}
