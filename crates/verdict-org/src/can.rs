@@ -11,6 +11,7 @@ use crate::query::{scenario, Who};
 use crate::snapshot::{Principal, Snapshot};
 use crate::who_can::granted_by;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use verdict_eval::context::Context;
 use verdict_eval::residual::{self, ResidualDecision};
@@ -104,23 +105,35 @@ fn compress(u: &Universe, ids: &[usize]) -> Vec<String> {
     ids.iter().map(|i| u.name(*i).to_string()).collect()
 }
 
-/// Compress a set of action ids into per-service lists.
-pub fn compress_bits(u: &Universe, b: &Bits) -> Vec<String> {
-    if b.count() == u.len() && !u.is_empty() {
-        return vec!["*".into()];
+/// Compress a set of action ids: `*` for every action, `svc:*` for a whole service,
+/// else the action names (borrowed from the universe).
+pub fn compress_bits<'u>(u: &'u Universe, b: &Bits) -> Vec<Cow<'u, str>> {
+    let total = b.count();
+    if total == u.len() && !u.is_empty() {
+        return vec![Cow::Borrowed("*")];
     }
-    let mut by_svc: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for i in b.iter() {
-        if let Some(a) = u.actions.get(i) {
-            by_svc.entry(a.0.as_str()).or_default().push(i);
+    let mut out = Vec::with_capacity(total);
+    for (prefix, start, end) in &u.services {
+        let n = b.count_range(*start, *end);
+        if n == 0 {
+            continue;
+        }
+        if n == end - start {
+            out.push(Cow::Owned(format!("{prefix}:*")));
+        } else {
+            out.extend(
+                (*start..*end)
+                    .filter(|i| b.get(*i))
+                    .map(|i| Cow::Borrowed(u.name(i))),
+            );
         }
     }
-    by_svc.values().flat_map(|ids| compress(u, ids)).collect()
+    out
 }
 
 /// A pattern for "any resource" of an action: its first resource type's ARN format in
 /// the principal's account, or `*` for actions without resource types.
-fn any_resource(action: &str, account: &str) -> String {
+pub fn any_resource(action: &str, account: &str) -> String {
     let cat = verdict_catalog::catalog();
     let Some(a) = cat.action(action) else {
         return "*".into();
@@ -140,7 +153,8 @@ fn any_resource(action: &str, account: &str) -> String {
         let var = after.get(..j).unwrap_or("");
         out.push_str(match var {
             "Partition" => "aws",
-            "Account" => account,
+            "Region" => "us-east-1",
+            v if v.contains("Account") => account,
             _ => "*",
         });
         rest = after.get(j + 1..).unwrap_or("");
@@ -192,7 +206,7 @@ fn decide_cell(
     action: &str,
     pattern: &str,
 ) -> Result<Option<Row>, String> {
-    let member = if pattern.contains(['*', '?']) {
+    let member = if pattern.starts_with("arn:") && pattern.contains(['*', '?']) {
         instance(pattern, "example", "x")
     } else {
         pattern.to_string()
@@ -435,50 +449,48 @@ pub fn synthesize(c: &Can) -> serde_json::Value {
 
 /// The action-level permissions of one principal, for the org-wide sweep.
 #[derive(Clone, Debug, Serialize)]
-pub struct ActionLevel {
+pub struct ActionLevel<'a> {
     /// The principal's ARN.
-    pub principal: String,
+    pub principal: &'a str,
     /// Account.
-    pub account: String,
+    pub account: &'a str,
     /// `user` or `role`.
     pub kind: &'static str,
-    /// Allowed actions (compressed), as in [`Effective::allowed`].
-    pub allowed: Vec<String>,
-    /// Possibly allowed actions (compressed), as in [`Effective::possible`].
-    pub possible: Vec<String>,
-    /// Counts.
+    /// Actions allowed on every resource of its account without a resource policy,
+    /// whatever the context (compressed), as in [`Effective::allowed`].
+    pub allowed: Vec<Cow<'a, str>>,
+    /// Actions some resource or context may allow (compressed), as in
+    /// [`Effective::possible`].
+    pub possible: Vec<Cow<'a, str>>,
+    /// How many actions `allowed` holds.
     pub allowed_count: usize,
-    /// Counts.
+    /// How many actions `possible` holds.
     pub possible_count: usize,
     /// Why the answer may be incomplete.
-    pub incomplete: Vec<String>,
+    pub incomplete: &'a [String],
 }
 
-/// Action-level permissions of principal `p`.
-pub fn action_level(ix: &mut Indexer<'_>, snap: &Snapshot, p: &Principal) -> ActionLevel {
-    action_level_filtered(ix, snap, p, None)
-}
-
-/// As [`action_level`], restricted to the actions of `only`.
-pub fn action_level_filtered(
-    ix: &mut Indexer<'_>,
-    snap: &Snapshot,
-    p: &Principal,
+/// Action-level permissions of principal `p`, restricted to the actions of `only`.
+pub fn action_level<'a>(
+    ix: &mut Indexer<'a>,
+    snap: &'a Snapshot,
+    p: &'a Principal,
     only: Option<&Bits>,
-) -> ActionLevel {
+) -> ActionLevel<'a> {
     let mut e = effective(ix, snap, p);
     if let Some(o) = only {
         e.allowed.and(o);
         e.possible.and(o);
     }
+    let u: &'a Universe = ix.universe;
     ActionLevel {
-        principal: p.arn.clone(),
-        account: p.account.clone(),
+        principal: &p.arn,
+        account: &p.account,
         kind: p.kind.as_str(),
-        allowed: compress_bits(ix.universe, &e.allowed),
-        possible: compress_bits(ix.universe, &e.possible),
+        allowed: compress_bits(u, &e.allowed),
+        possible: compress_bits(u, &e.possible),
         allowed_count: e.allowed.count(),
         possible_count: e.possible.count(),
-        incomplete: p.incomplete.clone(),
+        incomplete: &p.incomplete,
     }
 }

@@ -65,6 +65,24 @@ impl Bits {
         }
     }
 
+    /// Number of members among ids `start..end`.
+    pub fn count_range(&self, start: usize, end: usize) -> usize {
+        let mut n = 0;
+        let mut i = start;
+        while i < end {
+            let (w, b) = (i / 64, i % 64);
+            let take = (64 - b).min(end - i);
+            let mask = if take == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << take) - 1) << b
+            };
+            n += (self.0.get(w).copied().unwrap_or(0) & mask).count_ones() as usize;
+            i += take;
+        }
+        n
+    }
+
     /// Number of members.
     pub fn count(&self) -> usize {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
@@ -87,6 +105,8 @@ pub struct Universe {
     pub actions: Vec<(String, String, String)>,
     by_service: HashMap<String, (usize, usize)>,
     by_name: HashMap<String, usize>,
+    /// Services in id order: `(prefix as the catalog spells it, first id, end id)`.
+    pub services: Vec<(String, usize, usize)>,
 }
 
 impl Universe {
@@ -95,6 +115,7 @@ impl Universe {
         let cat = verdict_catalog::catalog();
         let mut actions = Vec::with_capacity(cat.action_count());
         let mut by_service = HashMap::new();
+        let mut services = Vec::new();
         for s in cat.services() {
             let start = actions.len();
             let svc = s.prefix().to_ascii_lowercase();
@@ -106,6 +127,7 @@ impl Universe {
                 ));
             }
             by_service.insert(svc, (start, actions.len()));
+            services.push((s.prefix().to_string(), start, actions.len()));
         }
         let by_name = actions
             .iter()
@@ -116,6 +138,7 @@ impl Universe {
             actions,
             by_service,
             by_name,
+            services,
         }
     }
 
@@ -379,11 +402,13 @@ pub struct PrincipalIndex {
 impl PrincipalIndex {
     /// Build it for every principal.
     pub fn build(ix: &mut Indexer<'_>, snap: &Snapshot) -> PrincipalIndex {
+        use rayon::prelude::*;
+        let u = ix.universe;
         PrincipalIndex {
             identity_allow: snap
                 .principals
-                .iter()
-                .map(|p| ix.layer(&p.identity).allow)
+                .par_iter()
+                .map_init(|| Indexer::new(u), |ix, p| ix.layer(&p.identity).allow)
                 .collect(),
         }
     }

@@ -15,6 +15,7 @@ pub mod escalation;
 pub mod index;
 pub mod query;
 pub mod snapshot;
+pub mod synth;
 pub mod table;
 pub mod who_can;
 

@@ -185,3 +185,99 @@ pub fn scenario(
     s.management_account = snap.management_account().map(str::to_string);
     Ok(s)
 }
+
+/// A policy's document as JSON (the text it was read from; a string when it is not
+/// plain JSON, e.g. URL-encoded).
+fn document(np: &NamedPolicy) -> serde_json::Value {
+    let text = np.policy.source.slice(np.policy.span);
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
+}
+
+fn named(np: &NamedPolicy) -> serde_json::Value {
+    serde_json::json!({"name": np.label, "document": document(np)})
+}
+
+/// The same request as a scenario file (docs/scenario-format.md) that `verdict
+/// simulate` reads: what the snapshot knows, written out, so that any org-wide answer
+/// can be re-checked (and explained) one request at a time.
+pub fn scenario_document(
+    snap: &Snapshot,
+    who: &Who,
+    action: &str,
+    resource: &str,
+) -> Result<serde_json::Value, QueryError> {
+    let s = scenario(snap, who, action, resource, Context::new())?;
+    let mut context = serde_json::Map::new();
+    for e in s.request.context.entries() {
+        // Keys the engine derives from the caller itself are left to the loader.
+        let key_lc = e.key.to_ascii_lowercase();
+        if matches!(
+            key_lc.as_str(),
+            "aws:principalarn"
+                | "aws:principalaccount"
+                | "aws:principaltype"
+                | "aws:userid"
+                | "aws:username"
+                | "aws:principalisawsservice"
+                | "aws:principalservicename"
+        ) {
+            continue;
+        }
+        if let Some(v) = e.values.first() {
+            context.insert(e.key.clone(), v.to_json());
+        }
+    }
+    let caller = match who {
+        Who::Principal(i) => snap
+            .principals
+            .get(*i)
+            .map(|p| p.arn.clone())
+            .unwrap_or_default(),
+        Who::External(a) => a.clone(),
+        Who::Service(x) => x.clone(),
+        Who::Anonymous => "anonymous".into(),
+    };
+    let mut request = serde_json::json!({"principal": caller, "action": action, "resource": resource, "context": context});
+    if let (Some(o), Some(id)) = (request.as_object_mut(), s.request.principal_id.as_ref()) {
+        o.insert("principal_id".into(), serde_json::json!(id));
+    }
+    if let (Some(o), true) = (request.as_object_mut(), s.request.service_linked_role) {
+        o.insert("service_linked_role".into(), serde_json::json!(true));
+    }
+    let p = &s.policies;
+    let mut policies = serde_json::Map::new();
+    if !p.identity.is_empty() {
+        policies.insert("identity".into(), p.identity.iter().map(named).collect());
+    }
+    if let Some(b) = &p.permissions_boundary {
+        policies.insert("permissions_boundary".into(), named(b));
+    }
+    if let Some(r) = &p.resource {
+        policies.insert("resource".into(), named(r));
+    }
+    let levels = |v: &Vec<Vec<NamedPolicy>>| -> serde_json::Value {
+        v.iter()
+            .map(|l| l.iter().map(named).collect::<Vec<_>>())
+            .collect()
+    };
+    if let Some(x) = &p.scps {
+        policies.insert("scps".into(), levels(x));
+    }
+    if let Some(x) = &p.rcps {
+        policies.insert("rcps".into(), levels(x));
+    }
+    let mut doc = serde_json::json!({
+        "name": format!("{} {action} {resource}", who.display(snap)),
+        "request": request,
+        "policies": policies,
+    });
+    if let Some(o) = doc.as_object_mut() {
+        if let Some(a) = &s.resource_account {
+            o.insert("resource_account".into(), serde_json::json!(a));
+        }
+        if let Some(m) = &s.management_account {
+            o.insert("management_account".into(), serde_json::json!(m));
+        }
+    }
+    Ok(doc)
+}

@@ -53,6 +53,21 @@ impl Table {
         Ok(())
     }
 
+    /// The rows as CSV lines, without the header.
+    pub fn csv_rows(&self) -> String {
+        let mut out = String::new();
+        for r in &self.rows {
+            let line: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| quote(&cell(r.get(*c))))
+                .collect();
+            out.push_str(&line.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
     /// Write as JSON Lines (one object per row, columns in order).
     pub fn write_jsonl(&self, w: &mut dyn Write) -> std::io::Result<()> {
         for r in &self.rows {

@@ -30,6 +30,9 @@ pub struct Access {
     pub condition_block: Option<serde_json::Value>,
     /// The statements that grant it (`layer: policy #statement`).
     pub granted_by: Vec<String>,
+    /// When conditional: request values under which it is allowed (checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_example: Option<serde_json::Value>,
     /// What the answer assumes (an outside caller's own policies, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumes: Vec<String>,
@@ -110,6 +113,7 @@ pub fn decide_one(
             decision: "allow",
             condition: None,
             condition_block: None,
+            allowed_example: None,
             granted_by: granted_by(&s),
             assumes,
             uncertain,
@@ -141,6 +145,7 @@ pub fn decide_one(
                 decision: "unknown",
                 condition: Some(format!("could not be decided: {e}")),
                 condition_block: None,
+                allowed_example: None,
                 granted_by: Vec::new(),
                 assumes,
                 uncertain,
@@ -161,6 +166,7 @@ pub fn decide_one(
                 decision: "conditional",
                 condition: f.map(|f| f.text.clone()),
                 condition_block: f.and_then(|f| f.condition.clone()),
+                allowed_example: r.allowed_example.clone(),
                 granted_by: granted_by(&example),
                 assumes,
                 uncertain: uncertain
@@ -343,6 +349,32 @@ fn named(snap: &Snapshot, out: &mut Vec<Who>, arn: String) {
     }
 }
 
+/// Can some identity Allow statement of `p` cover this action on this resource? A
+/// necessary condition for access through identity policies (policy variables and
+/// NotResource count as covering); a resource policy's own grants are found apart.
+fn identity_may_cover(
+    p: &crate::snapshot::Principal,
+    svc: &str,
+    name: &str,
+    res: &verdict_policy::arn::RequestResource,
+) -> bool {
+    let hash = verdict_policy::model::service_hash(svc);
+    p.identity
+        .iter()
+        .flat_map(|np| np.policy.statements.iter())
+        .any(|st| {
+            st.effect == Effect::Allow
+                && st.action.covers_hashed(hash, svc, name)
+                && st.resource.as_ref().is_none_or(|rb| {
+                    rb.negated
+                        || rb
+                            .entries
+                            .iter()
+                            .any(|e| e.pattern.matches_with(res, true, |_| None).unwrap_or(true))
+                })
+        })
+}
+
 /// Who can do `action` on `resource`?
 pub fn who_can(
     snap: &Snapshot,
@@ -359,8 +391,15 @@ pub fn who_can(
     let mut cands: Vec<Who> = Vec::new();
     let mut open = Vec::new();
     named_callers(snap, &probe, &mut cands, &mut open);
+    let (svc, name) = verdict_eval::request::Request::split_action(action).unwrap_or_default();
+    let res = verdict_policy::arn::RequestResource::new(resource);
+    let may_cover = |i: &usize| {
+        snap.principals
+            .get(*i)
+            .is_some_and(|p| identity_may_cover(p, &svc, &name, &res))
+    };
     match universe.id(action) {
-        Some(id) => cands.extend(index.candidates(id).map(Who::Principal)),
+        Some(id) => cands.extend(index.candidates(id).filter(may_cover).map(Who::Principal)),
         None => {
             notes.push(format!(
                 "{action} is not in the catalog: every principal was decided (no action index)"

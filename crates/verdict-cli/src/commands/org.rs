@@ -146,6 +146,13 @@ fn load(dir: &Path) -> Result<Snapshot, String> {
     Ok(snap)
 }
 
+/// With `VERDICT_TIMINGS` set, print how long a phase took to stderr.
+fn timing(phase: &str, since: std::time::Instant) {
+    if std::env::var_os("VERDICT_TIMINGS").is_some() {
+        anstream::eprintln!("timing: {phase} {:.3} s", since.elapsed().as_secs_f64());
+    }
+}
+
 fn report_problems(snap: &Snapshot) {
     for d in &snap.problems {
         anstream::eprintln!("warning: {d}");
@@ -194,19 +201,25 @@ fn emit_json(mut v: Value, snap: &Snapshot) {
 impl WhoCanArgs {
     /// Run it.
     pub fn run(self) -> ExitCode {
+        let t = std::time::Instant::now();
         let snap = match load(&self.snap.snapshot) {
             Ok(s) => s,
             Err(e) => return bad(&e),
         };
+        timing("load", t);
         report_problems(&snap);
+        let t = std::time::Instant::now();
         let u = Universe::from_catalog();
         let mut ix = Indexer::new(&u);
         let index = PrincipalIndex::build(&mut ix, &snap);
+        timing("index", t);
+        let t = std::time::Instant::now();
         let w = match verdict_org::who_can::who_can(&snap, &index, &u, &self.action, &self.resource)
         {
             Ok(w) => w,
             Err(e) => return bad(&e),
         };
+        timing("who-can", t);
         match self.snap.format {
             OrgFormat::Json => emit_json(json!(w), &snap),
             OrgFormat::Text => print_who_can(&w),
@@ -297,10 +310,12 @@ fn print_who_can(w: &verdict_org::who_can::WhoCan) {
 impl CanArgs {
     /// Run it.
     pub fn run(self) -> ExitCode {
+        let t = std::time::Instant::now();
         let snap = match load(&self.snap.snapshot) {
             Ok(s) => s,
             Err(e) => return bad(&e),
         };
+        timing("load", t);
         report_problems(&snap);
         let u = Universe::from_catalog();
         let Some(who) = &self.principal else {
@@ -367,6 +382,7 @@ impl CanArgs {
     /// Every principal's action-level permissions, in chunks so that memory stays flat.
     fn sweep(&self, snap: &Snapshot, u: &Universe) -> ExitCode {
         use rayon::prelude::*;
+        let t = std::time::Instant::now();
         let filter = self.action.as_deref().map(|a| u.expand(a));
         let columns = vec![
             "principal",
@@ -383,50 +399,58 @@ impl CanArgs {
             let _ = writeln!(out, "{}", columns.join(","));
         }
         let mut json_rows = Vec::new();
+        let format = self.snap.format;
         for chunk in snap.principals.chunks(4096) {
-            let rows: Vec<verdict_org::can::ActionLevel> = chunk
+            // Each principal is decided and serialized on its own thread; lines are
+            // written in order.
+            let lines: Vec<String> = chunk
                 .par_iter()
                 .map_init(
                     || Indexer::new(u),
-                    |ix, p| verdict_org::can::action_level_filtered(ix, snap, p, filter.as_ref()),
+                    |ix, p| {
+                        let r = verdict_org::can::action_level(ix, snap, p, filter.as_ref());
+                        match format {
+                            OrgFormat::Text => format!(
+                                "{}  allowed {}  possible {}{}\n",
+                                r.principal,
+                                r.allowed_count,
+                                r.possible_count,
+                                if r.incomplete.is_empty() {
+                                    ""
+                                } else {
+                                    "  (incomplete)"
+                                }
+                            ),
+                            OrgFormat::Csv => {
+                                let t = Table {
+                                    columns: columns.clone(),
+                                    rows: vec![json!(r)],
+                                };
+                                t.csv_rows()
+                            }
+                            _ => {
+                                let mut line = serde_json::to_string(&r).unwrap_or_default();
+                                line.push('\n');
+                                line
+                            }
+                        }
+                    },
                 )
                 .collect();
-            match self.snap.format {
-                OrgFormat::Text => {
-                    for r in &rows {
-                        let _ = writeln!(
-                            out,
-                            "{}  allowed {}  possible {}{}",
-                            r.principal,
-                            r.allowed_count,
-                            r.possible_count,
-                            if r.incomplete.is_empty() {
-                                ""
-                            } else {
-                                "  (incomplete)"
-                            }
-                        );
-                    }
-                }
-                OrgFormat::Json => json_rows.extend(rows.into_iter().map(|r| json!(r))),
-                f => {
-                    let t = Table {
-                        columns: columns.clone(),
-                        rows: rows.into_iter().map(|r| json!(r)).collect(),
-                    };
-                    if f == OrgFormat::Csv {
-                        let mut buf = Vec::new();
-                        let _ = t.write_csv(&mut buf);
-                        let text = String::from_utf8_lossy(&buf);
-                        let _ = out
-                            .write_all(text.split_once('\n').map(|x| x.1).unwrap_or("").as_bytes());
-                    } else {
-                        let _ = t.write_jsonl(&mut out);
-                    }
-                }
+            if format == OrgFormat::Json {
+                json_rows.extend(
+                    lines
+                        .iter()
+                        .filter_map(|l| serde_json::from_str::<Value>(l).ok()),
+                );
+                continue;
+            }
+            for l in lines {
+                let _ = out.write_all(l.as_bytes());
             }
         }
         drop(out);
+        timing("sweep", t);
         if self.snap.format == OrgFormat::Json {
             emit_json(json!({"principals": json_rows}), snap);
         }
