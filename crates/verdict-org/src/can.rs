@@ -72,6 +72,8 @@ pub struct CanOptions {
     pub action: Option<String>,
     /// Ask about this resource pattern instead of the statements' own.
     pub resource: Option<String>,
+    /// Context values the requests carry (the rest stay unknown).
+    pub context: Context,
 }
 
 /// The statements that bind a principal's requests in its own account, in order.
@@ -205,13 +207,14 @@ fn decide_cell(
     who: &Who,
     action: &str,
     pattern: &str,
+    context: &Context,
 ) -> Result<Option<Row>, String> {
     let member = if pattern.starts_with("arn:") && pattern.contains(['*', '?']) {
         instance(pattern, "example", "x")
     } else {
         pattern.to_string()
     };
-    let s = scenario(snap, who, action, &member, Context::new()).map_err(|e| e.0)?;
+    let s = scenario(snap, who, action, &member, context.clone()).map_err(|e| e.0)?;
     let concrete = verdict_eval::decide(&s);
     let row = |decision, scope, example: &str| Row {
         actions: Vec::new(),
@@ -252,7 +255,7 @@ fn decide_cell(
         };
         if let Ok(a) = evaluate_set(&s, &set) {
             if let (true, Some(w)) = (a.resource_set.holds, a.resource_set.witness.as_deref()) {
-                let sw = scenario(snap, who, action, w, Context::new()).map_err(|e| e.0)?;
+                let sw = scenario(snap, who, action, w, context.clone()).map_err(|e| e.0)?;
                 if verdict_eval::decide(&sw).decision == Decision::Allow {
                     let mut r = row("allow", "some", w);
                     r.granted_by = granted_by(&sw);
@@ -366,7 +369,7 @@ pub fn can(
             } else {
                 pat
             };
-            if let Some(mut row) = decide_cell(snap, &who, &rep, &pat)? {
+            if let Some(mut row) = decide_cell(snap, &who, &rep, &pat, &opts.context)? {
                 row.actions = compress(u, ids);
                 rows.push(row);
             }
@@ -402,7 +405,7 @@ pub fn can(
                 if already {
                     continue;
                 }
-                if let Some(mut row) = decide_cell(snap, &who, &rep, &target)? {
+                if let Some(mut row) = decide_cell(snap, &who, &rep, &target, &opts.context)? {
                     row.actions = compress(u, ids);
                     rows.push(row);
                 }

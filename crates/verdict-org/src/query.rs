@@ -144,7 +144,18 @@ pub fn scenario(
     if let Some(p) = principal {
         derive_principal_keys(snap, p, &mut ctx);
     }
-    let owner = snap.owner_of(resource);
+    let owner = snap.owner_of(resource).or_else(|| {
+        // `*` (actions without resource types) and account-less ARNs of services whose
+        // resources are not shared through resource policies (AWS-owned SSM documents,
+        // public images) are the caller's own requests. An S3 bucket the snapshot does
+        // not know stays ownerless: it is then treated as another account's (fail closed).
+        let account_less = resource == "*"
+            || (resource.starts_with("arn:")
+                && resource.split(':').nth(2).is_none_or(|s| s != "s3"));
+        account_less
+            .then(|| principal.map(|p| p.account.clone()))
+            .flatten()
+    });
     derive_resource_keys(snap, owner.as_deref(), &mut ctx);
     let unique_id = principal.and_then(|p| p.unique_id.clone());
     let mut req = Request::new(caller, action, resource, ctx, unique_id)
@@ -205,8 +216,9 @@ pub fn scenario_document(
     who: &Who,
     action: &str,
     resource: &str,
+    context: Context,
 ) -> Result<serde_json::Value, QueryError> {
-    let s = scenario(snap, who, action, resource, Context::new())?;
+    let s = scenario(snap, who, action, resource, context)?;
     let mut context = serde_json::Map::new();
     for e in s.request.context.entries() {
         // Keys the engine derives from the caller itself are left to the loader.

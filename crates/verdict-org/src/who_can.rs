@@ -73,8 +73,9 @@ pub fn decide_one(
     who: &Who,
     action: &str,
     resource: &str,
+    context: &Context,
 ) -> Result<Option<Access>, String> {
-    let s = scenario(snap, who, action, resource, Context::new()).map_err(|e| e.0)?;
+    let s = scenario(snap, who, action, resource, context.clone()).map_err(|e| e.0)?;
     let mut assumes = Vec::new();
     match who {
         Who::External(a) if a.ends_with(":root") => assumes.push(format!(
@@ -382,12 +383,13 @@ pub fn who_can(
     universe: &crate::index::Universe,
     action: &str,
     resource: &str,
+    context: &Context,
 ) -> Result<WhoCan, String> {
     let mut notes = Vec::new();
     let owner = snap.owner_of(resource);
     // The resource side, through any caller.
     let probe =
-        scenario(snap, &Who::Anonymous, action, resource, Context::new()).map_err(|e| e.0)?;
+        scenario(snap, &Who::Anonymous, action, resource, context.clone()).map_err(|e| e.0)?;
     let mut cands: Vec<Who> = Vec::new();
     let mut open = Vec::new();
     named_callers(snap, &probe, &mut cands, &mut open);
@@ -434,7 +436,7 @@ pub fn who_can(
         use rayon::prelude::*;
         cands
             .par_iter()
-            .map(|w| decide_one(snap, w, action, resource))
+            .map(|w| decide_one(snap, w, action, resource, context))
             .collect()
     };
     let mut access = Vec::new();

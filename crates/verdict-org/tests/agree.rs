@@ -43,7 +43,9 @@ fn check_who_can(snap: &Snapshot, pairs: &[(&str, &str)]) -> usize {
     let index = PrincipalIndex::build(&mut ix, snap);
     let mut checked = 0;
     for (action, resource) in pairs {
-        let w = verdict_org::who_can::who_can(snap, &index, &u, action, resource).unwrap();
+        let w =
+            verdict_org::who_can::who_can(snap, &index, &u, action, resource, &Default::default())
+                .unwrap();
         for a in &w.access {
             let who = match snap.principal_index(&a.principal) {
                 Some(i) => Who::Principal(i),
@@ -51,7 +53,7 @@ fn check_who_can(snap: &Snapshot, pairs: &[(&str, &str)]) -> usize {
                 None if a.kind == "anonymous" => Who::Anonymous,
                 None => Who::External(a.principal.clone()),
             };
-            let doc = scenario_document(snap, &who, action, resource).unwrap();
+            let doc = scenario_document(snap, &who, action, resource, Default::default()).unwrap();
             let doc = match &a.allowed_example {
                 Some(ex) => with_context(doc, ex),
                 None => doc,
@@ -71,7 +73,14 @@ fn check_who_can(snap: &Snapshot, pairs: &[(&str, &str)]) -> usize {
             if w.access.iter().any(|a| a.principal == p.arn) {
                 continue;
             }
-            let doc = scenario_document(snap, &Who::Principal(i), action, resource).unwrap();
+            let doc = scenario_document(
+                snap,
+                &Who::Principal(i),
+                action,
+                resource,
+                Default::default(),
+            )
+            .unwrap();
             assert_ne!(
                 simulate(&doc),
                 Decision::Allow,
@@ -104,7 +113,8 @@ fn check_can(snap: &Snapshot, every: usize) -> usize {
             } else {
                 action
             };
-            let doc = scenario_document(snap, &who, &action, &r.example).unwrap();
+            let doc =
+                scenario_document(snap, &who, &action, &r.example, Default::default()).unwrap();
             assert_eq!(
                 simulate(&doc),
                 Decision::Allow,
@@ -115,7 +125,8 @@ fn check_can(snap: &Snapshot, every: usize) -> usize {
             checked += 1;
             if r.scope == "all" && r.resource.contains('*') {
                 let other = verdict_eval::resource_set::instance(&r.resource, "zz9-other", "q");
-                let doc = scenario_document(snap, &who, &action, &other).unwrap();
+                let doc =
+                    scenario_document(snap, &who, &action, &other, Default::default()).unwrap();
                 assert_eq!(
                     simulate(&doc),
                     Decision::Allow,
@@ -135,7 +146,7 @@ fn check_can(snap: &Snapshot, every: usize) -> usize {
             } else {
                 verdict_eval::resource_set::instance(&res, "cell-example", "x")
             };
-            let doc = scenario_document(snap, &who, action, &res).unwrap();
+            let doc = scenario_document(snap, &who, action, &res, Default::default()).unwrap();
             assert_eq!(
                 simulate(&doc),
                 Decision::Allow,
@@ -159,7 +170,7 @@ fn check_can(snap: &Snapshot, every: usize) -> usize {
             } else {
                 verdict_eval::resource_set::instance(&res, "cell-example", "x")
             };
-            let doc = scenario_document(snap, &who, action, &res).unwrap();
+            let doc = scenario_document(snap, &who, action, &res, Default::default()).unwrap();
             assert_ne!(
                 simulate(&doc),
                 Decision::Allow,

@@ -29,7 +29,7 @@ pub enum OrgFormat {
 pub struct SnapshotArgs {
     /// The snapshot directory (docs/snapshot.md; tools/snapshot/collect.sh fills one).
     #[arg(long, value_name = "DIR")]
-    snapshot: PathBuf,
+    snapshot: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OrgFormat::Text)]
     format: OrgFormat,
@@ -46,6 +46,11 @@ pub struct WhoCanArgs {
     /// The resource's ARN.
     #[arg(long)]
     resource: String,
+    /// A context value the request carries (`aws:RequestedRegion=us-east-1`; repeat for
+    /// more; `KEY=a,b` for a list). Keys not given stay unknown: answers that depend on
+    /// them come with the condition.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
 }
 
 /// `verdict can`.
@@ -63,9 +68,16 @@ pub struct CanArgs {
     /// Ask about this resource (ARN or ARN pattern) instead of the statements' own.
     #[arg(long)]
     resource: Option<String>,
+    /// A context value the requests carry (`KEY=VALUE`, repeatable; `KEY=a,b` for a list).
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    context: Vec<String>,
     /// Print the permissions as one synthesized policy document.
     #[arg(long)]
     as_policy: bool,
+    /// Print the request (with --action and --resource) as a scenario file for
+    /// `verdict simulate` or `verdict test`, with every policy the snapshot applies.
+    #[arg(long, requires_all = ["principal", "action", "resource"])]
+    scenario: bool,
 }
 
 /// `verdict escalation`.
@@ -84,6 +96,25 @@ pub struct EscalationArgs {
     list_techniques: bool,
 }
 
+/// `KEY=VALUE` flags as a request context.
+fn context_of(flags: &[String]) -> Result<verdict_eval::Context, String> {
+    let mut ctx = verdict_eval::Context::new();
+    for f in flags {
+        let Some((k, v)) = f.split_once('=') else {
+            return Err(format!(
+                "--context {f}: expected KEY=VALUE (e.g. aws:RequestedRegion=us-east-1)"
+            ));
+        };
+        let value = if v.contains(',') {
+            verdict_eval::CtxValue::Multi(v.split(',').map(str::to_string).collect())
+        } else {
+            verdict_eval::CtxValue::Single(v.to_string())
+        };
+        ctx.insert(k.trim(), value);
+    }
+    Ok(ctx)
+}
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -100,7 +131,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Read the snapshot: every file handed to the builder, one at a time.
-fn load(dir: &Path) -> Result<Snapshot, String> {
+fn load(dir: &Option<PathBuf>) -> Result<Snapshot, String> {
+    let Some(dir) = dir.as_deref() else {
+        return Err("--snapshot DIR is required (a directory as docs/snapshot.md describes; tools/snapshot/collect.sh fills one)".into());
+    };
     if !dir.is_dir() {
         return Err(format!(
             "{}: not a directory (give the snapshot directory: docs/snapshot.md)",
@@ -214,8 +248,18 @@ impl WhoCanArgs {
         let index = PrincipalIndex::build(&mut ix, &snap);
         timing("index", t);
         let t = std::time::Instant::now();
-        let w = match verdict_org::who_can::who_can(&snap, &index, &u, &self.action, &self.resource)
-        {
+        let ctx = match context_of(&self.context) {
+            Ok(c) => c,
+            Err(e) => return bad(&e),
+        };
+        let w = match verdict_org::who_can::who_can(
+            &snap,
+            &index,
+            &u,
+            &self.action,
+            &self.resource,
+            &ctx,
+        ) {
             Ok(w) => w,
             Err(e) => return bad(&e),
         };
@@ -270,7 +314,7 @@ fn print_who_can(w: &verdict_org::who_can::WhoCan) {
     let policy = w
         .resource_policy
         .as_deref()
-        .map(|p| format!("; {p}"))
+        .map(|p| format!("; resource policy of {p}"))
         .unwrap_or_else(|| "; no resource policy".into());
     let _ = writeln!(
         out,
@@ -328,10 +372,33 @@ impl CanArgs {
                 snap.accounts.len()
             ));
         };
+        let ctx = match context_of(&self.context) {
+            Ok(c) => c,
+            Err(e) => return bad(&e),
+        };
+        if self.scenario {
+            let (Some(a), Some(r)) = (&self.action, &self.resource) else {
+                return bad("--scenario needs --action and --resource");
+            };
+            return match verdict_org::query::scenario_document(
+                &snap,
+                &verdict_org::Who::Principal(pi),
+                a,
+                r,
+                ctx,
+            ) {
+                Ok(doc) => {
+                    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+                    finish(&snap)
+                }
+                Err(e) => bad(&e.0),
+            };
+        }
         let mut ix = Indexer::new(&u);
         let opts = verdict_org::can::CanOptions {
             action: self.action.clone(),
             resource: self.resource.clone(),
+            context: ctx,
         };
         let c = match verdict_org::can::can(&snap, &mut ix, pi, &opts) {
             Ok(c) => c,
