@@ -268,3 +268,18 @@ fn raw_api_documents_and_pages_are_read() {
         .principal("arn:aws:iam::111122223333:role/service/DataPipeline")
         .is_some());
 }
+
+#[test]
+fn cli_shaped_resource_files_are_read_with_the_arn_from_the_path() {
+    let files = vec![
+        ("resources/111122223333/s3/my-bucket.json".to_string(), r#"{"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::my-bucket/*\"}]}"}"#.to_string()),
+        // API Gateway escapes the quotes of its policy once more.
+        ("resources/111122223333/apigateway/us-east-1/a1b2c3.json".to_string(), r#"{"id": "a1b2c3", "name": "orders", "policy": "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"execute-api:Invoke\\\",\\\"Resource\\\":\\\"arn:aws:execute-api:us-east-1:111122223333:a1b2c3\\/*\\\"}]}"}"#.to_string()),
+        ("resources/111122223333/sqs/jobs.json".to_string(), r#"{"Attributes": {"QueueArn": "arn:aws:sqs:eu-west-1:111122223333:jobs", "Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"sns.amazonaws.com\"},\"Action\":\"sqs:SendMessage\",\"Resource\":\"arn:aws:sqs:eu-west-1:111122223333:jobs\"}]}"}}"#.to_string()),
+    ];
+    let snap = common::load(files);
+    assert!(snap.problems.is_empty(), "{:?}", snap.problems);
+    let arns: Vec<&str> = snap.resources.iter().map(|r| r.arn.as_str()).collect();
+    assert_eq!(arns, ["arn:aws:s3:::my-bucket", "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*", "arn:aws:sqs:eu-west-1:111122223333:jobs"]);
+    assert!(snap.resource_for("arn:aws:execute-api:us-east-1:111122223333:a1b2c3/prod/GET/orders").is_some());
+}

@@ -66,6 +66,8 @@ pub(crate) struct OrgReader {
     org_id: Option<String>,
     management: Option<String>,
     roots: Vec<Node>,
+    /// Policy types the root reports (`list-roots` `PolicyTypes`), with their status.
+    root_types: Option<Vec<(String, String)>>,
     ous: Vec<Node>,
     accounts: Vec<Node>,
     listed: HashMap<Kind, Vec<(String, String, bool)>>,
@@ -116,6 +118,16 @@ impl OrgReader {
             })?;
             self.roots
                 .extend(items(Some(roots)).iter().filter_map(|r| node(r, None)));
+            for r in items(Some(roots)) {
+                if let Some(pt) = r.get("PolicyTypes") {
+                    let types = self.root_types.get_or_insert_with(Vec::new);
+                    for t in items(Some(pt)) {
+                        if let (Some(ty), Some(st)) = (str_at(t, "Type"), str_at(t, "Status")) {
+                            types.push((ty.to_string(), st.to_string()));
+                        }
+                    }
+                }
+            }
         } else if let Some(parent) = stem.strip_prefix("list-organizational-units-for-parent-") {
             let ous = tree.get("OrganizationalUnits").ok_or_else(|| {
                 vec![error_at(
@@ -285,11 +297,24 @@ impl OrgReader {
         if self.roots.is_empty() {
             notes.push("organizations/ has no list-roots.json: the tree cannot be rebuilt, so every account was taken to be outside it (fail closed)".to_string());
         }
-        let scp_on = self.listed.contains_key(&Kind::Scp);
-        let rcp_on = self.listed.contains_key(&Kind::Rcp);
+        // Whether a policy type is in force: the root says so when list-roots reports its
+        // policy types (a listed policy of a type that is not enabled does not apply);
+        // otherwise, the policies having been listed.
+        let enabled = |ty: &str, kind: Kind| match &self.root_types {
+            Some(types) => types.iter().any(|(t, s)| t == ty && s == "ENABLED"),
+            None => self.listed.contains_key(&kind),
+        };
+        let scp_on = enabled("SERVICE_CONTROL_POLICY", Kind::Scp);
+        let rcp_on = enabled("RESOURCE_CONTROL_POLICY", Kind::Rcp);
+        if scp_on && !self.listed.contains_key(&Kind::Scp) {
+            notes.push("SCPs are enabled on the root but organizations/ has no list-policies-scp.json: every level was taken to allow nothing (fail closed)".to_string());
+        }
+        if rcp_on && !self.listed.contains_key(&Kind::Rcp) {
+            notes.push("RCPs are enabled on the root but organizations/ has no list-policies-rcp.json: every level was taken to deny everything (fail closed)".to_string());
+        }
         if !scp_on {
             notes.push(
-                "organizations/ has no list-policies-scp.json: SCPs were not applied".to_string(),
+                "SCPs are not enabled on the root (or organizations/ has no list-policies-scp.json): SCPs were not applied".to_string(),
             );
         }
         let mut parents: HashMap<String, Node> = HashMap::new();

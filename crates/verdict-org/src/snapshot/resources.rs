@@ -46,11 +46,19 @@ pub(crate) fn read(
     let Some(doc) = doc else {
         return Err(vec![error_at(src, &tree, format!("{file}: no policy found (expected \"Policy\", \"ResourcePolicy\", \"policyText\", \"policy\", Attributes.Policy, or a policy document)"))]);
     };
-    let policy = verdict_policy::parse_policy_json(
-        doc,
-        src,
-        verdict_policy::ParseOptions::new(PolicyType::Resource),
-    )?;
+    let opts = verdict_policy::ParseOptions::new(PolicyType::Resource);
+    let policy = match verdict_policy::parse_policy_json(doc, src, opts) {
+        Ok(p) => p,
+        // API Gateway returns its policy with the quotes escaped once more.
+        Err(e) => match doc.as_str().filter(|t| t.contains("\\\"")) {
+            Some(t) => {
+                let text = t.replace("\\\"", "\"").replace("\\/", "/");
+                let inner = SourceFile::new(format!("{file} (policy, unescaped)"), text);
+                verdict_policy::parse_policy(&inner, opts).map_err(|_| e)?
+            }
+            None => return Err(e),
+        },
+    };
     let label = format!("resource policy of {arn}");
     Ok(Resource {
         account: account.to_string(),
