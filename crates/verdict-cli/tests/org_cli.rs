@@ -311,3 +311,64 @@ fn bad_snapshots_say_what_was_not_read_and_exit_2() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a user or role of the snapshot"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn parquet_output_has_typed_columns() {
+    let path = std::env::temp_dir().join(format!("verdict-sweep-{}.parquet", std::process::id()));
+    let o = verdict(
+        &[
+            "can",
+            "--snapshot",
+            SNAP,
+            "--format",
+            "parquet",
+            "--output",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let file = std::fs::File::open(&path).unwrap();
+    let builder =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    let schema = builder.schema().clone();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "principal",
+            "account",
+            "kind",
+            "allowed_count",
+            "possible_count",
+            "allowed",
+            "possible",
+            "incomplete"
+        ]
+    );
+    assert_eq!(schema.field(3).data_type().to_string(), "Int64");
+    let rows: usize = builder
+        .build()
+        .unwrap()
+        .map(|b| b.unwrap().num_rows())
+        .sum();
+    assert_eq!(rows, 11);
+    let _ = std::fs::remove_file(&path);
+    // Binary output is refused on a terminal only; piped, it is written.
+    let o = verdict(
+        &[
+            "who-can",
+            "--snapshot",
+            SNAP,
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            OBJECT,
+            "--format",
+            "parquet",
+        ],
+        None,
+    );
+    assert!(o.status.success());
+    assert_eq!(&o.stdout[..4], b"PAR1");
+}

@@ -3,7 +3,13 @@
 //! `who-can` for one action and resource, `can` for one principal, and the escalation
 //! edges of one principal. The whole-process run at 200k principals is
 //! `tools/bench/org-scale.sh`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
@@ -32,9 +38,10 @@ fn bench(c: &mut Criterion) {
     let mb: usize = files.iter().map(|f| f.1.len()).sum::<usize>() / 1_000_000;
     let mut g = c.benchmark_group("org");
     g.sample_size(10);
-    g.bench_function(BenchmarkId::new("load", format!("{accounts}x200 principals, {mb} MB")), |b| {
-        b.iter(|| black_box(load(&files)))
-    });
+    g.bench_function(
+        BenchmarkId::new("load", format!("{accounts}x200 principals, {mb} MB")),
+        |b| b.iter(|| black_box(load(&files))),
+    );
     let snap = load(&files);
     let u = Universe::from_catalog();
     g.bench_function(BenchmarkId::new("index", snap.principals.len()), |b| {
@@ -56,19 +63,52 @@ fn bench(c: &mut Criterion) {
     });
     let a0 = synthetic_account(0);
     let object = format!("arn:aws:s3:::data-{a0}-0/report.csv");
-    let table = format!("arn:aws:dynamodb:us-east-1:{}:table/app-1", synthetic_account(1));
-    for (action, resource) in [("s3:GetObject", object.as_str()), ("dynamodb:GetItem", table.as_str())] {
+    let table = format!(
+        "arn:aws:dynamodb:us-east-1:{}:table/app-1",
+        synthetic_account(1)
+    );
+    for (action, resource) in [
+        ("s3:GetObject", object.as_str()),
+        ("dynamodb:GetItem", table.as_str()),
+    ] {
         g.bench_function(BenchmarkId::new("who_can", action), |b| {
-            b.iter(|| black_box(verdict_org::who_can::who_can(&snap, &index, &u, action, resource, &Default::default()).unwrap().access.len()))
+            b.iter(|| {
+                black_box(
+                    verdict_org::who_can::who_can(
+                        &snap,
+                        &index,
+                        &u,
+                        action,
+                        resource,
+                        &Default::default(),
+                    )
+                    .unwrap()
+                    .access
+                    .len(),
+                )
+            })
         });
     }
     g.bench_function("can_one_principal", |b| {
         let mut ix = Indexer::new(&u);
-        b.iter(|| black_box(verdict_org::can::can(&snap, &mut ix, 7, &Default::default()).unwrap().rows.len()))
+        b.iter(|| {
+            black_box(
+                verdict_org::can::can(&snap, &mut ix, 7, &Default::default())
+                    .unwrap()
+                    .rows
+                    .len(),
+            )
+        })
     });
     g.bench_function("escalation_from_one_principal", |b| {
         let mut ix = Indexer::new(&u);
-        b.iter(|| black_box(verdict_org::escalation::escalation(&snap, &mut ix, Some(7), "admin").edges.len()))
+        b.iter(|| {
+            black_box(
+                verdict_org::escalation::escalation(&snap, &mut ix, Some(7), "admin")
+                    .edges
+                    .len(),
+            )
+        })
     });
     g.finish();
 }

@@ -149,6 +149,66 @@ pub struct Escalation {
 struct Ctx<'a> {
     snap: &'a Snapshot,
     trusts: HashMap<(usize, String), bool>,
+    /// Principals by account.
+    by_account: HashMap<&'a str, Vec<usize>>,
+    /// Roles whose trust policy names an account (by itself or through one of its
+    /// principals), by that account; `*` for roles that trust everyone.
+    trusted_from: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(snap: &'a Snapshot) -> Ctx<'a> {
+        use verdict_policy::principal::PrincipalEntry;
+        let mut by_account: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut trusted_from: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in snap.principals.iter().enumerate() {
+            by_account.entry(p.account.as_str()).or_default().push(i);
+            let Some(t) = &p.trust else { continue };
+            let mut named: Vec<String> = Vec::new();
+            for st in t
+                .policy
+                .statements
+                .iter()
+                .filter(|st| st.effect == verdict_policy::Effect::Allow)
+            {
+                for e in st.principal.iter().flat_map(|pb| pb.entries.iter()) {
+                    match e {
+                        PrincipalEntry::Everyone { .. } => named.push("*".into()),
+                        PrincipalEntry::Account { account, .. }
+                        | PrincipalEntry::User { account, .. }
+                        | PrincipalEntry::Role { account, .. }
+                        | PrincipalEntry::AssumedRole { account, .. }
+                        | PrincipalEntry::FederatedUser { account, .. } => {
+                            named.push(account.clone())
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            named.sort();
+            named.dedup();
+            for a in named {
+                trusted_from.entry(a).or_default().push(i);
+            }
+        }
+        Ctx {
+            snap,
+            trusts: HashMap::new(),
+            by_account,
+            trusted_from,
+        }
+    }
+
+    /// Roles a principal of `account` might act as: its account's, and those whose
+    /// trust policy names the account or everyone.
+    fn role_candidates(&self, account: &str) -> Vec<usize> {
+        let mut v: Vec<usize> = self.by_account.get(account).cloned().unwrap_or_default();
+        v.extend(self.trusted_from.get(account).into_iter().flatten());
+        v.extend(self.trusted_from.get("*").into_iter().flatten());
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
 }
 
 fn fill(template: &str, account: &str, partition: &str, slots: &HashMap<&str, String>) -> String {
@@ -309,8 +369,16 @@ fn edges_from(
                 }
             }
             "user" => {
-                for (i, p) in snap.principals.iter().enumerate() {
-                    if i != si && p.kind == PrincipalKind::User && p.account == s.account {
+                let same: Vec<usize> = cx
+                    .by_account
+                    .get(s.account.as_str())
+                    .cloned()
+                    .unwrap_or_default();
+                for (i, p) in same
+                    .into_iter()
+                    .filter_map(|i| snap.principals.get(i).map(|p| (i, p)))
+                {
+                    if i != si && p.kind == PrincipalKind::User {
                         let mut m = base.clone();
                         m.insert("{user}", p.arn.clone());
                         if t.needs.iter().any(|n| n.resource.contains("{policy}")) {
@@ -330,25 +398,18 @@ fn edges_from(
                 }
             }
             "role" => {
-                for (i, p) in snap.principals.iter().enumerate() {
+                let cands = cx.role_candidates(&s.account);
+                for (i, p) in cands
+                    .into_iter()
+                    .filter_map(|i| snap.principals.get(i).map(|p| (i, p)))
+                {
                     if i == si || p.kind != PrincipalKind::Role || p.service_linked {
                         continue;
                     }
                     let same = p.account == s.account;
-                    if !t.service.is_empty() {
-                        if !same || !cx.trusts(i, &t.service) {
-                            continue;
-                        }
-                    } else if !same {
-                        // Cross-account: only roles whose trust policy names the subject's
-                        // account, the subject, or everyone.
-                        let names = p.trust.as_ref().is_some_and(|tp| {
-                            let text = tp.policy.source.text();
-                            text.contains(&s.account) || text.contains("\"*\"")
-                        });
-                        if !names {
-                            continue;
-                        }
+                    // A passed role runs in the subject's account and must trust the service.
+                    if !t.service.is_empty() && (!same || !cx.trusts(i, &t.service)) {
+                        continue;
                     }
                     let mut m = base.clone();
                     m.insert("{role}", p.arn.clone());
@@ -483,10 +544,7 @@ pub fn escalation(
     if to != "admin" && goal_principal.is_none() {
         notes.push(format!("{to} is not a principal of the snapshot"));
     }
-    let mut cx = Ctx {
-        snap,
-        trusts: HashMap::new(),
-    };
+    let mut cx = Ctx::new(snap);
     let mut edge_cache: HashMap<usize, Vec<Edge>> = HashMap::new();
     let starts: Vec<usize> = match from {
         Some(i) => vec![i],

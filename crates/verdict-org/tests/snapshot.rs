@@ -280,6 +280,15 @@ fn cli_shaped_resource_files_are_read_with_the_arn_from_the_path() {
     let snap = common::load(files);
     assert!(snap.problems.is_empty(), "{:?}", snap.problems);
     let arns: Vec<&str> = snap.resources.iter().map(|r| r.arn.as_str()).collect();
-    assert_eq!(arns, ["arn:aws:s3:::my-bucket", "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*", "arn:aws:sqs:eu-west-1:111122223333:jobs"]);
-    assert!(snap.resource_for("arn:aws:execute-api:us-east-1:111122223333:a1b2c3/prod/GET/orders").is_some());
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:s3:::my-bucket",
+            "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*",
+            "arn:aws:sqs:eu-west-1:111122223333:jobs"
+        ]
+    );
+    assert!(snap
+        .resource_for("arn:aws:execute-api:us-east-1:111122223333:a1b2c3/prod/GET/orders")
+        .is_some());
 }

@@ -22,6 +22,9 @@ pub enum OrgFormat {
     Jsonl,
     /// CSV with a header line (lists joined by "; ").
     Csv,
+    /// Apache Parquet (columns typed Utf8, Int64 or List<Utf8>); needs --output or a
+    /// redirected standard output.
+    Parquet,
 }
 
 /// Where the snapshot is and how to print.
@@ -33,6 +36,28 @@ pub struct SnapshotArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OrgFormat::Text)]
     format: OrgFormat,
+    /// Write the answer to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Where the answer goes.
+type Out = Box<dyn Write + Send>;
+
+impl SnapshotArgs {
+    fn open_output(&self) -> Result<Out, String> {
+        use std::io::IsTerminal;
+        match &self.output {
+            Some(p) => std::fs::File::create(p)
+                .map(|f| Box::new(std::io::BufWriter::new(f)) as Out)
+                .map_err(|e| format!("{}: {e}", p.display())),
+            None if self.format == OrgFormat::Parquet && std::io::stdout().is_terminal() => Err(
+                "--format parquet writes binary: give --output FILE or redirect standard output"
+                    .into(),
+            ),
+            None => Ok(Box::new(std::io::BufWriter::new(std::io::stdout()))),
+        }
+    }
 }
 
 /// `verdict who-can`.
@@ -210,26 +235,27 @@ fn bad(msg: &str) -> ExitCode {
     ExitCode::from(EXIT_BAD_INPUT)
 }
 
-fn emit_table(t: &Table, f: OrgFormat) {
-    let mut out = std::io::stdout().lock();
+fn emit_table(t: &Table, f: OrgFormat, out: &mut Out) {
     let _ = match f {
-        OrgFormat::Csv => t.write_csv(&mut out),
-        _ => t.write_jsonl(&mut out),
+        OrgFormat::Csv => t.write_csv(out),
+        OrgFormat::Parquet => t.write_parquet(&mut *out).map_err(std::io::Error::other),
+        _ => t.write_jsonl(out),
     };
+    let _ = out.flush();
 }
 
-fn emit_json(mut v: Value, snap: &Snapshot) {
+fn emit_json(mut v: Value, snap: &Snapshot, out: &mut Out) {
     if let Some(o) = v.as_object_mut() {
         o.insert("problems".into(), json!(snap.problems));
         o.insert("snapshot_notes".into(), json!(snap.notes));
     }
     stamp(&mut v);
-    let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
         "{}",
         serde_json::to_string_pretty(&v).unwrap_or_default()
     );
+    let _ = out.flush();
 }
 
 impl WhoCanArgs {
@@ -264,9 +290,13 @@ impl WhoCanArgs {
             Err(e) => return bad(&e),
         };
         timing("who-can", t);
+        let mut out = match self.snap.open_output() {
+            Ok(o) => o,
+            Err(e) => return bad(&e),
+        };
         match self.snap.format {
-            OrgFormat::Json => emit_json(json!(w), &snap),
-            OrgFormat::Text => print_who_can(&w),
+            OrgFormat::Json => emit_json(json!(w), &snap, &mut out),
+            OrgFormat::Text => print_who_can(&w, &mut out),
             f => {
                 let rows = w
                     .access
@@ -297,6 +327,7 @@ impl WhoCanArgs {
                         rows,
                     },
                     f,
+                    &mut out,
                 );
             }
         }
@@ -304,8 +335,7 @@ impl WhoCanArgs {
     }
 }
 
-fn print_who_can(w: &verdict_org::who_can::WhoCan) {
-    let mut out = std::io::stdout().lock();
+fn print_who_can(w: &verdict_org::who_can::WhoCan, out: &mut Out) {
     let owner = w
         .resource_account
         .as_deref()
@@ -406,12 +436,25 @@ impl CanArgs {
         };
         if self.as_policy {
             let doc = verdict_org::can::synthesize(&c);
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            let mut out = match self.snap.open_output() {
+                Ok(o) => o,
+                Err(e) => return bad(&e),
+            };
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            );
+            let _ = out.flush();
             return finish(&snap);
         }
+        let mut out = match self.snap.open_output() {
+            Ok(o) => o,
+            Err(e) => return bad(&e),
+        };
         match self.snap.format {
-            OrgFormat::Json => emit_json(json!(c), &snap),
-            OrgFormat::Text => print_can(&c),
+            OrgFormat::Json => emit_json(json!(c), &snap, &mut out),
+            OrgFormat::Text => print_can(&c, &mut out),
             f => {
                 let rows = c
                     .rows
@@ -440,6 +483,7 @@ impl CanArgs {
                         rows,
                     },
                     f,
+                    &mut out,
                 );
             }
         }
@@ -461,12 +505,20 @@ impl CanArgs {
             "possible",
             "incomplete",
         ];
-        let mut out = std::io::stdout().lock();
-        if self.snap.format == OrgFormat::Csv {
-            let _ = writeln!(out, "{}", columns.join(","));
+        let format = self.snap.format;
+        let opened = match self.snap.open_output() {
+            Ok(o) => o,
+            Err(e) => return bad(&e),
+        };
+        let (mut out, mut parquet) = if format == OrgFormat::Parquet {
+            (None, Some(verdict_org::table::ParquetOut::new(opened)))
+        } else {
+            (Some(opened), None)
+        };
+        if let (OrgFormat::Csv, Some(o)) = (format, out.as_mut()) {
+            let _ = writeln!(o, "{}", columns.join(","));
         }
         let mut json_rows = Vec::new();
-        let format = self.snap.format;
         for chunk in snap.principals.chunks(4096) {
             // Each principal is decided and serialized on its own thread; lines are
             // written in order.
@@ -488,13 +540,11 @@ impl CanArgs {
                                     "  (incomplete)"
                                 }
                             ),
-                            OrgFormat::Csv => {
-                                let t = Table {
-                                    columns: columns.clone(),
-                                    rows: vec![json!(r)],
-                                };
-                                t.csv_rows()
+                            OrgFormat::Csv => Table {
+                                columns: columns.clone(),
+                                rows: vec![json!(r)],
                             }
+                            .csv_rows(),
                             _ => {
                                 let mut line = serde_json::to_string(&r).unwrap_or_default();
                                 line.push('\n');
@@ -504,29 +554,50 @@ impl CanArgs {
                     },
                 )
                 .collect();
-            if format == OrgFormat::Json {
-                json_rows.extend(
+            match (format, parquet.as_mut()) {
+                (OrgFormat::Json, _) => json_rows.extend(
                     lines
                         .iter()
                         .filter_map(|l| serde_json::from_str::<Value>(l).ok()),
-                );
-                continue;
-            }
-            for l in lines {
-                let _ = out.write_all(l.as_bytes());
+                ),
+                (OrgFormat::Parquet, Some(pq)) => {
+                    let rows = lines
+                        .iter()
+                        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                        .collect();
+                    if let Err(e) = pq.write(&Table {
+                        columns: columns.clone(),
+                        rows,
+                    }) {
+                        return bad(&e);
+                    }
+                }
+                _ => {
+                    if let Some(o) = out.as_mut() {
+                        for l in lines {
+                            let _ = o.write_all(l.as_bytes());
+                        }
+                    }
+                }
             }
         }
-        drop(out);
+        if let Some(pq) = parquet {
+            if let Err(e) = pq.finish() {
+                return bad(&e);
+            }
+        }
         timing("sweep", t);
-        if self.snap.format == OrgFormat::Json {
-            emit_json(json!({"principals": json_rows}), snap);
+        if let Some(o) = out.as_mut() {
+            if format == OrgFormat::Json {
+                emit_json(json!({"principals": json_rows}), snap, o);
+            }
+            let _ = o.flush();
         }
         finish(snap)
     }
 }
 
-fn print_can(c: &verdict_org::can::Can) {
-    let mut out = std::io::stdout().lock();
+fn print_can(c: &verdict_org::can::Can, out: &mut Out) {
     let _ = writeln!(
         out,
         "What {} can do: {} action(s) allowed on every resource of its account that has no resource policy; {} more possible under some resource or condition\n",
@@ -600,9 +671,13 @@ impl EscalationArgs {
         let u = Universe::from_catalog();
         let mut ix = Indexer::new(&u);
         let e = verdict_org::escalation::escalation(&snap, &mut ix, from, &self.to);
+        let mut out = match self.snap.open_output() {
+            Ok(o) => o,
+            Err(e) => return bad(&e),
+        };
         match self.snap.format {
-            OrgFormat::Json => emit_json(json!(e), &snap),
-            OrgFormat::Text => print_escalation(&e),
+            OrgFormat::Json => emit_json(json!(e), &snap, &mut out),
+            OrgFormat::Text => print_escalation(&e, &mut out),
             f => {
                 let mut rows = Vec::new();
                 for (pi, p) in e.paths.iter().enumerate() {
@@ -639,6 +714,7 @@ impl EscalationArgs {
                         rows,
                     },
                     f,
+                    &mut out,
                 );
             }
         }
@@ -655,8 +731,7 @@ fn target_text(t: &verdict_org::escalation::Target) -> String {
     }
 }
 
-fn print_escalation(e: &verdict_org::escalation::Escalation) {
-    let mut out = std::io::stdout().lock();
+fn print_escalation(e: &verdict_org::escalation::Escalation, out: &mut Out) {
     if e.paths.is_empty() {
         let _ = writeln!(
             out,
