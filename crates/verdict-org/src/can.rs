@@ -497,3 +497,46 @@ pub fn action_level<'a>(
         incomplete: &p.incomplete,
     }
 }
+
+/// Rows of the sweep as one Arrow record batch: `principal`, `account`, `kind` (Utf8),
+/// `allowed_count`, `possible_count` (Int64), `allowed`, `possible`, `incomplete`
+/// (List<Utf8>), the same columns as the CSV and JSON Lines outputs.
+pub fn action_level_batch(rows: &[ActionLevel<'_>]) -> Result<arrow_array::RecordBatch, String> {
+    use arrow_array::builder::{ListBuilder, StringBuilder};
+    use arrow_array::{ArrayRef, Int64Array, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let list = || DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("principal", DataType::Utf8, true),
+        Field::new("account", DataType::Utf8, true),
+        Field::new("kind", DataType::Utf8, true),
+        Field::new("allowed_count", DataType::Int64, true),
+        Field::new("possible_count", DataType::Int64, true),
+        Field::new("allowed", list(), true),
+        Field::new("possible", list(), true),
+        Field::new("incomplete", list(), true),
+    ]));
+    fn lists<'x>(cells: impl Iterator<Item = Vec<&'x str>>) -> ArrayRef {
+        let mut b = ListBuilder::new(StringBuilder::new());
+        for cell in cells {
+            for x in cell {
+                b.values().append_value(x);
+            }
+            b.append(true);
+        }
+        Arc::new(b.finish())
+    }
+    let count = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(rows.iter().map(|r| Some(r.principal)).collect::<StringArray>()),
+        Arc::new(rows.iter().map(|r| Some(r.account)).collect::<StringArray>()),
+        Arc::new(rows.iter().map(|r| Some(r.kind)).collect::<StringArray>()),
+        Arc::new(rows.iter().map(|r| Some(count(r.allowed_count))).collect::<Int64Array>()),
+        Arc::new(rows.iter().map(|r| Some(count(r.possible_count))).collect::<Int64Array>()),
+        lists(rows.iter().map(|r| r.allowed.iter().map(|c| c.as_ref()).collect())),
+        lists(rows.iter().map(|r| r.possible.iter().map(|c| c.as_ref()).collect())),
+        lists(rows.iter().map(|r| r.incomplete.iter().map(String::as_str).collect())),
+    ];
+    arrow_array::RecordBatch::try_new(schema, columns).map_err(|e| e.to_string())
+}

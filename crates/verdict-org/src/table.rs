@@ -219,6 +219,18 @@ impl<W: Write + Send> ParquetOut<W> {
         w.write(&batch).map_err(|e| e.to_string())
     }
 
+    /// Append a record batch built directly (its schema must be the same each time).
+    pub fn write_batch(&mut self, batch: &arrow_array::RecordBatch) -> Result<(), String> {
+        if self.writer.is_none() {
+            let schema = batch.schema();
+            let sink = self.sink.take().ok_or("the Parquet output is closed")?;
+            let w = parquet::arrow::ArrowWriter::try_new(sink, schema.clone(), None).map_err(|e| e.to_string())?;
+            self.writer = Some((schema, w));
+        }
+        let (_, w) = self.writer.as_mut().ok_or("the Parquet output is closed")?;
+        w.write(batch).map_err(|e| e.to_string())
+    }
+
     /// Write the footer.
     pub fn finish(self) -> Result<(), String> {
         match self.writer {

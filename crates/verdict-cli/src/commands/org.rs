@@ -522,6 +522,18 @@ impl CanArgs {
         for chunk in snap.principals.chunks(4096) {
             // Each principal is decided and serialized on its own thread; lines are
             // written in order.
+            if let Some(pq) = parquet.as_mut() {
+                // Parquet: the rows go straight into Arrow columns.
+                let rows: Vec<verdict_org::can::ActionLevel> = chunk
+                    .par_iter()
+                    .map_init(|| Indexer::new(u), |ix, p| verdict_org::can::action_level(ix, snap, p, filter.as_ref()))
+                    .collect();
+                let written = verdict_org::can::action_level_batch(&rows).and_then(|b| pq.write_batch(&b));
+                if let Err(e) = written {
+                    return bad(&e);
+                }
+                continue;
+            }
             let lines: Vec<String> = chunk
                 .par_iter()
                 .map_init(
@@ -534,17 +546,9 @@ impl CanArgs {
                                 r.principal,
                                 r.allowed_count,
                                 r.possible_count,
-                                if r.incomplete.is_empty() {
-                                    ""
-                                } else {
-                                    "  (incomplete)"
-                                }
+                                if r.incomplete.is_empty() { "" } else { "  (incomplete)" }
                             ),
-                            OrgFormat::Csv => Table {
-                                columns: columns.clone(),
-                                rows: vec![json!(r)],
-                            }
-                            .csv_rows(),
+                            OrgFormat::Csv => Table { columns: columns.clone(), rows: vec![json!(r)] }.csv_rows(),
                             _ => {
                                 let mut line = serde_json::to_string(&r).unwrap_or_default();
                                 line.push('\n');
@@ -554,30 +558,11 @@ impl CanArgs {
                     },
                 )
                 .collect();
-            match (format, parquet.as_mut()) {
-                (OrgFormat::Json, _) => json_rows.extend(
-                    lines
-                        .iter()
-                        .filter_map(|l| serde_json::from_str::<Value>(l).ok()),
-                ),
-                (OrgFormat::Parquet, Some(pq)) => {
-                    let rows = lines
-                        .iter()
-                        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-                        .collect();
-                    if let Err(e) = pq.write(&Table {
-                        columns: columns.clone(),
-                        rows,
-                    }) {
-                        return bad(&e);
-                    }
-                }
-                _ => {
-                    if let Some(o) = out.as_mut() {
-                        for l in lines {
-                            let _ = o.write_all(l.as_bytes());
-                        }
-                    }
+            if format == OrgFormat::Json {
+                json_rows.extend(lines.iter().filter_map(|l| serde_json::from_str::<Value>(l).ok()));
+            } else if let Some(o) = out.as_mut() {
+                for l in lines {
+                    let _ = o.write_all(l.as_bytes());
                 }
             }
         }
