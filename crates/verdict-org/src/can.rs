@@ -529,14 +529,39 @@ pub fn action_level_batch(rows: &[ActionLevel<'_>]) -> Result<arrow_array::Recor
     }
     let count = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(rows.iter().map(|r| Some(r.principal)).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|r| Some(r.account)).collect::<StringArray>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.principal))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.account))
+                .collect::<StringArray>(),
+        ),
         Arc::new(rows.iter().map(|r| Some(r.kind)).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|r| Some(count(r.allowed_count))).collect::<Int64Array>()),
-        Arc::new(rows.iter().map(|r| Some(count(r.possible_count))).collect::<Int64Array>()),
-        lists(rows.iter().map(|r| r.allowed.iter().map(|c| c.as_ref()).collect())),
-        lists(rows.iter().map(|r| r.possible.iter().map(|c| c.as_ref()).collect())),
-        lists(rows.iter().map(|r| r.incomplete.iter().map(String::as_str).collect())),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(count(r.allowed_count)))
+                .collect::<Int64Array>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(count(r.possible_count)))
+                .collect::<Int64Array>(),
+        ),
+        lists(
+            rows.iter()
+                .map(|r| r.allowed.iter().map(|c| c.as_ref()).collect()),
+        ),
+        lists(
+            rows.iter()
+                .map(|r| r.possible.iter().map(|c| c.as_ref()).collect()),
+        ),
+        lists(
+            rows.iter()
+                .map(|r| r.incomplete.iter().map(String::as_str).collect()),
+        ),
     ];
     arrow_array::RecordBatch::try_new(schema, columns).map_err(|e| e.to_string())
 }

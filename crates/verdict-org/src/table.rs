@@ -224,7 +224,8 @@ impl<W: Write + Send> ParquetOut<W> {
         if self.writer.is_none() {
             let schema = batch.schema();
             let sink = self.sink.take().ok_or("the Parquet output is closed")?;
-            let w = parquet::arrow::ArrowWriter::try_new(sink, schema.clone(), None).map_err(|e| e.to_string())?;
+            let w = parquet::arrow::ArrowWriter::try_new(sink, schema.clone(), None)
+                .map_err(|e| e.to_string())?;
             self.writer = Some((schema, w));
         }
         let (_, w) = self.writer.as_mut().ok_or("the Parquet output is closed")?;

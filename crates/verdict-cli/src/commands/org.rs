@@ -526,9 +526,13 @@ impl CanArgs {
                 // Parquet: the rows go straight into Arrow columns.
                 let rows: Vec<verdict_org::can::ActionLevel> = chunk
                     .par_iter()
-                    .map_init(|| Indexer::new(u), |ix, p| verdict_org::can::action_level(ix, snap, p, filter.as_ref()))
+                    .map_init(
+                        || Indexer::new(u),
+                        |ix, p| verdict_org::can::action_level(ix, snap, p, filter.as_ref()),
+                    )
                     .collect();
-                let written = verdict_org::can::action_level_batch(&rows).and_then(|b| pq.write_batch(&b));
+                let written =
+                    verdict_org::can::action_level_batch(&rows).and_then(|b| pq.write_batch(&b));
                 if let Err(e) = written {
                     return bad(&e);
                 }
@@ -546,9 +550,17 @@ impl CanArgs {
                                 r.principal,
                                 r.allowed_count,
                                 r.possible_count,
-                                if r.incomplete.is_empty() { "" } else { "  (incomplete)" }
+                                if r.incomplete.is_empty() {
+                                    ""
+                                } else {
+                                    "  (incomplete)"
+                                }
                             ),
-                            OrgFormat::Csv => Table { columns: columns.clone(), rows: vec![json!(r)] }.csv_rows(),
+                            OrgFormat::Csv => Table {
+                                columns: columns.clone(),
+                                rows: vec![json!(r)],
+                            }
+                            .csv_rows(),
                             _ => {
                                 let mut line = serde_json::to_string(&r).unwrap_or_default();
                                 line.push('\n');
@@ -559,7 +571,11 @@ impl CanArgs {
                 )
                 .collect();
             if format == OrgFormat::Json {
-                json_rows.extend(lines.iter().filter_map(|l| serde_json::from_str::<Value>(l).ok()));
+                json_rows.extend(
+                    lines
+                        .iter()
+                        .filter_map(|l| serde_json::from_str::<Value>(l).ok()),
+                );
             } else if let Some(o) = out.as_mut() {
                 for l in lines {
                     let _ = o.write_all(l.as_bytes());
