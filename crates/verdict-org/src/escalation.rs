@@ -118,7 +118,21 @@ pub struct Edge {
     /// What the edge takes for granted (an existing resource that runs as the role, …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumes: Vec<String>,
+    /// The technique writes the target's own permissions (a policy on it), so the
+    /// target ends with whatever its boundary and SCPs allow.
+    #[serde(skip)]
+    pub writes_target: bool,
 }
+
+/// Actions that write a principal's permissions.
+const POLICY_WRITES: &[&str] = &[
+    "iam:putrolepolicy",
+    "iam:attachrolepolicy",
+    "iam:putuserpolicy",
+    "iam:attachuserpolicy",
+    "iam:createpolicyversion",
+    "iam:setdefaultpolicyversion",
+];
 
 /// A path from a principal to the goal.
 #[derive(Clone, Debug, Serialize)]
@@ -481,6 +495,14 @@ fn edges_from(
                     t.service
                 ));
             }
+            let writes_target = t.to != "admin"
+                && t.needs.iter().any(|n| {
+                    POLICY_WRITES.contains(&n.action.to_ascii_lowercase().as_str())
+                        && matches!(n.resource.as_str(), "{role}" | "{user}" | "{policy}")
+                });
+            if writes_target {
+                assumes.push("the technique writes the target's own policy: the target then holds every permission its boundary and SCPs allow".into());
+            }
             let decision = if steps.iter().all(|s| s.decision == "allow") {
                 "allow"
             } else {
@@ -496,6 +518,7 @@ fn edges_from(
                 decision,
                 steps,
                 assumes,
+                writes_target,
             });
         }
     }
@@ -534,6 +557,16 @@ pub fn escalation(
         .iter()
         .filter(|g| ix.layer(&g.policies).allow_all.count() >= u.len())
         .map(|g| g.arn.clone())
+        .collect();
+    // Principals whose boundary (if any) allows every action: writing their policy makes
+    // them administrators within their SCPs.
+    let open_boundary: Vec<bool> = snap
+        .principals
+        .iter()
+        .map(|p| match &p.boundary {
+            None => true,
+            Some(b) => ix.layer(std::slice::from_ref(b)).allow_all.count() >= u.len(),
+        })
         .collect();
     let goal_principal = if to == "admin" {
         None
@@ -588,7 +621,12 @@ pub fn escalation(
             let to_admin = |e: &Edge| match &e.to {
                 Target::Admin => true,
                 Target::Group(g) => admin_groups.contains(g),
-                Target::Principal(_) => false,
+                Target::Principal(a) => {
+                    e.writes_target
+                        && by_arn
+                            .get(a.as_str())
+                            .is_some_and(|i| open_boundary.get(*i).copied().unwrap_or(false))
+                }
             };
             if let Some(k) = edges
                 .iter()

@@ -307,3 +307,48 @@ fn the_example_snapshot_has_the_documented_paths() {
     assert_eq!(to.paths.len(), 1);
     assert_eq!(to.paths[0].edges[0].technique, "iam-002");
 }
+
+#[test]
+fn writing_a_targets_policy_leads_to_admin_unless_its_boundary_limits_it() {
+    for boundary in [false, true] {
+        let acct = "311122223333";
+        let doc = |stmts: Value| json!({"Version": "2012-10-17", "Statement": stmts});
+        let mut plain = json!({
+            "Path": "/", "RoleName": "plain", "RoleId": "AROAPLAIN0000001", "Arn": format!("arn:aws:iam::{acct}:role/plain"),
+            "AssumeRolePolicyDocument": doc(json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{acct}:root")}, "Action": "sts:AssumeRole"}])),
+            "RolePolicyList": [], "AttachedManagedPolicies": [], "Tags": [],
+        });
+        if boundary {
+            plain["PermissionsBoundary"] = json!({"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": format!("arn:aws:iam::{acct}:policy/read-only")});
+        }
+        let gaad = json!({
+            "UserDetailList": [{"Path": "/", "UserName": "dev", "UserId": "AIDADEV000000001", "Arn": format!("arn:aws:iam::{acct}:user/dev"), "GroupList": [], "AttachedManagedPolicies": [], "Tags": [],
+                "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": doc(json!([{"Effect": "Allow", "Action": ["iam:PutRolePolicy", "sts:AssumeRole"], "Resource": format!("arn:aws:iam::{acct}:role/plain")}]))}]}],
+            "RoleDetailList": [plain],
+            "GroupDetailList": [],
+            "Policies": [{"PolicyName": "read-only", "Arn": format!("arn:aws:iam::{acct}:policy/read-only"), "DefaultVersionId": "v1",
+                "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document": doc(json!([{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]))}]}],
+        });
+        let snap = common::load(vec![(
+            format!("accounts/{acct}/authorization-details.json"),
+            gaad.to_string(),
+        )]);
+        let u = Universe::from_catalog();
+        let mut ix = Indexer::new(&u);
+        let from = snap
+            .principal_index(&format!("arn:aws:iam::{acct}:user/dev"))
+            .unwrap();
+        let e = escalation(&snap, &mut ix, Some(from), "admin");
+        assert!(
+            e.edges.iter().any(|x| x.technique == "iam-017"),
+            "{:?}",
+            e.edges.iter().map(|x| &x.technique).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            e.paths.len(),
+            usize::from(!boundary),
+            "boundary {boundary}: {:?}",
+            e.paths
+        );
+    }
+}
