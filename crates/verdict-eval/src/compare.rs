@@ -19,15 +19,18 @@
 //! does not is a difference once a concrete request reaches it. A branch that cannot be
 //! modelled or searched exactly makes the relation `unknown`, never a guess.
 
+use crate::context::{Context, CtxValue};
 use crate::readings::{Assumptions, Readings};
+use crate::request::{Caller, Request};
 use crate::residual::Oracle;
 use crate::trace::Decision;
-use crate::Scenario;
+use crate::{NamedPolicy, Policies, Scenario};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
 use verdict_policy::model::Statement;
-use verdict_policy::{Diagnostic, PolicyType, SourceFile};
+use verdict_policy::{Diagnostic, Policy, PolicyType, SourceFile};
 use verdict_sets::lang::{witness, Pattern};
 
 /// The caller every comparison evaluates for.
@@ -193,8 +196,59 @@ struct Setup {
     place: Place,
 }
 
-fn allow_all_identity() -> serde_json::Value {
-    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+/// A compared document, parsed once and shared by every scenario of the comparison.
+type Doc = Arc<Policy>;
+
+/// A fixed policy document, parsed once per process.
+fn fixed(cell: &'static OnceLock<Option<Doc>>, text: &str, ty: PolicyType) -> Option<Doc> {
+    cell.get_or_init(|| {
+        let src = SourceFile::new("<comparison>", text.to_string());
+        verdict_policy::parse_policy(&src, verdict_policy::ParseOptions::new(ty))
+            .ok()
+            .map(Arc::new)
+    })
+    .clone()
+}
+
+/// An identity policy that allows everything.
+fn allow_all_identity() -> Option<Doc> {
+    static P: OnceLock<Option<Doc>> = OnceLock::new();
+    fixed(&P, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#, PolicyType::Identity)
+}
+
+/// A resource (or, for the trust actions, trust) policy that allows everyone everything.
+fn open_resource(trust: bool) -> Option<Doc> {
+    static R: OnceLock<Option<Doc>> = OnceLock::new();
+    static T: OnceLock<Option<Doc>> = OnceLock::new();
+    if trust {
+        fixed(&T, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*"}]}"#, PolicyType::Trust)
+    } else {
+        fixed(&R, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#, PolicyType::Resource)
+    }
+}
+
+/// Parse a compared document as the layer it is placed at reads it.
+fn parse_compared(doc: &serde_json::Value, ty: PolicyType) -> Result<Doc, Vec<Diagnostic>> {
+    let place = Place::of(ty).ok_or_else(|| {
+        vec![Diagnostic::new(
+            verdict_policy::ErrorCode::InvalidScenario,
+            format!("{} policies cannot be compared", ty.as_str()),
+        )]
+    })?;
+    let read_as = match place {
+        Place::Identity => PolicyType::Identity,
+        Place::Resource if ty == PolicyType::Trust => PolicyType::Trust,
+        Place::Resource => PolicyType::Resource,
+        Place::Rcp => PolicyType::Rcp,
+        Place::VpcEndpoint => PolicyType::VpcEndpoint,
+    };
+    let src = SourceFile::new("<comparison>", serde_json::to_string(doc).unwrap_or_default());
+    let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
+    verdict_policy::parse_policy_json(&tree, &src, verdict_policy::ParseOptions::new(read_as)).map(Arc::new)
+}
+
+fn named(label: &str, doc: Doc) -> NamedPolicy {
+    NamedPolicy::new(None, None, label.to_string(), doc)
 }
 
 impl Setup {
@@ -205,49 +259,42 @@ impl Setup {
         }
     }
 
-    /// The `policies` block. Every other layer allows everything, so that the compared
-    /// policy is what decides: a caller from another account gets an identity policy
-    /// that allows everything (a same-account caller needs none to use a resource grant),
-    /// and an RCP or VPC endpoint policy is compared behind a resource policy and an
-    /// identity policy that allow everything.
-    fn policies(&self, doc: &serde_json::Value, action: &str) -> serde_json::Value {
+    /// The policies. Every other layer allows everything, so that the compared policy is
+    /// what decides: a caller from another account gets an identity policy that allows
+    /// everything (a same-account caller needs none to use a resource grant), and an RCP
+    /// or VPC endpoint policy is compared behind a resource policy and an identity policy
+    /// that allow everything.
+    fn policies(&self, doc: &Doc, action: &str) -> Policies {
         let account = verdict_policy::arn::Arn::parse(&self.caller).map(|a| a.account.to_string());
         let foreign_iam = account.is_some_and(|a| !a.is_empty() && a != CALLER_ACCOUNT);
         let iam = verdict_policy::arn::Arn::parse(&self.caller).is_some();
         let lc = action.to_ascii_lowercase();
         let (svc, name) = lc.split_once(':').unwrap_or((lc.as_str(), ""));
-        let open_resource = if crate::request::is_trust_action(svc, name, "*") {
-            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:*"}]})
-        } else {
-            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
-        };
-        let mut p = serde_json::Map::new();
+        let trust = crate::request::is_trust_action(svc, name, "*");
+        let resource_label = if trust { "role trust policy" } else { "resource policy" };
+        let allow_all = || allow_all_identity().map(|p| named("identity[0]", p)).into_iter().collect();
+        let mut p = Policies::default();
         match self.place {
-            Place::Identity => {
-                p.insert("identity".into(), serde_json::json!([doc]));
-            }
+            Place::Identity => p.identity = vec![named("identity[0]", doc.clone())],
             Place::Resource => {
-                p.insert("resource".into(), doc.clone());
+                p.resource = Some(named(resource_label, doc.clone()));
                 if foreign_iam {
-                    p.insert("identity".into(), serde_json::json!([allow_all_identity()]));
+                    p.identity = allow_all();
                 }
             }
             Place::Rcp | Place::VpcEndpoint => {
-                p.insert("resource".into(), open_resource);
+                p.resource = open_resource(trust).map(|o| named(resource_label, o));
                 if iam {
-                    p.insert("identity".into(), serde_json::json!([allow_all_identity()]));
+                    p.identity = allow_all();
                 }
                 if self.place == Place::Rcp {
-                    p.insert(
-                        "rcps".into(),
-                        serde_json::json!([[{"name": "compared RCP", "document": doc}]]),
-                    );
+                    p.rcps = Some(vec![vec![named("compared RCP", doc.clone())]]);
                 } else {
-                    p.insert("vpc_endpoint".into(), serde_json::json!([doc]));
+                    p.vpc_endpoint = Some(vec![named("VPC endpoint policy[0]", doc.clone())]);
                 }
             }
         }
-        serde_json::Value::Object(p)
+        p
     }
 }
 
@@ -263,12 +310,8 @@ pub fn example_scenario(
     resource: &str,
     context: &serde_json::Value,
 ) -> Result<Scenario, Vec<Diagnostic>> {
-    let place = Place::of(policy_type).ok_or_else(|| {
-        vec![Diagnostic::new(
-            verdict_policy::ErrorCode::InvalidScenario,
-            format!("{} policies cannot be compared", policy_type.as_str()),
-        )]
-    })?;
+    let parsed = parse_compared(doc, policy_type)?;
+    let place = Place::of(policy_type).unwrap_or(Place::Identity);
     let setup = Setup {
         caller: caller.to_string(),
         place,
@@ -282,50 +325,84 @@ pub fn example_scenario(
                 .collect()
         })
         .unwrap_or_default();
-    concrete_for(doc, &setup, action, resource, ctx)
+    concrete_for(&parsed, &setup, action, resource, ctx)
 }
 
 fn scenario_for(
-    doc: &serde_json::Value,
+    doc: &Doc,
     setup: &Setup,
     action: &str,
     resource: &str,
     keys: &[String],
 ) -> Result<Scenario, Vec<Diagnostic>> {
-    let mut context = serde_json::Map::new();
-    for k in keys {
-        context.insert(k.clone(), serde_json::json!({"unknown": true}));
-    }
-    concrete_for(doc, setup, action, resource, context)
+    let mut s = build(doc, setup, action, resource, Context::new())?;
+    s.unknown = keys
+        .iter()
+        .map(|k| crate::scenario::UnknownKey {
+            key: k.clone(),
+            present: false,
+        })
+        .collect();
+    Ok(s)
 }
 
-/// The scenario for one request; the resource's owner is its ARN's account, or the
-/// caller's when the ARN has none.
+/// A context value from JSON (strings, numbers, booleans, lists of those).
+fn ctx_value(v: &serde_json::Value) -> Option<CtxValue> {
+    let scalar = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    match v {
+        serde_json::Value::Array(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>().map(CtxValue::Multi),
+        other => scalar(other).map(CtxValue::Single),
+    }
+}
+
+/// The scenario for one request with concrete context values.
 fn concrete_for(
-    doc: &serde_json::Value,
+    doc: &Doc,
     setup: &Setup,
     action: &str,
     resource: &str,
     context: serde_json::Map<String, serde_json::Value>,
 ) -> Result<Scenario, Vec<Diagnostic>> {
-    let mut top = serde_json::json!({
-        "request": {"principal": setup.caller, "action": action, "resource": resource, "context": context},
-        "policies": setup.policies(doc, action),
-    });
+    let mut ctx = Context::new();
+    for (k, v) in &context {
+        match ctx_value(v) {
+            Some(cv) => ctx.insert(k, cv),
+            None => {
+                return Err(vec![Diagnostic::new(
+                    verdict_policy::ErrorCode::InvalidContext,
+                    format!("context value of \"{k}\" must be a string, number, boolean or an array of those"),
+                )])
+            }
+        }
+    }
+    build(doc, setup, action, resource, ctx)
+}
+
+/// The scenario for one request, built directly (no scenario text); the resource's owner
+/// is its ARN's account, or the caller's when the ARN has none.
+fn build(
+    doc: &Doc,
+    setup: &Setup,
+    action: &str,
+    resource: &str,
+    context: Context,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let bad = |m: String| vec![Diagnostic::new(verdict_policy::ErrorCode::InvalidRequest, m)];
+    let (caller, _) = Caller::parse(&setup.caller, &action.to_ascii_lowercase()).map_err(bad)?;
+    let request = Request::new(caller, action, resource, context, None)
+        .ok_or_else(|| bad(format!("\"{action}\" is not service:Action")))?;
+    let mut s = Scenario::new(request, setup.policies(doc, action));
     let account_in_arn =
         verdict_policy::arn::Arn::parse(resource).is_some_and(|a| !a.account.is_empty());
-    if let (false, Some(obj)) = (account_in_arn, top.as_object_mut()) {
-        obj.insert(
-            "resource_account".into(),
-            serde_json::Value::String(CALLER_ACCOUNT.into()),
-        );
+    if !account_in_arn {
+        s.resource_account = Some(CALLER_ACCOUNT.into());
     }
-    let src = SourceFile::new(
-        "<comparison>",
-        serde_json::to_string(&top).unwrap_or_default(),
-    );
-    let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
-    crate::scenario_from_json(&tree, &src)
+    Ok(s)
 }
 
 fn statements(s: &Scenario, place: Place) -> &[Statement] {
@@ -533,6 +610,10 @@ pub fn diff(
     } else {
         "s3:GetObject"
     };
+    let (old, new) = (
+        &parse_compared(old, opts.policy_type)?,
+        &parse_compared(new, opts.policy_type)?,
+    );
     let probe_old = scenario_for(old, &probe_setup, probe_action, "*", &[])?;
     let probe_new = scenario_for(new, &probe_setup, probe_action, "*", &[])?;
     let all: Vec<&Statement> = statements(&probe_old, place)
@@ -736,8 +817,8 @@ struct ActionOutcome {
 
 /// Compare the two policies on one action, over its resources and the context.
 fn compare_action(
-    old: &serde_json::Value,
-    new: &serde_json::Value,
+    old: &Doc,
+    new: &Doc,
     setup: &Setup,
     action: &str,
     keys: &[String],
