@@ -165,13 +165,25 @@ pub(crate) fn global_keys() -> &'static [GlobalKey] {
 
 /// Finds the global key that `name` refers to. Exact names win over tag families.
 pub(crate) fn find_global(name: &str) -> Option<&'static GlobalKey> {
+    // Exact names through a case-folded index (looked up for every condition of every
+    // evaluation); tag families by their templates.
+    static EXACT: OnceLock<std::collections::HashMap<String, usize>> = OnceLock::new();
     let table = global_keys();
+    let exact = EXACT.get_or_init(|| {
+        table
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !k.is_template())
+            .map(|(i, k)| (k.name.to_ascii_lowercase(), i))
+            .collect()
+    });
+    if let Some(k) = exact
+        .get(&name.to_ascii_lowercase())
+        .and_then(|i| table.get(*i))
+    {
+        return Some(k);
+    }
     table
         .iter()
-        .find(|key| !key.is_template() && key.matches(name))
-        .or_else(|| {
-            table
-                .iter()
-                .find(|key| key.is_template() && key.matches(name))
-        })
+        .find(|key| key.is_template() && key.matches(name))
 }

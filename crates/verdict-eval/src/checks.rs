@@ -119,11 +119,13 @@ pub fn catalog_warnings(s: &Scenario) -> Vec<Warning> {
                 let fam = c.op.base.family();
                 let kt = match cat.global_key(&c.key) {
                     Some(g) => Some(g.key_type()),
+                    // The action's keys were just searched: look in the services'
+                    // tables only (`key_type` with a service scope skips the action).
                     None => keys()
                         .iter()
                         .find(|ck| ck.matches(&c.key))
                         .map(|ck| ck.key_type())
-                        .or_else(|| cat.key_type(&canonical, &c.key)),
+                        .or_else(|| cat.key_type(&req.service_lc, &c.key)),
                 };
                 if let Some(kt) = kt {
                     if !family_fits(fam, kt.value_type()) {

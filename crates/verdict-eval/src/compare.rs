@@ -213,7 +213,11 @@ fn fixed(cell: &'static OnceLock<Option<Doc>>, text: &str, ty: PolicyType) -> Op
 /// An identity policy that allows everything.
 fn allow_all_identity() -> Option<Doc> {
     static P: OnceLock<Option<Doc>> = OnceLock::new();
-    fixed(&P, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#, PolicyType::Identity)
+    fixed(
+        &P,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        PolicyType::Identity,
+    )
 }
 
 /// A resource (or, for the trust actions, trust) policy that allows everyone everything.
@@ -221,9 +225,17 @@ fn open_resource(trust: bool) -> Option<Doc> {
     static R: OnceLock<Option<Doc>> = OnceLock::new();
     static T: OnceLock<Option<Doc>> = OnceLock::new();
     if trust {
-        fixed(&T, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*"}]}"#, PolicyType::Trust)
+        fixed(
+            &T,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*"}]}"#,
+            PolicyType::Trust,
+        )
     } else {
-        fixed(&R, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#, PolicyType::Resource)
+        fixed(
+            &R,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#,
+            PolicyType::Resource,
+        )
     }
 }
 
@@ -242,9 +254,13 @@ fn parse_compared(doc: &serde_json::Value, ty: PolicyType) -> Result<Doc, Vec<Di
         Place::Rcp => PolicyType::Rcp,
         Place::VpcEndpoint => PolicyType::VpcEndpoint,
     };
-    let src = SourceFile::new("<comparison>", serde_json::to_string(doc).unwrap_or_default());
+    let src = SourceFile::new(
+        "<comparison>",
+        serde_json::to_string(doc).unwrap_or_default(),
+    );
     let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
-    verdict_policy::parse_policy_json(&tree, &src, verdict_policy::ParseOptions::new(read_as)).map(Arc::new)
+    verdict_policy::parse_policy_json(&tree, &src, verdict_policy::ParseOptions::new(read_as))
+        .map(Arc::new)
 }
 
 fn named(label: &str, doc: Doc) -> NamedPolicy {
@@ -271,8 +287,17 @@ impl Setup {
         let lc = action.to_ascii_lowercase();
         let (svc, name) = lc.split_once(':').unwrap_or((lc.as_str(), ""));
         let trust = crate::request::is_trust_action(svc, name, "*");
-        let resource_label = if trust { "role trust policy" } else { "resource policy" };
-        let allow_all = || allow_all_identity().map(|p| named("identity[0]", p)).into_iter().collect();
+        let resource_label = if trust {
+            "role trust policy"
+        } else {
+            "resource policy"
+        };
+        let allow_all = || {
+            allow_all_identity()
+                .map(|p| named("identity[0]", p))
+                .into_iter()
+                .collect()
+        };
         let mut p = Policies::default();
         match self.place {
             Place::Identity => p.identity = vec![named("identity[0]", doc.clone())],
@@ -355,7 +380,11 @@ fn ctx_value(v: &serde_json::Value) -> Option<CtxValue> {
         _ => None,
     };
     match v {
-        serde_json::Value::Array(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>().map(CtxValue::Multi),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<_>>>()
+            .map(CtxValue::Multi),
         other => scalar(other).map(CtxValue::Single),
     }
 }
@@ -392,7 +421,12 @@ fn build(
     resource: &str,
     context: Context,
 ) -> Result<Scenario, Vec<Diagnostic>> {
-    let bad = |m: String| vec![Diagnostic::new(verdict_policy::ErrorCode::InvalidRequest, m)];
+    let bad = |m: String| {
+        vec![Diagnostic::new(
+            verdict_policy::ErrorCode::InvalidRequest,
+            m,
+        )]
+    };
     let (caller, _) = Caller::parse(&setup.caller, &action.to_ascii_lowercase()).map_err(bad)?;
     let request = Request::new(caller, action, resource, context, None)
         .ok_or_else(|| bad(format!("\"{action}\" is not service:Action")))?;

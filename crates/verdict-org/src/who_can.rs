@@ -385,6 +385,9 @@ pub fn who_can(
     resource: &str,
     context: &Context,
 ) -> Result<WhoCan, String> {
+    if resource.contains(['*', '?']) && resource != "*" {
+        return Err(format!("{resource}: who-can answers for one resource, and a resource ARN holds no wildcards (a `*` in an ARN is a literal character to AWS); for every resource of a pattern, ask `verdict can` per principal with --resource PATTERN"));
+    }
     let mut notes = Vec::new();
     let owner = snap.owner_of(resource);
     // The resource side, through any caller.
