@@ -141,16 +141,25 @@ fn strict_options() -> jsonc_parser::ParseOptions {
     }
 }
 
+/// The largest account snapshot file read (`get-account-authorization-details` of an
+/// account with thousands of roles runs to tens of megabytes).
+pub const MAX_SNAPSHOT_FILE_BYTES: usize = 256 * 1024 * 1024;
+
 /// Parse the whole of `source` as one strict JSON value.
 pub fn parse(source: &Arc<SourceFile>) -> Result<Json, Diagnostic> {
+    parse_with_limit(source, MAX_INPUT_BYTES)
+}
+
+/// As [`parse`], accepting at most `max_bytes` of input.
+pub fn parse_with_limit(source: &Arc<SourceFile>, max_bytes: usize) -> Result<Json, Diagnostic> {
     let text = source.text();
-    if text.len() > MAX_INPUT_BYTES {
+    if text.len() > max_bytes {
         return Err(Diagnostic::new(
             ErrorCode::TooLarge,
             format!(
                 "input is {} bytes; at most {} bytes are accepted",
                 text.len(),
-                MAX_INPUT_BYTES
+                max_bytes
             ),
         )
         .at(source, Span::new(0, 0)));

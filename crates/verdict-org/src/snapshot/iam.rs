@@ -82,7 +82,7 @@ impl IamReader {
             notes: Vec::new(),
             errors: Vec::new(),
         };
-        let tree = match json::parse(src) {
+        let tree = match json::parse_with_limit(src, json::MAX_SNAPSHOT_FILE_BYTES) {
             Ok(t) => t,
             Err(d) => {
                 part.errors.push(d);
