@@ -113,7 +113,7 @@ fn who_can_rows_load_as_csv_and_json_lines() {
     let t = stdout(&o);
     let mut lines = t.lines();
     assert_eq!(lines.next(), Some("action,resource,principal,kind,decision,condition,granted_by,assumes,uncertain,incomplete"));
-    assert_eq!(lines.count(), 3, "{t}");
+    assert_eq!(lines.count(), 4, "{t}");
     let o = verdict(
         &[
             "who-can",

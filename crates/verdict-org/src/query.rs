@@ -16,6 +16,8 @@ pub enum Who {
     /// A principal outside the snapshot, by ARN (an account root stands for any
     /// principal of that account whose own policies allow the request).
     External(String),
+    /// The root user of an account of the snapshot (bound by its account's SCPs).
+    Root(String),
     /// An AWS service principal (`lambda.amazonaws.com`).
     Service(String),
     /// An unsigned request.
@@ -32,6 +34,7 @@ impl Who {
                 .map(|p| p.arn.clone())
                 .unwrap_or_default(),
             Who::External(a) => a.clone(),
+            Who::Root(a) => format!("arn:aws:iam::{a}:root"),
             Who::Service(s) => s.clone(),
             Who::Anonymous => "anonymous".into(),
         }
@@ -46,6 +49,7 @@ impl Who {
                 .map(|p| p.kind.as_str())
                 .unwrap_or("user"),
             Who::External(_) => "external",
+            Who::Root(_) => "root",
             Who::Service(_) => "service",
             Who::Anonymous => "anonymous",
         }
@@ -137,6 +141,7 @@ pub fn scenario(
             (p.arn.clone(), Some(p))
         }
         Who::External(a) => (a.clone(), None),
+        Who::Root(a) => (format!("arn:aws:iam::{a}:root"), None),
         Who::Service(s) => (s.clone(), None),
         Who::Anonymous => ("anonymous".to_string(), None),
     };
@@ -174,6 +179,17 @@ pub fn scenario(
         }
         (Who::External(a), None) if !a.ends_with(":root") => {
             policies.identity = allow_all().into_iter().collect();
+        }
+        (Who::Root(a), None) => {
+            if let Some(levels) = snap.levels(a) {
+                policies.scps = levels.scps.clone();
+            }
+            if let Some(levels) = snap.levels(a).filter(|l| l.member) {
+                if let (Some(id), Some(path)) = (snap.org_id(), &levels.org_path) {
+                    req.context.derive("aws:PrincipalOrgID", CtxValue::Single(id.to_string()));
+                    req.context.derive("aws:PrincipalOrgPaths", CtxValue::Multi(vec![path.clone()]));
+                }
+            }
         }
         _ => {}
     }
@@ -246,6 +262,7 @@ pub fn scenario_document(
             .map(|p| p.arn.clone())
             .unwrap_or_default(),
         Who::External(a) => a.clone(),
+        Who::Root(a) => format!("arn:aws:iam::{a}:root"),
         Who::Service(x) => x.clone(),
         Who::Anonymous => "anonymous".into(),
     };

@@ -412,6 +412,10 @@ pub fn who_can(
             cands.extend((0..snap.principals.len()).map(Who::Principal));
         }
     }
+    // The root user of the resource's own account.
+    if let Some(o) = owner.as_ref().filter(|o| snap.accounts.contains(o)) {
+        cands.push(Who::Root(o.clone()));
+    }
     // A resource policy that grants a whole account (or everyone) grants that account's
     // principals directly when they are in the resource's account.
     if let Some(o) = &owner {
