@@ -29,8 +29,9 @@ pub struct Row {
     pub resource: String,
     /// `allow`, `conditional` or `unknown`.
     pub decision: &'static str,
-    /// `all`: every resource matching the pattern is allowed (proven); `some`: only
-    /// some are (`denied_example` is one that is not); `checked`: decided on `example`.
+    /// `all`: every resource matching the pattern is allowed (proven, for resources
+    /// governed like `example`: the same resource policy and owner); `some`: only some
+    /// are (`denied_example` is one that is not); `checked`: decided on `example`.
     pub scope: &'static str,
     /// When conditional: the condition on the request, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -201,6 +202,53 @@ fn with_unknown(s: &Scenario) -> Option<Scenario> {
     Some(u)
 }
 
+/// Does every statement that may concern the request treat all of `pattern` alike?
+/// True when each Resource/NotResource entry of each statement whose action covers the
+/// request is `*`, holds every member of the pattern, or none of them (exact, by the
+/// pattern automata); then the decision on one member is the decision on all. A cheap
+/// proof that spares the full resource-set exploration; `false` means "not shown".
+fn uniform_over(pattern: &str, s: &Scenario) -> bool {
+    use verdict_sets::lang::{disjoint, subset, Pattern};
+    let set = Pattern::resource(pattern);
+    let p = &s.policies;
+    let req = &s.request;
+    let all = p
+        .identity
+        .iter()
+        .chain(p.resource.iter())
+        .chain(p.permissions_boundary.iter())
+        .chain(p.session.iter())
+        .chain(p.scps.iter().flatten().flatten())
+        .chain(p.rcps.iter().flatten().flatten())
+        .chain(p.vpc_endpoint.iter().flatten());
+    for np in all {
+        for st in &np.policy.statements {
+            if !st
+                .action
+                .covers_hashed(req.service_hash, &req.service_lc, &req.name_lc)
+            {
+                continue;
+            }
+            let Some(rb) = &st.resource else { continue };
+            for e in &rb.entries {
+                if e.raw == "*" {
+                    continue;
+                }
+                if e.raw.contains("${") {
+                    return false;
+                }
+                let q = Pattern::resource(&e.raw);
+                let alike =
+                    subset(&set, &q).unwrap_or(false) || disjoint(&set, &q).unwrap_or(false);
+                if !alike {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
 /// Decide one (action group, resource pattern) cell.
 fn decide_cell(
     snap: &Snapshot,
@@ -231,7 +279,9 @@ fn decide_cell(
     if concrete.decision == Decision::Allow {
         let mut r = row("allow", "checked", &member);
         r.granted_by = granted_by(&s);
-        if is_set {
+        if is_set && uniform_over(pattern, &s) {
+            r.scope = "all";
+        } else if is_set {
             let set = ResourceSet {
                 pattern: pattern.to_string(),
                 all: true,
@@ -248,7 +298,9 @@ fn decide_cell(
         return Ok(Some(r));
     }
     // Some member, or some context, may still allow.
-    if is_set {
+    // Every member is decided alike: denied on one, denied on all (whatever the context
+    // may still do is for the residual below).
+    if is_set && !uniform_over(pattern, &s) {
         let set = ResourceSet {
             pattern: pattern.to_string(),
             all: false,

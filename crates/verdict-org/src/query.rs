@@ -186,8 +186,10 @@ pub fn scenario(
             }
             if let Some(levels) = snap.levels(a).filter(|l| l.member) {
                 if let (Some(id), Some(path)) = (snap.org_id(), &levels.org_path) {
-                    req.context.derive("aws:PrincipalOrgID", CtxValue::Single(id.to_string()));
-                    req.context.derive("aws:PrincipalOrgPaths", CtxValue::Multi(vec![path.clone()]));
+                    req.context
+                        .derive("aws:PrincipalOrgID", CtxValue::Single(id.to_string()));
+                    req.context
+                        .derive("aws:PrincipalOrgPaths", CtxValue::Multi(vec![path.clone()]));
                 }
             }
         }

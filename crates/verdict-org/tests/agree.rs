@@ -50,7 +50,9 @@ fn check_who_can(snap: &Snapshot, pairs: &[(&str, &str)]) -> usize {
             let who = match snap.principal_index(&a.principal) {
                 Some(i) => Who::Principal(i),
                 None if a.kind == "service" => Who::Service(a.principal.clone()),
-                None if a.kind == "root" => Who::Root(a.principal.split(':').nth(4).unwrap().to_string()),
+                None if a.kind == "root" => {
+                    Who::Root(a.principal.split(':').nth(4).unwrap().to_string())
+                }
                 None if a.kind == "anonymous" => Who::Anonymous,
                 None => Who::External(a.principal.clone()),
             };
