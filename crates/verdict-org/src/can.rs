@@ -207,7 +207,7 @@ fn with_unknown(s: &Scenario) -> Option<Scenario> {
 /// request is `*`, holds every member of the pattern, or none of them (exact, by the
 /// pattern automata); then the decision on one member is the decision on all. A cheap
 /// proof that spares the full resource-set exploration; `false` means "not shown".
-fn uniform_over(pattern: &str, s: &Scenario) -> bool {
+pub(crate) fn uniform_over(pattern: &str, s: &Scenario) -> bool {
     use verdict_sets::lang::{disjoint, subset, Pattern};
     let set = Pattern::resource(pattern);
     let p = &s.policies;

@@ -246,7 +246,9 @@ fn step(snap: &Snapshot, who: &Who, action: &str, resource: &str) -> Option<Step
     let s = scenario(snap, who, action, &member, Context::new()).ok()?;
     let mut allowed = verdict_eval::decide(&s).decision == Decision::Allow;
     let mut at = s.clone();
-    if !allowed && is_set {
+    // When every statement treats the pattern's members alike, the member decided above
+    // stands for all of them.
+    if !allowed && is_set && !crate::can::uniform_over(resource, &s) {
         let set = ResourceSet {
             pattern: resource.to_string(),
             all: false,
