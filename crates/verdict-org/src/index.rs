@@ -343,7 +343,10 @@ impl Indexer<'_> {
         let u = self.universe;
         self.gated.get_or_insert_with(|| {
             let mut g = u.expand("kms:*");
-            g.or(&u.expand("sts:AssumeRole*"));
+            // The trust actions: AssumeRole* and, on a role, its companions (§6.9.1).
+            for a in ["sts:AssumeRole*", "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"] {
+                g.or(&u.expand(a));
+            }
             g
         })
     }

@@ -141,6 +141,14 @@ fn check_can(snap: &Snapshot, every: usize) -> usize {
             }
         }
         let e = effective(&mut ix, snap, p);
+        // A sample of every service's allowed actions, and every trust companion.
+        let trust: Vec<usize> = ["sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext", "sts:AssumeRole", "kms:Decrypt"]
+            .iter()
+            .filter_map(|a| u.id(a))
+            .collect();
+        for t in &trust {
+            assert!(!e.allowed.get(*t), "{}: {} is decided by a resource's own policy, never allowed on identity alone", p.arn, u.name(*t));
+        }
         for a in e.allowed.iter().step_by(97).take(40) {
             let action = u.name(a);
             let res = verdict_org::can::any_resource(action, &p.account);
