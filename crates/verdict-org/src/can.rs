@@ -166,6 +166,30 @@ pub fn any_resource(action: &str, account: &str) -> String {
     out
 }
 
+/// What, besides the statements, decides an action alike with others of its service.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct ActionClass {
+    any_resource: String,
+    trust: bool,
+    no_permission: bool,
+    level: &'static str,
+}
+
+fn action_class(action: &str, account: &str) -> ActionClass {
+    let any = any_resource(action, account);
+    let (svc, name) = verdict_eval::request::Request::split_action(action).unwrap_or_default();
+    ActionClass {
+        trust: verdict_eval::request::is_trust_action(&svc, &name, &any),
+        no_permission: verdict_catalog::special::no_permission_action(action).is_some(),
+        // IAM refusals depend on the access level (§10.2).
+        level: verdict_catalog::catalog()
+            .action(action)
+            .map(|a| a.access_level().as_str())
+            .unwrap_or(""),
+        any_resource: any,
+    }
+}
+
 /// Replace the principal's own policy variables in a Resource entry (`None` when one
 /// has no value in the snapshot).
 fn resolve_vars(raw: &str, ctx: &Context) -> Option<String> {
@@ -279,7 +303,10 @@ fn decide_cell(
     if concrete.decision == Decision::Allow {
         let mut r = row("allow", "checked", &member);
         r.granted_by = granted_by(&s);
-        if is_set && uniform_over(pattern, &s) {
+        // A resource without wildcards (or `*`, for actions without resource types) is
+        // its own only member, and a pattern every statement treats alike is decided by
+        // any member.
+        if !is_set || uniform_over(pattern, &s) {
             r.scope = "all";
         } else if is_set {
             let set = ResourceSet {
@@ -364,7 +391,11 @@ pub fn can(
             stmts.push((pi_, si, ix.statement(st)));
         }
     }
-    let mut groups: BTreeMap<(String, Vec<usize>), Vec<usize>> = BTreeMap::new();
+    // Actions of one group meet the same statements and are decided alike: same service,
+    // same statements, same kind of resource (the ARN format a `*` grant is decided on),
+    // and the same service rules (trust actions, actions that need no permission,
+    // refusals that depend on the action).
+    let mut groups: BTreeMap<(String, Vec<usize>, ActionClass), Vec<usize>> = BTreeMap::new();
     for a in cand.iter() {
         let sig: Vec<usize> = stmts
             .iter()
@@ -373,14 +404,16 @@ pub fn can(
             .map(|(k, _)| k)
             .collect();
         let svc = u.actions.get(a).map(|x| x.0.clone()).unwrap_or_default();
-        groups.entry((svc, sig)).or_default().push(a);
+        let class = action_class(u.name(a), &p.account);
+        groups.entry((svc, sig, class)).or_default().push(a);
     }
     let who = Who::Principal(pi);
     let base =
         scenario(snap, &who, "sts:GetCallerIdentity", "*", Context::new()).map_err(|e| e.0)?;
     let ctx = &base.request.context;
     let mut rows = Vec::new();
-    for ((_, sig), ids) in &groups {
+    let mut star_rows: Vec<(Vec<usize>, Row)> = Vec::new();
+    for ((_, sig, _), ids) in &groups {
         let Some(rep) = ids.first().map(|i| u.name(*i).to_string()) else {
             continue;
         };
@@ -416,16 +449,42 @@ pub fn can(
         patterns.sort();
         patterns.dedup();
         for pat in patterns {
-            let pat = if pat == "*" {
+            let star = pat == "*";
+            let pat = if star {
                 any_resource(&rep, &p.account)
             } else {
                 pat
             };
             if let Some(mut row) = decide_cell(snap, &who, &rep, &pat, &opts.context)? {
                 row.actions = compress(u, ids);
-                rows.push(row);
+                if star && row.decision == "allow" && row.scope == "all" {
+                    star_rows.push((ids.clone(), row));
+                } else {
+                    rows.push(row);
+                }
             }
         }
+    }
+    // `Resource: "*"` grants that hold on every resource of their actions' types, merged
+    // by the statements that grant them: one row per grant instead of one per service.
+    let mut merged: Vec<(Vec<String>, Vec<usize>, Row)> = Vec::new();
+    for (ids, row) in star_rows {
+        match merged.iter_mut().find(|(g, _, _)| *g == row.granted_by) {
+            Some((_, all, _)) => all.extend(ids),
+            None => merged.push((row.granted_by.clone(), ids, row)),
+        }
+    }
+    for (_, ids, mut row) in merged {
+        let mut b = Bits::empty(u.len());
+        for i in ids {
+            b.set(i);
+        }
+        row.actions = compress_bits(u, &b)
+            .into_iter()
+            .map(|c| c.into_owned())
+            .collect();
+        row.resource = "*".into();
+        rows.insert(0, row);
     }
     // Grants that resource policies of the snapshot make to the principal.
     for r in &snap.resources {

@@ -344,7 +344,12 @@ impl Indexer<'_> {
         self.gated.get_or_insert_with(|| {
             let mut g = u.expand("kms:*");
             // The trust actions: AssumeRole* and, on a role, its companions (§6.9.1).
-            for a in ["sts:AssumeRole*", "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"] {
+            for a in [
+                "sts:AssumeRole*",
+                "sts:TagSession",
+                "sts:SetSourceIdentity",
+                "sts:SetContext",
+            ] {
                 g.or(&u.expand(a));
             }
             g
