@@ -496,10 +496,36 @@ pub fn can(
             if let Some(a) = &opts.action {
                 acts.and(&u.expand(a));
             }
-            let mut by_svc: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            // Grouped as above: the statements of the principal's own layers that mention
+            // the action, and the action's class, must agree for one decision to stand.
+            let resource_policy_stmts: Vec<Bits> = r
+                .policy
+                .policy
+                .statements
+                .iter()
+                .map(|x| ix.statement(x))
+                .collect();
+            let mut by_svc: BTreeMap<(String, Vec<usize>, Vec<usize>, ActionClass), Vec<usize>> =
+                BTreeMap::new();
             for a in acts.iter() {
                 if let Some(x) = u.actions.get(a) {
-                    by_svc.entry(x.0.clone()).or_default().push(a);
+                    let sig: Vec<usize> = stmts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, _, b))| b.get(a))
+                        .map(|(k, _)| k)
+                        .collect();
+                    let rsig: Vec<usize> = resource_policy_stmts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, b)| b.get(a))
+                        .map(|(k, _)| k)
+                        .collect();
+                    let class = action_class(&x.2, &p.account);
+                    by_svc
+                        .entry((x.0.clone(), sig, rsig, class))
+                        .or_default()
+                        .push(a);
                 }
             }
             let target = match &opts.resource {

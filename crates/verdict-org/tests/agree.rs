@@ -320,3 +320,45 @@ fn can_agrees_with_simulate_on_a_generated_organization() {
     eprintln!("can, generated organization: {n} cells agree");
     assert!(n > 300, "{n} cells");
 }
+
+#[test]
+fn a_service_wildcard_is_split_where_service_rules_differ() {
+    // `sts:*` on `*`: GetCallerIdentity is allowed by identity alone, but AssumeRole and
+    // its companions on a role need the role's trust policy; one decision must not stand
+    // for both (a false allow found by this suite).
+    let gaad = serde_json::json!({
+        "UserDetailList": [{"Path": "/", "UserName": "u", "UserId": "AIDAU00000000001", "Arn": "arn:aws:iam::111122223333:user/u", "GroupList": [], "AttachedManagedPolicies": [], "Tags": [],
+            "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:*", "Resource": "*"}]}}]}],
+        "RoleDetailList": [], "GroupDetailList": [], "Policies": [],
+    });
+    let snap = common::load(vec![(
+        "accounts/111122223333/authorization-details.json".into(),
+        gaad.to_string(),
+    )]);
+    let u = Universe::from_catalog();
+    let mut ix = Indexer::new(&u);
+    let c = verdict_org::can::can(&snap, &mut ix, 0, &Default::default()).unwrap();
+    for r in c.rows.iter().filter(|r| r.decision == "allow") {
+        for a in &r.actions {
+            assert!(
+                ![
+                    "sts:AssumeRole",
+                    "sts:TagSession",
+                    "sts:SetSourceIdentity",
+                    "sts:SetContext",
+                    "sts:*",
+                    "*"
+                ]
+                .contains(&a.as_str())
+                    || r.resource != "*",
+                "{a} on {} is reported allowed: {:?}",
+                r.resource,
+                r
+            );
+        }
+    }
+    assert!(c
+        .rows
+        .iter()
+        .any(|r| r.decision == "allow" && r.actions.iter().any(|a| a == "sts:GetCallerIdentity")));
+}
