@@ -166,6 +166,10 @@ pub fn any_resource(action: &str, account: &str) -> String {
     out
 }
 
+/// Service, statements of the principal's layers, statements of the resource policy,
+/// action class: what a group of resource-policy grants shares.
+type ResourceGrantKey = (String, Vec<usize>, Vec<usize>, ActionClass);
+
 /// What, besides the statements, decides an action alike with others of its service.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct ActionClass {
@@ -505,8 +509,7 @@ pub fn can(
                 .iter()
                 .map(|x| ix.statement(x))
                 .collect();
-            let mut by_svc: BTreeMap<(String, Vec<usize>, Vec<usize>, ActionClass), Vec<usize>> =
-                BTreeMap::new();
+            let mut by_svc: BTreeMap<ResourceGrantKey, Vec<usize>> = BTreeMap::new();
             for a in acts.iter() {
                 if let Some(x) = u.actions.get(a) {
                     let sig: Vec<usize> = stmts
