@@ -292,3 +292,42 @@ fn cli_shaped_resource_files_are_read_with_the_arn_from_the_path() {
         .resource_for("arn:aws:execute-api:us-east-1:111122223333:a1b2c3/prod/GET/orders")
         .is_some());
 }
+
+#[test]
+fn the_bundled_bottom_up_organizations_samples_are_read() {
+    // The samples as `verdict explain --org` takes them: list-parents chains and
+    // list-policies-for-target per level, under their own file names.
+    let dir = common::repo().join("crates/verdict-explain/tests/fixtures/samples");
+    let mut files = vec![(
+        "accounts/111122223333/authorization-details.json".to_string(),
+        std::fs::read_to_string(dir.join("authorization-details.json")).unwrap(),
+    )];
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("scp-") && !name.contains("rcp") {
+            files.push((
+                format!("organizations/{name}"),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
+        }
+    }
+    let snap = common::load(files);
+    assert!(snap.problems.is_empty(), "{:?}", snap.problems);
+    let levels = snap.levels("111122223333").unwrap();
+    assert_eq!(levels.names.len(), 4, "{:?} {:?}", levels.names, snap.notes);
+    assert_eq!(
+        levels.org_path.as_deref(),
+        Some("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/")
+    );
+    // The region guardrail on the child OU applies.
+    assert_eq!(
+        decide(
+            &snap,
+            "arn:aws:iam::111122223333:role/service/DataPipeline",
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/warehouse/db-AbCdEf"
+        ),
+        Decision::ExplicitDeny
+    );
+}

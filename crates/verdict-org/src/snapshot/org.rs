@@ -74,6 +74,10 @@ pub(crate) struct OrgReader {
     contents: HashMap<String, (String, Arc<Policy>, Kind)>,
     targets: HashMap<String, Vec<String>>,
     errors_for: HashMap<String, String>,
+    /// Every file's text, for the bottom-up fallback.
+    texts: Vec<(String, String)>,
+    /// Some file is a bottom-up output (`list-parents`, `list-policies-for-target`).
+    bottom_up: bool,
 }
 
 const FULL_AWS_ACCESS: &str =
@@ -91,6 +95,86 @@ fn builtin(text: &str, ty: PolicyType, name: &str) -> Option<Arc<Policy>> {
 }
 
 impl OrgReader {
+    /// The organization from bottom-up outputs (`list-parents` chains and
+    /// `list-policies-for-target` per level, as `verdict explain --org` reads them): the
+    /// path and levels of the accounts the files describe.
+    fn bottom_up_org(&mut self, snap: &mut Snapshot) -> Org {
+        use verdict_explain::snapshot::{OrgDir, OrgSnapshot, TextInput};
+        let dir = OrgDir {
+            name: "organizations".into(),
+            files: std::mem::take(&mut self.texts)
+                .into_iter()
+                .map(|(n, t)| TextInput::new(n, t))
+                .collect(),
+        };
+        let mut org = Org::default();
+        let os = match OrgSnapshot::load(std::slice::from_ref(&dir)) {
+            Ok(os) => os,
+            Err(d) => {
+                snap.problems.extend(d);
+                return org;
+            }
+        };
+        snap.notes.push("organizations/ holds bottom-up outputs (list-parents, list-policies-for-target): the SCP and RCP levels were rebuilt from them, for the accounts they describe".into());
+        snap.notes.extend(os.notes.iter().cloned());
+        org.id = os.org_id().map(str::to_string);
+        org.management = os.management_account().map(str::to_string);
+        for a in snap.accounts.clone() {
+            match os.facts_for(&a, 0) {
+                Ok(Some(f)) => {
+                    snap.notes
+                        .extend(f.notes.iter().map(|n| format!("account {a}: {n}")));
+                    let strip = |v: Option<
+                        Vec<Vec<(NamedPolicy, verdict_explain::origin::PolicyOrigin)>>,
+                    >| {
+                        v.map(|levels| {
+                            levels
+                                .into_iter()
+                                .map(|l| l.into_iter().map(|(p, _)| p).collect())
+                                .collect()
+                        })
+                    };
+                    org.accounts.insert(
+                        a.clone(),
+                        OrgLevels {
+                            names: f.levels,
+                            scps: strip(f.scps),
+                            rcps: strip(f.rcps),
+                            org_path: f.org_path,
+                            member: true,
+                        },
+                    );
+                }
+                Ok(None) => {}
+                Err(d) => snap.problems.extend(d),
+            }
+        }
+        if org.accounts.len() > 1 {
+            snap.notes.push("bottom-up outputs describe one account's path: the same levels were applied to every account of the snapshot; give the top-down outputs (list-roots, list-organizational-units-for-parent, list-accounts-for-parent) for an organization of several accounts".into());
+        }
+        let outside_scp = builtin(DENY_ALL, PolicyType::Scp, "deny-all");
+        org.outside = OrgLevels {
+            names: vec!["not described by organizations/".into()],
+            scps: outside_scp.map(|p| {
+                vec![vec![NamedPolicy::new(
+                    None,
+                    None,
+                    "account not described by organizations/ (fail closed)".into(),
+                    p,
+                )]]
+            }),
+            rcps: None,
+            org_path: None,
+            member: false,
+        };
+        for a in &snap.accounts {
+            if !org.accounts.contains_key(a) && org.management.as_deref() != Some(a.as_str()) {
+                snap.notes.push(format!("account {a} is not described by the bottom-up outputs in organizations/: its SCPs are unknown, so its principals were taken to be denied everything (fail closed)"));
+            }
+        }
+        org
+    }
+
     pub(crate) fn add(&mut self, src: &Arc<SourceFile>, file: &str) -> Result<(), Vec<Diagnostic>> {
         let tree = json::parse(src).map_err(|d| vec![d])?;
         let stem = file.strip_suffix(".json").unwrap_or(file);
@@ -101,6 +185,40 @@ impl OrgReader {
                 name: str_at(v, "Name").unwrap_or("").to_string(),
                 parent: parent.map(str::to_string),
             })
+        };
+        self.texts
+            .push((format!("organizations/{file}"), src.text().to_string()));
+        // The bottom-up outputs (`list-parents`, `list-policies-for-target`), as
+        // `verdict explain --org` reads them: kept for the fallback in `finish`.
+        let policies_for_target = tree.get("Policies").is_some()
+            && !matches!(stem, "list-policies-scp" | "list-policies-rcp")
+            && (stem.contains("for-target")
+                || items(tree.get("Policies"))
+                    .iter()
+                    .all(|p| p.get("Type").is_none()));
+        if tree.get("Parents").is_some() || policies_for_target {
+            self.bottom_up = true;
+            return Ok(());
+        }
+        let stem = if tree
+            .get("Policy")
+            .is_some_and(|p| p.get("Content").is_some())
+            && !stem.starts_with("describe-policy-")
+        {
+            "describe-policy-"
+        } else if tree.get("Organization").is_some() {
+            "describe-organization"
+        } else if tree.get("Roots").is_some() {
+            "list-roots"
+        } else if let (Some(ps), false) = (tree.get("Policies"), stem.starts_with("list-policies-"))
+        {
+            // `list-policies` under another name: the summaries say which type.
+            match items(Some(ps)).first().and_then(|p| str_at(p, "Type")) {
+                Some("RESOURCE_CONTROL_POLICY") => "list-policies-rcp",
+                _ => "list-policies-scp",
+            }
+        } else {
+            stem
         };
         if stem == "describe-organization" {
             let o = tree.get("Organization").ok_or_else(|| vec![error_at(src, &tree, format!("{file}: expected {{\"Organization\": …}} (aws organizations describe-organization)"))])?;
@@ -292,6 +410,9 @@ impl OrgReader {
     pub(crate) fn finish(&mut self, snap: &mut Snapshot) -> Option<Org> {
         if !self.any {
             return None;
+        }
+        if self.roots.is_empty() && self.bottom_up {
+            return Some(self.bottom_up_org(snap));
         }
         let mut notes = Vec::new();
         if self.roots.is_empty() {
