@@ -136,7 +136,7 @@ pub(crate) fn applicability(s: &Scenario, a: &Assumptions) -> Applicability {
         ));
     } else if rcp
         && !RCP_SERVICES.contains(&req.service_lc.as_str())
-        && !RCP_SERVICES_LATER.contains(&req.service_lc.as_str())
+        && !rcp_later_service(&req.service_lc)
     {
         rcp = false;
         notes.push((
@@ -147,7 +147,7 @@ pub(crate) fn applicability(s: &Scenario, a: &Assumptions) -> Applicability {
             )
             .into(),
         ));
-    } else if rcp && RCP_SERVICES_LATER.contains(&req.service_lc.as_str()) {
+    } else if rcp && rcp_later_service(&req.service_lc) {
         notes.push((
             Layer::Rcp,
             format!("RCP support for {} is reported but not confirmed; RCPs are applied so that Verdict fails closed (U18)", req.service_lc).into(),
@@ -207,15 +207,24 @@ pub(crate) fn applicability(s: &Scenario, a: &Assumptions) -> Applicability {
 
 /// Services that honour RCPs since launch (§6.6).
 const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
-/// Services reported to have added RCP support later (U18: applied, with a note).
-const RCP_SERVICES_LATER: &[&str] = &[
-    "ecr",
-    "aoss",
-    "cognito-identity",
-    "cognito-idp",
-    "logs",
-    "dynamodb",
-];
+/// A service reported to have added RCP support after launch (U18: applied, with a
+/// note). The list is data: the service reference's RCP flag (`verdict-catalog`), the
+/// same source lint uses, and always the services the spec names as later additions.
+fn rcp_later_service(service_lc: &str) -> bool {
+    const NAMED_LATER: &[&str] = &[
+        "ecr",
+        "aoss",
+        "cognito-identity",
+        "cognito-idp",
+        "logs",
+        "dynamodb",
+    ];
+    !RCP_SERVICES.contains(&service_lc)
+        && (NAMED_LATER.contains(&service_lc)
+            || verdict_catalog::catalog()
+                .service(service_lc)
+                .is_some_and(|s| s.supports_rcp()))
+}
 
 fn describe(c: &Caller) -> &'static str {
     match c {
