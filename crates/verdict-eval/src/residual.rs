@@ -2053,6 +2053,9 @@ fn literal_blocks(
                     .collect();
                 if rest.is_empty() {
                     vec![]
+                } else if absent_alt && !op.if_exists {
+                    // "the other value, or absent" is one operator: BoolIfExists.
+                    return Some(vec![vec![clause("BoolIfExists".into(), rest)]]);
                 } else {
                     vec![vec![clause("Bool".into(), rest)]]
                 }
@@ -2329,6 +2332,20 @@ fn block_text(b: &[Clause], present: &BTreeSet<String>) -> String {
             }
         })
         .collect();
+    // "k is absent or X" inside a conjunction reads as one clause only in parentheses.
+    if words.len() > 1 {
+        return words
+            .iter()
+            .map(|w| {
+                if w.contains(" or ") {
+                    format!("({w})")
+                } else {
+                    w.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" and ");
+    }
     words.join(" and ")
 }
 
