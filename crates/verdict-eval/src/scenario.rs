@@ -118,13 +118,56 @@ pub struct Options {
     pub message_style: MessageStyle,
 }
 
+/// A decision an `expect` block names (`conditional` only for a request with unknown
+/// context keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpectedDecision {
+    /// `allow`
+    Allow,
+    /// `explicit_deny`
+    ExplicitDeny,
+    /// `implicit_deny`
+    ImplicitDeny,
+    /// `conditional`
+    Conditional,
+}
+
+impl ExpectedDecision {
+    /// Read a decision name.
+    pub fn parse(s: &str) -> Option<ExpectedDecision> {
+        Some(match s {
+            "allow" => ExpectedDecision::Allow,
+            "explicit_deny" => ExpectedDecision::ExplicitDeny,
+            "implicit_deny" => ExpectedDecision::ImplicitDeny,
+            "conditional" => ExpectedDecision::Conditional,
+            _ => return None,
+        })
+    }
+
+    /// The snake_case name (as the JSON results spell decisions).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectedDecision::Allow => "allow",
+            ExpectedDecision::ExplicitDeny => "explicit_deny",
+            ExpectedDecision::ImplicitDeny => "implicit_deny",
+            ExpectedDecision::Conditional => "conditional",
+        }
+    }
+}
+
+impl std::fmt::Display for ExpectedDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The `expect` block.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expect {
-    /// Expected decision name.
-    pub decision: Option<String>,
+    /// Expected decision.
+    pub decision: Option<ExpectedDecision>,
     /// Expected deciding layer (None = unchecked).
-    pub denied_by: Option<String>,
+    pub denied_by: Option<crate::trace::Layer>,
     /// Exact message.
     pub message: Option<String>,
     /// Message substring.
@@ -632,9 +675,11 @@ impl Loader<'_> {
     fn expect(&mut self, e: &Json) -> Option<Expect> {
         let m = self.obj(e, "expect")?;
         self.check_keys(m, EXPECT, "expect");
+        let decision = self.opt_str(m, "decision", "expect");
+        let denied_by = self.opt_str(m, "denied_by", "expect");
         let mut x = Expect {
-            decision: self.opt_str(m, "decision", "expect"),
-            denied_by: self.opt_str(m, "denied_by", "expect"),
+            decision: decision.as_deref().and_then(ExpectedDecision::parse),
+            denied_by: denied_by.as_deref().and_then(crate::trace::Layer::parse),
             message: self.opt_str(m, "message", "expect"),
             message_contains: self.opt_str(m, "message_contains", "expect"),
             missing_context: None,
@@ -665,7 +710,7 @@ impl Loader<'_> {
                 ),
             }
         }
-        if let Some(d) = &x.decision {
+        if let Some(d) = &decision {
             if !DECISIONS.contains(&d.as_str()) {
                 let span = m
                     .iter()
@@ -676,7 +721,7 @@ impl Loader<'_> {
                 self.errors.push(Diagnostic::new(ErrorCode::InvalidScenario, format!("expect.decision \"{d}\" is not valid; expected allow, explicit_deny, implicit_deny or (with unknown context keys) conditional")).at(&self.src, span).with_help_opt(help));
             }
         }
-        if let Some(d) = &x.denied_by {
+        if let Some(d) = &denied_by {
             if !LAYERS.contains(&d.as_str()) {
                 let span = m
                     .iter()

@@ -385,7 +385,7 @@ pub fn check_set(s: &Scenario, x: &crate::scenario::Expect) -> Vec<String> {
     };
     let mut f = Vec::new();
     if let Some(d) = &x.decision {
-        if d != a.decision.as_str() {
+        if d.as_str() != a.decision.as_str() {
             f.push(format!(
                 "decision: expected {d}, got {} (witness {}{})",
                 a.decision.as_str(),
@@ -400,8 +400,8 @@ pub fn check_set(s: &Scenario, x: &crate::scenario::Expect) -> Vec<String> {
     }
     if let Some(want) = &x.denied_by {
         let got = a.denied_by.map(|l| l.as_str()).unwrap_or("none");
-        if want != got {
-            f.push(format!("denied_by: expected {want}, got {got}"));
+        if want.as_str() != got {
+            f.push(format!("denied_by: expected {}, got {got}", want.as_str()));
         }
     }
     f
@@ -415,7 +415,7 @@ pub fn check_residual(s: &Scenario, x: &crate::scenario::Expect) -> Vec<String> 
         Err(e) => return vec![e.to_string()],
     };
     if let Some(d) = &x.decision {
-        if d != r.decision.as_str() {
+        if d.as_str() != r.decision.as_str() {
             f.push(format!(
                 "decision: expected {d}, got {} ({})",
                 r.decision.as_str(),
@@ -428,13 +428,13 @@ pub fn check_residual(s: &Scenario, x: &crate::scenario::Expect) -> Vec<String> 
     }
     if let Some(want) = &x.denied_by {
         let got = r.denied_by.map(|l| l.as_str()).unwrap_or("none");
-        if want != got {
-            f.push(format!("denied_by: expected {want}, got {got}"));
+        if want.as_str() != got {
+            f.push(format!("denied_by: expected {}, got {got}", want.as_str()));
         }
     }
     if let Some(want) = &x.residual {
         let got = r.residual.as_ref().map(|x| x.text.as_str()).unwrap_or("");
-        if want != got {
+        if want.as_str() != got {
             f.push(format!("residual: expected \"{want}\", got \"{got}\""));
         }
     }
@@ -474,7 +474,7 @@ pub fn check(s: &Scenario, e: &Evaluation) -> Vec<String> {
     };
     let mut f = Vec::new();
     if let Some(d) = &x.decision {
-        if d != e.decision.as_str() {
+        if d.as_str() != e.decision.as_str() {
             f.push(format!(
                 "decision: expected {d}, got {}",
                 e.decision.as_str()
@@ -483,8 +483,8 @@ pub fn check(s: &Scenario, e: &Evaluation) -> Vec<String> {
     }
     if let Some(l) = &x.denied_by {
         let got = e.denied_by.map(|l| l.as_str()).unwrap_or("null");
-        if l != got {
-            f.push(format!("denied_by: expected {l}, got {got}"));
+        if l.as_str() != got {
+            f.push(format!("denied_by: expected {}, got {got}", l.as_str()));
         }
     }
     if let Some(m) = &x.message {
@@ -505,7 +505,7 @@ pub fn check(s: &Scenario, e: &Evaluation) -> Vec<String> {
     }
     if let Some(want) = &x.service_refusal {
         let got = e.service_refusal.as_ref().map_or("none", |r| r.rule);
-        if want != got {
+        if want.as_str() != got {
             f.push(format!("service_refusal: expected {want}, got {got}"));
         }
     }

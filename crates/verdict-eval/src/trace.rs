@@ -116,6 +116,22 @@ impl Layer {
         }
     }
 
+    /// Read a layer's snake_case name (as `as_str` spells it).
+    pub fn parse(s: &str) -> Option<Layer> {
+        [
+            Layer::Rcp,
+            Layer::Scp,
+            Layer::VpcEndpoint,
+            Layer::Resource,
+            Layer::Identity,
+            Layer::PermissionsBoundary,
+            Layer::Session,
+            Layer::Authorizer,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == s)
+    }
+
     /// Human name.
     pub fn title(self) -> &'static str {
         match self {
