@@ -407,6 +407,7 @@ pub(crate) fn eval_traced(
                 if !o.holds {
                     misses.push(Miss::Condition {
                         operator: c.op_name.clone(),
+                        op: c.op.clone(),
                         key: c.key.clone(),
                         request_values: o.request.clone(),
                         policy_values: c.raw_values.clone(),
@@ -415,6 +416,7 @@ pub(crate) fn eval_traced(
                 }
                 conditions.push(ConditionTrace {
                     operator: c.op_name.clone(),
+                    op: c.op.clone(),
                     key: c.key.clone(),
                     request_values: o.request,
                     policy_values: c.raw_values.clone(),

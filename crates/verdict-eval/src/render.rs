@@ -96,6 +96,7 @@ pub fn describe_miss(m: &Miss) -> String {
             request_values,
             policy_values,
             note,
+            ..
         } => {
             let got = match request_values.as_deref() {
                 None => match crate::absence_hint(key) {

@@ -175,6 +175,9 @@ pub struct StatementRef {
 pub struct ConditionTrace {
     /// Operator as written.
     pub operator: String,
+    /// The operator, parsed (what code should test, instead of the text).
+    #[serde(skip)]
+    pub op: verdict_policy::condition::Operator,
     /// Key as written.
     pub key: String,
     /// Request values; `null` when the key was absent.
@@ -226,6 +229,9 @@ pub enum Miss {
     Condition {
         /// Operator.
         operator: String,
+        /// The operator, parsed.
+        #[serde(skip)]
+        op: verdict_policy::condition::Operator,
         /// Key.
         key: String,
         /// Request values (`null` = absent).

@@ -7,6 +7,7 @@ use crate::patch;
 use serde_json::{json, Value};
 use verdict_eval::trace::{ConditionTrace, LayerTrace, StatementTrace};
 use verdict_eval::{Caller, Decision, Evaluation, Layer, Miss, Scenario, StatementRef};
+use verdict_policy::condition::Operator;
 
 /// Keys the caller can change by how it calls (credentials, network path, region, headers).
 pub(super) const REQUEST_KEYS: &[&str] = &[
@@ -48,17 +49,8 @@ pub(super) fn request_change_title(key: &str, value: &str) -> String {
     }
 }
 
-pub(super) fn is_negated_op(op: &str) -> bool {
-    let base = op
-        .rsplit(':')
-        .next()
-        .unwrap_or(op)
-        .trim_end_matches("IfExists");
-    base.starts_with("StringNot")
-        || base.starts_with("ArnNot")
-        || base == "NotIpAddress"
-        || base.starts_with("NumericNot")
-        || base.starts_with("DateNot")
+pub(super) fn is_negated_op(op: &Operator) -> bool {
+    op.base.is_negated()
 }
 
 pub(super) fn is_positive_string_op(op: &str) -> bool {
@@ -75,38 +67,28 @@ pub(super) fn is_positive_string_op(op: &str) -> bool {
 
 /// A value for `key` that would make a condition of `op` with `policy_values` fail
 /// (`want` = false) or hold (`want` = true).
-pub(super) fn value_for(op: &str, policy_values: &[String], want: bool) -> Option<String> {
-    let base = op
-        .rsplit(':')
-        .next()
-        .unwrap_or(op)
-        .trim_end_matches("IfExists");
+pub(super) fn value_for(op: &Operator, policy_values: &[String], want: bool) -> Option<String> {
+    use verdict_policy::condition::BaseOp::*;
     let concrete = policy_values.iter().find(|v| !v.contains(['*', '?', '$']));
-    match base {
-        "Bool" => {
+    match op.base {
+        Bool => {
             let p = policy_values.first()?.to_ascii_lowercase();
             let flip = if p == "true" { "false" } else { "true" };
             Some(if want { p } else { flip.to_string() })
         }
-        "StringNotEquals"
-        | "StringNotLike"
-        | "ArnNotLike"
-        | "ArnNotEquals"
-        | "StringNotEqualsIgnoreCase"
+        StringNotEquals | StringNotLike | ArnNotLike | ArnNotEquals | StringNotEqualsIgnoreCase
             if !want =>
         {
             concrete.cloned()
         }
-        "StringEquals" | "StringLike" | "ArnLike" | "ArnEquals" | "StringEqualsIgnoreCase"
-            if want =>
-        {
+        StringEquals | StringLike | ArnLike | ArnEquals | StringEqualsIgnoreCase if want => {
             concrete.cloned()
         }
-        "NotIpAddress" if !want => policy_values
+        NotIpAddress if !want => policy_values
             .first()
             .and_then(|v| verdict_policy::parse::parse_ip(v))
             .map(|n| n.addr().to_string()),
-        "IpAddress" if want => policy_values
+        IpAddress if want => policy_values
             .first()
             .and_then(|v| verdict_policy::parse::parse_ip(v))
             .map(|n| n.addr().to_string()),
@@ -169,7 +151,7 @@ pub(super) fn explicit_candidates(
                 principal_arn(s).filter(|_| s.request.caller.is_iam() && !effectively_anonymous(s))
             {
                 let existing = conds.iter().find(|c| {
-                    c.key.eq_ignore_ascii_case("aws:PrincipalArn") && is_negated_op(&c.operator)
+                    c.key.eq_ignore_ascii_case("aws:PrincipalArn") && is_negated_op(&c.op)
                 });
                 let op = existing
                     .map(|c| c.operator.clone())
@@ -223,17 +205,16 @@ pub(super) fn explicit_candidates(
                 }
             }
             // b. the key that made it apply: also accept the request's value
-            for c in conds
-                .iter()
-                .filter(|c| c.holds && is_negated_op(&c.operator))
-            {
+            for c in conds.iter().filter(|c| c.holds && is_negated_op(&c.op)) {
                 if c.key.eq_ignore_ascii_case("aws:PrincipalArn") {
                     continue;
                 }
                 let Some([v]) = c.request_values.as_deref() else {
                     continue;
                 };
-                let value = if c.operator.contains("IpAddress") && !v.contains('/') {
+                let value = if c.op.base.family() == verdict_policy::condition::Family::Ip
+                    && !v.contains('/')
+                {
                     format!("{v}/32")
                 } else {
                     v.clone()
@@ -309,7 +290,7 @@ pub(super) fn explicit_candidates(
     let mut request_side = Vec::new();
     let mut security = false;
     for c in conds.iter().filter(|c| c.holds && controllable(&c.key)) {
-        if let Some(rc) = value_for(&c.operator, &c.policy_values, false)
+        if let Some(rc) = value_for(&c.op, &c.policy_values, false)
             .and_then(|v| request_candidate_for(s, &c.key, &v))
         {
             security |= matches!(
@@ -426,6 +407,7 @@ pub(super) fn implicit_candidates(
                 },
                 Miss::Condition {
                     operator,
+                    op,
                     key,
                     request_values: Some(v),
                     policy_values,
@@ -445,7 +427,7 @@ pub(super) fn implicit_candidates(
                         format!("also accept {key} = {value}"),
                     ));
                     if controllable(key) {
-                        if let Some(c) = value_for(operator, policy_values, true)
+                        if let Some(c) = value_for(op, policy_values, true)
                             .and_then(|pv| request_candidate_for(s, key, &pv))
                         {
                             request_side.push(c);
@@ -453,14 +435,14 @@ pub(super) fn implicit_candidates(
                     }
                 }
                 Miss::Condition {
-                    operator,
+                    op,
                     key,
                     request_values: None,
                     policy_values,
                     ..
                 } => {
                     if controllable(key) {
-                        if let Some(c) = value_for(operator, policy_values, true)
+                        if let Some(c) = value_for(op, policy_values, true)
                             .and_then(|v| request_candidate_for(s, key, &v))
                         {
                             request_side.push(c);

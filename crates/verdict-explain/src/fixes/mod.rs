@@ -466,27 +466,34 @@ mod tests {
         );
     }
 
+    fn op(name: &str) -> verdict_policy::condition::Operator {
+        verdict_policy::condition::parse_operator(name).unwrap()
+    }
+
     #[test]
     fn values_that_flip_a_condition() {
         assert_eq!(
-            value_for("BoolIfExists", &["false".into()], false).as_deref(),
+            value_for(&op("BoolIfExists"), &["false".into()], false).as_deref(),
             Some("true")
         );
         assert_eq!(
-            value_for("StringNotEqualsIfExists", &["vpce-1".into()], false).as_deref(),
+            value_for(&op("StringNotEqualsIfExists"), &["vpce-1".into()], false).as_deref(),
             Some("vpce-1")
         );
-        assert_eq!(value_for("StringNotEquals", &["eu-*".into()], false), None);
         assert_eq!(
-            value_for("NotIpAddress", &["10.0.0.0/8".into()], false).as_deref(),
+            value_for(&op("StringNotEquals"), &["eu-*".into()], false),
+            None
+        );
+        assert_eq!(
+            value_for(&op("NotIpAddress"), &["10.0.0.0/8".into()], false).as_deref(),
             Some("10.0.0.0")
         );
         assert_eq!(
-            value_for("StringEquals", &["vpc-1".into()], true).as_deref(),
+            value_for(&op("StringEquals"), &["vpc-1".into()], true).as_deref(),
             Some("vpc-1")
         );
-        assert!(is_negated_op("ForAnyValue:StringNotLike"));
-        assert!(!is_negated_op("Null"));
+        assert!(is_negated_op(&op("ForAnyValue:StringNotLike")));
+        assert!(!is_negated_op(&op("Null")));
     }
 
     #[test]
