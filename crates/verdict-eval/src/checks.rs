@@ -22,14 +22,7 @@ fn family_fits(f: Family, v: ValueType) -> bool {
 }
 
 fn all_policies(s: &Scenario) -> Vec<&Policy> {
-    let p = &s.policies;
-    let mut v: Vec<&Policy> = p.identity.iter().map(|n| &*n.policy).collect();
-    v.extend(p.resource.iter().map(|n| &*n.policy));
-    v.extend(p.permissions_boundary.iter().map(|n| &*n.policy));
-    v.extend(p.session.iter().map(|n| &*n.policy));
-    v.extend(p.scps.iter().flatten().flatten().map(|n| &*n.policy));
-    v.extend(p.rcps.iter().flatten().flatten().map(|n| &*n.policy));
-    v.extend(p.vpc_endpoint.iter().flatten().map(|n| &*n.policy));
+    let mut v: Vec<&Policy> = s.policies.all().map(|n| &*n.policy).collect();
     if let Some(a) = s
         .apigateway
         .as_ref()

@@ -371,24 +371,6 @@ fn scenario_for(
     Ok(s)
 }
 
-/// A context value from JSON (strings, numbers, booleans, lists of those).
-fn ctx_value(v: &serde_json::Value) -> Option<CtxValue> {
-    let scalar = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    };
-    match v {
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(scalar)
-            .collect::<Option<Vec<_>>>()
-            .map(CtxValue::Multi),
-        other => scalar(other).map(CtxValue::Single),
-    }
-}
-
 /// The scenario for one request with concrete context values.
 fn concrete_for(
     doc: &Doc,
@@ -399,7 +381,7 @@ fn concrete_for(
 ) -> Result<Scenario, Vec<Diagnostic>> {
     let mut ctx = Context::new();
     for (k, v) in &context {
-        match ctx_value(v) {
+        match CtxValue::from_json(v) {
             Some(cv) => ctx.insert(k, cv),
             None => {
                 return Err(vec![Diagnostic::new(

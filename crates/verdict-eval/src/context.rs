@@ -42,6 +42,25 @@ impl CtxValue {
         }
     }
 
+    /// A value from JSON: a string, number or boolean (kept in its text form), or a list
+    /// of those; `None` for anything else (null, objects, nested lists).
+    pub fn from_json(v: &serde_json::Value) -> Option<CtxValue> {
+        let scalar = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        match v {
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(scalar)
+                .collect::<Option<Vec<_>>>()
+                .map(CtxValue::Multi),
+            other => scalar(other).map(CtxValue::Single),
+        }
+    }
+
     /// JSON rendering.
     pub fn to_json(&self) -> serde_json::Value {
         match self {

@@ -2750,15 +2750,7 @@ pub const MAX_WAYS: usize = 10;
 pub fn tested_keys(s: &Scenario) -> Vec<String> {
     let p = &s.policies;
     let mut keys: Vec<String> = Vec::new();
-    let all = p
-        .identity
-        .iter()
-        .chain(p.resource.iter())
-        .chain(p.permissions_boundary.iter())
-        .chain(p.session.iter())
-        .chain(p.scps.iter().flatten().flatten())
-        .chain(p.rcps.iter().flatten().flatten())
-        .chain(p.vpc_endpoint.iter().flatten());
+    let all = p.all();
     let a = Assumptions::new(Readings::DEFAULT);
     let view = crate::matching::PrincipalView {
         caller: &s.request.caller,

@@ -61,6 +61,21 @@ pub struct Policies {
     pub vpc_endpoint: Option<Vec<NamedPolicy>>,
 }
 
+impl Policies {
+    /// Every policy of every layer: identity, resource, boundary, session, SCP and RCP
+    /// levels, VPC endpoint (the API Gateway authorizer's policy is the scenario's own).
+    pub fn all(&self) -> impl Iterator<Item = &NamedPolicy> + '_ {
+        self.identity
+            .iter()
+            .chain(self.resource.iter())
+            .chain(self.permissions_boundary.iter())
+            .chain(self.session.iter())
+            .chain(self.scps.iter().flatten().flatten())
+            .chain(self.rcps.iter().flatten().flatten())
+            .chain(self.vpc_endpoint.iter().flatten())
+    }
+}
+
 /// API Gateway method authorization type (§6.9.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthorizationType {

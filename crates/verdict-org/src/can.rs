@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use verdict_eval::context::Context;
 use verdict_eval::residual::{self, ResidualDecision};
 use verdict_eval::resource_set::{evaluate_set, instance, ResourceSet};
-use verdict_eval::scenario::UnknownKey;
 use verdict_eval::{Decision, NamedPolicy, Scenario};
 use verdict_policy::Effect;
 
@@ -88,24 +87,16 @@ fn layers(snap: &Snapshot, p: &Principal) -> Vec<NamedPolicy> {
     v
 }
 
-/// Compress a group's actions: the whole service as `svc:*`.
+/// Compress a list of action ids as [`compress_bits`] does.
 fn compress(u: &Universe, ids: &[usize]) -> Vec<String> {
-    let Some(first) = ids.first() else {
-        return Vec::new();
-    };
-    let svc = u
-        .actions
-        .get(*first)
-        .map(|a| a.0.clone())
-        .unwrap_or_default();
-    if u.service_range(&svc).is_some_and(|r| r.len() == ids.len()) {
-        let prefix = verdict_catalog::catalog()
-            .service(&svc)
-            .map(|s| s.prefix().to_string())
-            .unwrap_or(svc);
-        return vec![format!("{prefix}:*")];
+    let mut b = Bits::empty(u.len());
+    for i in ids {
+        b.set(*i);
     }
-    ids.iter().map(|i| u.name(*i).to_string()).collect()
+    compress_bits(u, &b)
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect()
 }
 
 /// Compress a set of action ids: `*` for every action, `svc:*` for a whole service,
@@ -214,22 +205,6 @@ fn resolve_vars(raw: &str, ctx: &Context) -> Option<String> {
     Some(out)
 }
 
-fn with_unknown(s: &Scenario) -> Option<Scenario> {
-    let keys = residual::tested_keys(s);
-    if keys.is_empty() {
-        return None;
-    }
-    let mut u = s.clone();
-    u.unknown = keys
-        .into_iter()
-        .map(|key| UnknownKey {
-            key,
-            present: false,
-        })
-        .collect();
-    Some(u)
-}
-
 /// Does every statement that may concern the request treat all of `pattern` alike?
 /// True when each Resource/NotResource entry of each statement whose action covers the
 /// request is `*`, holds every member of the pattern, or none of them (exact, by the
@@ -238,18 +213,8 @@ fn with_unknown(s: &Scenario) -> Option<Scenario> {
 pub(crate) fn uniform_over(pattern: &str, s: &Scenario) -> bool {
     use verdict_sets::lang::{disjoint, subset, Pattern};
     let set = Pattern::resource(pattern);
-    let p = &s.policies;
     let req = &s.request;
-    let all = p
-        .identity
-        .iter()
-        .chain(p.resource.iter())
-        .chain(p.permissions_boundary.iter())
-        .chain(p.session.iter())
-        .chain(p.scps.iter().flatten().flatten())
-        .chain(p.rcps.iter().flatten().flatten())
-        .chain(p.vpc_endpoint.iter().flatten());
-    for np in all {
+    for np in s.policies.all() {
         for st in &np.policy.statements {
             if !st
                 .action
@@ -277,6 +242,46 @@ pub(crate) fn uniform_over(pattern: &str, s: &Scenario) -> bool {
     true
 }
 
+/// Is `resource` an ARN pattern (a set of resources) rather than one resource?
+pub(crate) fn is_pattern(resource: &str) -> bool {
+    resource.starts_with("arn:") && resource.contains(['*', '?'])
+}
+
+/// The member of `pattern` a question is first decided on (`*` filled with `star`), or
+/// the resource itself.
+pub(crate) fn representative(pattern: &str, star: &str) -> String {
+    if is_pattern(pattern) {
+        instance(pattern, star, "x")
+    } else {
+        pattern.to_string()
+    }
+}
+
+/// A member of `pattern` that `who` may act on, with its scenario, when `s` (the
+/// representative member) is denied: the resource-set search finds one, and the concrete
+/// engine confirms it. `None` when the statements treat every member alike (denied on
+/// one, denied on all), when there is none, or when the search gives up.
+pub(crate) fn allowed_member(
+    snap: &Snapshot,
+    who: &Who,
+    action: &str,
+    pattern: &str,
+    s: &Scenario,
+    context: &Context,
+) -> Option<(String, Scenario)> {
+    if !is_pattern(pattern) || uniform_over(pattern, s) {
+        return None;
+    }
+    let set = ResourceSet {
+        pattern: pattern.to_string(),
+        all: false,
+    };
+    let a = evaluate_set(s, &set).ok()?;
+    let w = a.resource_set.witness.filter(|_| a.resource_set.holds)?;
+    let sw = scenario(snap, who, action, &w, context.clone()).ok()?;
+    (verdict_eval::decide(&sw).decision == Decision::Allow).then_some((w, sw))
+}
+
 /// Decide one (action group, resource pattern) cell.
 fn decide_cell(
     snap: &Snapshot,
@@ -285,11 +290,7 @@ fn decide_cell(
     pattern: &str,
     context: &Context,
 ) -> Result<Option<Row>, String> {
-    let member = if pattern.starts_with("arn:") && pattern.contains(['*', '?']) {
-        instance(pattern, "example", "x")
-    } else {
-        pattern.to_string()
-    };
+    let member = representative(pattern, "example");
     let s = scenario(snap, who, action, &member, context.clone()).map_err(|e| e.0)?;
     let concrete = verdict_eval::decide(&s);
     let row = |decision, scope, example: &str| Row {
@@ -303,7 +304,7 @@ fn decide_cell(
         denied_example: None,
         granted_by: Vec::new(),
     };
-    let is_set = pattern.contains(['*', '?']) && pattern.starts_with("arn:");
+    let is_set = is_pattern(pattern);
     if concrete.decision == Decision::Allow {
         let mut r = row("allow", "checked", &member);
         r.granted_by = granted_by(&s);
@@ -329,26 +330,13 @@ fn decide_cell(
         return Ok(Some(r));
     }
     // Some member, or some context, may still allow.
-    // Every member is decided alike: denied on one, denied on all (whatever the context
-    // may still do is for the residual below).
-    if is_set && !uniform_over(pattern, &s) {
-        let set = ResourceSet {
-            pattern: pattern.to_string(),
-            all: false,
-        };
-        if let Ok(a) = evaluate_set(&s, &set) {
-            if let (true, Some(w)) = (a.resource_set.holds, a.resource_set.witness.as_deref()) {
-                let sw = scenario(snap, who, action, w, context.clone()).map_err(|e| e.0)?;
-                if verdict_eval::decide(&sw).decision == Decision::Allow {
-                    let mut r = row("allow", "some", w);
-                    r.granted_by = granted_by(&sw);
-                    r.denied_example = Some(member.clone());
-                    return Ok(Some(r));
-                }
-            }
-        }
+    if let Some((w, sw)) = allowed_member(snap, who, action, pattern, &s, context) {
+        let mut r = row("allow", "some", &w);
+        r.granted_by = granted_by(&sw);
+        r.denied_example = Some(member.clone());
+        return Ok(Some(r));
     }
-    let Some(u) = with_unknown(&s) else {
+    let Some(u) = crate::query::with_unknown_keys(&s) else {
         return Ok(None);
     };
     match residual::residual(&u) {
@@ -479,14 +467,7 @@ pub fn can(
         }
     }
     for (_, ids, mut row) in merged {
-        let mut b = Bits::empty(u.len());
-        for i in ids {
-            b.set(i);
-        }
-        row.actions = compress_bits(u, &b)
-            .into_iter()
-            .map(|c| c.into_owned())
-            .collect();
+        row.actions = compress(u, &ids);
         row.resource = "*".into();
         rows.insert(0, row);
     }

@@ -13,8 +13,6 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
 use verdict_eval::context::Context;
 use verdict_eval::residual::{self, ResidualDecision};
-use verdict_eval::resource_set::{evaluate_set, ResourceSet};
-use verdict_eval::scenario::UnknownKey;
 use verdict_eval::Decision;
 
 /// One permission a technique needs.
@@ -237,52 +235,24 @@ fn fill(template: &str, account: &str, partition: &str, slots: &HashMap<&str, St
 
 /// Decide one step: allowed, conditional (with the residual), or `None`.
 fn step(snap: &Snapshot, who: &Who, action: &str, resource: &str) -> Option<Step> {
-    let is_set = resource.contains(['*', '?']) && resource.starts_with("arn:");
-    let member = if is_set {
-        verdict_eval::resource_set::instance(resource, "escalation", "x")
-    } else {
-        resource.to_string()
-    };
+    let member = crate::can::representative(resource, "escalation");
     let s = scenario(snap, who, action, &member, Context::new()).ok()?;
-    let mut allowed = verdict_eval::decide(&s).decision == Decision::Allow;
-    let mut at = s.clone();
-    // When every statement treats the pattern's members alike, the member decided above
-    // stands for all of them.
-    if !allowed && is_set && !crate::can::uniform_over(resource, &s) {
-        let set = ResourceSet {
-            pattern: resource.to_string(),
-            all: false,
-        };
-        if let Ok(a) = evaluate_set(&s, &set) {
-            if let (true, Some(w)) = (a.resource_set.holds, a.resource_set.witness) {
-                if let Ok(sw) = scenario(snap, who, action, &w, Context::new()) {
-                    allowed = verdict_eval::decide(&sw).decision == Decision::Allow;
-                    at = sw;
-                }
-            }
-        }
-    }
-    if allowed {
+    let granted = if verdict_eval::decide(&s).decision == Decision::Allow {
+        Some(granted_by(&s))
+    } else {
+        crate::can::allowed_member(snap, who, action, resource, &s, &Context::new())
+            .map(|(_, sw)| granted_by(&sw))
+    };
+    if let Some(granted_by) = granted {
         return Some(Step {
             action: action.to_string(),
             resource: resource.to_string(),
             decision: "allow",
             condition: None,
-            granted_by: granted_by(&at),
+            granted_by,
         });
     }
-    let keys = residual::tested_keys(&s);
-    if keys.is_empty() {
-        return None;
-    }
-    let mut u = s.clone();
-    u.unknown = keys
-        .into_iter()
-        .map(|key| UnknownKey {
-            key,
-            present: false,
-        })
-        .collect();
+    let u = crate::query::with_unknown_keys(&s)?;
     let r = residual::residual(&u).ok()?;
     matches!(
         r.decision,
@@ -346,115 +316,92 @@ fn edges_from(
         let mut targets: Vec<(Target, HashMap<&str, String>)> = Vec::new();
         let mut base: HashMap<&str, String> = HashMap::new();
         base.insert("{self}", s.arn.clone());
-        match t.to.as_str() {
-            "admin" => {
-                let policies: Vec<String> = s
-                    .attached
-                    .iter()
-                    .chain(
-                        s.groups
-                            .iter()
-                            .filter_map(|g| snap.groups.get(*g))
-                            .flat_map(|g| g.attached.iter()),
-                    )
-                    .filter(|a| !a.contains(":iam::aws:policy/"))
-                    .cloned()
-                    .collect();
-                let groups: Vec<String> = s
-                    .groups
-                    .iter()
-                    .filter_map(|g| snap.groups.get(*g))
-                    .map(|g| g.arn.clone())
-                    .collect();
-                let uses_policy = t.needs.iter().any(|n| n.resource.contains("{policy}"));
-                let uses_group = t.needs.iter().any(|n| n.resource.contains("{group}"));
-                if uses_policy {
-                    for p in &policies {
-                        let mut m = base.clone();
-                        m.insert("{policy}", p.clone());
-                        targets.push((Target::Admin, m));
-                    }
-                } else if uses_group {
-                    for g in &groups {
-                        let mut m = base.clone();
-                        m.insert("{group}", g.clone());
-                        targets.push((Target::Admin, m));
+        let uses_policy = t.needs.iter().any(|n| n.resource.contains("{policy}"));
+        let uses_group = t.needs.iter().any(|n| n.resource.contains("{group}"));
+        // One target per way of filling the templates: `{policy}` is each customer-managed
+        // policy attached to the one whose permissions the technique writes.
+        let mut push =
+            |target: Target,
+             slot: Option<(&'static str, &str)>,
+             attached: Option<&mut dyn Iterator<Item = &String>>| {
+                let mut m = base.clone();
+                if let Some((k, v)) = slot {
+                    m.insert(k, v.to_string());
+                }
+                if let (true, Some(attached)) = (uses_policy, attached) {
+                    for a in attached.filter(|a| !a.contains(":iam::aws:policy/")) {
+                        let mut m2 = m.clone();
+                        m2.insert("{policy}", a.clone());
+                        targets.push((target.clone(), m2));
                     }
                 } else {
-                    targets.push((Target::Admin, base.clone()));
+                    targets.push((target, m));
+                }
+            };
+        let own_groups = || s.groups.iter().filter_map(|g| snap.groups.get(*g));
+        match t.to.as_str() {
+            "admin" if uses_group && !uses_policy => {
+                for g in own_groups() {
+                    push(Target::Admin, Some(("{group}", &g.arn)), None);
                 }
             }
+            "admin" => {
+                let mut attached = s
+                    .attached
+                    .iter()
+                    .chain(own_groups().flat_map(|g| g.attached.iter()));
+                push(Target::Admin, None, Some(&mut attached));
+            }
             "user" => {
-                let same: Vec<usize> = cx
+                for i in cx
                     .by_account
                     .get(s.account.as_str())
                     .cloned()
-                    .unwrap_or_default();
-                for (i, p) in same
-                    .into_iter()
-                    .filter_map(|i| snap.principals.get(i).map(|p| (i, p)))
+                    .unwrap_or_default()
                 {
+                    let Some(p) = snap.principals.get(i) else {
+                        continue;
+                    };
                     if i != si && p.kind == PrincipalKind::User {
-                        let mut m = base.clone();
-                        m.insert("{user}", p.arn.clone());
-                        if t.needs.iter().any(|n| n.resource.contains("{policy}")) {
-                            for a in p
-                                .attached
-                                .iter()
-                                .filter(|a| !a.contains(":iam::aws:policy/"))
-                            {
-                                let mut m2 = m.clone();
-                                m2.insert("{policy}", a.clone());
-                                targets.push((Target::Principal(p.arn.clone()), m2));
-                            }
-                        } else {
-                            targets.push((Target::Principal(p.arn.clone()), m));
-                        }
+                        push(
+                            Target::Principal(p.arn.clone()),
+                            Some(("{user}", &p.arn)),
+                            Some(&mut p.attached.iter()),
+                        );
                     }
                 }
             }
             "role" => {
-                let cands = cx.role_candidates(&s.account);
-                for (i, p) in cands
-                    .into_iter()
-                    .filter_map(|i| snap.principals.get(i).map(|p| (i, p)))
-                {
+                for i in cx.role_candidates(&s.account) {
+                    let Some(p) = snap.principals.get(i) else {
+                        continue;
+                    };
                     if i == si || p.kind != PrincipalKind::Role || p.service_linked {
                         continue;
                     }
-                    let same = p.account == s.account;
                     // A passed role runs in the subject's account and must trust the service.
-                    if !t.service.is_empty() && (!same || !cx.trusts(i, &t.service)) {
+                    if !t.service.is_empty()
+                        && (p.account != s.account || !cx.trusts(i, &t.service))
+                    {
                         continue;
                     }
-                    let mut m = base.clone();
-                    m.insert("{role}", p.arn.clone());
-                    if t.needs.iter().any(|n| n.resource.contains("{policy}")) {
-                        for a in p
-                            .attached
-                            .iter()
-                            .filter(|a| !a.contains(":iam::aws:policy/"))
-                        {
-                            let mut m2 = m.clone();
-                            m2.insert("{policy}", a.clone());
-                            targets.push((Target::Principal(p.arn.clone()), m2));
-                        }
-                    } else {
-                        targets.push((Target::Principal(p.arn.clone()), m));
-                    }
+                    push(
+                        Target::Principal(p.arn.clone()),
+                        Some(("{role}", &p.arn)),
+                        Some(&mut p.attached.iter()),
+                    );
                 }
             }
             "group" => {
                 for g in snap.groups.iter().filter(|g| g.account == s.account) {
-                    if s.groups
-                        .iter()
-                        .any(|x| snap.groups.get(*x).is_some_and(|y| y.arn == g.arn))
-                    {
+                    if own_groups().any(|y| y.arn == g.arn) {
                         continue;
                     }
-                    let mut m = base.clone();
-                    m.insert("{group}", g.arn.clone());
-                    targets.push((Target::Group(g.arn.clone()), m));
+                    push(
+                        Target::Group(g.arn.clone()),
+                        Some(("{group}", &g.arn)),
+                        None,
+                    );
                 }
             }
             _ => {}

@@ -84,31 +84,54 @@ fn derive_principal_keys(snap: &Snapshot, p: &Principal, ctx: &mut Context) {
             CtxValue::Single(v.clone()),
         );
     }
-    if let Some(levels) = snap.levels(&p.account) {
-        if levels.member || snap.management_account() == Some(p.account.as_str()) {
-            if let Some(id) = snap.org_id() {
-                ctx.derive("aws:PrincipalOrgID", CtxValue::Single(id.to_string()));
-            }
-            if let Some(path) = &levels.org_path {
-                ctx.derive("aws:PrincipalOrgPaths", CtxValue::Multi(vec![path.clone()]));
-            }
-        }
+    derive_org_keys(snap, &p.account, "Principal", ctx);
+}
+
+/// `aws:{side}OrgID` and `aws:{side}OrgPaths` of an account of the organization (`side`
+/// is `Principal` or `Resource`).
+fn derive_org_keys(snap: &Snapshot, account: &str, side: &str, ctx: &mut Context) {
+    let Some(levels) = snap.levels(account) else {
+        return;
+    };
+    if !levels.member && snap.management_account() != Some(account) {
+        return;
+    }
+    if let Some(id) = snap.org_id() {
+        ctx.derive(
+            &format!("aws:{side}OrgID"),
+            CtxValue::Single(id.to_string()),
+        );
+    }
+    if let Some(path) = &levels.org_path {
+        ctx.derive(
+            &format!("aws:{side}OrgPaths"),
+            CtxValue::Multi(vec![path.clone()]),
+        );
     }
 }
 
 fn derive_resource_keys(snap: &Snapshot, owner: Option<&str>, ctx: &mut Context) {
     let Some(owner) = owner else { return };
     ctx.derive("aws:ResourceAccount", CtxValue::Single(owner.to_string()));
-    if let Some(levels) = snap.levels(owner) {
-        if levels.member || snap.management_account() == Some(owner) {
-            if let Some(id) = snap.org_id() {
-                ctx.derive("aws:ResourceOrgID", CtxValue::Single(id.to_string()));
-            }
-            if let Some(path) = &levels.org_path {
-                ctx.derive("aws:ResourceOrgPaths", CtxValue::Multi(vec![path.clone()]));
-            }
-        }
+    derive_org_keys(snap, owner, "Resource", ctx);
+}
+
+/// The scenario with every key its statements test (and the snapshot does not know)
+/// made unknown, for the residual engine; `None` when there is no such key.
+pub fn with_unknown_keys(s: &Scenario) -> Option<Scenario> {
+    let keys = verdict_eval::residual::tested_keys(s);
+    if keys.is_empty() {
+        return None;
     }
+    let mut u = s.clone();
+    u.unknown = keys
+        .into_iter()
+        .map(|key| verdict_eval::scenario::UnknownKey {
+            key,
+            present: false,
+        })
+        .collect();
+    Some(u)
 }
 
 /// Why a request could not be built.
@@ -146,8 +169,10 @@ pub fn scenario(
         Who::Anonymous => ("anonymous".to_string(), None),
     };
     let (caller, _) = Caller::parse(&caller_text, &action_lc).map_err(QueryError)?;
-    if let Some(p) = principal {
-        derive_principal_keys(snap, p, &mut ctx);
+    match (principal, who) {
+        (Some(p), _) => derive_principal_keys(snap, p, &mut ctx),
+        (None, Who::Root(a)) => derive_org_keys(snap, a, "Principal", &mut ctx),
+        _ => {}
     }
     let owner = snap.owner_of(resource).or_else(|| {
         // `*` (actions without resource types) and account-less ARNs of services whose
@@ -183,14 +208,6 @@ pub fn scenario(
         (Who::Root(a), None) => {
             if let Some(levels) = snap.levels(a) {
                 policies.scps = levels.scps.clone();
-            }
-            if let Some(levels) = snap.levels(a).filter(|l| l.member) {
-                if let (Some(id), Some(path)) = (snap.org_id(), &levels.org_path) {
-                    req.context
-                        .derive("aws:PrincipalOrgID", CtxValue::Single(id.to_string()));
-                    req.context
-                        .derive("aws:PrincipalOrgPaths", CtxValue::Multi(vec![path.clone()]));
-                }
             }
         }
         _ => {}

@@ -8,7 +8,6 @@ use crate::snapshot::Snapshot;
 use serde::Serialize;
 use verdict_eval::context::Context;
 use verdict_eval::residual::{self, ResidualDecision};
-use verdict_eval::scenario::UnknownKey;
 use verdict_eval::{Decision, Scenario};
 use verdict_policy::principal::PrincipalEntry;
 use verdict_policy::Effect;
@@ -107,50 +106,38 @@ pub fn decide_one(
             )
         })
         .collect();
+    let base = Access {
+        principal: who.display(snap),
+        kind: who.kind(snap),
+        decision: "allow",
+        condition: None,
+        condition_block: None,
+        allowed_example: None,
+        granted_by: Vec::new(),
+        assumes,
+        uncertain,
+        incomplete,
+    };
     if q.decision == Decision::Allow {
         return Ok(Some(Access {
-            principal: who.display(snap),
-            kind: who.kind(snap),
-            decision: "allow",
-            condition: None,
-            condition_block: None,
-            allowed_example: None,
             granted_by: granted_by(&s),
-            assumes,
-            uncertain,
-            incomplete,
+            ..base
         }));
     }
     if q.decision == Decision::ExplicitDeny && !has_conditional_deny(&s) {
         return Ok(None);
     }
-    let keys = residual::tested_keys(&s);
-    if keys.is_empty() {
+    let Some(u) = crate::query::with_unknown_keys(&s) else {
         return Ok(None);
-    }
-    let mut u = s.clone();
-    u.unknown = keys
-        .into_iter()
-        .map(|key| UnknownKey {
-            key,
-            present: false,
-        })
-        .collect();
+    };
     let r = match residual::residual(&u) {
         Ok(r) => r,
         Err(e) => {
             // Fail closed, but say so: the caller is listed as undecided.
             return Ok(Some(Access {
-                principal: who.display(snap),
-                kind: who.kind(snap),
                 decision: "unknown",
                 condition: Some(format!("could not be decided: {e}")),
-                condition_block: None,
-                allowed_example: None,
-                granted_by: Vec::new(),
-                assumes,
-                uncertain,
-                incomplete,
+                ..base
             }));
         }
     };
@@ -162,15 +149,13 @@ pub fn decide_one(
                 apply_example(&mut example, ex);
             }
             Ok(Some(Access {
-                principal: who.display(snap),
-                kind: who.kind(snap),
                 decision: "conditional",
                 condition: f.map(|f| f.text.clone()),
                 condition_block: f.and_then(|f| f.condition.clone()),
                 allowed_example: r.allowed_example.clone(),
                 granted_by: granted_by(&example),
-                assumes,
-                uncertain: uncertain
+                uncertain: base
+                    .uncertain
                     .into_iter()
                     .chain(
                         r.uncertainties
@@ -178,7 +163,7 @@ pub fn decide_one(
                             .map(|u| format!("{} (assumed {})", u.rule, u.assumed)),
                     )
                     .collect(),
-                incomplete,
+                ..base
             }))
         }
         _ => Ok(None),
@@ -186,13 +171,8 @@ pub fn decide_one(
 }
 
 fn has_conditional_deny(s: &Scenario) -> bool {
-    let p = &s.policies;
-    p.identity
-        .iter()
-        .chain(p.resource.iter())
-        .chain(p.permissions_boundary.iter())
-        .chain(p.scps.iter().flatten().flatten())
-        .chain(p.rcps.iter().flatten().flatten())
+    s.policies
+        .all()
         .flat_map(|np| np.policy.statements.iter())
         .any(|st| st.effect == Effect::Deny && !st.conditions.is_empty())
 }
@@ -202,22 +182,7 @@ fn has_conditional_deny(s: &Scenario) -> bool {
 fn apply_example(s: &mut Scenario, ex: &serde_json::Value) {
     let Some(m) = ex.as_object() else { return };
     for (k, v) in m {
-        let val = match v {
-            serde_json::Value::String(x) => Some(verdict_eval::CtxValue::Single(x.clone())),
-            serde_json::Value::Bool(b) => Some(verdict_eval::CtxValue::Single(b.to_string())),
-            serde_json::Value::Number(n) => Some(verdict_eval::CtxValue::Single(n.to_string())),
-            serde_json::Value::Array(a) => Some(verdict_eval::CtxValue::Multi(
-                a.iter()
-                    .map(|x| {
-                        x.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| x.to_string())
-                    })
-                    .collect(),
-            )),
-            _ => None,
-        };
-        if let Some(val) = val {
+        if let Some(val) = verdict_eval::CtxValue::from_json(v) {
             s.request.context.insert(k, val);
         }
     }

@@ -45,6 +45,15 @@ pub struct SnapshotArgs {
 type Out = Box<dyn Write + Send>;
 
 impl SnapshotArgs {
+    /// Read the snapshot and report its problems and notes on stderr.
+    fn read(&self) -> Result<Snapshot, ExitCode> {
+        let t = std::time::Instant::now();
+        let snap = load(&self.snapshot).map_err(|e| bad(&e))?;
+        timing("load", t);
+        report_problems(&snap);
+        Ok(snap)
+    }
+
     fn open_output(&self) -> Result<Out, String> {
         use std::io::IsTerminal;
         match &self.output {
@@ -235,6 +244,22 @@ fn bad(msg: &str) -> ExitCode {
     ExitCode::from(EXIT_BAD_INPUT)
 }
 
+/// Each item as a flat JSON row, with the question's own fields added.
+fn rows_with<T: serde::Serialize>(items: &[T], extra: &[(&str, Value)]) -> Vec<Value> {
+    items
+        .iter()
+        .map(|item| {
+            let mut v = json!(item);
+            if let Some(o) = v.as_object_mut() {
+                for (k, x) in extra {
+                    o.insert((*k).to_string(), x.clone());
+                }
+            }
+            v
+        })
+        .collect()
+}
+
 fn emit_table(t: &Table, f: OrgFormat, out: &mut Out) {
     let _ = match f {
         OrgFormat::Csv => t.write_csv(out),
@@ -261,13 +286,10 @@ fn emit_json(mut v: Value, snap: &Snapshot, out: &mut Out) {
 impl WhoCanArgs {
     /// Run it.
     pub fn run(self) -> ExitCode {
-        let t = std::time::Instant::now();
-        let snap = match load(&self.snap.snapshot) {
+        let snap = match self.snap.read() {
             Ok(s) => s,
-            Err(e) => return bad(&e),
+            Err(code) => return code,
         };
-        timing("load", t);
-        report_problems(&snap);
         let t = std::time::Instant::now();
         let u = Universe::from_catalog();
         let mut ix = Indexer::new(&u);
@@ -298,18 +320,10 @@ impl WhoCanArgs {
             OrgFormat::Json => emit_json(json!(w), &snap, &mut out),
             OrgFormat::Text => print_who_can(&w, &mut out),
             f => {
-                let rows = w
-                    .access
-                    .iter()
-                    .map(|a| {
-                        let mut v = json!(a);
-                        if let Some(o) = v.as_object_mut() {
-                            o.insert("action".into(), json!(w.action));
-                            o.insert("resource".into(), json!(w.resource));
-                        }
-                        v
-                    })
-                    .collect();
+                let rows = rows_with(
+                    &w.access,
+                    &[("action", json!(w.action)), ("resource", json!(w.resource))],
+                );
                 emit_table(
                     &Table {
                         columns: vec![
@@ -384,13 +398,10 @@ fn print_who_can(w: &verdict_org::who_can::WhoCan, out: &mut Out) {
 impl CanArgs {
     /// Run it.
     pub fn run(self) -> ExitCode {
-        let t = std::time::Instant::now();
-        let snap = match load(&self.snap.snapshot) {
+        let snap = match self.snap.read() {
             Ok(s) => s,
-            Err(e) => return bad(&e),
+            Err(code) => return code,
         };
-        timing("load", t);
-        report_problems(&snap);
         let u = Universe::from_catalog();
         let Some(who) = &self.principal else {
             return self.sweep(&snap, &u);
@@ -456,17 +467,7 @@ impl CanArgs {
             OrgFormat::Json => emit_json(json!(c), &snap, &mut out),
             OrgFormat::Text => print_can(&c, &mut out),
             f => {
-                let rows = c
-                    .rows
-                    .iter()
-                    .map(|r| {
-                        let mut v = json!(r);
-                        if let Some(o) = v.as_object_mut() {
-                            o.insert("principal".into(), json!(c.principal));
-                        }
-                        v
-                    })
-                    .collect();
+                let rows = rows_with(&c.rows, &[("principal", json!(c.principal))]);
                 emit_table(
                     &Table {
                         columns: vec![
@@ -520,63 +521,51 @@ impl CanArgs {
         }
         let mut json_rows = Vec::new();
         for chunk in snap.principals.chunks(4096) {
-            // Each principal is decided and serialized on its own thread; lines are
-            // written in order.
+            // Each principal is decided on its own thread.
+            let rows: Vec<verdict_org::can::ActionLevel> = chunk
+                .par_iter()
+                .map_init(
+                    || Indexer::new(u),
+                    |ix, p| verdict_org::can::action_level(ix, snap, p, filter.as_ref()),
+                )
+                .collect();
             if let Some(pq) = parquet.as_mut() {
                 // Parquet: the rows go straight into Arrow columns.
-                let rows: Vec<verdict_org::can::ActionLevel> = chunk
-                    .par_iter()
-                    .map_init(
-                        || Indexer::new(u),
-                        |ix, p| verdict_org::can::action_level(ix, snap, p, filter.as_ref()),
-                    )
-                    .collect();
                 let written =
                     verdict_org::can::action_level_batch(&rows).and_then(|b| pq.write_batch(&b));
                 if let Err(e) = written {
                     return bad(&e);
                 }
-                continue;
-            }
-            let lines: Vec<String> = chunk
-                .par_iter()
-                .map_init(
-                    || Indexer::new(u),
-                    |ix, p| {
-                        let r = verdict_org::can::action_level(ix, snap, p, filter.as_ref());
-                        match format {
-                            OrgFormat::Text => format!(
-                                "{}  allowed {}  possible {}{}\n",
-                                r.principal,
-                                r.allowed_count,
-                                r.possible_count,
-                                if r.incomplete.is_empty() {
-                                    ""
-                                } else {
-                                    "  (incomplete)"
-                                }
-                            ),
-                            OrgFormat::Csv => Table {
-                                columns: columns.clone(),
-                                rows: vec![json!(r)],
-                            }
-                            .csv_rows(),
-                            _ => {
-                                let mut line = serde_json::to_string(&r).unwrap_or_default();
-                                line.push('\n');
-                                line
-                            }
-                        }
-                    },
-                )
-                .collect();
-            if format == OrgFormat::Json {
-                json_rows.extend(
-                    lines
-                        .iter()
-                        .filter_map(|l| serde_json::from_str::<Value>(l).ok()),
-                );
+            } else if format == OrgFormat::Json {
+                json_rows.extend(rows.iter().map(|r| json!(r)));
             } else if let Some(o) = out.as_mut() {
+                // Each row is serialized on its own thread; lines are written in order.
+                let lines: Vec<String> = rows
+                    .par_iter()
+                    .map(|r| match format {
+                        OrgFormat::Text => format!(
+                            "{}  allowed {}  possible {}{}\n",
+                            r.principal,
+                            r.allowed_count,
+                            r.possible_count,
+                            if r.incomplete.is_empty() {
+                                ""
+                            } else {
+                                "  (incomplete)"
+                            }
+                        ),
+                        OrgFormat::Csv => Table {
+                            columns: columns.clone(),
+                            rows: vec![json!(r)],
+                        }
+                        .csv_rows(),
+                        _ => {
+                            let mut line = serde_json::to_string(r).unwrap_or_default();
+                            line.push('\n');
+                            line
+                        }
+                    })
+                    .collect();
                 for l in lines {
                     let _ = o.write_all(l.as_bytes());
                 }
@@ -657,11 +646,10 @@ impl EscalationArgs {
             }
             return ExitCode::SUCCESS;
         }
-        let snap = match load(&self.snap.snapshot) {
+        let snap = match self.snap.read() {
             Ok(s) => s,
-            Err(e) => return bad(&e),
+            Err(code) => return code,
         };
-        report_problems(&snap);
         let from = match &self.from {
             Some(a) => match snap.principal_index(a) {
                 Some(i) => Some(i),

@@ -41,6 +41,33 @@ impl Org {
         self.accounts.get(account).unwrap_or(&self.outside)
     }
 
+    /// Give accounts outside what was described (`name`) one level that denies
+    /// everything, and return those of `accounts` it applies to (the management
+    /// account, bound by no SCP, excepted).
+    fn fail_closed_outside(&mut self, name: &str, accounts: &[String]) -> Vec<String> {
+        self.outside = OrgLevels {
+            names: vec![name.to_string()],
+            scps: builtin(DENY_ALL, PolicyType::Scp, "deny-all").map(|p| {
+                vec![vec![NamedPolicy::new(
+                    None,
+                    None,
+                    format!("account {name} (fail closed)"),
+                    p,
+                )]]
+            }),
+            rcps: None,
+            org_path: None,
+            member: false,
+        };
+        accounts
+            .iter()
+            .filter(|a| {
+                !self.accounts.contains_key(*a) && self.management.as_deref() != Some(a.as_str())
+            })
+            .cloned()
+            .collect()
+    }
+
     /// Accounts in the tree.
     pub fn member_accounts(&self) -> impl Iterator<Item = &str> {
         self.accounts.keys().map(String::as_str)
@@ -152,25 +179,8 @@ impl OrgReader {
         if org.accounts.len() > 1 {
             snap.notes.push("bottom-up outputs describe one account's path: the same levels were applied to every account of the snapshot; give the top-down outputs (list-roots, list-organizational-units-for-parent, list-accounts-for-parent) for an organization of several accounts".into());
         }
-        let outside_scp = builtin(DENY_ALL, PolicyType::Scp, "deny-all");
-        org.outside = OrgLevels {
-            names: vec!["not described by organizations/".into()],
-            scps: outside_scp.map(|p| {
-                vec![vec![NamedPolicy::new(
-                    None,
-                    None,
-                    "account not described by organizations/ (fail closed)".into(),
-                    p,
-                )]]
-            }),
-            rcps: None,
-            org_path: None,
-            member: false,
-        };
-        for a in &snap.accounts {
-            if !org.accounts.contains_key(a) && org.management.as_deref() != Some(a.as_str()) {
-                snap.notes.push(format!("account {a} is not described by the bottom-up outputs in organizations/: its SCPs are unknown, so its principals were taken to be denied everything (fail closed)"));
-            }
+        for a in org.fail_closed_outside("not described by organizations/", &snap.accounts) {
+            snap.notes.push(format!("account {a} is not described by the bottom-up outputs in organizations/: its SCPs are unknown, so its principals were taken to be denied everything (fail closed)"));
         }
         org
     }
@@ -512,25 +522,8 @@ impl OrgReader {
             org.accounts.insert(acct.id.clone(), levels);
         }
         // Accounts with authorization details but not in the tree.
-        let outside_scp = builtin(DENY_ALL, PolicyType::Scp, "deny-all");
-        org.outside = OrgLevels {
-            names: vec!["not in the organization's tree".into()],
-            scps: outside_scp.map(|p| {
-                vec![vec![NamedPolicy::new(
-                    None,
-                    None,
-                    "account not in the organization's tree (fail closed)".into(),
-                    p,
-                )]]
-            }),
-            rcps: None,
-            org_path: None,
-            member: false,
-        };
-        for a in &snap.accounts {
-            if !org.accounts.contains_key(a) && org.management.as_deref() != Some(a.as_str()) {
-                notes.push(format!("account {a} has authorization details but is not in the organization's tree: its SCPs are unknown, so its principals were taken to be denied everything (fail closed)"));
-            }
+        for a in org.fail_closed_outside("not in the organization's tree", &snap.accounts) {
+            notes.push(format!("account {a} has authorization details but is not in the organization's tree: its SCPs are unknown, so its principals were taken to be denied everything (fail closed)"));
         }
         snap.notes.extend(notes);
         Some(org)
