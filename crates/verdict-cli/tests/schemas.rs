@@ -205,6 +205,55 @@ fn lint_and_rule_outputs_match_their_schemas() {
 }
 
 #[test]
+fn catalog_and_test_outputs_match_their_schemas() {
+    for args in [
+        &["actions", "s3:Get*", "--format", "json"][..],
+        &["action", "s3:GetObject", "--format", "json"],
+        &["keys", "s3", "--format", "json"],
+        &["keys", "aws", "--format", "json"],
+    ] {
+        validate(
+            "catalog.schema.json",
+            &json(&run(args, None)),
+            &args.join(" "),
+        );
+    }
+    let t = json(&run(&["test", "examples", "--format", "json"], None));
+    validate("test.schema.json", &t, "test examples");
+    assert!(t["summary"]["passed"].as_u64().unwrap() > 10, "{t:#}");
+}
+
+#[test]
+fn api_responses_match_their_schemas() {
+    let calls = [
+        r#"{"id": 1, "command": "keys", "target": "s3"}"#,
+        r#"{"id": 2, "command": "simulate", "custom": {"action_names": ["s3:GetObject"], "resource_arns": ["arn:aws:s3:::b/k"]}}"#,
+        r#"{"id": 3, "command": "simulat"}"#,
+    ];
+    let out = run(&["api"], Some(&(calls.join("\n") + "\n")));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    for (i, line) in lines.iter().enumerate() {
+        let v = json(line);
+        validate("api-response.schema.json", &v, "api response");
+        assert_eq!(v["id"], i + 1);
+    }
+    validate(
+        "simulate.schema.json",
+        &json(lines[1])["ok"],
+        "api simulate result",
+    );
+    assert!(json(lines[2])["errors"][0]["help"]
+        .as_str()
+        .is_some_and(|h| h.contains("did you mean")));
+    let schema = json(&run(&["api", "--schema"], None));
+    assert_eq!(
+        schema["$id"],
+        "https://verdict.dev/schemas/api-call.schema.json"
+    );
+}
+
+#[test]
 fn the_schemas_reject_what_breaks_the_contract() {
     let path = root().join("docs/schemas/simulate.schema.json");
     let schema: serde_json::Value =

@@ -154,8 +154,9 @@ pub struct GivenValue {
     pub key: String,
     /// The value as text (numbers and booleans as written).
     pub value: String,
-    /// Where the value is.
-    pub span: verdict_policy::Span,
+    /// Where the value is in the scenario's source (`None`: given outside a document,
+    /// as by a command-line flag).
+    pub span: Option<verdict_policy::Span>,
 }
 
 /// What a value of this type looks like, for messages.
@@ -206,15 +207,25 @@ pub fn context_value_warnings(s: &Scenario, given: &[GivenValue]) -> Vec<Warning
     let action = s.request.action.as_str();
     for g in given {
         let key_lc = g.key.to_ascii_lowercase();
-        let pos = s.source.position(g.span.start);
-        let here = format!(
-            "request.context \"{}\" = \"{}\" ({}:{}:{})",
-            g.key,
-            g.value,
-            s.source.name(),
-            pos.line,
-            pos.column
-        );
+        let here = match g.span {
+            Some(span) => {
+                let pos = s.source.position(span.start);
+                format!(
+                    "request.context \"{}\" = \"{}\" ({}:{}:{})",
+                    g.key,
+                    g.value,
+                    s.source.name(),
+                    pos.line,
+                    pos.column
+                )
+            }
+            None => format!(
+                "request.context \"{}\" = \"{}\" ({})",
+                g.key,
+                g.value,
+                s.source.name()
+            ),
+        };
         let mut warned = false;
         for p in &policies {
             for st in &p.statements {

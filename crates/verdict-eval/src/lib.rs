@@ -37,7 +37,7 @@ pub use context::{Context, CtxValue};
 pub use request::Caller;
 pub use scenario::{
     load_scenario, scenario_from_json, scenario_from_json_cached, NamedPolicy, Policies,
-    PolicyCache, Scenario,
+    PolicyCache, RequestParts, Scenario, UnknownKey,
 };
 pub use trace::{
     Decision, Layer, LayerOutcome, LayerTrace, Miss, MissingKey, Note, StatementRef, Warning,

@@ -285,6 +285,170 @@ impl Scenario {
     }
 }
 
+/// A request given as plain values rather than as a document: AWS-CLI-style flags, an
+/// API call. [`Scenario::from_parts`] checks it with the loader's rules.
+#[derive(Clone, Debug, Default)]
+pub struct RequestParts {
+    /// The caller: an IAM or STS ARN, a service principal, or `anonymous`.
+    pub principal: String,
+    /// One action, `service:Action`.
+    pub action: String,
+    /// The resource ARN, or `*`.
+    pub resource: String,
+    /// Context values, in order (a later value of a key replaces an earlier one).
+    pub context: Vec<(String, CtxValue)>,
+    /// Context keys whose value is unknown.
+    pub unknown: Vec<UnknownKey>,
+    /// The account that owns the resource, when its ARN does not say.
+    pub resource_account: Option<String>,
+}
+
+impl Scenario {
+    /// Build a scenario from `parts` with the rules the document loader applies: one
+    /// action without wildcards, a principal that parses, an ARN or `*` as resource, a
+    /// `resource_account` that agrees with the ARN (§10.2), unknown keys that are not
+    /// known ones, and the context-value type notes. `policies` receives the request
+    /// (to tell a trust request, say) and gives the policies; `label` names the origin
+    /// in diagnostics (`<command line>`).
+    pub fn from_parts(
+        parts: RequestParts,
+        policies: impl FnOnce(&Request) -> Result<Policies, Vec<Diagnostic>>,
+        label: &str,
+    ) -> Result<Scenario, Vec<Diagnostic>> {
+        let bad =
+            |code: ErrorCode, msg: String| vec![Diagnostic::new(code, format!("{label}: {msg}"))];
+        let Some((service_lc, name_lc)) = Request::split_action(&parts.action) else {
+            return Err(bad(ErrorCode::InvalidRequest, format!("action \"{}\" must have the form service:Action, such as s3:GetObject (no wildcards)", parts.action)));
+        };
+        if name_lc.contains(['*', '?']) {
+            return Err(bad(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "action \"{}\" must name one action, without wildcards",
+                    parts.action
+                ),
+            ));
+        }
+        if let RequestResource::Other(o) = RequestResource::new(&parts.resource) {
+            return Err(bad(ErrorCode::InvalidRequest, format!("resource \"{o}\" is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or \"*\"")));
+        }
+        let (caller, note) = Caller::parse(&parts.principal, &format!("{service_lc}:{name_lc}"))
+            .map_err(|e| bad(ErrorCode::InvalidRequest, e))?;
+        let mut load_notes: Vec<crate::trace::Warning> = note
+            .map(|n| crate::trace::Warning::new("role-as-caller", n))
+            .into_iter()
+            .collect();
+        let mut context = Context::new();
+        let mut given = Vec::new();
+        for (key, value) in parts.context {
+            given.extend(
+                value
+                    .values()
+                    .into_iter()
+                    .map(|v| crate::checks::GivenValue {
+                        key: key.clone(),
+                        value: v.to_string(),
+                        span: None,
+                    }),
+            );
+            context.insert(&key, value);
+        }
+        let service_role_path = parts.principal.contains(":role/aws-service-role/");
+        let Some(mut request) = Request::new(caller, &parts.action, &parts.resource, context, None)
+        else {
+            return Err(bad(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "action \"{}\" must have the form service:Action",
+                    parts.action
+                ),
+            ));
+        };
+        request.service_linked_role |= service_role_path;
+        let (resource_account, problems) = resource_account_of(
+            &request,
+            &[],
+            parts.resource_account.as_deref(),
+            &mut load_notes,
+        );
+        let mut errors: Vec<Diagnostic> = problems
+            .into_iter()
+            .map(|m| Diagnostic::new(ErrorCode::InvalidScenario, format!("{label}: {m}")))
+            .collect();
+        errors.extend(
+            unknown_clashes(&request, &parts.unknown)
+                .into_iter()
+                .map(|m| Diagnostic::new(ErrorCode::InvalidContext, format!("{label}: {m}"))),
+        );
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let policies = policies(&request)?;
+        let mut s = Scenario::new(request, policies);
+        s.resource_account = resource_account;
+        s.unknown = parts.unknown;
+        s.source = SourceFile::new(label, String::new());
+        let notes = crate::checks::context_value_warnings(&s, &given);
+        load_notes.extend(notes);
+        s.load_notes = load_notes;
+        Ok(s)
+    }
+}
+
+/// The account that owns the request's resource: `given` (checked against every ARN,
+/// §10.2), else the ARN's account, else the caller's (with a note). Also returns the
+/// contradictions found, one message each.
+fn resource_account_of(
+    request: &Request,
+    extra_resources: &[String],
+    given: Option<&str>,
+    notes: &mut Vec<crate::trace::Warning>,
+) -> (Option<String>, Vec<String>) {
+    let mut problems = Vec::new();
+    let arns = std::iter::once(request.resource.as_str().to_string())
+        .chain(extra_resources.iter().cloned());
+    for arn in arns {
+        let r = RequestResource::new(&arn);
+        match (r.account(), given) {
+            (Some("aws"), Some(g)) if g != "aws" => problems.push(format!("resource_account \"{g}\" contradicts {arn}, which belongs to AWS (account field \"aws\"), not to an account; remove resource_account")),
+            (Some(a), Some(g)) if a != "aws" && !a.contains(['*', '?']) && a != g => problems.push(format!("resource_account \"{g}\" contradicts the account \"{a}\" in the resource ARN {arn}; give the account that owns the resource once, in the ARN")),
+            _ => {}
+        }
+    }
+    if request.resource.account() == Some("aws") {
+        return (None, problems);
+    }
+    let account = given.map(str::to_string).or_else(|| {
+        request.resource.account().map(str::to_string).or_else(|| {
+            let caller = request.caller.account()?;
+            if !matches!(request.resource, RequestResource::Star) {
+                notes.push(crate::trace::Warning::new(
+                    "resource-account-assumed",
+                    format!("{} carries no account and no resource_account was given: the resource is taken to be in the caller's account {caller} (give resource_account if it is not)", request.resource.as_str()),
+                ));
+            }
+            Some(caller.to_string())
+        })
+    });
+    (account, problems)
+}
+
+/// A key derived from the caller (aws:PrincipalArn, …) is known, and a key given a value
+/// is known: neither can be declared unknown. One message per clash.
+fn unknown_clashes(request: &Request, unknown: &[UnknownKey]) -> Vec<String> {
+    unknown
+        .iter()
+        .filter_map(|u| {
+            let e = request.context.get(&u.key.to_ascii_lowercase())?;
+            Some(if e.derived {
+                format!("request.context \"{}\" is declared unknown, but Verdict derives it from the caller ({}); it is known", u.key, request.caller.display())
+            } else {
+                format!("request.context \"{}\" is declared unknown and also given a value (key names ignore case)", u.key)
+            })
+        })
+        .collect()
+}
+
 const TOP: &[&str] = &[
     "name",
     "rule",
@@ -595,43 +759,15 @@ impl Loader<'_> {
             .map(|m| m.value.span)
             .unwrap_or(tree.span);
         let aws_owned = request.resource.account() == Some("aws");
-        // §10.2: a resource_account that contradicts the ARN is an input error.
-        let arns = std::iter::once(request.resource.as_str().to_string())
-            .chain(extra_resources.iter().cloned());
-        for arn in arns {
-            let r = RequestResource::new(&arn);
-            match (r.account(), given_account.as_deref()) {
-                (Some("aws"), Some(g)) if g != "aws" => self.err(
-                    ErrorCode::InvalidScenario,
-                    account_span,
-                    format!("resource_account \"{g}\" contradicts {arn}, which belongs to AWS (account field \"aws\"), not to an account; remove resource_account"),
-                ),
-                (Some(a), Some(g)) if a != "aws" && !a.contains(['*', '?']) && a != g => {
-                    self.err(
-                        ErrorCode::InvalidScenario,
-                        account_span,
-                        format!("resource_account \"{g}\" contradicts the account \"{a}\" in the resource ARN {arn}; give the account that owns the resource once, in the ARN"),
-                    )
-                }
-                _ => {}
-            }
+        let (resource_account, problems) = resource_account_of(
+            &request,
+            &extra_resources,
+            given_account.as_deref(),
+            &mut load_notes,
+        );
+        for msg in problems {
+            self.err(ErrorCode::InvalidScenario, account_span, msg);
         }
-        let resource_account = if aws_owned {
-            None
-        } else {
-            given_account.clone().or_else(|| {
-                request.resource.account().map(str::to_string).or_else(|| {
-                    let caller = request.caller.account()?;
-                    if !matches!(request.resource, RequestResource::Star) {
-                        load_notes.push(crate::trace::Warning::new(
-                            "resource-account-assumed",
-                            format!("{} carries no account and no resource_account was given: the resource is taken to be in the caller's account {caller} (give resource_account if it is not)", request.resource.as_str()),
-                        ));
-                    }
-                    Some(caller.to_string())
-                })
-            })
-        };
         let trust = crate::request::is_trust_request(&request);
         let policies = match get("policies") {
             Some(p) => self.policies(p, trust, options.scp_syntax)?,
@@ -641,20 +777,7 @@ impl Loader<'_> {
             Some(a) if !matches!(a.kind, JsonKind::Null) => self.apigateway(a),
             _ => None,
         };
-        // A key derived from the caller (aws:PrincipalArn, …) is known; it cannot be unknown.
-        let clashes: Vec<String> = self
-            .unknown
-            .iter()
-            .filter_map(|u| {
-                let e = request.context.get(&u.key.to_ascii_lowercase())?;
-                Some(if e.derived {
-                    format!("request.context \"{}\" is declared unknown, but Verdict derives it from the caller ({}); it is known", u.key, request.caller.display())
-                } else {
-                    format!("request.context \"{}\" is declared unknown and also given a value (key names ignore case)", u.key)
-                })
-            })
-            .collect();
-        for msg in clashes {
+        for msg in unknown_clashes(&request, &self.unknown) {
             self.err(ErrorCode::InvalidContext, tree.span, msg);
         }
         if self.resource_set.is_some() && !self.unknown.is_empty() {
@@ -1010,7 +1133,7 @@ impl Loader<'_> {
                             self.context_values.push(crate::checks::GivenValue {
                                 key: kv.key.clone(),
                                 value: text,
-                                span: it.span,
+                                span: Some(it.span),
                             });
                         }
                     }

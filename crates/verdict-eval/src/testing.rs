@@ -94,7 +94,14 @@ pub fn run_file_counted(path: &Path) -> (Vec<CaseResult>, usize) {
             )
         }
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    run_document(&name, &text)
+}
+
+/// Run the scenarios in one file's text, named `name` (one scenario, or one per line
+/// when the name ends in `.jsonl`; YAML when it ends in `.yaml` or `.yml`). Also counts
+/// the scenarios that are not tests (no `expect`).
+pub fn run_document(name: &str, text: &str) -> (Vec<CaseResult>, usize) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut skipped = 0;
     let mut cases = Vec::new();
     if name.to_ascii_lowercase().ends_with(".jsonl") {
@@ -109,7 +116,7 @@ pub fn run_file_counted(path: &Path) -> (Vec<CaseResult>, usize) {
         }
         return (cases, skipped);
     }
-    match run_text(&name, text, is_yaml_path(&name)) {
+    match run_text(name, text, is_yaml_path(name)) {
         Some(c) => cases.push(c),
         None => skipped += 1,
     }

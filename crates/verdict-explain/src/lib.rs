@@ -42,7 +42,6 @@ pub use build::{build, scenario_json, Built, Inputs};
 pub use diagnose::{diagnose, Explanation};
 pub use snapshot::{OrgDir, TextInput};
 
-use std::path::{Path, PathBuf};
 use verdict_policy::{Diagnostic, ErrorCode};
 
 /// What [`explain`] produced for one case.
@@ -276,87 +275,11 @@ fn check_given_files(inputs: &Inputs) -> Result<Vec<String>, Vec<Diagnostic>> {
     Ok(names)
 }
 
-/// Paths of the inputs, as the command line gives them.
-#[derive(Clone, Debug, Default)]
-pub struct InputPaths {
-    /// Scenario file.
-    pub scenario: Option<PathBuf>,
-    /// Message text.
-    pub message: Option<String>,
-    /// CloudTrail file.
-    pub event: Option<PathBuf>,
-    /// Which AccessDenied record (1-based).
-    pub record: Option<usize>,
-    /// Authorization-details files.
-    pub auth_details: Vec<PathBuf>,
-    /// Organizations directories.
-    pub org: Vec<PathBuf>,
-    /// Resource policy file.
-    pub resource_policy: Option<PathBuf>,
-    /// Session policy file.
-    pub session_policy: Option<PathBuf>,
-    /// VPC endpoint policy file.
-    pub vpc_endpoint_policy: Option<PathBuf>,
-    /// Identity policy files.
-    pub identity_policies: Vec<PathBuf>,
-    /// Permissions boundary file.
-    pub permissions_boundary: Option<PathBuf>,
-    /// SCP files, one per level (root first).
-    pub scps: Vec<PathBuf>,
-    /// Decoded authorization message file.
-    pub decoded_message: Option<PathBuf>,
-    /// `K=V` pairs.
-    pub context: Vec<String>,
-    /// API Gateway authorization type.
-    pub authorization_type: Option<String>,
-}
-
-fn read(p: &Path) -> Result<TextInput, Vec<Diagnostic>> {
-    let name = p.display().to_string();
-    let text = if name == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s)
-    } else {
-        std::fs::read_to_string(p)
-    };
-    text.map(|t| TextInput::new(name.clone(), t)).map_err(|e| {
-        vec![Diagnostic::new(
-            ErrorCode::InvalidScenario,
-            format!("cannot read {name}: {e}"),
-        )]
-    })
-}
-
-fn read_dir(p: &Path) -> Result<OrgDir, Vec<Diagnostic>> {
-    let name = p.display().to_string();
-    let err = |e: std::io::Error| {
-        vec![Diagnostic::new(
-            ErrorCode::InvalidScenario,
-            format!("cannot read directory {name}: {e}"),
-        )]
-    };
-    let mut paths: Vec<PathBuf> = if p.is_dir() {
-        std::fs::read_dir(p)
-            .map_err(err)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect()
-    } else {
-        vec![p.to_path_buf()]
-    };
-    paths.sort();
-    let files = paths
-        .iter()
-        .map(|f| read(f))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(OrgDir { name, files })
-}
-
-/// Read every input file.
-pub fn load(paths: &InputPaths) -> Result<Inputs, Vec<Diagnostic>> {
-    let opt = |p: &Option<PathBuf>| p.as_deref().map(read).transpose();
+/// Parse `--context` entries (`KEY=VALUE`; a JSON array as VALUE for several values),
+/// in order: a later entry of a key wins over an earlier one and over the event.
+pub fn parse_context(entries: &[String]) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
     let mut context = Vec::new();
-    for kv in &paths.context {
+    for kv in entries {
         let Some((k, v)) = kv.split_once('=') else {
             return Err(vec![Diagnostic::new(ErrorCode::InvalidContext, format!("--context \"{kv}\" must be KEY=VALUE, e.g. aws:SourceVpc=vpc-0abc (a JSON array for several values)"))]);
         };
@@ -368,38 +291,5 @@ pub fn load(paths: &InputPaths) -> Result<Inputs, Vec<Diagnostic>> {
         }
         context.push((k.trim().to_string(), v.to_string()));
     }
-    Ok(Inputs {
-        scenario: opt(&paths.scenario)?,
-        message: paths.message.clone(),
-        event: opt(&paths.event)?,
-        record: paths.record,
-        auth_details: paths
-            .auth_details
-            .iter()
-            .map(|p| read(p))
-            .collect::<Result<_, _>>()?,
-        org: paths
-            .org
-            .iter()
-            .map(|p| read_dir(p))
-            .collect::<Result<_, _>>()?,
-        resource_policy: opt(&paths.resource_policy)?,
-        session_policy: opt(&paths.session_policy)?,
-        vpc_endpoint_policy: opt(&paths.vpc_endpoint_policy)?,
-        identity_policies: paths
-            .identity_policies
-            .iter()
-            .map(|p| read(p))
-            .collect::<Result<_, _>>()?,
-        permissions_boundary: opt(&paths.permissions_boundary)?,
-        scps: paths
-            .scps
-            .iter()
-            .map(|p| read(p))
-            .collect::<Result<_, _>>()?,
-        reported: None,
-        decoded_message: opt(&paths.decoded_message)?,
-        context,
-        authorization_type: paths.authorization_type.clone(),
-    })
+    Ok(context)
 }

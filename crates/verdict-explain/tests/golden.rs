@@ -15,7 +15,10 @@ use std::path::PathBuf;
 use verdict_eval::{decide, evaluate, load_scenario, Decision};
 use verdict_explain::diagnose::AgreementStatus;
 use verdict_explain::fixes::{apply_fix, apply_requirements};
-use verdict_explain::{explain, load, output, scenario_json, InputPaths, Report};
+mod common;
+
+use common::{load, InputPaths};
+use verdict_explain::{explain, output, scenario_json, Report};
 use verdict_policy::SourceFile;
 
 const F: &str = "tests/fixtures";

@@ -41,6 +41,7 @@ pub enum ErrorCode {
     InvalidRequest,
     InvalidContext,
     InvalidSnapshot,
+    InvalidCall,
 }
 
 impl ErrorCode {
@@ -81,6 +82,7 @@ impl ErrorCode {
             InvalidRequest => "invalid-request",
             InvalidContext => "invalid-context",
             InvalidSnapshot => "invalid-snapshot",
+            InvalidCall => "invalid-call",
         }
     }
 }

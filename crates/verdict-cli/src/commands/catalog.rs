@@ -10,8 +10,11 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use clap::Args;
-use serde_json::{json, Value};
-use verdict_catalog::{catalog, AccessLevel, Action, Catalog, ConditionKey, GlobalKey};
+use serde_json::Value;
+use verdict_api::catalog::{
+    action_json, actions_json, expand, key_set, keys_json, lookup_action, KeySet,
+};
+use verdict_catalog::{catalog, AccessLevel, Action, ConditionKey};
 
 use super::{Format, EXIT_BAD_INPUT};
 
@@ -24,9 +27,6 @@ const WARN: Style = Style::new()
 const ERROR: Style = Style::new()
     .bold()
     .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
-
-/// Version of the JSON output of these three commands.
-const SCHEMA_VERSION: u32 = 1;
 
 /// Arguments of `verdict actions`.
 #[derive(Args)]
@@ -67,11 +67,7 @@ pub struct KeysArgs {
 }
 
 fn parse_level(text: &str) -> Result<AccessLevel, String> {
-    AccessLevel::parse(text).ok_or_else(|| {
-        format!(
-            "unknown access level `{text}` (list, read, write, permissions-management, tagging)"
-        )
-    })
+    verdict_api::catalog::parse_level(text)
 }
 
 /// Writes `text` to stdout (styles stripped when stdout is not a colour terminal).
@@ -88,14 +84,6 @@ fn emit_json(value: &Value) {
     emit(&text);
 }
 
-fn catalog_json(c: &Catalog) -> Value {
-    json!({
-        "source": c.data_source(),
-        "version": c.data_version(),
-        "date": c.data_date(),
-    })
-}
-
 fn error(message: &str, help: Option<String>) -> ExitCode {
     let mut text = format!("{ERROR}error{ERROR:#}: {message}\n");
     if let Some(help) = help {
@@ -105,26 +93,9 @@ fn error(message: &str, help: Option<String>) -> ExitCode {
     ExitCode::from(EXIT_BAD_INPUT)
 }
 
-fn did_you_mean(suggestion: Option<String>) -> Option<String> {
-    suggestion.map(|s| format!("did you mean `{s}`?"))
-}
-
-fn key_json(key: ConditionKey<'_>) -> Value {
-    json!({
-        "name": key.name(),
-        "type": key.key_type().to_string(),
-        "multivalued": key.is_multivalued(),
-    })
-}
-
-fn global_json(key: &GlobalKey) -> Value {
-    json!({
-        "name": key.name(),
-        "type": key.key_type().to_string(),
-        "multivalued": key.is_multivalued(),
-        "category": key.category().as_str(),
-        "present": key.presence(),
-    })
+/// Report a lookup's diagnostic as `error: …` and `help: …` on stderr; exit code 2.
+fn lookup_error(d: &verdict_policy::Diagnostic) -> ExitCode {
+    error(&d.message, d.help.clone())
 }
 
 /// Pads `text` (display width = char count) to `width`.
@@ -137,52 +108,10 @@ impl ActionsArgs {
     /// Run the subcommand.
     pub fn run(self) -> ExitCode {
         let c = catalog();
-        let mut found: Vec<Action<'_>> = Vec::new();
-        let mut unmatched: Vec<(&str, Option<String>)> = Vec::new();
-        for pattern in &self.patterns {
-            let matches = c.expand(pattern);
-            if matches.is_empty() {
-                let hint = if pattern.contains(['*', '?']) {
-                    let prefix = pattern.split(':').next().unwrap_or_default();
-                    match c.service(prefix) {
-                        Some(_) => None,
-                        None => c
-                            .suggest_service(prefix)
-                            .map(|s| format!("did you mean service `{s}`?")),
-                    }
-                } else if !pattern.contains(':') {
-                    Some("write actions as `SERVICE:ACTION`, e.g. `s3:GetObject`".to_owned())
-                } else {
-                    did_you_mean(c.suggest_action(pattern))
-                };
-                unmatched.push((pattern.as_str(), hint));
-            }
-            found.extend(matches);
-        }
-        if let Some(level) = self.level {
-            found.retain(|action| action.access_level() == level);
-        }
-        found.sort_by_cached_key(|a| {
-            (
-                a.service().prefix().to_ascii_lowercase(),
-                a.name().to_ascii_lowercase(),
-            )
-        });
-        found.dedup();
-
+        let expansion = expand(c, &self.patterns, self.level);
+        let (found, unmatched) = (&expansion.found, &expansion.unmatched);
         match self.format {
-            Format::Json => emit_json(&json!({
-                "schema_version": SCHEMA_VERSION,
-                "catalog": catalog_json(c),
-                "actions": found.iter().map(|a| json!({
-                    "action": a.to_string(),
-                    "service": a.service().name(),
-                    "access_level": a.access_level().as_str(),
-                    "access_level_label": a.access_level_label(),
-                    "resource_types": a.resource_types().map(|rt| rt.name()).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-                "unmatched": unmatched.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
-            })),
+            Format::Json => emit_json(&actions_json(c, &expansion)),
             Format::Text => {
                 let names: Vec<String> = found.iter().map(ToString::to_string).collect();
                 let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
@@ -204,7 +133,7 @@ impl ActionsArgs {
                 );
             }
         }
-        for (pattern, hint) in &unmatched {
+        for (pattern, hint) in unmatched {
             let mut text = format!("{WARN}warning{WARN:#}: `{pattern}` matches no action\n");
             if let Some(hint) = hint {
                 let _ = writeln!(text, "  {BOLD}help{BOLD:#}: {hint}");
@@ -219,70 +148,17 @@ impl ActionsArgs {
     }
 }
 
-fn lookup_action<'c>(c: &'c Catalog, name: &str) -> Result<Action<'c>, ExitCode> {
-    if name.contains(['*', '?']) {
-        return Err(error(
-            &format!("`{name}` is a pattern"),
-            Some(format!(
-                "list the actions it matches with `verdict actions '{name}'`"
-            )),
-        ));
-    }
-    if !name.contains(':') {
-        let help = match c.service(name) {
-            Some(_) => format!(
-                "`{name}` is a service; try `verdict keys {name}` or `verdict actions '{name}:*'`"
-            ),
-            None => "write actions as `SERVICE:ACTION`, e.g. `s3:GetObject`".to_owned(),
-        };
-        return Err(error(
-            &format!("`{name}` is not an action name"),
-            Some(help),
-        ));
-    }
-    c.action(name).ok_or_else(|| {
-        error(
-            &format!(
-                "unknown action `{name}` (catalog {} {})",
-                c.data_source(),
-                c.data_version()
-            ),
-            did_you_mean(c.suggest_action(name)),
-        )
-    })
-}
-
 impl ActionArgs {
     /// Run the subcommand.
     pub fn run(self) -> ExitCode {
         let c = catalog();
         let action = match lookup_action(c, &self.name) {
             Ok(action) => action,
-            Err(code) => return code,
+            Err(d) => return lookup_error(&d),
         };
         let keys = action.condition_keys();
         match self.format {
-            Format::Json => emit_json(&json!({
-                "schema_version": SCHEMA_VERSION,
-                "catalog": catalog_json(c),
-                "action": action.to_string(),
-                "service": action.service().name(),
-                "access_level": action.access_level().as_str(),
-                "access_level_label": action.access_level_label(),
-                "resource_types": action.resource_types().map(|rt| json!({
-                    "name": rt.name(),
-                    "required": rt.is_required(),
-                    "arn_patterns": rt.resource_type()
-                        .map(|t| t.arn_patterns().collect::<Vec<_>>())
-                        .unwrap_or_default(),
-                    "condition_keys": rt.condition_keys()
-                        .chain(rt.resource_type().into_iter().flat_map(|t| t.condition_keys()))
-                        .collect::<std::collections::BTreeSet<_>>(),
-                })).collect::<Vec<_>>(),
-                "action_condition_keys": action.action_condition_keys().collect::<Vec<_>>(),
-                "condition_keys": keys.iter().map(|k| key_json(*k)).collect::<Vec<_>>(),
-                "dependent_actions": action.dependent_actions().collect::<Vec<_>>(),
-            })),
+            Format::Json => emit_json(&action_json(c, action)),
             Format::Text => emit(&action_text(action, &keys)),
         }
         ExitCode::SUCCESS
@@ -405,42 +281,20 @@ impl KeysArgs {
     /// Run the subcommand.
     pub fn run(self) -> ExitCode {
         let c = catalog();
-        let target = self.target.trim();
-        if target.eq_ignore_ascii_case("aws") || target.eq_ignore_ascii_case("global") {
-            return global_keys(c, self.format);
-        }
-        let (scope, keys): (String, Vec<ConditionKey<'_>>) = if target.contains(':') {
-            match lookup_action(c, target) {
-                Ok(action) => (action.to_string(), action.condition_keys()),
-                Err(code) => return code,
-            }
-        } else {
-            match c.service(target) {
-                Some(service) => (
-                    service.prefix().to_owned(),
-                    service.condition_keys().collect(),
-                ),
-                None => {
-                    return error(
-                        &format!("unknown service `{target}`"),
-                        c.suggest_service(target)
-                            .map(|s| format!("did you mean `{s}`?")),
-                    )
-                }
-            }
+        let set = match key_set(c, &self.target) {
+            Ok(set) => set,
+            Err(d) => return lookup_error(&d),
+        };
+        let (scope, keys) = match &set {
+            KeySet::Global(keys) => return global_keys(keys, &set, self.format),
+            KeySet::Scoped { scope, keys } => (scope, keys),
         };
         match self.format {
-            Format::Json => emit_json(&json!({
-                "schema_version": SCHEMA_VERSION,
-                "catalog": catalog_json(c),
-                "scope": scope,
-                "condition_keys": keys.iter().map(|k| key_json(*k)).collect::<Vec<_>>(),
-                "global_keys_apply": true,
-            })),
+            Format::Json => emit_json(&keys_json(c, &set)),
             Format::Text => {
                 let mut t = String::new();
                 let _ = writeln!(t, "{BOLD}Condition keys of {scope}{BOLD:#}");
-                keys_text(&mut t, &keys);
+                keys_text(&mut t, keys);
                 let _ = writeln!(t, "  {DIM}plus the global keys: `verdict keys aws`{DIM:#}");
                 emit(&t);
             }
@@ -449,15 +303,9 @@ impl KeysArgs {
     }
 }
 
-fn global_keys(c: &Catalog, format: Format) -> ExitCode {
-    let keys = c.global_keys();
+fn global_keys(keys: &[verdict_catalog::GlobalKey], set: &KeySet<'_>, format: Format) -> ExitCode {
     match format {
-        Format::Json => emit_json(&json!({
-            "schema_version": SCHEMA_VERSION,
-            "catalog": catalog_json(c),
-            "scope": "global",
-            "condition_keys": keys.iter().map(global_json).collect::<Vec<_>>(),
-        })),
+        Format::Json => emit_json(&keys_json(catalog(), set)),
         Format::Text => {
             let mut t = String::new();
             let _ = writeln!(t, "{BOLD}Global condition keys{BOLD:#}");

@@ -5,7 +5,10 @@ use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use verdict_explain::{explain, load, output, scenario_json, InputPaths};
+use verdict_api::explain::{report_json, reports, Directory, ExplainCall};
+use verdict_api::Document;
+use verdict_explain::{output, scenario_json};
+use verdict_policy::Diagnostic;
 
 /// Arguments of `verdict explain`.
 #[derive(Args)]
@@ -91,28 +94,11 @@ impl ExplainArgs {
             },
             (other, None) => other.map(str::to_string),
         };
-        let paths = InputPaths {
-            scenario: self.scenario.clone(),
-            message,
-            event: self.event.clone(),
-            record: self.record,
-            auth_details: self.auth_details.clone(),
-            org: self.org.clone(),
-            resource_policy: self.resource_policy.clone(),
-            session_policy: self.session_policy.clone(),
-            vpc_endpoint_policy: self.vpc_endpoint_policy.clone(),
-            identity_policies: self.identity_policy.clone(),
-            permissions_boundary: self.permissions_boundary.clone(),
-            scps: self.scp.clone(),
-            decoded_message: self.decoded_message.clone(),
-            context: self.context.clone(),
-            authorization_type: self.authorization_type.clone(),
-        };
-        let inputs = match load(&paths) {
-            Ok(i) => i,
+        let call = match self.call(message) {
+            Ok(c) => c,
             Err(d) => return report_diagnostics_as(&d, self.format),
         };
-        let reports = match explain(&inputs) {
+        let reports = match reports(&call) {
             Ok(x) => x,
             Err(d) => return report_diagnostics_as(&d, self.format),
         };
@@ -134,23 +120,18 @@ impl ExplainArgs {
             }
         }
         let mut out = anstream::stdout();
-        if self.decoded {
+        if self.decoded || self.format == Format::Json {
             super::print_json(
                 &mut out,
-                reports.iter().map(output::render_report_decoded).collect(),
+                reports
+                    .iter()
+                    .map(|r| report_json(r, self.decoded))
+                    .collect(),
             );
             return ExitCode::SUCCESS;
         }
         match self.format {
-            Format::Json => {
-                super::print_json(
-                    &mut out,
-                    reports
-                        .iter()
-                        .map(|r| with_tool(output::render_report_json(r)))
-                        .collect(),
-                );
-            }
+            Format::Json => {}
             Format::Text => {
                 let color = color_stdout();
                 for (i, r) in reports.iter().enumerate() {
@@ -162,6 +143,40 @@ impl ExplainArgs {
             }
         }
         ExitCode::SUCCESS
+    }
+}
+
+impl ExplainArgs {
+    /// The inputs as a call, every file read.
+    fn call(&self, message: Option<String>) -> Result<ExplainCall, Vec<Diagnostic>> {
+        let one = |p: &Option<PathBuf>| p.as_deref().map(super::read_document).transpose();
+        let all = |ps: &[PathBuf]| {
+            ps.iter()
+                .map(|p| super::read_document(p))
+                .collect::<Result<Vec<Document>, _>>()
+        };
+        Ok(ExplainCall {
+            scenario: one(&self.scenario)?,
+            message,
+            event: one(&self.event)?,
+            record: self.record,
+            auth_details: all(&self.auth_details)?,
+            org: self
+                .org
+                .iter()
+                .map(|p| super::read_directory(p))
+                .collect::<Result<Vec<Directory>, _>>()?,
+            resource_policy: one(&self.resource_policy)?,
+            session_policy: one(&self.session_policy)?,
+            vpc_endpoint_policy: one(&self.vpc_endpoint_policy)?,
+            identity_policies: all(&self.identity_policy)?,
+            permissions_boundary: one(&self.permissions_boundary)?,
+            scps: all(&self.scp)?,
+            decoded_message: one(&self.decoded_message)?,
+            context: self.context.clone(),
+            authorization_type: self.authorization_type.clone(),
+            decoded: self.decoded,
+        })
     }
 }
 
@@ -188,10 +203,4 @@ fn expect_of(x: &verdict_explain::Explanation) -> serde_json::Value {
         }
     }
     serde_json::Value::Object(e)
-}
-
-/// Add the `"tool"` block to a report object.
-fn with_tool(mut v: serde_json::Value) -> serde_json::Value {
-    super::stamp(&mut v);
-    v
 }

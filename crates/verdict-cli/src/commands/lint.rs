@@ -5,14 +5,12 @@
 
 use super::{color_stdout, EXIT_BAD_INPUT};
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use verdict_lint::config::{parse_scp_syntax, validate_selector, Config};
-use verdict_lint::finding::sort_findings;
-use verdict_lint::output::{self, text::TextOptions, Summary};
-use verdict_lint::{FileReport, Finding, LintOptions, Severity};
+use verdict_lint::config::Config;
+use verdict_lint::output::{self, text::TextOptions};
+use verdict_lint::{FileReport, Severity};
 use verdict_policy::PolicyType;
 
 /// Output format of `verdict lint`.
@@ -152,43 +150,24 @@ impl LintArgs {
                 None => Config::default(),
             }
         };
-        for sel in &self.ignore {
-            if let Err(e) = validate_selector(sel) {
-                return fail(format!("--ignore: {e}"));
-            }
-        }
-        let mut config = config;
-        config.ignore.extend(self.ignore.iter().cloned());
-        let fail_on: Severity = self
-            .fail_on
-            .map(Severity::from)
-            .or(config.fail_on)
-            .unwrap_or(Severity::Error);
-        let resource_kind = match &self.resource_type {
-            Some(name) => match verdict_lint::ResourceKind::from_name(name) {
-                Some(k) => Some(k),
-                None => {
-                    return fail(format!(
-                        "--resource-type \"{name}\" is not a resource type{}",
-                        verdict_lint::resource_kind::suggest(name)
-                    ))
-                }
-            },
-            None => config.resource_kind,
-        };
-        let opts = LintOptions {
-            resource_kind,
-            policy_type: self.policy_type.or(config.policy_type),
-            scp_syntax: match self.scp_syntax {
-                Some(ScpSyntaxArg::Current) => verdict_policy::ScpSyntax::Current,
-                Some(ScpSyntaxArg::Legacy2023) => {
-                    parse_scp_syntax("legacy-2023").unwrap_or_default()
-                }
-                None => config.scp_syntax.unwrap_or_default(),
-            },
+        let scp_syntax = self.scp_syntax.map(|s| match s {
+            ScpSyntaxArg::Current => "current",
+            ScpSyntaxArg::Legacy2023 => "legacy-2023",
+        });
+        let config_path = config.path.clone();
+        let settings = match verdict_api::lint::settings(
+            config,
+            self.policy_type,
+            scp_syntax,
+            self.resource_type.as_deref(),
+            &self.ignore,
+            self.fail_on.map(Severity::from),
+        ) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
         };
         if self.verbose {
-            match &config.path {
+            match &config_path {
                 Some(p) => anstream::eprintln!("config: {}", p.display()),
                 None => anstream::eprintln!("config: none"),
             }
@@ -217,16 +196,12 @@ impl LintArgs {
         for (path, explicit) in &files {
             match verdict_lint::input::read_source(path, &self.stdin_filename) {
                 Ok(s) => sources.push((s, *explicit)),
-                Err(e) => unreadable.push(verdict_lint::unreadable_report(&e, &opts)),
+                Err(e) => unreadable.push(verdict_lint::unreadable_report(&e, &settings.options)),
             }
         }
-        let mut reports: Vec<FileReport> = sources
-            .par_iter()
-            .map(|(s, explicit)| verdict_lint::lint_file(s, *explicit, &opts))
-            .collect();
-        reports.extend(unreadable);
+        let run = verdict_api::lint::lint_sources(&sources, unreadable, &settings);
         if self.verbose {
-            for r in &reports {
+            for r in &run.reports {
                 anstream::eprintln!("{}: {}", r.file.name(), r.kind);
                 for u in &r.units {
                     let label = if u.policy.label.is_empty() {
@@ -239,26 +214,13 @@ impl LintArgs {
                 }
             }
         }
-        let policies: usize = reports.iter().map(|r| r.units.len()).sum();
-        let mut findings: Vec<Finding> = Vec::new();
-        let mut ignored = 0;
-        for r in &reports {
-            for f in r.findings() {
-                if config.is_ignored(f) {
-                    ignored += 1;
-                } else {
-                    findings.push(f.clone());
-                }
-            }
-        }
-        sort_findings(&mut findings);
-        let summary = Summary::new(&findings, reports.len(), policies, ignored);
+        let (findings, summary) = (&run.findings, &run.summary);
         let to_file = self.output.is_some();
         let body = match self.format {
             LintFormat::Text | LintFormat::Concise => {
                 let color = !to_file && color_stdout();
                 let mut s = output::text::render(
-                    &findings,
+                    findings,
                     TextOptions {
                         color,
                         concise: self.format == LintFormat::Concise,
@@ -269,14 +231,12 @@ impl LintArgs {
                 s
             }
             LintFormat::Json => {
-                let mut s =
-                    serde_json::to_string_pretty(&output::json::render(&findings, &summary))
-                        .unwrap_or_default();
+                let mut s = serde_json::to_string_pretty(&run.json()).unwrap_or_default();
                 s.push('\n');
                 s
             }
             LintFormat::Sarif => {
-                let mut s = serde_json::to_string_pretty(&output::sarif::render(&findings))
+                let mut s = serde_json::to_string_pretty(&output::sarif::render(findings))
                     .unwrap_or_default();
                 s.push('\n');
                 s
@@ -297,7 +257,7 @@ impl LintArgs {
         if to_file || matches!(self.format, LintFormat::Json | LintFormat::Sarif) {
             anstream::eprintln!("{}", summary.line());
         }
-        if summary.fails(fail_on) {
+        if summary.fails(settings.fail_on) {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS

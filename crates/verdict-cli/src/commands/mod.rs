@@ -1,5 +1,6 @@
 //! Subcommands of the `verdict` binary.
 
+mod api;
 mod catalog;
 mod compare;
 mod explain;
@@ -54,6 +55,8 @@ enum Command {
     Action(catalog::ActionArgs),
     /// List the condition keys of a service, an action, or `aws` (the global keys), with types.
     Keys(catalog::KeysArgs),
+    /// Answer JSON calls (one per line on stdin, or a .json file) with JSON responses: the interface for scripts and servers.
+    Api(api::ApiArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(meta::CompletionsArgs),
     /// Print the man page (or write one per subcommand with --dir).
@@ -79,6 +82,48 @@ pub(crate) fn read_input(name: &str) -> std::io::Result<String> {
     } else {
         std::fs::read_to_string(name)
     }
+}
+
+/// A file (or standard input, for `-`) read for a call.
+pub(crate) fn read_document(
+    path: &std::path::Path,
+) -> Result<verdict_api::Document, Vec<verdict_policy::Diagnostic>> {
+    let name = path.display().to_string();
+    read_input(&name)
+        .map(|text| verdict_api::Document::new(name.clone(), text))
+        .map_err(|e| {
+            vec![verdict_policy::Diagnostic::new(
+                verdict_policy::ErrorCode::InvalidScenario,
+                format!("cannot read {name}: {e}"),
+            )]
+        })
+}
+
+/// The `.json` files of a directory (sorted), or the one file `path` names.
+pub(crate) fn read_directory(
+    path: &std::path::Path,
+) -> Result<verdict_api::explain::Directory, Vec<verdict_policy::Diagnostic>> {
+    let name = path.display().to_string();
+    let mut paths: Vec<std::path::PathBuf> = if path.is_dir() {
+        std::fs::read_dir(path)
+            .map_err(|e| {
+                vec![verdict_policy::Diagnostic::new(
+                    verdict_policy::ErrorCode::InvalidScenario,
+                    format!("cannot read directory {name}: {e}"),
+                )]
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect()
+    } else {
+        vec![path.to_path_buf()]
+    };
+    paths.sort();
+    let files = paths
+        .iter()
+        .map(|p| read_document(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(verdict_api::explain::Directory { name, files })
 }
 
 /// Exit code for bad input.
@@ -114,6 +159,7 @@ pub fn run() -> ExitCode {
         Command::Actions(a) => a.run(),
         Command::Action(a) => a.run(),
         Command::Keys(a) => a.run(),
+        Command::Api(a) => a.run(),
         Command::Completions(a) => a.run(),
         Command::Man(a) => a.run(),
     }
@@ -164,23 +210,4 @@ pub fn print_json(out: &mut impl std::io::Write, mut values: Vec<serde_json::Val
     );
 }
 
-/// Version of the JSON output shapes (docs/schemas/); bumped only on a breaking change.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// Add `schema_version` and the `tool` block to a JSON output object.
-pub fn stamp(v: &mut serde_json::Value) {
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("schema_version".into(), SCHEMA_VERSION.into());
-        obj.insert("tool".into(), tool_json());
-    }
-}
-
-/// The `"tool"` block every single-document JSON output carries: the Verdict version
-/// and the embedded catalog's data version.
-pub fn tool_json() -> serde_json::Value {
-    serde_json::json!({
-        "name": "verdict",
-        "version": env!("CARGO_PKG_VERSION"),
-        "catalog": verdict_catalog::data_version_line(),
-    })
-}
+pub use verdict_api::{stamp, tool as tool_json, SCHEMA_VERSION};

@@ -6,11 +6,12 @@ use rayon::prelude::*;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use verdict_eval::{
-    decide_with_message, evaluate, load_scenario, scenario_from_json, scenario_from_json_cached,
-    NamedPolicy, PolicyCache, Scenario,
+use verdict_api::simulate::{
+    batch_line, custom_scenarios, expect_miss, Answer, CustomCall, LineOutcome, PolicyInput,
 };
-use verdict_policy::{parse_policy, Diagnostic, ErrorCode, ParseOptions, PolicyType, SourceFile};
+use verdict_api::Document;
+use verdict_eval::{load_scenario, Scenario};
+use verdict_policy::{Diagnostic, ErrorCode, SourceFile};
 
 /// Arguments of `verdict simulate`.
 #[derive(Args)]
@@ -111,19 +112,9 @@ impl SimulateArgs {
         let color = color_stdout();
         let mut docs = Vec::new();
         for (i, s) in scenarios.iter().enumerate() {
-            let answer = if self.discover {
-                verdict_eval::residual::discover(s)
-                    .map(Answer::from)
-                    .map_err(|e| e.to_string())
-            } else {
-                Answer::of(s)
-            };
-            let answer = match answer {
+            let answer = match Answer::of(s, self.discover) {
                 Ok(a) => a,
-                Err(e) => {
-                    anstream::eprintln!("error: {}: {e}", s.source.name());
-                    return ExitCode::from(EXIT_BAD_INPUT);
-                }
+                Err(d) => return report_diagnostics_as(&d, format),
             };
             match format {
                 Format::Json => {
@@ -161,142 +152,39 @@ impl SimulateArgs {
     }
 
     fn scenarios_from_flags(&self) -> Result<Vec<Scenario>, Vec<Diagnostic>> {
-        self.check_flags()?;
-        let resources = if self.resource_arns.is_empty() {
-            vec!["*".to_string()]
-        } else {
-            self.resource_arns.clone()
-        };
-        let identity = self
-            .policy_input_list
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                policy_arg(
-                    p,
-                    PolicyType::Identity,
-                    &format!("--policy-input-list[{i}]"),
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let boundary = match self.permissions_boundary_policy_input_list.first() {
-            Some(p) => Some(policy_arg(
-                p,
-                PolicyType::Boundary,
-                "--permissions-boundary-policy-input-list",
-            )?),
-            None => None,
-        };
-        let mut context = parse_context_entries(&self.context_entries)?;
-        for u in &self.unknown_context {
-            let (key, present) = match u.split_once('=') {
-                Some((k, "present")) => (k, true),
-                Some((_, other)) => {
-                    return Err(vec![Diagnostic::new(
-                        ErrorCode::InvalidContext,
-                        format!("--unknown-context {u}: after = only \"present\" is allowed (KEY or KEY=present), not \"{other}\""),
-                    )]);
-                }
-                None => (u.as_str(), false),
-            };
-            let mut v = serde_json::Map::new();
-            v.insert("unknown".into(), serde_json::Value::Bool(true));
-            if present {
-                v.insert("present".into(), serde_json::Value::Bool(true));
-            }
-            context.insert(key.to_string(), serde_json::Value::Object(v));
-        }
-        let mut out = Vec::new();
-        for action in &self.action_names {
-            for res in &resources {
-                let account = verdict_policy::arn::Arn::parse(res)
-                    .map(|a| a.account.to_string())
-                    .filter(|a| !a.is_empty())
-                    .or_else(|| self.resource_owner.clone())
-                    .unwrap_or_else(|| "123456789012".into());
-                let caller = self
-                    .caller_arn
-                    .clone()
-                    .unwrap_or_else(|| format!("arn:aws:iam::{account}:user/simulated-user"));
-                let mut req = serde_json::json!({
-                    "request": {"principal": caller, "action": action, "resource": res, "context": context},
-                });
-                if let (Some(o), Some(obj)) = (&self.resource_owner, req.as_object_mut()) {
-                    obj.insert(
-                        "resource_account".into(),
-                        serde_json::Value::String(o.clone()),
-                    );
-                }
-                let src = SourceFile::new(
-                    "<command line>",
-                    serde_json::to_string_pretty(&req).unwrap_or_default(),
-                );
-                let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
-                let mut s = scenario_from_json(&tree, &src)?;
-                s.policies.identity = identity.clone();
-                s.policies.permissions_boundary = boundary.clone();
-                if let Some(rp) = &self.resource_policy {
-                    let trust = verdict_eval::request::is_trust_request(&s.request);
-                    let ty = if trust {
-                        PolicyType::Trust
-                    } else {
-                        PolicyType::Resource
-                    };
-                    s.policies.resource = Some(policy_arg(rp, ty, "--resource-policy")?);
-                }
-                out.push(s);
-            }
-        }
-        Ok(out)
+        custom_scenarios(&self.custom_call()?)
     }
-}
 
-impl SimulateArgs {
-    /// Reject bad flag values up front, naming the flag (the scenario built from the
-    /// flags would otherwise report positions in text the user never wrote).
-    fn check_flags(&self) -> Result<(), Vec<Diagnostic>> {
-        let bad = |flag: &str, msg: String| {
-            vec![Diagnostic::new(
-                ErrorCode::InvalidRequest,
-                format!("{flag}: {msg}"),
-            )]
-        };
-        for a in &self.action_names {
-            match verdict_eval::request::Request::split_action(a) {
-                Some((_, name)) if !name.contains(['*', '?']) => {}
-                _ => {
-                    return Err(bad(
-                        "--action-names",
-                        format!("\"{a}\" must name one action as service:Action, such as s3:GetObject (no wildcards)"),
-                    ))
-                }
-            }
-        }
-        for r in &self.resource_arns {
-            if let verdict_policy::arn::RequestResource::Other(o) =
-                verdict_policy::arn::RequestResource::new(r)
-            {
-                return Err(bad(
-                    "--resource-arns",
-                    format!("\"{o}\" is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or \"*\""),
-                ));
-            }
-        }
-        if self.permissions_boundary_policy_input_list.len() > 1 {
-            return Err(bad(
-                "--permissions-boundary-policy-input-list",
-                format!(
-                    "{} policies given, but a principal has at most one permissions boundary (as in aws iam simulate-custom-policy)",
-                    self.permissions_boundary_policy_input_list.len()
-                ),
-            ));
-        }
-        if let (Some(c), Some(a)) = (&self.caller_arn, self.action_names.first()) {
-            if let Err(e) = verdict_eval::Caller::parse(c, &a.to_ascii_lowercase()) {
-                return Err(bad("--caller-arn", e));
-            }
-        }
-        Ok(())
+    /// The AWS-CLI-style flags as a call, with `file://` policies read.
+    fn custom_call(&self) -> Result<CustomCall, Vec<Diagnostic>> {
+        Ok(CustomCall {
+            policy_input_list: self
+                .policy_input_list
+                .iter()
+                .map(|p| policy_arg(p))
+                .collect::<Result<_, _>>()?,
+            permissions_boundary_policy_input_list: self
+                .permissions_boundary_policy_input_list
+                .iter()
+                .map(|p| policy_arg(p))
+                .collect::<Result<_, _>>()?,
+            resource_policy: self
+                .resource_policy
+                .as_deref()
+                .map(policy_arg)
+                .transpose()?,
+            action_names: self.action_names.clone(),
+            resource_arns: self.resource_arns.clone(),
+            resource_owner: self.resource_owner.clone(),
+            caller_arn: self.caller_arn.clone(),
+            context_entries: self
+                .context_entries
+                .iter()
+                .cloned()
+                .map(serde_json::Value::String)
+                .collect(),
+            unknown_context: self.unknown_context.clone(),
+        })
     }
 }
 
@@ -312,351 +200,29 @@ fn read_scenario(p: &std::path::Path) -> Result<Scenario, Vec<Diagnostic>> {
     load_scenario(&src, verdict_eval::scenario::is_yaml_path(&name))
 }
 
-/// A policy given on the command line: `file://PATH`, a path, or inline JSON.
-fn policy_arg(arg: &str, ty: PolicyType, label: &str) -> Result<NamedPolicy, Vec<Diagnostic>> {
-    let (name, text) = if let Some(path) = arg.strip_prefix("file://") {
-        let t = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::new(
-                ErrorCode::InvalidScenario,
-                format!("cannot read {path}: {e}"),
-            )]
-        })?;
-        (path.to_string(), t)
-    } else if !arg.trim_start().starts_with(['{', '"', '%']) && std::path::Path::new(arg).is_file()
-    {
-        let t = std::fs::read_to_string(arg).map_err(|e| {
-            vec![Diagnostic::new(
-                ErrorCode::InvalidScenario,
-                format!("cannot read {arg}: {e}"),
-            )]
-        })?;
-        (arg.to_string(), t)
-    } else {
-        (label.to_string(), arg.to_string())
-    };
-    let src = SourceFile::new(name.clone(), text);
-    let policy = parse_policy(&src, ParseOptions::new(ty))?;
-    Ok(NamedPolicy {
-        name: Some(name.clone()),
-        arn: None,
-        label: name,
-        policy: policy.into(),
-    })
-}
-
-/// The `ContextKeyType` values the AWS CLI and the IAM API accept.
-const CONTEXT_KEY_TYPES: &[&str] = &[
-    "string",
-    "stringList",
-    "numeric",
-    "numericList",
-    "boolean",
-    "booleanList",
-    "ip",
-    "ipList",
-    "binary",
-    "binaryList",
-    "date",
-    "dateList",
-];
-
-/// Parse `--context-entries` in the AWS CLI shorthand, `key=value`, or JSON. A
-/// `ContextKeyType` must be one the IAM API accepts, and each value must parse as it.
-fn parse_context_entries(
-    entries: &[String],
-) -> Result<serde_json::Map<String, serde_json::Value>, Vec<Diagnostic>> {
-    let mut map = serde_json::Map::new();
-    let bad = |e: &str, why: &str| {
-        vec![Diagnostic::new(ErrorCode::InvalidContext, format!("--context-entries \"{e}\": {why}"))
-            .with_help("use ContextKeyName=aws:SourceIp,ContextKeyValues=203.0.113.5,ContextKeyType=ip or aws:SourceIp=203.0.113.5")]
-    };
-    for e in entries {
-        let t = e.trim();
-        if t.starts_with('[') || t.starts_with('{') {
-            let v: serde_json::Value =
-                serde_json::from_str(t).map_err(|err| bad(e, &err.to_string()))?;
-            let items = match v {
-                serde_json::Value::Array(a) => a,
-                other => vec![other],
-            };
-            for it in items {
-                let k = it
-                    .get("ContextKeyName")
-                    .and_then(|k| k.as_str())
-                    .ok_or_else(|| bad(e, "missing ContextKeyName"))?;
-                let vals: Vec<String> = match it.get("ContextKeyValues") {
-                    Some(serde_json::Value::Array(a)) => a
-                        .iter()
-                        .map(|v| match v {
-                            serde_json::Value::String(s) => Ok(s.clone()),
-                            serde_json::Value::Number(n) => Ok(n.to_string()),
-                            serde_json::Value::Bool(b) => Ok(b.to_string()),
-                            _ => Err(bad(e, "ContextKeyValues holds strings")),
-                        })
-                        .collect::<Result<_, _>>()?,
-                    Some(_) => return Err(bad(e, "ContextKeyValues must be a list of strings")),
-                    None => return Err(bad(e, "missing ContextKeyValues")),
-                };
-                let ty = match it.get("ContextKeyType") {
-                    None => "string",
-                    Some(serde_json::Value::String(s)) => s.as_str(),
-                    Some(_) => return Err(bad(e, "ContextKeyType must be a string")),
-                };
-                map.insert(k.to_string(), typed(e, k, vals, ty)?);
-            }
-        } else if let Some(rest) = t.strip_prefix("ContextKeyName=") {
-            let (k, rest) = rest
-                .split_once(",ContextKeyValues=")
-                .ok_or_else(|| bad(e, "missing ContextKeyValues"))?;
-            let (vals, ty) = match rest.rsplit_once(",ContextKeyType=") {
-                Some((v, ty)) => (v, ty),
-                None => (rest, "string"),
-            };
-            let vals = vals.split(',').map(str::to_string).collect();
-            map.insert(k.to_string(), typed(e, k, vals, ty)?);
-        } else if let Some((k, v)) = t.split_once('=') {
-            map.insert(k.to_string(), serde_json::Value::String(v.to_string()));
-        } else {
-            return Err(bad(e, "expected KEY=VALUE or the AWS CLI shorthand"));
+/// A policy given on the command line: `file://PATH`, a path, or inline JSON (named
+/// by its flag when the call is built).
+fn policy_arg(arg: &str) -> Result<PolicyInput, Vec<Diagnostic>> {
+    let path = match arg.strip_prefix("file://") {
+        Some(path) => path,
+        None if !arg.trim_start().starts_with(['{', '"', '%'])
+            && std::path::Path::new(arg).is_file() =>
+        {
+            arg
         }
-    }
-    Ok(map)
-}
-
-/// Check a typed context entry and shape it as the scenario format holds it.
-fn typed(
-    entry: &str,
-    key: &str,
-    vals: Vec<String>,
-    ty: &str,
-) -> Result<serde_json::Value, Vec<Diagnostic>> {
-    let bad = |why: String, help: String| {
+        None => {
+            return Ok(PolicyInput::Inline(serde_json::Value::String(
+                arg.to_string(),
+            )))
+        }
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
         vec![Diagnostic::new(
-            ErrorCode::InvalidContext,
-            format!("--context-entries \"{entry}\": {why}"),
-        )
-        .with_help(help)]
-    };
-    if !CONTEXT_KEY_TYPES.contains(&ty) {
-        let hint = verdict_policy::diag::suggestion(ty, CONTEXT_KEY_TYPES.iter().copied())
-            .map(|h| format!("{h}; "))
-            .unwrap_or_default();
-        return Err(bad(
-            format!("ContextKeyType \"{ty}\" is not one the IAM API accepts"),
-            format!("{hint}the types are {}", CONTEXT_KEY_TYPES.join(", ")),
-        ));
-    }
-    let base = ty.strip_suffix("List").unwrap_or(ty);
-    for v in &vals {
-        let (ok, what) = match base {
-            "numeric" => (
-                verdict_policy::condition::parse_number(v).is_some(),
-                "a number",
-            ),
-            "boolean" => (
-                v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false"),
-                "true or false",
-            ),
-            "ip" => (
-                verdict_policy::parse::parse_ip(v).is_some(),
-                "an IP address or CIDR",
-            ),
-            "date" => (
-                verdict_policy::condition::parse_date(v).is_some(),
-                "a date (ISO 8601 or epoch seconds)",
-            ),
-            _ => (true, ""),
-        };
-        if !ok {
-            return Err(bad(
-                format!("value \"{v}\" of {key} is not {what}, as ContextKeyType={ty} requires"),
-                format!("give {what}, or change ContextKeyType"),
-            ));
-        }
-    }
-    let vals: Vec<serde_json::Value> = vals.into_iter().map(serde_json::Value::String).collect();
-    Ok(if ty.ends_with("List") || vals.len() > 1 {
-        serde_json::Value::Array(vals)
-    } else {
-        vals.into_iter()
-            .next()
-            .unwrap_or(serde_json::Value::String(String::new()))
-    })
-}
-
-thread_local! {
-    static CACHE: std::cell::RefCell<PolicyCache> = std::cell::RefCell::new(PolicyCache::new());
-}
-
-fn load_line(src: &std::sync::Arc<SourceFile>, cached: bool) -> Result<Scenario, Vec<Diagnostic>> {
-    let tree = verdict_policy::json::parse(src).map_err(|d| vec![d])?;
-    if !cached {
-        return scenario_from_json(&tree, src);
-    }
-    CACHE.with(|c| match c.try_borrow_mut() {
-        Ok(mut cache) => scenario_from_json_cached(&tree, src, Some(&mut cache)),
-        Err(_) => scenario_from_json(&tree, src),
-    })
-}
-
-/// Without a trace, try the fast loader first; it declines anything unusual.
-fn load_line_quick(src: &std::sync::Arc<SourceFile>) -> Result<Scenario, Vec<Diagnostic>> {
-    let fast = CACHE.with(|c| match c.try_borrow_mut() {
-        Ok(mut cache) => {
-            verdict_eval::fast_load::load_line_fast(src.text(), src.name(), &mut cache)
-        }
-        Err(_) => None,
-    });
-    match fast {
-        Some(s) => Ok(s),
-        None => load_line(src, true),
-    }
-}
-
-/// `expected allow, got implicit_deny (--expect)` when the decision misses `want`. A
-/// `conditional` answer (unknown context keys) is neither allow nor deny.
-fn expect_miss(want: &str, got: &str) -> Option<String> {
-    let ok = match want {
-        "allow" => got == "allow",
-        _ => got == "explicit_deny" || got == "implicit_deny",
-    };
-    (!ok).then(|| format!("expected {want}, got {got} (--expect)"))
-}
-
-/// What became of one batch line.
-enum LineOutcome {
-    /// Evaluated, with this decision (`allow`, `explicit_deny`, `implicit_deny` or
-    /// `conditional`).
-    Decided(&'static str),
-    /// Could not be read.
-    Bad,
-}
-
-/// One scenario's answer, whichever kind of question it asks.
-enum Answer {
-    /// One concrete request (the traced evaluation).
-    Concrete(Box<verdict_eval::Evaluation>),
-    /// Unknown context keys.
-    Residual(Box<verdict_eval::residual::Residual>),
-    /// A resource set.
-    Set(Box<verdict_eval::resource_set::SetAnswer>),
-    /// `--discover`.
-    Discovery(Box<verdict_eval::residual::Discovery>),
-}
-
-impl From<verdict_eval::residual::Discovery> for Answer {
-    fn from(d: verdict_eval::residual::Discovery) -> Answer {
-        Answer::Discovery(Box::new(d))
-    }
-}
-
-impl Answer {
-    /// Answer `s` as its form asks (a resource set, unknown keys, or one request).
-    fn of(s: &Scenario) -> Result<Answer, String> {
-        if let Some(set) = &s.resource_set {
-            return verdict_eval::resource_set::evaluate_set(s, set)
-                .map(|a| Answer::Set(Box::new(a)))
-                .map_err(|e| e.to_string());
-        }
-        if !s.unknown.is_empty() {
-            return verdict_eval::residual::residual(s)
-                .map(|r| Answer::Residual(Box::new(r)))
-                .map_err(|e| e.to_string());
-        }
-        Ok(Answer::Concrete(Box::new(evaluate(s))))
-    }
-
-    fn json(&self) -> serde_json::Value {
-        match self {
-            Answer::Concrete(e) => serde_json::to_value(e),
-            Answer::Residual(r) => serde_json::to_value(r),
-            Answer::Set(a) => serde_json::to_value(a),
-            Answer::Discovery(d) => serde_json::to_value(d),
-        }
-        .unwrap_or_default()
-    }
-
-    fn text(&self, s: &Scenario, color: bool) -> String {
-        match self {
-            Answer::Concrete(e) => verdict_eval::render::render(e, color),
-            Answer::Residual(r) => verdict_eval::residual::render_text(s, r, color),
-            Answer::Set(a) => verdict_eval::resource_set::render_text(s, a),
-            Answer::Discovery(d) => verdict_eval::residual::render_discovery(s, d, color),
-        }
-    }
-
-    /// The decision `--expect` compares with (discovery has none).
-    fn decision(&self) -> Option<&'static str> {
-        match self {
-            Answer::Concrete(e) => Some(e.decision.as_str()),
-            Answer::Residual(r) => Some(r.decision.as_str()),
-            Answer::Set(a) => Some(a.decision.as_str()),
-            Answer::Discovery(_) => None,
-        }
-    }
-}
-
-fn eval_line(line: &str, n: usize, label: &str, trace: bool) -> (String, LineOutcome) {
-    if line.trim().is_empty() {
-        let v = serde_json::json!({"error": format!("{label} line {n} is blank; every line of a batch holds one scenario (remove the blank line)"), "line": n});
-        return (v.to_string(), LineOutcome::Bad);
-    }
-    let src = SourceFile::new(format!("{label} line {n}"), line);
-    let loaded = if trace {
-        load_line(&src, false)
-    } else {
-        load_line_quick(&src)
-    };
-    match loaded {
-        Ok(s) if s.resource_set.is_some() || !s.unknown.is_empty() => match Answer::of(&s) {
-            Ok(a) => {
-                let mut v = a.json();
-                if let Some(obj) = v.as_object_mut() {
-                    obj.insert("line".into(), n.into());
-                    if let Some(name) = &s.name {
-                        obj.insert("name".into(), serde_json::Value::String(name.clone()));
-                    }
-                }
-                (
-                    serde_json::to_string(&v).unwrap_or_default(),
-                    LineOutcome::Decided(a.decision().unwrap_or_default()),
-                )
-            }
-            Err(e) => (
-                serde_json::json!({"error": format!("{label} line {n}: {e}"), "line": n})
-                    .to_string(),
-                LineOutcome::Bad,
-            ),
-        },
-        Ok(s) => {
-            let (mut v, decision) = if trace {
-                let e = evaluate(&s);
-                let d = e.decision;
-                (serde_json::to_value(e).unwrap_or_default(), d)
-            } else {
-                let q = decide_with_message(&s);
-                let d = q.decision;
-                (serde_json::to_value(q).unwrap_or_default(), d)
-            };
-            if let Some(obj) = v.as_object_mut() {
-                obj.insert("line".into(), n.into());
-                if let Some(name) = &s.name {
-                    obj.insert("name".into(), serde_json::Value::String(name.clone()));
-                }
-            }
-            (
-                serde_json::to_string(&v).unwrap_or_default(),
-                LineOutcome::Decided(decision.as_str()),
-            )
-        }
-        Err(d) => {
-            let msg: Vec<String> = d.iter().map(|d| d.to_string()).collect();
-            (
-                serde_json::json!({"error": msg.join("; "), "line": n}).to_string(),
-                LineOutcome::Bad,
-            )
-        }
-    }
+            ErrorCode::InvalidScenario,
+            format!("cannot read {path}: {e}"),
+        )]
+    })?;
+    Ok(PolicyInput::Document(Document::new(path, text)))
 }
 
 /// A progress line on standard error, only when it is a terminal.
@@ -855,7 +421,7 @@ fn batch(path: &str, trace: bool, expect: Option<&str>) -> ExitCode {
         let results: Vec<(String, LineOutcome)> = lines
             .par_iter()
             .map(|(n, l)| match std::str::from_utf8(l) {
-                Ok(text) => eval_line(text.trim_end_matches('\r'), *n, &label, trace),
+                Ok(text) => batch_line(text.trim_end_matches('\r'), *n, &label, trace),
                 Err(e) => (
                     serde_json::json!({"error": format!("{label} line {n} is not UTF-8 text: {e}"), "line": n}).to_string(),
                     LineOutcome::Bad,

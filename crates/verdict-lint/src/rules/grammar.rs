@@ -495,7 +495,8 @@ pub fn rule_for(d: &Diagnostic) -> &'static Rule {
         | ErrorCode::InvalidScenario
         | ErrorCode::InvalidRequest
         | ErrorCode::InvalidContext
-        | ErrorCode::InvalidSnapshot => &WRONG_TYPE,
+        | ErrorCode::InvalidSnapshot
+        | ErrorCode::InvalidCall => &WRONG_TYPE,
         ErrorCode::UnknownElement => &UNKNOWN_ELEMENT,
         ErrorCode::MissingElement if d.message.contains("must not be an empty array") => {
             &super::style::EMPTY_ARRAY
