@@ -16,8 +16,10 @@
 //! the call shapes are in `docs/schemas/api-call.schema.json`.
 
 pub mod catalog;
+pub mod compare;
 pub mod explain;
 pub mod lint;
+pub mod org;
 pub mod simulate;
 pub mod test;
 
@@ -80,6 +82,44 @@ impl Document {
     }
 }
 
+/// A policy in a call: a document (`{"name", "text"}`), a policy object, or its text.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum PolicyInput {
+    /// A file's text and name.
+    Document(Document),
+    /// The policy itself, or its text as a JSON string.
+    Inline(Value),
+}
+
+impl PolicyInput {
+    /// The policy as a document; an inline one is named `label`.
+    pub fn document(&self, label: &str) -> Document {
+        match self {
+            PolicyInput::Document(d) => d.clone(),
+            PolicyInput::Inline(Value::String(text)) => Document::new(label, text.clone()),
+            PolicyInput::Inline(v) => {
+                Document::new(label, serde_json::to_string_pretty(v).unwrap_or_default())
+            }
+        }
+    }
+
+    /// The policy as a JSON value (a document's text parsed, with a positioned error).
+    pub fn value(&self, label: &str) -> Result<Value, Vec<Diagnostic>> {
+        match self {
+            PolicyInput::Inline(v) if !v.is_string() => Ok(v.clone()),
+            _ => {
+                let src = self.document(label).source();
+                verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
+                serde_json::from_str(src.text()).map_err(|e| {
+                    vec![Diagnostic::new(ErrorCode::JsonSyntax, e.to_string())
+                        .at(&src, Span::new(0, 0))]
+                })
+            }
+        }
+    }
+}
+
 /// One call: a command and its arguments, with an optional `id` the response echoes.
 #[derive(Debug, Deserialize)]
 pub struct Call {
@@ -109,6 +149,16 @@ pub enum Command {
     Action(catalog::ActionCall),
     /// Condition keys of a service, an action or `aws` (`verdict keys`).
     Keys(catalog::KeysCall),
+    /// Compare two policies, with a request for each difference (`verdict diff`).
+    Diff(compare::DiffCall),
+    /// A pull-request gate on a policy (`verdict check`).
+    Check(compare::CheckCall),
+    /// Every caller of a snapshot that may do an action on a resource (`verdict who-can`).
+    WhoCan(org::WhoCanCall),
+    /// What one principal of a snapshot may do (`verdict can --principal`).
+    Can(org::CanCall),
+    /// Privilege-escalation paths in a snapshot (`verdict escalation`).
+    Escalation(org::EscalationCall),
 }
 
 /// What a call produced: its result, or why it could not be answered.
@@ -167,6 +217,11 @@ pub fn handle(call: Call) -> Response {
         Command::Actions(c) => catalog::actions(&c),
         Command::Action(c) => catalog::action(&c),
         Command::Keys(c) => catalog::keys(&c),
+        Command::Diff(c) => compare::diff(&c),
+        Command::Check(c) => compare::check(&c),
+        Command::WhoCan(c) => org::who_can(&c),
+        Command::Can(c) => org::can(&c),
+        Command::Escalation(c) => org::escalation(&c),
     };
     Response::new(
         call.id,

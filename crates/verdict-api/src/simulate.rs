@@ -1,7 +1,7 @@
 //! `simulate`: decide a scenario document, an inline scenario, or AWS-CLI-style fields
 //! (as `aws iam simulate-custom-policy` takes them), and one line of a JSONL batch.
 
-use crate::Document;
+use crate::{Document, PolicyInput};
 use serde::Deserialize;
 use serde_json::Value;
 use verdict_eval::{
@@ -59,28 +59,6 @@ pub struct CustomCall {
     /// Keys whose value is unknown: `KEY`, or `KEY=present` when the key is sent.
     #[serde(default)]
     pub unknown_context: Vec<String>,
-}
-
-/// A policy in a call: a document (`{"name", "text"}`), a policy object, or its text.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub enum PolicyInput {
-    /// A file's text and name.
-    Document(Document),
-    /// The policy itself, or its text as a JSON string.
-    Inline(Value),
-}
-
-impl PolicyInput {
-    fn document(&self, label: &str) -> Document {
-        match self {
-            PolicyInput::Document(d) => d.clone(),
-            PolicyInput::Inline(Value::String(text)) => Document::new(label, text.clone()),
-            PolicyInput::Inline(v) => {
-                Document::new(label, serde_json::to_string_pretty(v).unwrap_or_default())
-            }
-        }
-    }
 }
 
 /// Answer a `simulate` call: the result document, or an array of them when the fields

@@ -51,7 +51,7 @@ fn ok(call: Value, result_schema: &str) -> Value {
     let v = answer(&call);
     let result = v
         .get("ok")
-        .unwrap_or_else(|| panic!("{call}: not ok: {v:#}"))
+        .unwrap_or_else(|| panic!("{}: not ok: {v:#}", call["command"]))
         .clone();
     let validator = schema(result_schema);
     match &result {
@@ -160,6 +160,28 @@ fn every_command_answers_with_its_documented_shape() {
         json!({"command": "keys", "target": "s3"}),
         "catalog.schema.json",
     );
+    let wider = POLICY.replace("s3:GetObject", "s3:Get*");
+    let d = ok(
+        json!({"command": "diff", "old": POLICY, "new": wider}),
+        "diff.schema.json",
+    );
+    assert_eq!(d["relation"], "more_permissive", "{d:#}");
+    let c = ok(
+        json!({"command": "check", "check": "no-new-access", "base": POLICY, "policy": wider}),
+        "diff.schema.json",
+    );
+    assert_eq!(c["passed"], false);
+    let c = ok(
+        json!({"command": "check", "check": "access-not-granted", "policy": POLICY, "actions": ["s3:Delete*"]}),
+        "diff.schema.json",
+    );
+    assert_eq!(c["passed"], true, "{c:#}");
+    let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+    let c = ok(
+        json!({"command": "check", "check": "no-public-access", "policy": public, "resource_type": "AWS::S3::Bucket"}),
+        "diff.schema.json",
+    );
+    assert_eq!(c["passed"], false, "{c:#}");
 }
 
 /// The AWS-CLI-style fields and the equivalent scenario document decide alike: the
@@ -313,4 +335,56 @@ fn the_embedded_schemas_are_the_committed_ones() {
         assert_eq!(embedded, committed);
         serde_json::from_str::<Value>(embedded).unwrap();
     }
+}
+
+/// The example snapshot's files, named by their paths inside it.
+fn snapshot_files() -> Vec<Value> {
+    fn walk(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<Value>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, base, out);
+            } else {
+                let name = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                out.push(json!({"name": name, "text": std::fs::read_to_string(&p).unwrap()}));
+            }
+        }
+    }
+    let base = root().join("docs/examples/snapshot");
+    let mut out = Vec::new();
+    walk(&base, &base, &mut out);
+    out
+}
+
+#[test]
+fn organization_questions_answer_from_the_files_handed_in() {
+    let snapshot = snapshot_files();
+    let w = ok(
+        json!({"command": "who-can", "snapshot": snapshot, "action": "s3:GetObject",
+               "resource": "arn:aws:s3:::example-reports-111122223333/2025/q1.csv"}),
+        "who-can.schema.json",
+    );
+    assert!(!w["access"].as_array().unwrap().is_empty(), "{w:#}");
+    assert_eq!(w["problems"], json!([]), "{w:#}");
+    let c = ok(
+        json!({"command": "can", "snapshot": snapshot, "principal": "arn:aws:iam::444455556666:user/deploy-bot", "action": "lambda:*"}),
+        "can.schema.json",
+    );
+    assert!(!c["rows"].as_array().unwrap().is_empty(), "{c:#}");
+    ok(
+        json!({"command": "escalation", "snapshot": snapshot}),
+        "escalation.schema.json",
+    );
+    let e = errors(
+        &json!({"command": "can", "snapshot": snapshot, "principal": "arn:aws:iam::111122223333:user/nobody"})
+            .to_string(),
+    );
+    assert!(e[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a user or role"));
 }

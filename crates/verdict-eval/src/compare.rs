@@ -138,6 +138,25 @@ pub fn public_callers() -> Vec<String> {
     ]
 }
 
+/// A policy that allows nothing: the "before" of a policy that is new, and the base of
+/// `access-not-granted`.
+pub fn no_access_policy() -> serde_json::Value {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "*", "Resource": "*"}
+    ]})
+}
+
+/// The base of `no-public-access`: a resource (or trust) policy that lets the public do
+/// nothing, so that what a policy grants beyond it is what it grants the public.
+pub fn no_public_access_policy(policy_type: PolicyType) -> serde_json::Value {
+    let deny = if policy_type == PolicyType::Trust {
+        serde_json::json!({"Effect": "Deny", "Principal": "*", "Action": "sts:*"})
+    } else {
+        serde_json::json!({"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"})
+    };
+    serde_json::json!({"Version": "2012-10-17", "Statement": [deny]})
+}
+
 /// The most branches explored for one group of actions (each costs two fast decisions;
 /// only the branches where the policies differ are searched further).
 pub const MAX_BRANCHES: usize = 65_536;

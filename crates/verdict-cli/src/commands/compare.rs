@@ -272,12 +272,6 @@ struct Pair {
 }
 
 /// A policy that allows nothing (for a policy added or removed by the change).
-fn no_access() -> serde_json::Value {
-    serde_json::json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "Action": "*", "Resource": "*"}
-    ]})
-}
-
 /// Compare two inputs policy by policy (paired by position: logical ID / address).
 fn compare_files(old: &str, new: &str, ty: PolicyType) -> Result<Vec<Pair>, Vec<Diagnostic>> {
     let (ou, nu) = match (read_units(old, ty), read_units(new, ty)) {
@@ -316,8 +310,12 @@ fn compare_files(old: &str, new: &str, ty: PolicyType) -> Result<Vec<Pair>, Vec<
             .filter_map(|u| u.unknown.clone())
             .collect();
         let diff = if unknown.is_empty() {
-            let od = o.and_then(|u| u.doc.clone()).unwrap_or_else(no_access);
-            let nd = n.and_then(|u| u.doc.clone()).unwrap_or_else(no_access);
+            let od = o
+                .and_then(|u| u.doc.clone())
+                .unwrap_or_else(verdict_eval::compare::no_access_policy);
+            let nd = n
+                .and_then(|u| u.doc.clone())
+                .unwrap_or_else(verdict_eval::compare::no_access_policy);
             let opts = DiffOptions {
                 policy_type,
                 actions: None,
@@ -422,12 +420,7 @@ impl CheckArgs {
                     PolicyType::Resource
                 };
                 // Public access = what the policy grants the public beyond no access.
-                let deny = if policy_type == PolicyType::Trust {
-                    serde_json::json!({"Effect": "Deny", "Principal": "*", "Action": "sts:*"})
-                } else {
-                    serde_json::json!({"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"})
-                };
-                let nothing = serde_json::json!({"Version": "2012-10-17", "Statement": [deny]});
+                let nothing = verdict_eval::compare::no_public_access_policy(policy_type);
                 let opts = DiffOptions {
                     policy_type,
                     actions: None,
@@ -447,7 +440,7 @@ impl CheckArgs {
                 allow_unknown,
                 format,
             } => {
-                let nothing = no_access();
+                let nothing = verdict_eval::compare::no_access_policy();
                 let opts = DiffOptions {
                     policy_type,
                     actions: Some(actions),
@@ -588,9 +581,7 @@ fn gate(
     }
     let failed: Vec<&Pair> = pairs
         .iter()
-        .filter(|p| {
-            !p.diff.new_access.is_empty() || p.diff.relation == Relation::Unknown && !allow_unknown
-        })
+        .filter(|p| !verdict_api::compare::passes(&p.diff, allow_unknown))
         .collect();
     if failed.is_empty() {
         return ExitCode::SUCCESS;
@@ -758,7 +749,7 @@ fn check_against_ref(
         // a file that did not exist there is compared with a policy that allows nothing.
         let base_text = match git_show(rev, f) {
             Ok(Some(t)) => t,
-            Ok(None) => no_access().to_string(),
+            Ok(None) => verdict_eval::compare::no_access_policy().to_string(),
             Err(e) => {
                 anstream::eprintln!("error: {e}");
                 return ExitCode::from(EXIT_BAD_INPUT);

@@ -1,7 +1,7 @@
 //! `verdict who-can`, `verdict can` and `verdict escalation`: questions about a whole
 //! snapshot (docs/snapshot.md).
 
-use super::{stamp, EXIT_BAD_INPUT};
+use super::EXIT_BAD_INPUT;
 use clap::Args;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -130,24 +130,7 @@ pub struct EscalationArgs {
     list_techniques: bool,
 }
 
-/// `KEY=VALUE` flags as a request context.
-fn context_of(flags: &[String]) -> Result<verdict_eval::Context, String> {
-    let mut ctx = verdict_eval::Context::new();
-    for f in flags {
-        let Some((k, v)) = f.split_once('=') else {
-            return Err(format!(
-                "--context {f}: expected KEY=VALUE (e.g. aws:RequestedRegion=us-east-1)"
-            ));
-        };
-        let value = if v.contains(',') {
-            verdict_eval::CtxValue::Multi(v.split(',').map(str::to_string).collect())
-        } else {
-            verdict_eval::CtxValue::Single(v.to_string())
-        };
-        ctx.insert(k.trim(), value);
-    }
-    Ok(ctx)
-}
+use verdict_api::org::context_of;
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
@@ -269,12 +252,8 @@ fn emit_table(t: &Table, f: OrgFormat, out: &mut Out) {
     let _ = out.flush();
 }
 
-fn emit_json(mut v: Value, snap: &Snapshot, out: &mut Out) {
-    if let Some(o) = v.as_object_mut() {
-        o.insert("problems".into(), json!(snap.problems));
-        o.insert("snapshot_notes".into(), json!(snap.notes));
-    }
-    stamp(&mut v);
+fn emit_json(v: Value, snap: &Snapshot, out: &mut Out) {
+    let v = verdict_api::org::with_snapshot(v, snap);
     let _ = writeln!(
         out,
         "{}",

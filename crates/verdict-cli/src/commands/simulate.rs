@@ -7,9 +7,9 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use verdict_api::simulate::{
-    batch_line, custom_scenarios, expect_miss, Answer, CustomCall, LineOutcome, PolicyInput,
+    batch_line, custom_scenarios, expect_miss, Answer, CustomCall, LineOutcome,
 };
-use verdict_api::Document;
+use verdict_api::{Document, PolicyInput};
 use verdict_eval::{load_scenario, Scenario};
 use verdict_policy::{Diagnostic, ErrorCode, SourceFile};
 
