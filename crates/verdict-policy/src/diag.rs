@@ -93,6 +93,29 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// What a diagnostic is about, finer than its code, for tools that map diagnostics onto
+/// finer rules (the linter). It changes neither the code nor the message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// Nothing finer than the code.
+    #[default]
+    None,
+    /// An element given as an empty array (`"Action": []`).
+    EmptyArray,
+    /// `"Principal": {}`.
+    EmptyPrincipalObject,
+    /// A statement without `Resource` or `NotResource`.
+    MissingResource,
+    /// `NotPrincipal` in an `Allow` statement.
+    NotPrincipalWithAllow,
+    /// A condition key with an empty list of values.
+    EmptyConditionValues,
+    /// A policy variable in a value of a typed (numeric, date, IP, …) operator.
+    VariableInTypedValue,
+    /// A value that does not parse as the operator's family requires.
+    ConditionValue(crate::condition::Family),
+}
+
 /// One problem found in an input, anchored to a span of a source file.
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
@@ -106,6 +129,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The file the span refers to.
     pub source: Option<Arc<SourceFile>>,
+    /// The finer reason, when the code alone does not say.
+    pub detail: Detail,
 }
 
 impl Diagnostic {
@@ -117,7 +142,14 @@ impl Diagnostic {
             span: None,
             help: None,
             source: None,
+            detail: Detail::None,
         }
+    }
+
+    /// Say what the diagnostic is about, finer than its code.
+    pub fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = detail;
+        self
     }
 
     /// Anchor at `span` of `source`.

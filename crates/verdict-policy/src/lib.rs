@@ -16,7 +16,7 @@ pub mod source;
 pub mod template;
 pub mod yaml;
 
-pub use diag::{Diagnostic, ErrorCode};
+pub use diag::{Detail, Diagnostic, ErrorCode};
 pub use model::{Effect, Policy, PolicyType, Statement, Version};
 pub use parse::{parse_policy, parse_policy_json, ParseOptions, ScpSyntax};
 pub use source::{Position, SourceFile, Span};

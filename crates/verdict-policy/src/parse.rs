@@ -5,7 +5,7 @@ use crate::condition::{
     parse_date, parse_number, parse_operator, BaseOp, BoolValue, CondValue, Condition, Family,
     OperatorError,
 };
-use crate::diag::{suggestion, Diagnostic, ErrorCode};
+use crate::diag::{suggestion, Detail, Diagnostic, ErrorCode};
 use crate::json::{self, Json, JsonKind, Member};
 use crate::model::*;
 use crate::principal::{PrincipalEntry, PrincipalKey};
@@ -146,6 +146,14 @@ impl Parser {
             .push(Diagnostic::new(code, msg).at(&self.src, span));
     }
 
+    fn err_detail(&mut self, code: ErrorCode, span: Span, msg: impl Into<String>, detail: Detail) {
+        self.errors.push(
+            Diagnostic::new(code, msg)
+                .at(&self.src, span)
+                .with_detail(detail),
+        );
+    }
+
     fn err_help(
         &mut self,
         code: ErrorCode,
@@ -181,10 +189,11 @@ impl Parser {
             JsonKind::String(s) => vec![(s.as_str(), v.span)],
             JsonKind::Array(items) => {
                 if items.is_empty() {
-                    self.err(
+                    self.err_detail(
                         ErrorCode::MissingElement,
                         v.span,
                         format!("{what} must not be an empty array; expected at least one string"),
+                        Detail::EmptyArray,
                     );
                 }
                 let mut out = Vec::new();
@@ -447,10 +456,11 @@ impl Parser {
                     "resource control policies do not support NotPrincipal",
                 );
             } else if effect == Some(Effect::Allow) {
-                self.err(
+                self.err_detail(
                     ErrorCode::NotPrincipalNotAllowed,
                     m.key_span,
                     "NotPrincipal is only supported with \"Effect\": \"Deny\"",
+                    Detail::NotPrincipalWithAllow,
                 );
             }
         }
@@ -500,10 +510,11 @@ impl Parser {
             (None, Some(m)) => self.resources(m, true),
             (None, None) => {
                 if ty != PolicyType::Trust {
-                    self.err(
+                    self.err_detail(
                         ErrorCode::MissingElement,
                         v.span,
                         "statement has no \"Resource\" or \"NotResource\"",
+                        Detail::MissingResource,
                     );
                 }
                 None
@@ -631,7 +642,7 @@ impl Parser {
             }
             JsonKind::Object(members) => {
                 if members.is_empty() {
-                    self.err(ErrorCode::InvalidPrincipal, v.span, format!("{} is empty; expected at least one of AWS, Service, Federated, CanonicalUser", m.key));
+                    self.err_detail(ErrorCode::InvalidPrincipal, v.span, format!("{} is empty; expected at least one of AWS, Service, Federated, CanonicalUser", m.key), Detail::EmptyPrincipalObject);
                 }
                 for pm in members {
                     let Some(key) = PrincipalKey::ALL
@@ -840,10 +851,11 @@ impl Parser {
         match &v.kind {
             JsonKind::Array(items) => {
                 if items.is_empty() {
-                    self.err(
+                    self.err_detail(
                         ErrorCode::InvalidConditionValue,
                         v.span,
                         format!("condition key \"{key}\" has an empty list of values; expected at least one value"),
+                        Detail::EmptyConditionValues,
                     );
                 }
                 items.iter().filter_map(|j| scalar(self, j)).collect()
@@ -853,14 +865,20 @@ impl Parser {
     }
 
     fn typed_value(&mut self, base: BaseOp, raw: &str, span: Span) -> Option<CondValue> {
+        let detail = if raw.contains("${") {
+            Detail::VariableInTypedValue
+        } else {
+            Detail::ConditionValue(base.family())
+        };
         let bad = |p: &mut Parser, expected: &str| {
-            p.err(
+            p.err_detail(
                 ErrorCode::InvalidConditionValue,
                 span,
                 format!(
                     "\"{raw}\" is not a valid value for {}; expected {expected}",
                     base.name()
                 ),
+                detail,
             );
             None
         };

@@ -653,27 +653,16 @@ entries never match and suggest that `aws:VpcSourceIp` was meant for them.
     tags: &["condition", "network"],
 };
 
-/// Pick the rule for a parser `InvalidConditionValue` message.
-pub fn rule_for_value_error(message: &str) -> &'static Rule {
-    if message.contains("empty list") {
-        return &EMPTY_CONDITION_VALUES;
-    }
-    if message.contains("${") {
-        return &VARIABLE_IN_TYPED_OPERATOR;
-    }
-    let op = message
-        .split_once(" for ")
-        .map(|x| x.1)
-        .and_then(|r| r.split(';').next())
-        .unwrap_or("");
-    if op.starts_with("Date") {
-        &INVALID_DATE
-    } else if op.starts_with("Numeric") {
-        &INVALID_NUMBER
-    } else if op.contains("IpAddress") {
-        &INVALID_IP_ADDRESS
-    } else {
-        &INVALID_CONDITION_VALUE
+/// The rule for a parser `InvalidConditionValue` diagnostic, by its detail.
+pub fn rule_for_value_error(detail: verdict_policy::Detail) -> &'static Rule {
+    use verdict_policy::Detail;
+    match detail {
+        Detail::EmptyConditionValues => &EMPTY_CONDITION_VALUES,
+        Detail::VariableInTypedValue => &VARIABLE_IN_TYPED_OPERATOR,
+        Detail::ConditionValue(Family::Date) => &INVALID_DATE,
+        Detail::ConditionValue(Family::Numeric) => &INVALID_NUMBER,
+        Detail::ConditionValue(Family::Ip) => &INVALID_IP_ADDRESS,
+        _ => &INVALID_CONDITION_VALUE,
     }
 }
 

@@ -5,7 +5,7 @@
 use super::{placeholder, Ctx};
 use crate::rule::{Rule, Severity};
 use verdict_policy::arn::{Arn, ArnShape};
-use verdict_policy::{Diagnostic, ErrorCode};
+use verdict_policy::{Detail, Diagnostic, ErrorCode};
 
 /// `E101`
 pub const INVALID_JSON: Rule = Rule {
@@ -498,18 +498,13 @@ pub fn rule_for(d: &Diagnostic) -> &'static Rule {
         | ErrorCode::InvalidSnapshot
         | ErrorCode::InvalidCall => &WRONG_TYPE,
         ErrorCode::UnknownElement => &UNKNOWN_ELEMENT,
-        ErrorCode::MissingElement if d.message.contains("must not be an empty array") => {
-            &super::style::EMPTY_ARRAY
-        }
-        ErrorCode::InvalidPrincipal if d.message.contains("is empty; expected at least one of") => {
+        ErrorCode::MissingElement => match d.detail {
+            Detail::EmptyArray => &super::style::EMPTY_ARRAY,
+            Detail::MissingResource => &MISSING_RESOURCE,
+            _ => &MISSING_ELEMENT,
+        },
+        ErrorCode::InvalidPrincipal if d.detail == Detail::EmptyPrincipalObject => {
             &super::style::EMPTY_PRINCIPAL
-        }
-        ErrorCode::MissingElement => {
-            if d.message.contains("\"Resource\"") {
-                &MISSING_RESOURCE
-            } else {
-                &MISSING_ELEMENT
-            }
         }
         ErrorCode::ConflictingElements => &CONFLICTING_ELEMENTS,
         ErrorCode::InvalidEffect => &INVALID_EFFECT,
@@ -517,7 +512,7 @@ pub fn rule_for(d: &Diagnostic) -> &'static Rule {
         ErrorCode::PrincipalNotAllowed => &t::PRINCIPAL_NOT_ALLOWED,
         ErrorCode::PrincipalRequired => &t::MISSING_PRINCIPAL,
         ErrorCode::NotPrincipalNotAllowed => {
-            if d.message.contains("only supported with") {
+            if d.detail == Detail::NotPrincipalWithAllow {
                 &s::ALLOW_WITH_NOT_PRINCIPAL
             } else {
                 &t::NOT_PRINCIPAL_NOT_ALLOWED
@@ -532,7 +527,7 @@ pub fn rule_for(d: &Diagnostic) -> &'static Rule {
         ErrorCode::VariableBeforeFifthColon => &VARIABLE_IN_ARN_PREFIX,
         ErrorCode::UnknownOperator => &c::UNKNOWN_OPERATOR,
         ErrorCode::IfExistsOnNull => &c::IF_EXISTS_ON_NULL,
-        ErrorCode::InvalidConditionValue => c::rule_for_value_error(&d.message),
+        ErrorCode::InvalidConditionValue => c::rule_for_value_error(d.detail),
         ErrorCode::RcpAllowNotPermitted => &t::RCP_ALLOW_NOT_PERMITTED,
         ErrorCode::RcpPrincipalMustBeWildcard => &t::RCP_PRINCIPAL_NOT_WILDCARD,
         ErrorCode::RcpElementNotPermitted => &t::RCP_ELEMENT_NOT_PERMITTED,
