@@ -369,6 +369,29 @@ impl Catalog {
 
 /// Resource types of one service that match `arn`, with the specificity of the best
 /// matching pattern, after dropping shadowed types; most specific first.
+/// Is resource type `index` among [`matching_types`] for `arn`: does one of its patterns
+/// match, with no matching pattern of another type more specific than the ones that do?
+/// Only the patterns that could shadow are run, so this costs far less than the list.
+pub(crate) fn type_matches(data: &ServiceData, index: usize, arn: &str) -> bool {
+    let matchers = data.matchers();
+    let Some(list) = matchers.get(index) else {
+        return false;
+    };
+    let mine: Vec<&crate::ArnMatcher> = list.iter().filter(|m| m.matches(arn)).collect();
+    if mine.is_empty() {
+        return false;
+    }
+    !matchers
+        .iter()
+        .enumerate()
+        .filter(|(other, _)| *other != index)
+        .any(|(_, theirs)| {
+            theirs
+                .iter()
+                .any(|t| mine.iter().any(|m| m.is_shadowed_by(t)) && t.matches(arn))
+        })
+}
+
 pub(crate) fn matching_types(data: &ServiceData, arn: &str) -> Vec<(usize, usize)> {
     let matchers = data.matchers();
     let hits: Vec<(usize, Vec<&crate::ArnMatcher>)> = matchers
@@ -396,4 +419,70 @@ pub(crate) fn matching_types(data: &ServiceData, arn: &str) -> Vec<(usize, usize
         .collect();
     kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     kept
+}
+
+#[cfg(test)]
+mod type_match_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice)]
+    use super::*;
+
+    /// `type_matches` agrees with the full list of `matching_types` for every resource
+    /// type of a set of services, on ARNs made from each service's own formats.
+    #[test]
+    fn one_type_agrees_with_the_whole_list() {
+        let c = crate::catalog();
+        let mut checked = 0;
+        for prefix in [
+            "s3",
+            "kms",
+            "iam",
+            "ec2",
+            "lambda",
+            "dynamodb",
+            "sqs",
+            "secretsmanager",
+        ] {
+            let service = c.service(prefix).unwrap();
+            let data = service.data().unwrap();
+            let mut arns: Vec<String> = Vec::new();
+            for rt in service.resource_types() {
+                for p in rt.arn_patterns() {
+                    // Fill each variable with a plain word, and with a path.
+                    let mut plain = String::new();
+                    let mut rest = p;
+                    while let Some(i) = rest.find("${") {
+                        plain.push_str(&rest[..i]);
+                        let end = rest[i..].find('}').map_or(rest.len(), |e| i + e + 1);
+                        let var = &rest[i..end];
+                        plain.push_str(match var {
+                            "${Partition}" => "aws",
+                            "${Region}" => "us-east-1",
+                            "${Account}" => "111122223333",
+                            _ => "x1",
+                        });
+                        rest = &rest[end..];
+                    }
+                    plain.push_str(rest);
+                    arns.push(format!("{plain}/deeper/path"));
+                    arns.push(plain);
+                }
+            }
+            for arn in &arns {
+                let listed: Vec<usize> = matching_types(data, arn)
+                    .into_iter()
+                    .map(|(i, _)| i)
+                    .collect();
+                for i in 0..data.types.len() {
+                    assert_eq!(
+                        type_matches(data, i, arn),
+                        listed.contains(&i),
+                        "{prefix} type {} on {arn}",
+                        data.types[i].name
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
 }

@@ -163,23 +163,40 @@ pub(crate) fn global_keys() -> &'static [GlobalKey] {
     TABLE.get_or_init(|| parse_global_keys(GLOBAL_KEYS_TOML).unwrap_or_default())
 }
 
+/// FNV-1a over the ASCII-lowercased bytes of `s`.
+fn folded_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// Finds the global key that `name` refers to. Exact names win over tag families.
 pub(crate) fn find_global(name: &str) -> Option<&'static GlobalKey> {
     // Exact names through a case-folded index (looked up for every condition of every
     // evaluation); tag families by their templates.
-    static EXACT: OnceLock<std::collections::HashMap<String, usize>> = OnceLock::new();
+    // Exact names by a hash of their case-folded bytes, sorted: no string is built
+    // for the lookup, and a hit is confirmed by comparing the names.
+    static EXACT: OnceLock<Vec<(u64, usize)>> = OnceLock::new();
     let table = global_keys();
     let exact = EXACT.get_or_init(|| {
-        table
+        let mut v: Vec<(u64, usize)> = table
             .iter()
             .enumerate()
             .filter(|(_, k)| !k.is_template())
-            .map(|(i, k)| (k.name.to_ascii_lowercase(), i))
-            .collect()
+            .map(|(i, k)| (folded_hash(&k.name), i))
+            .collect();
+        v.sort_unstable();
+        v
     });
+    let h = folded_hash(name);
+    let start = exact.partition_point(|(x, _)| *x < h);
     if let Some(k) = exact
-        .get(&name.to_ascii_lowercase())
-        .and_then(|i| table.get(*i))
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|(x, _)| *x == h)
+        .filter_map(|(_, i)| table.get(*i))
+        .find(|k| k.name.eq_ignore_ascii_case(name))
     {
         return Some(k);
     }

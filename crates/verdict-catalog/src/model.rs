@@ -3,6 +3,7 @@
 //! All views are cheap `Copy` handles that borrow from a [`Catalog`]; strings they
 //! return point into the embedded data.
 
+use crate::parse::KeyRef;
 use std::fmt;
 
 use crate::arn::ArnMatcher;
@@ -265,21 +266,37 @@ impl<'c> Action<'c> {
         let Some(data) = self.service.data() else {
             return Vec::new();
         };
-        let mut names: Vec<&'c str> = list(self.def.keys).collect();
-        for resource in self.resource_types() {
-            names.extend(list(resource.def.keys));
-            if let Some(def) = data
-                .find_type(resource.def.name)
-                .and_then(|i| data.types.get(i))
-            {
-                names.extend(list(def.keys));
+        // Resolved once per action and kept: every evaluation's catalog checks ask.
+        let refs = data.action_keys(self.def.index, || {
+            let mut names: Vec<&'static str> = list(self.def.keys).collect();
+            for resource in self.resource_types() {
+                names.extend(list(resource.def.keys));
+                if let Some(def) = data
+                    .find_type(resource.def.name)
+                    .and_then(|i| data.types.get(i))
+                {
+                    names.extend(list(def.keys));
+                }
             }
-        }
-        names.sort_by(|a, b| cmp_canonical(a, b));
-        names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-        names
-            .into_iter()
-            .filter_map(|name| resolve_key(data, name))
+            names.sort_by(|a, b| cmp_canonical(a, b));
+            names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+            names
+                .into_iter()
+                .filter_map(|name| match data.find_key_index(name) {
+                    Some(i) => Some(KeyRef::Service(i, name)),
+                    None => find_global(name).map(|g| KeyRef::Global(g, name)),
+                })
+                .collect()
+        });
+        refs.iter()
+            .filter_map(|r| match *r {
+                KeyRef::Service(i, name) => data.keys.get(i).map(|def| ConditionKey {
+                    name,
+                    key_type: def.key_type,
+                    template: def.template.as_ref(),
+                }),
+                KeyRef::Global(g, name) => Some(ConditionKey::from_global(g, name)),
+            })
             .collect()
     }
 
@@ -303,28 +320,15 @@ impl<'c> Action<'c> {
         let Some(data) = self.service.data() else {
             return false;
         };
-        crate::catalog::matching_types(data, arn)
-            .into_iter()
-            .filter_map(|(index, _)| data.types.get(index))
-            .any(|def| {
-                self.resource_types()
-                    .any(|resource| resource.name().eq_ignore_ascii_case(def.name))
-            })
+        data.types.iter().enumerate().any(|(index, def)| {
+            self.resource_types()
+                .any(|resource| resource.name().eq_ignore_ascii_case(def.name))
+                && crate::catalog::type_matches(data, index, arn)
+        })
     }
 }
 
 /// Looks up the declared type of a key named by an action or resource type.
-fn resolve_key<'c>(data: &'c ServiceData, name: &'c str) -> Option<ConditionKey<'c>> {
-    if let Some(def) = data.find_key(name) {
-        return Some(ConditionKey {
-            name,
-            key_type: def.key_type,
-            template: def.template.as_ref(),
-        });
-    }
-    find_global(name).map(|global| ConditionKey::from_global(global, name))
-}
-
 impl fmt::Display for Action<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.service.prefix(), self.def.name)

@@ -59,6 +59,18 @@ pub(crate) struct ServiceData {
     pub actions: Vec<ActionDef>,
     pub action_types: Vec<ActionTypeDef>,
     matchers: OnceLock<Vec<Vec<ArnMatcher>>>,
+    /// Each action's condition keys, resolved on first use (one slot per action).
+    action_keys: OnceLock<Vec<OnceLock<Vec<KeyRef>>>>,
+}
+
+/// A condition key an action lists, resolved: a key of the service (its position in
+/// `keys`) or a global key, with the name as the action lists it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum KeyRef {
+    /// `keys[index]`.
+    Service(usize, &'static str),
+    /// A global key.
+    Global(&'static crate::global::GlobalKey, &'static str),
 }
 
 #[derive(Debug)]
@@ -80,6 +92,8 @@ pub(crate) struct TypeDef {
 
 #[derive(Debug)]
 pub(crate) struct ActionDef {
+    /// Position in `ServiceData::actions`.
+    pub index: usize,
     pub name: &'static str,
     pub level: AccessLevel,
     pub keys: &'static str,
@@ -128,16 +142,35 @@ impl ServiceData {
     /// The key definition for `name`: an exact (case-folded) entry, else the most
     /// specific template entry that matches.
     pub(crate) fn find_key(&self, name: &str) -> Option<&KeyDef> {
+        self.find_key_index(name).and_then(|i| self.keys.get(i))
+    }
+
+    /// As [`find_key`](Self::find_key), the key's position in `keys`.
+    pub(crate) fn find_key_index(&self, name: &str) -> Option<usize> {
         if let Ok(pos) = self.keys.binary_search_by(|def| cmp_folded(def.name, name)) {
-            return self.keys.get(pos);
+            return Some(pos);
         }
         self.templated
             .iter()
-            .filter_map(|pos| self.keys.get(*pos))
-            .filter_map(|def| Some((def, def.template.as_ref()?)))
+            .filter_map(|pos| Some((*pos, self.keys.get(*pos)?.template.as_ref()?)))
             .filter(|(_, template)| template.matches(name))
             .max_by_key(|(_, template)| template.literal_len())
-            .map(|(def, _)| def)
+            .map(|(pos, _)| pos)
+    }
+
+    /// The resolved condition keys of action `index`, built by `build` the first time.
+    pub(crate) fn action_keys(
+        &self,
+        index: usize,
+        build: impl FnOnce() -> Vec<KeyRef>,
+    ) -> &[KeyRef] {
+        let slots = self
+            .action_keys
+            .get_or_init(|| self.actions.iter().map(|_| OnceLock::new()).collect());
+        match slots.get(index) {
+            Some(slot) => slot.get_or_init(build),
+            None => &[],
+        }
     }
 }
 
@@ -263,6 +296,7 @@ pub(crate) fn parse_service(
         actions: Vec::new(),
         action_types: Vec::new(),
         matchers: OnceLock::new(),
+        action_keys: OnceLock::new(),
     };
     // Sections must come in this order: service, k*, r*, (a t*)*.
     let mut section = 0u8;
@@ -318,6 +352,7 @@ pub(crate) fn parse_service(
                 }
                 let at = data.action_types.len();
                 data.actions.push(ActionDef {
+                    index: data.actions.len(),
                     name,
                     level,
                     keys,

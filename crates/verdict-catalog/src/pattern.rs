@@ -8,9 +8,16 @@ use std::cmp::Ordering;
 /// This is the order of every sorted list in the data file (the generator sorts by
 /// `str.lower()`, which agrees with ASCII folding on the ASCII-only names AWS uses).
 pub(crate) fn cmp_folded(a: &str, b: &str) -> Ordering {
-    let left = a.bytes().map(|byte| byte.to_ascii_lowercase());
-    let right = b.bytes().map(|byte| byte.to_ascii_lowercase());
-    left.cmp(right)
+    // A plain loop: the generic iterator comparison costs several times more, and this
+    // runs for every key lookup of every evaluation.
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// The canonical order of the data file: folded text first, exact text second.
@@ -79,13 +86,30 @@ pub(crate) enum Piece {
 /// `O(pieces × len²)` in the worst case, with tiny constants for ARNs and keys.
 pub(crate) fn run_pieces(pieces: &[Piece], text: &str) -> bool {
     let bytes = text.as_bytes();
-    // reach[i]: the pieces so far can consume exactly the first i bytes.
+    // The literal that starts the pattern (ARN formats start with `arn:`, key families
+    // with their prefix) settles most texts without the table.
+    if let Some(Piece::Literal { text: lit, folded }) = pieces.first() {
+        let Some(head) = bytes.get(..lit.len()) else {
+            return false;
+        };
+        let same = if *folded {
+            head.eq_ignore_ascii_case(lit.as_bytes())
+        } else {
+            head == lit.as_bytes()
+        };
+        if !same {
+            return false;
+        }
+    }
+    // reach[i]: the pieces so far can consume exactly the first i bytes. Two rows,
+    // swapped per piece.
     let mut reach = vec![false; bytes.len() + 1];
+    let mut next = vec![false; bytes.len() + 1];
     if let Some(first) = reach.first_mut() {
         *first = true;
     }
     for piece in pieces {
-        let mut next = vec![false; reach.len()];
+        next.fill(false);
         match piece {
             Piece::Literal { text: lit, folded } => {
                 let lit = lit.as_bytes();
@@ -123,7 +147,7 @@ pub(crate) fn run_pieces(pieces: &[Piece], text: &str) -> bool {
         if !next.contains(&true) {
             return false;
         }
-        reach = next;
+        std::mem::swap(&mut reach, &mut next);
     }
     reach.last().copied().unwrap_or(false)
 }

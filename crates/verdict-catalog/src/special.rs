@@ -29,9 +29,18 @@ pub const NO_PERMISSION_ACTIONS: &[NoPermissionAction] = &[
 
 /// The entry for `action` (ASCII case ignored), if policies do not control it.
 pub fn no_permission_action(action: &str) -> Option<&'static NoPermissionAction> {
-    NO_PERMISSION_ACTIONS
-        .iter()
-        .find(|a| a.action.eq_ignore_ascii_case(action))
+    let (service, name) = action.split_once(':')?;
+    no_permission_action_of(service, name)
+}
+
+/// As [`no_permission_action`], for an action given as service prefix and name (case
+/// ignored), without building `service:name`.
+pub fn no_permission_action_of(service: &str, name: &str) -> Option<&'static NoPermissionAction> {
+    NO_PERMISSION_ACTIONS.iter().find(|a| {
+        a.action
+            .split_once(':')
+            .is_some_and(|(s, n)| s.eq_ignore_ascii_case(service) && n.eq_ignore_ascii_case(name))
+    })
 }
 
 /// What a service refuses regardless of policies.

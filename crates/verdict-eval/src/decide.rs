@@ -113,7 +113,6 @@ pub(crate) fn applicability(s: &Scenario, a: &Assumptions) -> Applicability {
     } else if s.policies.scps.is_some() && !iam_auth {
         notes.push((Layer::Scp, "the API method does not use IAM authorization, so IAM policies and SCPs are not consulted (§6.9.4)".into()));
     }
-    let action_lc = req.action_lc();
     let mut rcp = s.policies.rcps.is_some();
     if rcp && s.aws_owned {
         rcp = false;
@@ -128,7 +127,7 @@ pub(crate) fn applicability(s: &Scenario, a: &Assumptions) -> Applicability {
             Layer::Rcp,
             "the resource is in the management account, which RCPs do not bind (§6.6)".into(),
         ));
-    } else if rcp && action_lc == "kms:retiregrant" {
+    } else if rcp && req.service_lc == "kms" && req.name_lc == "retiregrant" {
         rcp = false;
         notes.push((
             Layer::Rcp,
@@ -182,13 +181,16 @@ pub(crate) fn applicability(s: &Scenario, a: &Assumptions) -> Applicability {
     // A resource AWS owns is not another account's: only the caller's side decides (§10.2).
     let same_account =
         c.account().is_some() && (s.aws_owned || c.account() == s.resource_account.as_deref());
-    let no_permission = verdict_catalog::special::no_permission_action(&action_lc).filter(|a| {
-        match a.action {
-            // Policies never control it; STS refuses it only to sessions (a service rule).
-            "sts:GetSessionToken" => matches!(c, Caller::Root { .. } | Caller::User { .. }),
-            _ => c.is_iam(),
-        }
-    });
+    let no_permission =
+        verdict_catalog::special::no_permission_action_of(&req.service_lc, &req.name_lc).filter(
+            |a| {
+                match a.action {
+                    // Policies never control it; STS refuses it only to sessions (a service rule).
+                    "sts:GetSessionToken" => matches!(c, Caller::Root { .. } | Caller::User { .. }),
+                    _ => c.is_iam(),
+                }
+            },
+        );
     Applicability {
         apigw,
         scp,
@@ -350,6 +352,7 @@ pub(crate) fn eval_traced(
 ) -> (LayerResult, Vec<PolicyTrace>) {
     let mut r = LayerResult::default();
     let mut traces = Vec::with_capacity(policies.len());
+    let requested: std::sync::Arc<str> = req.action.as_str().into();
     for (pi, p) in policies.iter().enumerate() {
         let src = &p.policy.source;
         let mut stmts = Vec::with_capacity(p.policy.statements.len());
@@ -361,8 +364,8 @@ pub(crate) fn eval_traced(
                 // action is the whole reason, and nothing else is evaluated for it.
                 misses.push(Miss::Action {
                     negated: s.action.negated,
-                    patterns: s.action.patterns.iter().map(|a| a.raw.clone()).collect(),
-                    requested: req.action.clone(),
+                    patterns: s.action.raw_patterns(),
+                    requested: requested.clone(),
                 });
                 stmts.push(StatementTrace {
                     index: si,

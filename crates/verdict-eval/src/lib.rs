@@ -856,6 +856,8 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
             }
         }
     }
+    // One copy of the request for every key: each key is set, tried, and removed again.
+    let mut req = s.request.clone();
     keys.into_iter()
         .map(|(key, vals)| {
             let mut candidates: Vec<String> = Vec::new();
@@ -870,7 +872,6 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
             candidates.push(UNLISTED.into());
             candidates.dedup();
             let mut flipping = None;
-            let mut req = s.request.clone();
             for c in &candidates {
                 for multi in [false, true] {
                     let val = if multi {
@@ -889,6 +890,7 @@ fn missing_context(s: &Scenario, layers: &[LayerTrace], decision: Decision) -> V
                     break;
                 }
             }
+            req.context.remove(&key);
             // The placeholder stands for "any value the policies do not list".
             let flipping_value = flipping.map(|v| {
                 if v == UNLISTED {

@@ -379,7 +379,35 @@ fn substitutes_wildcard(t: &verdict_policy::template::Template, ctx: &Context) -
 
 /// Compare one request value with one policy value under a positive base operator.
 /// `None` means the request value does not have the operator's type (U12).
-fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context, a: &Assumptions) -> Option<bool> {
+/// A request value parsed once for all the policy values it is compared with: the
+/// number, date or address its operator's family reads (`None` when it does not parse).
+#[derive(Clone, Copy)]
+enum Parsed {
+    Text,
+    Number(Option<rust_decimal::Decimal>),
+    Date(Option<i128>),
+    Ip(Option<std::net::IpAddr>),
+}
+
+impl Parsed {
+    fn of(base: BaseOp, v: &str) -> Parsed {
+        match base.family() {
+            Family::Numeric => Parsed::Number(parse_number(v)),
+            Family::Date => Parsed::Date(parse_date(v)),
+            Family::Ip => Parsed::Ip(parse_ip(v).map(|n| n.addr())),
+            _ => Parsed::Text,
+        }
+    }
+}
+
+fn match_one(
+    base: BaseOp,
+    v: &str,
+    parsed: Parsed,
+    p: &CondValue,
+    ctx: &Context,
+    a: &Assumptions,
+) -> Option<bool> {
     use BaseOp::*;
     match (base, p) {
         (StringEquals | StringNotEquals, CondValue::Text(t)) => Some(match t.template.as_plain() {
@@ -409,7 +437,10 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context, a: &Assumption
             t.arn_like(v, lookup_var(ctx))
         }
         (_, CondValue::Number(n)) => {
-            let x = parse_number(v)?;
+            let x = match parsed {
+                Parsed::Number(x) => x?,
+                _ => parse_number(v)?,
+            };
             Some(match base {
                 NumericEquals | NumericNotEquals => x == *n,
                 NumericLessThan => x < *n,
@@ -420,7 +451,10 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context, a: &Assumption
             })
         }
         (_, CondValue::Date(d)) => {
-            let x = parse_date(v)?;
+            let x = match parsed {
+                Parsed::Date(x) => x?,
+                _ => parse_date(v)?,
+            };
             Some(match base {
                 DateEquals | DateNotEquals => x == *d,
                 DateLessThan => x < *d,
@@ -446,7 +480,10 @@ fn match_one(base: BaseOp, v: &str, p: &CondValue, ctx: &Context, a: &Assumption
             Some(v.as_bytes() == bytes.as_slice() || decoded.as_deref() == Some(bytes.as_slice()))
         }
         (IpAddress | NotIpAddress, CondValue::Ip(net)) => {
-            let addr = parse_ip(v)?.addr();
+            let addr = match parsed {
+                Parsed::Ip(x) => x?,
+                _ => parse_ip(v)?.addr(),
+            };
             if net.contains(&addr) {
                 return Some(true);
             }
@@ -496,11 +533,12 @@ fn value_test(c: &Condition, v: &str, ctx: &Context, a: &Assumptions) -> Option<
     let policy_bool_case = c.op.base == BaseOp::Bool
         && c.raw_values.iter().any(|r| r != "true" && r != "false")
         && a.other(Point::BoolCase);
+    let parsed = Parsed::of(c.op.base, v);
     for (p, raw) in c.values.iter().zip(c.raw_values.iter()) {
         if policy_bool_case && raw != "true" && raw != "false" {
             continue;
         }
-        if match_one(c.op.base, v, p, ctx, a)? {
+        if match_one(c.op.base, v, parsed, p, ctx, a)? {
             any = true;
             break;
         }
@@ -687,23 +725,26 @@ fn eval_alternative(
     };
     match op.set {
         Some(set) => {
-            let values: Vec<&str> = v.values();
+            let values: &[String] = match v {
+                CtxValue::Single(s) => std::slice::from_ref(s),
+                CtxValue::Multi(m) => m,
+            };
             if values.is_empty() {
                 return (absent_outcome(c, a).holds, None);
             }
-            let mut results = Vec::with_capacity(values.len());
-            let mut mismatched = false;
+            let (mut all, mut any, mut mismatched) = (true, false, false);
             for x in values {
                 let (r, m) = value_test_typed(c, x, ctx, a);
                 mismatched |= m;
                 if m && !r {
                     return (false, mismatch());
                 }
-                results.push(r);
+                all &= r;
+                any |= r;
             }
             let holds = match set {
-                SetOp::ForAllValues => results.iter().all(|r| *r),
-                SetOp::ForAnyValue => results.iter().any(|r| *r),
+                SetOp::ForAllValues => all,
+                SetOp::ForAnyValue => any,
             };
             (holds, if mismatched { mismatch() } else { None })
         }

@@ -199,10 +199,10 @@ pub enum Miss {
     Action {
         /// True for NotAction.
         negated: bool,
-        /// The entries.
-        patterns: Vec<String>,
-        /// The requested action.
-        requested: String,
+        /// The entries (shared with the policy).
+        patterns: std::sync::Arc<[String]>,
+        /// The requested action (shared by every statement of the trace).
+        requested: std::sync::Arc<str>,
     },
     /// Resource/NotResource does not cover the resource.
     Resource {

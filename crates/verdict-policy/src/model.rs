@@ -392,6 +392,8 @@ pub struct ActionBlock {
     /// The patterns by service, so that a statement listing thousands of actions is
     /// checked against the request's service only (see [`ActionBlock::new`]).
     index: ActionIndex,
+    /// The patterns as written, shared by every explanation that quotes them.
+    raw: std::sync::Arc<[String]>,
 }
 
 /// `(service hash, pattern index)` sorted by hash, whether some pattern is `*`, and the
@@ -429,11 +431,23 @@ impl ActionBlock {
     /// A block of `patterns`, indexed by service.
     pub fn new(negated: bool, patterns: Vec<ActionPattern>, span: Span) -> ActionBlock {
         let index = ActionIndex::build(&patterns);
+        let raw = patterns.iter().map(|p| p.raw.clone()).collect();
         ActionBlock {
             negated,
             patterns,
             span,
             index,
+            raw,
+        }
+    }
+
+    /// The patterns as written (shared, not copied; rebuilt if `patterns` was changed
+    /// after [`ActionBlock::new`]).
+    pub fn raw_patterns(&self) -> std::sync::Arc<[String]> {
+        if self.raw.len() == self.patterns.len() {
+            self.raw.clone()
+        } else {
+            self.patterns.iter().map(|p| p.raw.clone()).collect()
         }
     }
 

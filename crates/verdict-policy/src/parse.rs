@@ -934,10 +934,10 @@ impl Parser {
 
 /// Parse an IP address or CIDR; a bare address is /32 or /128 (§4.4.6, U11).
 pub fn parse_ip(s: &str) -> Option<ipnet::IpNet> {
-    if let Ok(n) = s.parse::<ipnet::IpNet>() {
-        return Some(n);
+    if !s.contains('/') {
+        return s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from);
     }
-    s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from)
+    s.parse::<ipnet::IpNet>().ok()
 }
 
 #[cfg(test)]
