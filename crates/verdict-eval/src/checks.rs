@@ -207,7 +207,8 @@ pub fn context_value_warnings(s: &Scenario, given: &[GivenValue]) -> Vec<Warning
     let action = s.request.action.as_str();
     for g in given {
         let key_lc = g.key.to_ascii_lowercase();
-        let here = match g.span {
+        // Where the value is, worked out only for a value that gets a warning.
+        let here = || match g.span {
             Some(span) => {
                 let pos = s.source.position(span.start);
                 format!(
@@ -236,7 +237,8 @@ pub fn context_value_warnings(s: &Scenario, given: &[GivenValue]) -> Vec<Warning
                         out.push(Warning::new(
                             "context-value-type",
                             format!(
-                                "{here} is not {hint}, which {} at {} expects; that condition is false, negated or not (U12)",
+                                "{} is not {hint}, which {} at {} expects; that condition is false, negated or not (U12)",
+                                here(),
                                 c.op_name,
                                 at(p, c)
                             ),
@@ -257,7 +259,8 @@ pub fn context_value_warnings(s: &Scenario, given: &[GivenValue]) -> Vec<Warning
                     out.push(Warning::new(
                         "context-value-type",
                         format!(
-                            "{here} is not {hint}, the type the service reference gives {} ({}); AWS never sends such a value, and {} operators would not match it",
+                            "{} is not {hint}, the type the service reference gives {} ({}); AWS never sends such a value, and {} operators would not match it",
+                            here(),
                             g.key,
                             kt.value_type(),
                             kt.value_type()

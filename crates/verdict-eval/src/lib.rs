@@ -54,12 +54,7 @@ pub struct Verdict {
 
 fn fast_inputs(s: &Scenario, req: &Request, app: &Applicability, a: &Assumptions) -> Inputs {
     let p = &s.policies;
-    let view = PrincipalView {
-        caller: &req.caller,
-        req,
-        has_boundary: p.permissions_boundary.is_some(),
-        assume: a,
-    };
+    let view = PrincipalView::new(&req.caller, req, p.permissions_boundary.is_some(), a);
     let levels = |l: &Option<Vec<Vec<NamedPolicy>>>, on: bool| -> Vec<LayerResult> {
         match (l, on) {
             (Some(levels), true) => levels
@@ -385,12 +380,7 @@ fn evaluate_traced(s: &Scenario, a: &Assumptions) -> Evaluation {
     let req = effective_request(&s.request, &app);
     let req: &Request = &req;
     let p = &s.policies;
-    let view = PrincipalView {
-        caller: &req.caller,
-        req,
-        has_boundary: p.permissions_boundary.is_some(),
-        assume: a,
-    };
+    let view = PrincipalView::new(&req.caller, req, p.permissions_boundary.is_some(), a);
     let mut layers = Vec::new();
     let mut inputs = Inputs {
         session_present: !p.session.is_empty(),

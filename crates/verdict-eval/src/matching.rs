@@ -6,7 +6,7 @@ use crate::readings::{Assumptions, Point};
 use crate::request::{Caller, Request};
 use crate::trace::Note;
 use serde::Serialize;
-use verdict_policy::arn::RequestResource;
+use verdict_policy::arn::{head_has_upper, RequestResource};
 use verdict_policy::condition::{
     parse_date, parse_number, BaseOp, BoolValue, CondValue, Condition, Family, SetOp, TextValue,
 };
@@ -49,6 +49,26 @@ pub struct PrincipalView<'a> {
     pub has_boundary: bool,
     /// The readings of unconfirmed points in force, and what the evaluation touched.
     pub assume: &'a Assumptions,
+    /// The request's resource writes a head field in upper case (U5).
+    resource_head_upper: bool,
+}
+
+impl<'a> PrincipalView<'a> {
+    /// The view of `req` by `caller` under the readings of `assume`.
+    pub fn new(
+        caller: &'a Caller,
+        req: &'a Request,
+        has_boundary: bool,
+        assume: &'a Assumptions,
+    ) -> PrincipalView<'a> {
+        PrincipalView {
+            caller,
+            req,
+            has_boundary,
+            assume,
+            resource_head_upper: head_has_upper(req.resource.as_str()),
+        }
+    }
 }
 
 /// Match one principal entry.
@@ -296,7 +316,13 @@ pub fn check_resource(s: &Statement, req: &Request, v: &PrincipalView<'_>) -> Re
             .matches_with(&req.resource, value_wildcards, lookup)
         {
             Ok(true) => {
-                if segment_case_differs(&e.raw, &req.resource)
+                let case_differs = e.head_upper
+                    || if std::ptr::eq(v.req, req) {
+                        v.resource_head_upper
+                    } else {
+                        head_has_upper(req.resource.as_str())
+                    };
+                if case_differs
                     && v.assume.other(Point::ArnSegmentCase)
                     && !segments_match_exact_case(&e.raw, &req.resource)
                 {
@@ -320,28 +346,6 @@ fn head_fields(s: &str) -> Option<[&str; 4]> {
     let mut it = s.splitn(6, ':');
     it.next()?;
     Some([it.next()?, it.next()?, it.next()?, it.next()?])
-}
-
-/// U5 matters only when a pattern or the request writes these fields in upper case.
-fn segment_case_differs(pattern: &str, req: &RequestResource) -> bool {
-    head_has_upper(pattern) || head_has_upper(req.as_str())
-}
-
-/// Does a partition, service, Region or account field (between the first and the fifth
-/// colon) hold an upper-case letter? One pass over the bytes, no splitting.
-fn head_has_upper(s: &str) -> bool {
-    let mut colons = 0;
-    for b in s.bytes() {
-        if b == b':' {
-            colons += 1;
-            if colons == 5 {
-                return false;
-            }
-        } else if colons >= 1 && b.is_ascii_uppercase() {
-            return true;
-        }
-    }
-    false
 }
 
 /// The other reading of U5: the four head fields compared case-sensitively.

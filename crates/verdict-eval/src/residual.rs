@@ -127,11 +127,11 @@ impl Oracle {
             .iter()
             .map(|a| match &a.kind {
                 AtomKind::Entry(e) => (**e).clone(),
-                _ => verdict_policy::model::ResourceEntry {
-                    raw: String::new(),
-                    span: verdict_policy::Span::default(),
-                    pattern: verdict_policy::arn::ResourcePattern::new("", false),
-                },
+                _ => verdict_policy::model::ResourceEntry::new(
+                    String::new(),
+                    verdict_policy::Span::default(),
+                    verdict_policy::arn::ResourcePattern::new("", false),
+                ),
             })
             .collect()
     }
@@ -553,12 +553,12 @@ fn atom_holds(atom: &Atom, s: &Scenario, req: &Request, readings: Readings) -> b
                 copy = c;
                 &copy
             };
-            let view = crate::matching::PrincipalView {
-                caller: &r.caller,
-                req: r,
-                has_boundary: s.policies.permissions_boundary.is_some(),
-                assume: &a,
-            };
+            let view = crate::matching::PrincipalView::new(
+                &r.caller,
+                r,
+                s.policies.permissions_boundary.is_some(),
+                &a,
+            );
             crate::matching::check_resource(statement, r, &view).covers
         }
         AtomKind::Entry(e) => matches!(
@@ -2752,12 +2752,12 @@ pub fn tested_keys(s: &Scenario) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     let all = p.all();
     let a = Assumptions::new(Readings::DEFAULT);
-    let view = crate::matching::PrincipalView {
-        caller: &s.request.caller,
-        req: &s.request,
-        has_boundary: p.permissions_boundary.is_some(),
-        assume: &a,
-    };
+    let view = crate::matching::PrincipalView::new(
+        &s.request.caller,
+        &s.request,
+        p.permissions_boundary.is_some(),
+        &a,
+    );
     for np in all {
         for st in &np.policy.statements {
             // Only statements whose conditions are all that stands between them and

@@ -550,7 +550,7 @@ pub struct PolicyCache {
 }
 
 /// Policy text a cache holds before it starts over (per thread).
-const CACHE_BYTES: usize = 2 << 20;
+const CACHE_BYTES: usize = 1 << 20;
 
 impl PolicyCache {
     /// An empty cache.

@@ -478,6 +478,23 @@ pub fn arn_like_str(pattern: &str, value: &str) -> Option<bool> {
     arn_like(&tokenize(pattern), value)
 }
 
+/// Does a partition, service, Region or account field of `s` (between the first and the
+/// fifth colon) hold an upper-case letter? One pass over the bytes, no splitting.
+pub fn head_has_upper(s: &str) -> bool {
+    let mut colons = 0;
+    for b in s.bytes() {
+        if b == b':' {
+            colons += 1;
+            if colons == 5 {
+                return false;
+            }
+        } else if colons >= 1 && b.is_ascii_uppercase() {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
 

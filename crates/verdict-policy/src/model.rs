@@ -492,6 +492,21 @@ pub struct ResourceEntry {
     pub span: Span,
     /// Compiled.
     pub pattern: ResourcePattern,
+    /// A partition, service, Region or account field holds an upper-case letter (U5).
+    pub head_upper: bool,
+}
+
+impl ResourceEntry {
+    /// An entry for `raw`, compiled as `pattern`.
+    pub fn new(raw: String, span: Span, pattern: ResourcePattern) -> ResourceEntry {
+        let head_upper = crate::arn::head_has_upper(&raw);
+        ResourceEntry {
+            raw,
+            span,
+            pattern,
+            head_upper,
+        }
+    }
 }
 
 /// `Resource` or `NotResource`.

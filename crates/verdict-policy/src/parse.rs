@@ -769,11 +769,11 @@ impl Parser {
                     continue;
                 }
             }
-            entries.push(ResourceEntry {
-                raw: s.to_string(),
+            entries.push(ResourceEntry::new(
+                s.to_string(),
                 span,
-                pattern: ResourcePattern::new(s, self.variables),
-            });
+                ResourcePattern::new(s, self.variables),
+            ));
         }
         Some(ResourceBlock {
             negated,
