@@ -2,11 +2,12 @@
 # Whole-process throughput: `verdict simulate --batch` against the iam-simulate
 # oracle (`node oracle.mjs`) on the same batch file.
 #
-#   tools/bench/compare-oracle.sh [--count N] [--runs R] [--file FILE] [--oracle-only]
+#   tools/bench/compare-oracle.sh [--count N] [--small] [--runs R] [--file FILE] [--oracle-only]
 #
-# The batch (default 20,000 scenarios) is generated on demand by
-# benches/data/make_bench.py into target/bench/ (it is far too large to
-# commit). Times each command with hyperfine (it tries `apt-get install -y
+# The batch (default 20,000 scenarios) is generated on demand into target/bench/
+# (it is far too large to commit): by benches/data/make_bench.py (realistic
+# scenarios of about 12 KB), or with --small by tools/differential/gen.py (about
+# 2 KB each: 3-6 short policies, a few conditions, every layer and operator). Times each command with hyperfine (it tries `apt-get install -y
 # hyperfine` when it is missing and the shell is root), otherwise with
 # /usr/bin/time, one run each. Prints scenarios per second and the ratio.
 # Environment: VERDICT (default target/release/verdict), ORACLE_SRC (default
@@ -19,6 +20,7 @@ count=20000
 runs="${RUNS:-3}"
 file=""
 oracle_only=0
+small=0
 verdict="${VERDICT:-$repo/target/release/verdict}"
 oracle_src="${ORACLE_SRC:-}"
 
@@ -28,7 +30,8 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift 2 ;;
     --file) file="$2"; shift 2 ;;
     --oracle-only) oracle_only=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --small) small=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare-oracle.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -36,9 +39,16 @@ done
 # ------------------------------------------------------------ input
 if [ -z "$file" ]; then
   if [ $((count % 1000)) -eq 0 ] && [ "$count" -ge 1000 ]; then label="$((count / 1000))k"; else label="$count"; fi
-  file="$repo/target/bench/batch-$label.jsonl"
-  if [ ! -s "$file" ] || [ "$repo/benches/data/make_bench.py" -nt "$file" ]; then
-    python3 "$repo/benches/data/make_bench.py" --batch "$count" --out "$file"
+  if [ "$small" = 1 ]; then
+    file="$repo/target/bench/small-$label.jsonl"
+    if [ ! -s "$file" ] || [ "$repo/tools/differential/gen.py" -nt "$file" ]; then
+      python3 "$repo/tools/differential/gen.py" --count "$count" --seed 11 --out "$file"
+    fi
+  else
+    file="$repo/target/bench/batch-$label.jsonl"
+    if [ ! -s "$file" ] || [ "$repo/benches/data/make_bench.py" -nt "$file" ]; then
+      python3 "$repo/benches/data/make_bench.py" --batch "$count" --out "$file"
+    fi
   fi
 fi
 n="$(grep -c . "$file")"
