@@ -264,882 +264,1125 @@ pub fn resource_describe(resource: &str, trust: bool) -> String {
 
 /// Build one scenario. `event` is one AccessDenied record's facts, if any.
 pub fn build(inputs: &Inputs, event: Option<&EventFacts>) -> Result<Built, Vec<Diagnostic>> {
-    let mut notes = Vec::new();
-    let mut sources = Vec::new();
-    let mut f = Fields::default();
-    let given = Given {
-        scenario: inputs.scenario.is_some(),
-        event: event.is_some(),
-        auth_details: !inputs.auth_details.is_empty(),
-        org: !inputs.org.is_empty(),
-        resource_policy: inputs.resource_policy.is_some(),
-        session_policy: inputs.session_policy.is_some(),
-        vpc_endpoint_policy: inputs.vpc_endpoint_policy.is_some(),
-        identity_policies: !inputs.identity_policies.is_empty(),
-        permissions_boundary: inputs.permissions_boundary.is_some(),
-        scps: !inputs.scps.is_empty(),
-        decoded_message: inputs.decoded_message.is_some(),
-    };
+    let mut a = Assembly::new(inputs, event);
     // 1. The base scenario.
-    let base = match &inputs.scenario {
-        Some(t) => {
-            let src = SourceFile::new(t.name.clone(), t.text.clone());
-            let s =
-                verdict_eval::load_scenario(&src, verdict_eval::scenario::is_yaml_path(&t.name))?;
-            if !s.unknown.is_empty() || s.resource_set.is_some() {
-                let what = if s.resource_set.is_some() {
-                    "a resource set"
-                } else {
-                    "unknown context values"
-                };
-                return Err(vec![verdict_policy::Diagnostic::new(
-                    verdict_policy::ErrorCode::InvalidScenario,
-                    format!("{}: the scenario asks about {what}; verdict explain explains one concrete request (run `verdict simulate {}` for the answer over the set)", t.name, t.name),
-                )]);
-            }
-            sources.push(format!("scenario {}", t.name));
-            let r = &s.request;
-            f.principal = Some(r.caller.display());
-            f.principal_id = r.principal_id.clone();
-            f.federated_parent = r.federated_parent.clone();
-            f.action = Some(r.action.clone());
-            f.resource = Some(r.resource.as_str().to_string());
-            f.resource_account = s.resource_account.clone();
-            for e in r.context.entries().filter(|e| !e.derived) {
-                if let Some(v) = e.values.first() {
-                    f.context
-                        .push((e.key.clone(), ctx_json(v), format!("scenario {}", t.name)));
-                }
-            }
-            Some(s)
-        }
-        None => None,
-    };
+    a.read_scenario_file()?;
     // 2. The decoded authorization message.
-    let decoded = match &inputs.decoded_message {
-        Some(t) => {
-            let d = crate::decoded::parse_decoded(&t.text)
-                .map_err(|e| vec![input_error(format!("{}: {e}", t.name))])?;
-            sources.push(format!("decoded authorization message {}", t.name));
-            if let Some(p) = &d.principal_arn {
-                f.principal = Some(p.clone());
+    a.read_decoded_message()?;
+    // 3. The CloudTrail record.
+    a.read_event()?;
+    // 4. The message, for whatever is still unknown.
+    a.read_message()?;
+    let target = a.target()?;
+    // 5. Authorization details: identity policies, boundary, tags, trust policy.
+    a.read_auth_details(&target)?;
+    // 6. Organizations.
+    a.read_organizations(&target)?;
+    // 6b. SCP files, one per level (they replace the Organizations outputs' SCPs).
+    a.read_scp_files()?;
+    // 7. Single policy files.
+    a.read_policy_files(&target)?;
+    // 8. --context, which wins over everything.
+    a.read_context_flags();
+    // 9. The request, through the scenario loader (so it is validated as any scenario is).
+    let s = a.request(&target)?;
+    // 10. Policies: given inputs replace the base scenario's layers.
+    Ok(a.policies(target, s))
+}
+
+/// A scenario being assembled by [`build`], one input source at a time.
+struct Assembly<'a> {
+    /// What the user gave.
+    inputs: &'a Inputs,
+    /// The CloudTrail record's facts, if any.
+    event: Option<&'a EventFacts>,
+    /// Which kinds of input were given.
+    given: Given,
+    /// The request's fields so far (later sources win).
+    f: Fields,
+    /// Remarks made while building.
+    notes: Vec<String>,
+    /// One line per input used.
+    sources: Vec<String>,
+    /// The scenario file, loaded.
+    base: Option<Scenario>,
+    /// The decoded authorization message, parsed.
+    decoded: Option<DecodedMessage>,
+    /// Why the record's action differs from the operation name.
+    action_note: Option<String>,
+    /// Other IAM actions the record's operation needs.
+    other_actions: Vec<String>,
+    /// What AWS reported.
+    reported: Option<ParsedMessage>,
+    /// Identity policies, when an input gave them.
+    identity: Option<Vec<(NamedPolicy, PolicyOrigin)>>,
+    /// The permissions boundary (or its known absence), when an input gave it.
+    boundary: Option<Option<(NamedPolicy, PolicyOrigin)>>,
+    /// The resource (or trust) policy, when an input gave it.
+    resource_policy: Option<(NamedPolicy, PolicyOrigin)>,
+    /// The principal as found in the authorization details.
+    principal_found: Option<String>,
+    /// SCPs per level, when an input gave them.
+    scps: Option<Vec<Vec<(NamedPolicy, PolicyOrigin)>>>,
+    /// RCPs per level, when an input gave them.
+    rcps: Option<Vec<Vec<(NamedPolicy, PolicyOrigin)>>>,
+    /// SCP level names, root first.
+    scp_levels: Vec<String>,
+    /// RCP level names, root first.
+    rcp_levels: Vec<String>,
+    /// The organization's management account.
+    management_account: Option<String>,
+    /// Session policies, when a file gave them.
+    session: Option<Vec<(NamedPolicy, PolicyOrigin)>>,
+    /// VPC endpoint policies, when a file gave them.
+    vpce: Option<Vec<(NamedPolicy, PolicyOrigin)>>,
+    /// Where each context value came from.
+    context_sources: Vec<ContextSource>,
+    /// The API Gateway authorization type.
+    auth_type: Option<String>,
+}
+
+/// Who was denied doing what on which resource, settled after step 4.
+struct Target {
+    /// The principal, as given.
+    principal: String,
+    /// The action.
+    action: String,
+    /// The resource (`*` when unknown).
+    resource: String,
+    /// The principal, parsed.
+    caller: Caller,
+    /// Whether the action is a role assumption, checked against the trust policy.
+    trust: bool,
+    /// The account that owns the resource.
+    resource_account: Option<String>,
+}
+
+impl<'a> Assembly<'a> {
+    /// An empty assembly for these inputs.
+    fn new(inputs: &'a Inputs, event: Option<&'a EventFacts>) -> Self {
+        let given = Given {
+            scenario: inputs.scenario.is_some(),
+            event: event.is_some(),
+            auth_details: !inputs.auth_details.is_empty(),
+            org: !inputs.org.is_empty(),
+            resource_policy: inputs.resource_policy.is_some(),
+            session_policy: inputs.session_policy.is_some(),
+            vpc_endpoint_policy: inputs.vpc_endpoint_policy.is_some(),
+            identity_policies: !inputs.identity_policies.is_empty(),
+            permissions_boundary: inputs.permissions_boundary.is_some(),
+            scps: !inputs.scps.is_empty(),
+            decoded_message: inputs.decoded_message.is_some(),
+        };
+        Assembly {
+            inputs,
+            event,
+            given,
+            f: Fields::default(),
+            notes: Vec::new(),
+            sources: Vec::new(),
+            base: None,
+            decoded: None,
+            action_note: None,
+            other_actions: Vec::new(),
+            reported: None,
+            identity: None,
+            boundary: None,
+            resource_policy: None,
+            principal_found: None,
+            scps: None,
+            rcps: None,
+            scp_levels: Vec::new(),
+            rcp_levels: Vec::new(),
+            management_account: None,
+            session: None,
+            vpce: None,
+            context_sources: Vec::new(),
+            auth_type: None,
+        }
+    }
+
+    /// Step 1: load the scenario file and take its request.
+    fn read_scenario_file(&mut self) -> Result<(), Vec<Diagnostic>> {
+        self.base = match &self.inputs.scenario {
+            Some(t) => {
+                let src = SourceFile::new(t.name.clone(), t.text.clone());
+                let s = verdict_eval::load_scenario(
+                    &src,
+                    verdict_eval::scenario::is_yaml_path(&t.name),
+                )?;
+                if !s.unknown.is_empty() || s.resource_set.is_some() {
+                    let what = if s.resource_set.is_some() {
+                        "a resource set"
+                    } else {
+                        "unknown context values"
+                    };
+                    return Err(vec![verdict_policy::Diagnostic::new(
+                        verdict_policy::ErrorCode::InvalidScenario,
+                        format!("{}: the scenario asks about {what}; verdict explain explains one concrete request (run `verdict simulate {}` for the answer over the set)", t.name, t.name),
+                    )]);
+                }
+                self.sources.push(format!("scenario {}", t.name));
+                let r = &s.request;
+                self.f.principal = Some(r.caller.display());
+                self.f.principal_id = r.principal_id.clone();
+                self.f.federated_parent = r.federated_parent.clone();
+                self.f.action = Some(r.action.clone());
+                self.f.resource = Some(r.resource.as_str().to_string());
+                self.f.resource_account = s.resource_account.clone();
+                for e in r.context.entries().filter(|e| !e.derived) {
+                    if let Some(v) = e.values.first() {
+                        self.f.context.push((
+                            e.key.clone(),
+                            ctx_json(v),
+                            format!("scenario {}", t.name),
+                        ));
+                    }
+                }
+                Some(s)
             }
-            if let Some(id) = d
-                .principal_id
-                .as_ref()
-                .map(|i| i.split(':').next().unwrap_or(i).to_string())
-            {
-                if id.starts_with("AIDA") || id.starts_with("AROA") {
-                    f.principal_id = Some(id);
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// Step 2: parse the decoded authorization message and take its fields.
+    fn read_decoded_message(&mut self) -> Result<(), Vec<Diagnostic>> {
+        self.decoded = match &self.inputs.decoded_message {
+            Some(t) => {
+                let d = crate::decoded::parse_decoded(&t.text)
+                    .map_err(|e| vec![input_error(format!("{}: {e}", t.name))])?;
+                self.sources
+                    .push(format!("decoded authorization message {}", t.name));
+                if let Some(p) = &d.principal_arn {
+                    self.f.principal = Some(p.clone());
+                }
+                if let Some(id) = d
+                    .principal_id
+                    .as_ref()
+                    .map(|i| i.split(':').next().unwrap_or(i).to_string())
+                {
+                    if id.starts_with("AIDA") || id.starts_with("AROA") {
+                        self.f.principal_id = Some(id);
+                    }
+                }
+                if let Some(a) = &d.action {
+                    self.f.action = Some(a.clone());
+                }
+                if let Some(r) = &d.resource {
+                    self.f.resource = Some(r.clone());
+                    self.f.resource_account = None;
+                }
+                for (k, v) in &d.context {
+                    self.f
+                        .set_ctx(k, v.clone(), "decoded authorization message");
+                }
+                Some(d)
+            }
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// Step 3: take the CloudTrail record's caller, action, resource and context.
+    fn read_event(&mut self) -> Result<(), Vec<Diagnostic>> {
+        if let Some(ev) = self.event {
+            if let Some(why) = &ev.caller.not_evaluable {
+                self.notes.push(why.clone());
+            }
+            if let Some(p) = &ev.caller.principal {
+                self.f.principal = Some(p.clone());
+            }
+            if ev.caller.principal_id.is_some() {
+                self.f.principal_id = ev.caller.principal_id.clone();
+            }
+            if ev.caller.federated_parent.is_some() {
+                self.f.federated_parent = ev.caller.federated_parent.clone();
+            }
+            if let Some((a, rest)) = ev.actions.split_first() {
+                self.f.action = Some(a.clone());
+                self.other_actions = rest.to_vec();
+            } else if let Some(n) = &ev.action_note {
+                return Err(vec![input_error(format!(
+                    "{} {}: {n}",
+                    ev.event_source, ev.event_name
+                ))]);
+            }
+            self.action_note = ev.action_note.clone();
+            if let Some(r) = &ev.resource {
+                self.f.resource = Some(r.clone());
+                self.f.resource_account = ev.resource_account.clone();
+            } else if self.decoded.is_none() && self.base.is_none() {
+                self.f.resource = None;
+            }
+            for c in &ev.context {
+                self.f.set_ctx(&c.key, c.value.clone(), &c.from);
+            }
+            self.notes.extend(ev.notes.iter().cloned());
+        }
+        Ok(())
+    }
+
+    /// Step 4: parse the AccessDenied message and fill what is still unknown.
+    fn read_message(&mut self) -> Result<(), Vec<Diagnostic>> {
+        self.reported = match (&self.inputs.reported, &self.inputs.message) {
+            (Some(r), _) => Some(r.clone()),
+            (None, Some(m)) => Some(
+                crate::message::parse_message(m).map_err(|e| vec![input_error(e.to_string())])?,
+            ),
+            (None, None) => self.event.and_then(|e| e.message.clone()),
+        };
+        if let Some(m) = &self.reported {
+            if self.f.principal.is_none() {
+                self.f.principal = m.principal.clone();
+            }
+            if self.f.action.is_none() {
+                self.f.action = m.action.clone();
+                if let Some(a) = m
+                    .inferred_action
+                    .as_ref()
+                    .filter(|_| self.f.action.is_none())
+                {
+                    self.f.action = Some(a.clone());
+                    self.notes.push(format!(
+                        "the message names no action; {a} is inferred from the operation {} (inferred)",
+                        m.operation.as_deref().unwrap_or("named around it")
+                    ));
                 }
             }
-            if let Some(a) = &d.action {
-                f.action = Some(a.clone());
+            if self.f.resource.is_none() {
+                let acct = m
+                    .principal
+                    .as_deref()
+                    .and_then(arn_account)
+                    .map(str::to_string);
+                self.f.resource = resource_from_message(m, acct.as_deref(), &mut self.notes);
+                if let Some(r) = m
+                    .inferred_resource
+                    .as_ref()
+                    .filter(|_| self.f.resource.is_none())
+                {
+                    self.f.resource = Some(r.clone());
+                    self.notes.push(format!(
+                        "the message names no resource; {r} is inferred from the S3 location in the text (inferred)"
+                    ));
+                }
             }
-            if let Some(r) = &d.resource {
-                f.resource = Some(r.clone());
-                f.resource_account = None;
+            if self.inputs.message.is_some() || self.inputs.reported.is_some() {
+                self.sources.push("the AccessDenied message".into());
             }
-            for (k, v) in &d.context {
-                f.set_ctx(k, v.clone(), "decoded authorization message");
-            }
-            Some(d)
-        }
-        None => None,
-    };
-    // 3. The CloudTrail record.
-    let mut action_note = None;
-    let mut other_actions = Vec::new();
-    if let Some(ev) = event {
-        if let Some(why) = &ev.caller.not_evaluable {
-            notes.push(why.clone());
-        }
-        if let Some(p) = &ev.caller.principal {
-            f.principal = Some(p.clone());
-        }
-        if ev.caller.principal_id.is_some() {
-            f.principal_id = ev.caller.principal_id.clone();
-        }
-        if ev.caller.federated_parent.is_some() {
-            f.federated_parent = ev.caller.federated_parent.clone();
-        }
-        if let Some((a, rest)) = ev.actions.split_first() {
-            f.action = Some(a.clone());
-            other_actions = rest.to_vec();
-        } else if let Some(n) = &ev.action_note {
-            return Err(vec![input_error(format!(
-                "{} {}: {n}",
-                ev.event_source, ev.event_name
-            ))]);
-        }
-        action_note = ev.action_note.clone();
-        if let Some(r) = &ev.resource {
-            f.resource = Some(r.clone());
-            f.resource_account = ev.resource_account.clone();
-        } else if decoded.is_none() && base.is_none() {
-            f.resource = None;
-        }
-        for c in &ev.context {
-            f.set_ctx(&c.key, c.value.clone(), &c.from);
-        }
-        notes.extend(ev.notes.iter().cloned());
-    }
-    // 4. The message, for whatever is still unknown.
-    let reported = match (&inputs.reported, &inputs.message) {
-        (Some(r), _) => Some(r.clone()),
-        (None, Some(m)) => {
-            Some(crate::message::parse_message(m).map_err(|e| vec![input_error(e.to_string())])?)
-        }
-        (None, None) => event.and_then(|e| e.message.clone()),
-    };
-    if let Some(m) = &reported {
-        if f.principal.is_none() {
-            f.principal = m.principal.clone();
-        }
-        if f.action.is_none() {
-            f.action = m.action.clone();
-            if let Some(a) = m.inferred_action.as_ref().filter(|_| f.action.is_none()) {
-                f.action = Some(a.clone());
-                notes.push(format!(
-                    "the message names no action; {a} is inferred from the operation {} (inferred)",
-                    m.operation.as_deref().unwrap_or("named around it")
+            if let Some(cmd) = m.decode_command().filter(|_| self.decoded.is_none()) {
+                self.notes.push(format!(
+                    "the message carries an encoded authorization message, which only AWS can decode (it is encrypted). Decode it with\n    {cmd}\n  and give the file with --decoded-message decoded.json: it holds the request's full condition context"
                 ));
             }
         }
-        if f.resource.is_none() {
-            let acct = m
-                .principal
-                .as_deref()
-                .and_then(arn_account)
-                .map(str::to_string);
-            f.resource = resource_from_message(m, acct.as_deref(), &mut notes);
-            if let Some(r) = m
-                .inferred_resource
-                .as_ref()
-                .filter(|_| f.resource.is_none())
-            {
-                f.resource = Some(r.clone());
-                notes.push(format!(
-                    "the message names no resource; {r} is inferred from the S3 location in the text (inferred)"
-                ));
-            }
-        }
-        if inputs.message.is_some() || inputs.reported.is_some() {
-            sources.push("the AccessDenied message".into());
-        }
-        if let Some(cmd) = m.decode_command().filter(|_| decoded.is_none()) {
-            notes.push(format!(
-                "the message carries an encoded authorization message, which only AWS can decode (it is encrypted). Decode it with\n    {cmd}\n  and give the file with --decoded-message decoded.json: it holds the request's full condition context"
-            ));
-        }
-    }
-    if let Some(ev) = event {
-        sources.insert(
-            0,
-            format!(
-                "CloudTrail {} {} by {}",
-                ev.event_source.split('.').next().unwrap_or(""),
-                ev.event_name,
-                ev.caller.principal.as_deref().unwrap_or(&ev.caller.kind)
-            ),
-        );
-    }
-    let Some(principal) = f.principal.clone() else {
-        return Err(vec![input_error(
-            "cannot tell who was denied: the message does not name the caller (bare \"Access Denied\"); give the CloudTrail record with --event, or a scenario file",
-        )]);
-    };
-    let Some(action) = f.action.clone() else {
-        return Err(vec![input_error("cannot tell which action was denied: give --event, --message with the enhanced AccessDenied text, or a scenario file")]);
-    };
-    if f.resource.is_none() {
-        f.resource = Some("*".into());
-        if event.is_some() {
-            notes.push(
-                "the record does not tell which resource was acted on; evaluated on \"*\"".into(),
+        if let Some(ev) = self.event {
+            self.sources.insert(
+                0,
+                format!(
+                    "CloudTrail {} {} by {}",
+                    ev.event_source.split('.').next().unwrap_or(""),
+                    ev.event_name,
+                    ev.caller.principal.as_deref().unwrap_or(&ev.caller.kind)
+                ),
             );
         }
+        Ok(())
     }
-    let resource = f.resource.clone().unwrap_or_else(|| "*".into());
-    let (caller, _) = Caller::parse(&principal, &action.to_ascii_lowercase())
-        .map_err(|e| vec![input_error(e)])?;
-    let trust = {
-        let a = action.to_ascii_lowercase();
-        let (svc, name) = a.split_once(':').unwrap_or(("", ""));
-        verdict_eval::request::is_trust_action(svc, name, &resource) && resource.contains(":role/")
-    };
-    let resource_account = f
-        .resource_account
-        .clone()
-        .or_else(|| arn_account(&resource).map(str::to_string))
-        .or_else(|| base.as_ref().and_then(|b| b.resource_account.clone()));
-    if resource_account.is_none() && resource.starts_with("arn:aws:s3:::") && event.is_none() {
-        notes.push("an S3 ARN has no account: the bucket is assumed to be in the caller's account (give --event, or a scenario with resource_account, if it is not)".into());
-    }
-    let mut origins: Vec<(Slot, PolicyOrigin)> = Vec::new();
-    // 5. Authorization details: identity policies, boundary, tags, trust policy.
-    let mut identity: Option<Vec<(NamedPolicy, PolicyOrigin)>> = None;
-    let mut boundary: Option<Option<(NamedPolicy, PolicyOrigin)>> = None;
-    let mut resource_policy: Option<(NamedPolicy, PolicyOrigin)> = None;
-    let mut principal_found = None;
-    if !inputs.auth_details.is_empty() {
-        let auth = AuthDetails::load(&inputs.auth_details)?;
-        notes.extend(auth.notes.iter().cloned());
-        sources.push(format!(
-            "authorization details {}",
-            inputs
-                .auth_details
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-        let known_arn = f
-            .context
-            .iter()
-            .find(|(k, _, _)| k.eq_ignore_ascii_case("aws:PrincipalArn"))
-            .and_then(|(_, v, _)| v.as_str().map(str::to_string));
-        let who = match &caller {
-            Caller::User {
-                account, name, arn, ..
-            } => Some(PrincipalRef::User {
-                account: account.clone(),
-                name: name.clone(),
-                arn: Some(arn.clone()),
-            }),
-            Caller::AssumedRole { account, role, .. } => Some(PrincipalRef::Role {
-                account: account.clone(),
-                name: role.clone(),
-                arn: known_arn,
-            }),
-            Caller::FederatedUser { account, name, .. } => {
-                let parent = f.federated_parent.clone().unwrap_or_else(|| name.clone());
-                Some(PrincipalRef::User {
-                    account: account.clone(),
-                    name: parent,
-                    arn: None,
-                })
-            }
-            _ => None,
+
+    /// Settle the principal, action and resource, or say which is missing.
+    fn target(&mut self) -> Result<Target, Vec<Diagnostic>> {
+        let Some(principal) = self.f.principal.clone() else {
+            return Err(vec![input_error(
+                "cannot tell who was denied: the message does not name the caller (bare \"Access Denied\"); give the CloudTrail record with --event, or a scenario file",
+            )]);
         };
-        if let Some(who) = who {
-            let r = auth.resolve(&who)?;
-            notes.extend(r.notes.iter().cloned());
-            match &r.found {
-                Some(found) => {
-                    principal_found = Some(found.clone());
-                    if matches!(caller, Caller::AssumedRole { .. }) {
-                        if let Some(a) = &r.arn {
-                            f.default_ctx(
-                                "aws:PrincipalArn",
-                                Value::from(a.as_str()),
-                                "authorization details (role ARN)",
+        let Some(action) = self.f.action.clone() else {
+            return Err(vec![input_error("cannot tell which action was denied: give --event, --message with the enhanced AccessDenied text, or a scenario file")]);
+        };
+        if self.f.resource.is_none() {
+            self.f.resource = Some("*".into());
+            if self.event.is_some() {
+                self.notes.push(
+                    "the record does not tell which resource was acted on; evaluated on \"*\""
+                        .into(),
+                );
+            }
+        }
+        let resource = self.f.resource.clone().unwrap_or_else(|| "*".into());
+        let (caller, _) = Caller::parse(&principal, &action.to_ascii_lowercase())
+            .map_err(|e| vec![input_error(e)])?;
+        let trust = {
+            let a = action.to_ascii_lowercase();
+            let (svc, name) = a.split_once(':').unwrap_or(("", ""));
+            verdict_eval::request::is_trust_action(svc, name, &resource)
+                && resource.contains(":role/")
+        };
+        let resource_account = self
+            .f
+            .resource_account
+            .clone()
+            .or_else(|| arn_account(&resource).map(str::to_string))
+            .or_else(|| self.base.as_ref().and_then(|b| b.resource_account.clone()));
+        if resource_account.is_none()
+            && resource.starts_with("arn:aws:s3:::")
+            && self.event.is_none()
+        {
+            self.notes.push("an S3 ARN has no account: the bucket is assumed to be in the caller's account (give --event, or a scenario with resource_account, if it is not)".into());
+        }
+        Ok(Target {
+            principal,
+            action,
+            resource,
+            caller,
+            trust,
+            resource_account,
+        })
+    }
+
+    /// Step 5: find the principal in the authorization details (policies, tags, trust policy).
+    fn read_auth_details(&mut self, target: &Target) -> Result<(), Vec<Diagnostic>> {
+        if !self.inputs.auth_details.is_empty() {
+            let auth = AuthDetails::load(&self.inputs.auth_details)?;
+            self.notes.extend(auth.notes.iter().cloned());
+            self.sources.push(format!(
+                "authorization details {}",
+                self.inputs
+                    .auth_details
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            let known_arn = self
+                .f
+                .context
+                .iter()
+                .find(|(k, _, _)| k.eq_ignore_ascii_case("aws:PrincipalArn"))
+                .and_then(|(_, v, _)| v.as_str().map(str::to_string));
+            let who = match &target.caller {
+                Caller::User {
+                    account, name, arn, ..
+                } => Some(PrincipalRef::User {
+                    account: account.clone(),
+                    name: name.clone(),
+                    arn: Some(arn.clone()),
+                }),
+                Caller::AssumedRole { account, role, .. } => Some(PrincipalRef::Role {
+                    account: account.clone(),
+                    name: role.clone(),
+                    arn: known_arn,
+                }),
+                Caller::FederatedUser { account, name, .. } => {
+                    let parent = self
+                        .f
+                        .federated_parent
+                        .clone()
+                        .unwrap_or_else(|| name.clone());
+                    Some(PrincipalRef::User {
+                        account: account.clone(),
+                        name: parent,
+                        arn: None,
+                    })
+                }
+                _ => None,
+            };
+            if let Some(who) = who {
+                let r = auth.resolve(&who)?;
+                self.notes.extend(r.notes.iter().cloned());
+                match &r.found {
+                    Some(found) => {
+                        self.principal_found = Some(found.clone());
+                        if matches!(target.caller, Caller::AssumedRole { .. }) {
+                            if let Some(a) = &r.arn {
+                                self.f.default_ctx(
+                                    "aws:PrincipalArn",
+                                    Value::from(a.as_str()),
+                                    "authorization details (role ARN)",
+                                );
+                            }
+                        }
+                        if self.f.principal_id.is_none() {
+                            self.f.principal_id = r.unique_id.clone();
+                        }
+                        for (k, v) in &r.tags {
+                            self.f.default_ctx(
+                                &format!("aws:PrincipalTag/{k}"),
+                                Value::from(v.as_str()),
+                                &format!("authorization details (tags of {found})"),
                             );
                         }
+                        self.identity = Some(r.identity);
+                        self.boundary = Some(r.boundary);
                     }
-                    if f.principal_id.is_none() {
-                        f.principal_id = r.unique_id.clone();
+                    None => {
+                        let who = match (&target.caller, &self.f.federated_parent) {
+                            (Caller::FederatedUser { .. }, Some(p)) => {
+                                format!(
+                                    "{} (through its parent IAM user {p})",
+                                    target.caller.display()
+                                )
+                            }
+                            _ => target.caller.display(),
+                        };
+                        self.notes.push(format!(
+                            "{who} is not in the authorization details given (which cover account(s) {}); its identity policies are unknown",
+                            auth.accounts().join(", ")
+                        ))
                     }
-                    for (k, v) in &r.tags {
-                        f.default_ctx(
-                            &format!("aws:PrincipalTag/{k}"),
-                            Value::from(v.as_str()),
-                            &format!("authorization details (tags of {found})"),
+                }
+            }
+            if target.trust && self.inputs.resource_policy.is_none() {
+                match auth.trust_policy(&target.resource)? {
+                    Some(t) => self.resource_policy = Some(t),
+                    None => self.notes.push(format!("the role {resource} is not in the authorization details; its trust policy is unknown (give the role's account snapshot too)", resource = target.resource)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Step 6: take org IDs, paths, SCPs and RCPs from the Organizations outputs.
+    fn read_organizations(&mut self, target: &Target) -> Result<(), Vec<Diagnostic>> {
+        let caller = &target.caller;
+        self.management_account = self
+            .base
+            .as_ref()
+            .and_then(|b| b.management_account.clone());
+        if !self.inputs.org.is_empty() {
+            let org = OrgSnapshot::load(&self.inputs.org)?;
+            self.notes.extend(org.notes.iter().cloned());
+            self.sources.push(format!(
+                "Organizations outputs in {}",
+                self.inputs
+                    .org
+                    .iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            if let Some(m) = org.management_account() {
+                self.management_account = Some(m.to_string());
+            }
+            let mut principal_facts: Option<OrgFacts> = None;
+            if let Some(acct) = caller.account() {
+                if let Some(pf) = org.facts_for(acct, 0)? {
+                    self.notes.extend(pf.notes.iter().cloned());
+                    if let Some(o) = &pf.org_id {
+                        self.f.default_ctx(
+                            "aws:PrincipalOrgID",
+                            Value::from(o.as_str()),
+                            "Organizations (describe-organization)",
                         );
                     }
-                    identity = Some(r.identity);
-                    boundary = Some(r.boundary);
+                    if let Some(p) = &pf.org_path {
+                        self.f.default_ctx(
+                            "aws:PrincipalOrgPaths",
+                            Value::from(vec![p.clone()]),
+                            "Organizations (list-parents)",
+                        );
+                    }
+                    self.scp_levels = pf.levels.clone();
+                    self.scps = pf.scps.clone();
+                    principal_facts = Some(pf);
                 }
-                None => {
-                    let who = match (&caller, &f.federated_parent) {
-                        (Caller::FederatedUser { .. }, Some(p)) => {
-                            format!("{} (through its parent IAM user {p})", caller.display())
-                        }
-                        _ => caller.display(),
+            }
+            if let Some(racct) = target.resource_account.as_deref().or(caller.account()) {
+                let same = Some(racct) == caller.account();
+                let rf = if same {
+                    principal_facts.clone()
+                } else {
+                    org.facts_for(racct, 1)?
+                };
+                if let Some(rf) = rf {
+                    if !same {
+                        self.notes.extend(rf.notes.iter().cloned());
+                    }
+                    if let Some(o) = &rf.org_id {
+                        self.f.default_ctx(
+                            "aws:ResourceOrgID",
+                            Value::from(o.as_str()),
+                            "Organizations (describe-organization)",
+                        );
+                    }
+                    if let Some(p) = &rf.org_path {
+                        self.f.default_ctx(
+                            "aws:ResourceOrgPaths",
+                            Value::from(vec![p.clone()]),
+                            "Organizations (list-parents)",
+                        );
+                    }
+                    self.rcp_levels = rf.levels.clone();
+                    self.rcps = rf.rcps;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Step 6b: load the SCP files, one per level, replacing any SCPs found so far.
+    fn read_scp_files(&mut self) -> Result<(), Vec<Diagnostic>> {
+        let inputs = self.inputs;
+        if !inputs.scps.is_empty() {
+            let mut levels = Vec::new();
+            self.scp_levels.clear();
+            for (i, t) in inputs.scps.iter().enumerate() {
+                let level_name = match (i, inputs.scps.len()) {
+                    (0, _) => "the organization root".to_string(),
+                    (i, n) if i + 1 == n => "the account".to_string(),
+                    (i, _) => format!("OU level {i}"),
+                };
+                let mut level = Vec::new();
+                for (j, (pf, label)) in policy_files(t, "SCP")?.into_iter().enumerate() {
+                    let np = crate::snapshot::parse_doc(
+                        &pf.node,
+                        &pf.src,
+                        PolicyType::Scp,
+                        pf.name.clone(),
+                        None,
+                        format!("{label} at {level_name}"),
+                    )?;
+                    let origin = PolicyOrigin {
+                        account: None,
+                        attached_to: level_name.clone(),
+                        kind: PolicyKind::Scp,
+                        editable: true,
+                        file: t.name.clone(),
                     };
-                    notes.push(format!(
-                        "{who} is not in the authorization details given (which cover account(s) {}); its identity policies are unknown",
-                        auth.accounts().join(", ")
-                    ))
+                    let _ = j;
+                    level.push((np, origin));
                 }
+                self.scp_levels.push(level_name);
+                levels.push(level);
             }
+            self.scps = Some(levels);
+            self.sources.push(format!(
+                "SCP files {}",
+                inputs
+                    .scps
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
-        if trust && inputs.resource_policy.is_none() {
-            match auth.trust_policy(&resource)? {
-                Some(t) => resource_policy = Some(t),
-                None => notes.push(format!("the role {resource} is not in the authorization details; its trust policy is unknown (give the role's account snapshot too)")),
-            }
-        }
+        Ok(())
     }
-    // 6. Organizations.
-    let mut scps: Option<Vec<Vec<(NamedPolicy, PolicyOrigin)>>> = None;
-    let mut rcps: Option<Vec<Vec<(NamedPolicy, PolicyOrigin)>>> = None;
-    let mut scp_levels = Vec::new();
-    let mut rcp_levels = Vec::new();
-    let mut management_account = base.as_ref().and_then(|b| b.management_account.clone());
-    if !inputs.org.is_empty() {
-        let org = OrgSnapshot::load(&inputs.org)?;
-        notes.extend(org.notes.iter().cloned());
-        sources.push(format!(
-            "Organizations outputs in {}",
-            inputs
-                .org
-                .iter()
-                .map(|d| d.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-        if let Some(m) = org.management_account() {
-            management_account = Some(m.to_string());
-        }
-        let mut principal_facts: Option<OrgFacts> = None;
-        if let Some(acct) = caller.account() {
-            if let Some(pf) = org.facts_for(acct, 0)? {
-                notes.extend(pf.notes.iter().cloned());
-                if let Some(o) = &pf.org_id {
-                    f.default_ctx(
-                        "aws:PrincipalOrgID",
-                        Value::from(o.as_str()),
-                        "Organizations (describe-organization)",
-                    );
+
+    /// Step 7: load the identity, boundary, resource, session and VPC endpoint policy files.
+    fn read_policy_files(&mut self, target: &Target) -> Result<(), Vec<Diagnostic>> {
+        let inputs = self.inputs;
+        let Target {
+            caller,
+            resource,
+            trust,
+            resource_account,
+            ..
+        } = target;
+        let trust = *trust;
+        if !inputs.identity_policies.is_empty() {
+            let mut list = self.identity.take().unwrap_or_default();
+            for t in &inputs.identity_policies {
+                for (pf, label) in policy_files(t, "identity policy")? {
+                    let np = crate::snapshot::parse_doc(
+                        &pf.node,
+                        &pf.src,
+                        PolicyType::Identity,
+                        pf.name.clone(),
+                        None,
+                        label,
+                    )?;
+                    let origin = PolicyOrigin {
+                        account: caller.account().map(str::to_string),
+                        attached_to: caller.display(),
+                        kind: PolicyKind::Inline,
+                        editable: true,
+                        file: t.name.clone(),
+                    };
+                    list.push((np, origin));
                 }
-                if let Some(p) = &pf.org_path {
-                    f.default_ctx(
-                        "aws:PrincipalOrgPaths",
-                        Value::from(vec![p.clone()]),
-                        "Organizations (list-parents)",
-                    );
-                }
-                scp_levels = pf.levels.clone();
-                scps = pf.scps.clone();
-                principal_facts = Some(pf);
             }
+            self.identity = Some(list);
+            self.sources.push(format!(
+                "identity policy files {}",
+                inputs
+                    .identity_policies
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
-        if let Some(racct) = resource_account.as_deref().or(caller.account()) {
-            let same = Some(racct) == caller.account();
-            let rf = if same {
-                principal_facts.clone()
-            } else {
-                org.facts_for(racct, 1)?
+        if let Some(t) = &inputs.permissions_boundary {
+            let pf = policy_file(t, None)?;
+            let np = crate::snapshot::parse_doc(
+                &pf.node,
+                &pf.src,
+                PolicyType::Boundary,
+                pf.name.clone(),
+                None,
+                "permissions boundary".into(),
+            )?;
+            let origin = PolicyOrigin {
+                account: caller.account().map(str::to_string),
+                attached_to: caller.display(),
+                kind: PolicyKind::PermissionsBoundary,
+                editable: true,
+                file: t.name.clone(),
             };
-            if let Some(rf) = rf {
-                if !same {
-                    notes.extend(rf.notes.iter().cloned());
-                }
-                if let Some(o) = &rf.org_id {
-                    f.default_ctx(
-                        "aws:ResourceOrgID",
-                        Value::from(o.as_str()),
-                        "Organizations (describe-organization)",
-                    );
-                }
-                if let Some(p) = &rf.org_path {
-                    f.default_ctx(
-                        "aws:ResourceOrgPaths",
-                        Value::from(vec![p.clone()]),
-                        "Organizations (list-parents)",
-                    );
-                }
-                rcp_levels = rf.levels.clone();
-                rcps = rf.rcps;
-            }
+            self.boundary = Some(Some((np, origin)));
+            self.sources
+                .push(format!("permissions boundary {}", t.name));
         }
-    }
-    // 6b. SCP files, one per level (they replace the Organizations outputs' SCPs).
-    if !inputs.scps.is_empty() {
-        let mut levels = Vec::new();
-        scp_levels.clear();
-        for (i, t) in inputs.scps.iter().enumerate() {
-            let level_name = match (i, inputs.scps.len()) {
-                (0, _) => "the organization root".to_string(),
-                (i, n) if i + 1 == n => "the account".to_string(),
-                (i, _) => format!("OU level {i}"),
-            };
-            let mut level = Vec::new();
-            for (j, (pf, label)) in policy_files(t, "SCP")?.into_iter().enumerate() {
-                let np = crate::snapshot::parse_doc(
-                    &pf.node,
-                    &pf.src,
-                    PolicyType::Scp,
-                    pf.name.clone(),
-                    None,
-                    format!("{label} at {level_name}"),
-                )?;
-                let origin = PolicyOrigin {
-                    account: None,
-                    attached_to: level_name.clone(),
-                    kind: PolicyKind::Scp,
-                    editable: true,
-                    file: t.name.clone(),
-                };
-                let _ = j;
-                level.push((np, origin));
-            }
-            scp_levels.push(level_name);
-            levels.push(level);
-        }
-        scps = Some(levels);
-        sources.push(format!(
-            "SCP files {}",
-            inputs
-                .scps
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    // 7. Single policy files.
-    if !inputs.identity_policies.is_empty() {
-        let mut list = identity.take().unwrap_or_default();
-        for t in &inputs.identity_policies {
-            for (pf, label) in policy_files(t, "identity policy")? {
-                let np = crate::snapshot::parse_doc(
-                    &pf.node,
-                    &pf.src,
-                    PolicyType::Identity,
-                    pf.name.clone(),
-                    None,
-                    label,
-                )?;
-                let origin = PolicyOrigin {
-                    account: caller.account().map(str::to_string),
-                    attached_to: caller.display(),
-                    kind: PolicyKind::Inline,
-                    editable: true,
-                    file: t.name.clone(),
-                };
-                list.push((np, origin));
-            }
-        }
-        identity = Some(list);
-        sources.push(format!(
-            "identity policy files {}",
-            inputs
-                .identity_policies
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    if let Some(t) = &inputs.permissions_boundary {
-        let pf = policy_file(t, None)?;
-        let np = crate::snapshot::parse_doc(
-            &pf.node,
-            &pf.src,
-            PolicyType::Boundary,
-            pf.name.clone(),
-            None,
-            "permissions boundary".into(),
-        )?;
-        let origin = PolicyOrigin {
-            account: caller.account().map(str::to_string),
-            attached_to: caller.display(),
-            kind: PolicyKind::PermissionsBoundary,
-            editable: true,
-            file: t.name.clone(),
-        };
-        boundary = Some(Some((np, origin)));
-        sources.push(format!("permissions boundary {}", t.name));
-    }
-    if let Some(t) = &inputs.resource_policy {
-        let pf = policy_file(t, None)?;
-        let ty = if trust {
-            PolicyType::Trust
-        } else {
-            PolicyType::Resource
-        };
-        let label = resource_policy_label(&resource, trust);
-        let np = crate::snapshot::parse_doc(&pf.node, &pf.src, ty, pf.name.clone(), None, label)?;
-        let origin = PolicyOrigin {
-            account: resource_account.clone(),
-            attached_to: resource_describe(&resource, trust),
-            kind: if trust {
-                PolicyKind::Trust
+        if let Some(t) = &inputs.resource_policy {
+            let pf = policy_file(t, None)?;
+            let ty = if trust {
+                PolicyType::Trust
             } else {
-                PolicyKind::ResourcePolicy
-            },
-            editable: true,
-            file: t.name.clone(),
-        };
-        resource_policy = Some((np, origin));
-        sources.push(format!("resource policy {}", t.name));
+                PolicyType::Resource
+            };
+            let label = resource_policy_label(resource, trust);
+            let np =
+                crate::snapshot::parse_doc(&pf.node, &pf.src, ty, pf.name.clone(), None, label)?;
+            let origin = PolicyOrigin {
+                account: resource_account.clone(),
+                attached_to: resource_describe(resource, trust),
+                kind: if trust {
+                    PolicyKind::Trust
+                } else {
+                    PolicyKind::ResourcePolicy
+                },
+                editable: true,
+                file: t.name.clone(),
+            };
+            self.resource_policy = Some((np, origin));
+            self.sources.push(format!("resource policy {}", t.name));
+        }
+        if let Some(t) = &inputs.session_policy {
+            let pf = policy_file(t, None)?;
+            let np = crate::snapshot::parse_doc(
+                &pf.node,
+                &pf.src,
+                PolicyType::Session,
+                None,
+                None,
+                format!("session policy of {}", caller.display()),
+            )?;
+            let origin = PolicyOrigin {
+                account: caller.account().map(str::to_string),
+                attached_to: format!("the session {}", caller.display()),
+                kind: PolicyKind::SessionPolicy,
+                editable: true,
+                file: t.name.clone(),
+            };
+            self.session = Some(vec![(np, origin)]);
+            self.sources.push(format!("session policy {}", t.name));
+        }
+        if let Some(t) = &inputs.vpc_endpoint_policy {
+            let endpoint = self.event.and_then(|e| e.vpc_endpoint_id.clone());
+            let pf = policy_file(t, endpoint.as_deref())?;
+            let ep = pf
+                .name
+                .clone()
+                .or(endpoint)
+                .unwrap_or_else(|| "the VPC endpoint".into());
+            let np = crate::snapshot::parse_doc(
+                &pf.node,
+                &pf.src,
+                PolicyType::VpcEndpoint,
+                None,
+                None,
+                format!("endpoint policy of {ep}"),
+            )?;
+            let origin = PolicyOrigin {
+                account: None,
+                attached_to: format!("VPC endpoint {ep}"),
+                kind: PolicyKind::VpcEndpoint,
+                editable: true,
+                file: t.name.clone(),
+            };
+            self.vpce = Some(vec![(np, origin)]);
+            self.sources.push(format!("VPC endpoint policy {}", t.name));
+            if !self.f.has("aws:SourceVpce") && ep.starts_with("vpce-") {
+                self.f.set_ctx(
+                    "aws:SourceVpce",
+                    Value::from(ep.as_str()),
+                    "VPC endpoint policy file",
+                );
+            }
+        }
+        Ok(())
     }
-    let mut session: Option<Vec<(NamedPolicy, PolicyOrigin)>> = None;
-    if let Some(t) = &inputs.session_policy {
-        let pf = policy_file(t, None)?;
-        let np = crate::snapshot::parse_doc(
-            &pf.node,
-            &pf.src,
-            PolicyType::Session,
-            None,
-            None,
-            format!("session policy of {}", caller.display()),
-        )?;
-        let origin = PolicyOrigin {
-            account: caller.account().map(str::to_string),
-            attached_to: format!("the session {}", caller.display()),
-            kind: PolicyKind::SessionPolicy,
-            editable: true,
-            file: t.name.clone(),
-        };
-        session = Some(vec![(np, origin)]);
-        sources.push(format!("session policy {}", t.name));
+
+    /// Step 8: apply `--context`, which wins over everything.
+    fn read_context_flags(&mut self) {
+        for (k, v) in &self.inputs.context {
+            self.f.set_ctx(k, parse_context_value(v), "--context");
+        }
     }
-    let mut vpce: Option<Vec<(NamedPolicy, PolicyOrigin)>> = None;
-    if let Some(t) = &inputs.vpc_endpoint_policy {
-        let endpoint = event.and_then(|e| e.vpc_endpoint_id.clone());
-        let pf = policy_file(t, endpoint.as_deref())?;
-        let ep = pf
-            .name
-            .clone()
-            .or(endpoint)
-            .unwrap_or_else(|| "the VPC endpoint".into());
-        let np = crate::snapshot::parse_doc(
-            &pf.node,
-            &pf.src,
-            PolicyType::VpcEndpoint,
-            None,
-            None,
-            format!("endpoint policy of {ep}"),
-        )?;
-        let origin = PolicyOrigin {
-            account: None,
-            attached_to: format!("VPC endpoint {ep}"),
-            kind: PolicyKind::VpcEndpoint,
-            editable: true,
-            file: t.name.clone(),
-        };
-        vpce = Some(vec![(np, origin)]);
-        sources.push(format!("VPC endpoint policy {}", t.name));
-        if !f.has("aws:SourceVpce") && ep.starts_with("vpce-") {
-            f.set_ctx(
-                "aws:SourceVpce",
-                Value::from(ep.as_str()),
-                "VPC endpoint policy file",
+
+    /// Step 9: build the scenario's request and load it as any scenario is loaded.
+    fn request(&mut self, target: &Target) -> Result<Scenario, Vec<Diagnostic>> {
+        let Target {
+            principal,
+            action,
+            resource,
+            resource_account,
+            ..
+        } = target;
+        let base = &self.base;
+        let mut ctx = Map::new();
+        for (k, v, from) in &self.f.context {
+            ctx.insert(k.clone(), v.clone());
+            self.context_sources.push(ContextSource {
+                key: k.clone(),
+                from: from.clone(),
+            });
+        }
+        let mut req = json!({ "principal": principal, "action": action, "resource": resource, "context": Value::Object(ctx) });
+        if let Some(p) = &self.f.principal_id {
+            set_member(&mut req, "principal_id", Value::from(p.as_str()));
+        }
+        if let Some(p) = &self.f.federated_parent {
+            set_member(&mut req, "federated_parent", Value::from(p.as_str()));
+        }
+        if base.as_ref().is_some_and(|b| b.request.service_linked_role) {
+            set_member(&mut req, "service_linked_role", Value::Bool(true));
+        }
+        let mut top = json!({ "request": req });
+        if let Some(a) = resource_account {
+            set_member(&mut top, "resource_account", Value::from(a.as_str()));
+        }
+        if let Some(m) = &self.management_account {
+            set_member(&mut top, "management_account", Value::from(m.as_str()));
+        }
+        self.auth_type = self.inputs.authorization_type.clone().or_else(|| {
+            base.as_ref()
+                .and_then(|b| b.apigateway.as_ref())
+                .map(|a| a.authorization_type.as_str().to_string())
+        });
+        if let Some(t) = &self.auth_type {
+            set_member(
+                &mut top,
+                "apigateway",
+                json!({ "authorization_type": t.to_ascii_uppercase() }),
             );
         }
-    }
-    // 8. --context, which wins over everything.
-    for (k, v) in &inputs.context {
-        f.set_ctx(k, parse_context_value(v), "--context");
-    }
-    // 9. The request, through the scenario loader (so it is validated as any scenario is).
-    let mut ctx = Map::new();
-    let mut context_sources = Vec::new();
-    for (k, v, from) in &f.context {
-        ctx.insert(k.clone(), v.clone());
-        context_sources.push(ContextSource {
-            key: k.clone(),
-            from: from.clone(),
-        });
-    }
-    let mut req = json!({ "principal": principal, "action": action, "resource": resource, "context": Value::Object(ctx) });
-    if let Some(p) = &f.principal_id {
-        set_member(&mut req, "principal_id", Value::from(p.as_str()));
-    }
-    if let Some(p) = &f.federated_parent {
-        set_member(&mut req, "federated_parent", Value::from(p.as_str()));
-    }
-    if base.as_ref().is_some_and(|b| b.request.service_linked_role) {
-        set_member(&mut req, "service_linked_role", Value::Bool(true));
-    }
-    let mut top = json!({ "request": req });
-    if let Some(a) = &resource_account {
-        set_member(&mut top, "resource_account", Value::from(a.as_str()));
-    }
-    if let Some(m) = &management_account {
-        set_member(&mut top, "management_account", Value::from(m.as_str()));
-    }
-    let auth_type = inputs.authorization_type.clone().or_else(|| {
-        base.as_ref()
-            .and_then(|b| b.apigateway.as_ref())
-            .map(|a| a.authorization_type.as_str().to_string())
-    });
-    if let Some(t) = &auth_type {
-        set_member(
-            &mut top,
-            "apigateway",
-            json!({ "authorization_type": t.to_ascii_uppercase() }),
+        let src = SourceFile::new(
+            "<request built by verdict explain>",
+            serde_json::to_string_pretty(&top).unwrap_or_default(),
         );
-    }
-    let src = SourceFile::new(
-        "<request built by verdict explain>",
-        serde_json::to_string_pretty(&top).unwrap_or_default(),
-    );
-    let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
-    let mut s = scenario_from_json(&tree, &src)?;
-    s.name = base.as_ref().and_then(|b| b.name.clone());
-    s.rule = base.as_ref().and_then(|b| b.rule.clone());
-    s.description = base.as_ref().and_then(|b| b.description.clone());
-    if let Some(b) = &base {
-        s.options = b.options;
-        if let (Some(ba), Some(sa)) = (&b.apigateway, s.apigateway.as_mut()) {
-            sa.authorizer_policy = ba.authorizer_policy.clone();
-            sa.cognito_token_valid = ba.cognito_token_valid;
+        let tree = verdict_policy::json::parse(&src).map_err(|d| vec![d])?;
+        let mut s = scenario_from_json(&tree, &src)?;
+        s.name = base.as_ref().and_then(|b| b.name.clone());
+        s.rule = base.as_ref().and_then(|b| b.rule.clone());
+        s.description = base.as_ref().and_then(|b| b.description.clone());
+        if let Some(b) = base {
+            s.options = b.options;
+            if let (Some(ba), Some(sa)) = (&b.apigateway, s.apigateway.as_mut()) {
+                sa.authorizer_policy = ba.authorizer_policy.clone();
+                sa.cognito_token_valid = ba.cognito_token_valid;
+            }
+            s.policies = b.policies.clone();
+            s.extra_resources = b.extra_resources.clone();
+            s.load_notes.extend(b.load_notes.iter().cloned());
         }
-        s.policies = b.policies.clone();
-        s.extra_resources = b.extra_resources.clone();
-        s.load_notes.extend(b.load_notes.iter().cloned());
+        s.options.message_style = match self.reported.as_ref().and_then(|m| m.policy_arn_style) {
+            Some(crate::message::PolicyArnStyle::S3) => MessageStyle::S3,
+            Some(crate::message::PolicyArnStyle::AccessTroubleshooter) => {
+                MessageStyle::AccessTroubleshooter
+            }
+            None => s.options.message_style,
+        };
+        Ok(s)
     }
-    s.options.message_style = match reported.as_ref().and_then(|m| m.policy_arn_style) {
-        Some(crate::message::PolicyArnStyle::S3) => MessageStyle::S3,
-        Some(crate::message::PolicyArnStyle::AccessTroubleshooter) => {
-            MessageStyle::AccessTroubleshooter
+
+    /// Step 10: put the policies into the scenario, with their origins, and finish.
+    fn policies(self, target: Target, mut s: Scenario) -> Built {
+        let Assembly {
+            inputs,
+            event,
+            given,
+            mut notes,
+            sources,
+            decoded,
+            action_note,
+            other_actions,
+            reported,
+            identity,
+            boundary,
+            resource_policy,
+            principal_found,
+            scps,
+            rcps,
+            mut scp_levels,
+            mut rcp_levels,
+            management_account,
+            session,
+            vpce,
+            context_sources,
+            auth_type,
+            ..
+        } = self;
+        let Target {
+            resource,
+            caller,
+            trust,
+            resource_account,
+            ..
+        } = target;
+        let mut origins: Vec<(Slot, PolicyOrigin)> = Vec::new();
+        let base_file = inputs
+            .scenario
+            .as_ref()
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        let scenario_origin = |account: Option<String>, attached_to: String| PolicyOrigin {
+            account,
+            attached_to,
+            kind: PolicyKind::Scenario,
+            editable: true,
+            file: base_file.clone(),
+        };
+        let caller_acct = caller.account().map(str::to_string);
+        if let Some(list) = identity {
+            s.policies.identity = list.iter().map(|(p, _)| p.clone()).collect();
+            origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| {
+                (
+                    Slot {
+                        layer: Layer::Identity,
+                        level: None,
+                        index: i,
+                    },
+                    o,
+                )
+            }));
+        } else {
+            origins.extend((0..s.policies.identity.len()).map(|i| {
+                (
+                    Slot {
+                        layer: Layer::Identity,
+                        level: None,
+                        index: i,
+                    },
+                    scenario_origin(caller_acct.clone(), caller.display()),
+                )
+            }));
         }
-        None => s.options.message_style,
-    };
-    // 10. Policies: given inputs replace the base scenario's layers.
-    let base_file = inputs
-        .scenario
-        .as_ref()
-        .map(|t| t.name.clone())
-        .unwrap_or_default();
-    let scenario_origin = |account: Option<String>, attached_to: String| PolicyOrigin {
-        account,
-        attached_to,
-        kind: PolicyKind::Scenario,
-        editable: true,
-        file: base_file.clone(),
-    };
-    let caller_acct = caller.account().map(str::to_string);
-    if let Some(list) = identity {
-        s.policies.identity = list.iter().map(|(p, _)| p.clone()).collect();
-        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| {
-            (
-                Slot {
-                    layer: Layer::Identity,
-                    level: None,
-                    index: i,
-                },
-                o,
-            )
-        }));
-    } else {
-        origins.extend((0..s.policies.identity.len()).map(|i| {
-            (
-                Slot {
-                    layer: Layer::Identity,
-                    level: None,
-                    index: i,
-                },
-                scenario_origin(caller_acct.clone(), caller.display()),
-            )
-        }));
-    }
-    if let Some(b) = boundary {
-        s.policies.permissions_boundary = b.as_ref().map(|(p, _)| p.clone());
-        if let Some((_, o)) = b {
+        if let Some(b) = boundary {
+            s.policies.permissions_boundary = b.as_ref().map(|(p, _)| p.clone());
+            if let Some((_, o)) = b {
+                origins.push((
+                    Slot {
+                        layer: Layer::PermissionsBoundary,
+                        level: None,
+                        index: 0,
+                    },
+                    o,
+                ));
+            }
+        } else if s.policies.permissions_boundary.is_some() {
             origins.push((
                 Slot {
                     layer: Layer::PermissionsBoundary,
                     level: None,
                     index: 0,
                 },
-                o,
+                scenario_origin(caller_acct.clone(), caller.display()),
             ));
         }
-    } else if s.policies.permissions_boundary.is_some() {
-        origins.push((
-            Slot {
-                layer: Layer::PermissionsBoundary,
-                level: None,
-                index: 0,
-            },
-            scenario_origin(caller_acct.clone(), caller.display()),
-        ));
-    }
-    if let Some((p, o)) = resource_policy {
-        s.policies.resource = Some(p);
-        origins.push((
-            Slot {
-                layer: Layer::Resource,
-                level: None,
-                index: 0,
-            },
-            o,
-        ));
-    } else if s.policies.resource.is_some() {
-        origins.push((
-            Slot {
-                layer: Layer::Resource,
-                level: None,
-                index: 0,
-            },
-            scenario_origin(
-                resource_account.clone(),
-                resource_describe(&resource, trust),
-            ),
-        ));
-    }
-    if let Some(list) = session {
-        s.policies.session = list.iter().map(|(p, _)| p.clone()).collect();
-        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| {
-            (
+        if let Some((p, o)) = resource_policy {
+            s.policies.resource = Some(p);
+            origins.push((
                 Slot {
-                    layer: Layer::Session,
+                    layer: Layer::Resource,
                     level: None,
-                    index: i,
+                    index: 0,
                 },
                 o,
-            )
-        }));
-    } else {
-        origins.extend((0..s.policies.session.len()).map(|i| {
-            (
+            ));
+        } else if s.policies.resource.is_some() {
+            origins.push((
                 Slot {
-                    layer: Layer::Session,
+                    layer: Layer::Resource,
                     level: None,
-                    index: i,
+                    index: 0,
                 },
                 scenario_origin(
-                    caller_acct.clone(),
-                    format!("the session {}", caller.display()),
+                    resource_account.clone(),
+                    resource_describe(&resource, trust),
                 ),
-            )
-        }));
-    }
-    if let Some(list) = vpce {
-        s.policies.vpc_endpoint = Some(list.iter().map(|(p, _)| p.clone()).collect());
-        origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| {
-            (
-                Slot {
-                    layer: Layer::VpcEndpoint,
-                    level: None,
-                    index: i,
-                },
-                o,
-            )
-        }));
-    } else if let Some(v) = &s.policies.vpc_endpoint {
-        origins.extend((0..v.len()).map(|i| {
-            (
-                Slot {
-                    layer: Layer::VpcEndpoint,
-                    level: None,
-                    index: i,
-                },
-                scenario_origin(None, "the VPC endpoint".into()),
-            )
-        }));
-    }
-    for (layer, levels, names) in [
-        (Layer::Scp, scps, &mut scp_levels),
-        (Layer::Rcp, rcps, &mut rcp_levels),
-    ] {
-        match levels {
-            Some(levels) => {
-                let parsed: Vec<Vec<NamedPolicy>> = levels
-                    .iter()
-                    .map(|l| l.iter().map(|(p, _)| p.clone()).collect())
-                    .collect();
-                for (li, l) in levels.into_iter().enumerate() {
-                    origins.extend(l.into_iter().enumerate().map(|(i, (_, o))| {
-                        (
-                            Slot {
-                                layer,
-                                level: Some(li),
-                                index: i,
-                            },
-                            o,
-                        )
-                    }));
-                }
-                if layer == Layer::Scp {
-                    s.policies.scps = Some(parsed);
-                } else {
-                    s.policies.rcps = Some(parsed);
-                }
-            }
-            None => {
-                let existing = if layer == Layer::Scp {
-                    &s.policies.scps
-                } else {
-                    &s.policies.rcps
-                };
-                if let Some(ls) = existing {
-                    let n = ls.len();
-                    if names.is_empty() {
-                        *names = (0..n)
-                            .map(|i| {
-                                if i == 0 {
-                                    "the organization root".to_string()
-                                } else if i + 1 == n {
-                                    "the account".to_string()
-                                } else {
-                                    format!("OU level {i}")
-                                }
-                            })
-                            .collect();
-                    }
-                    for (li, l) in ls.iter().enumerate() {
-                        let at = names.get(li).cloned().unwrap_or_default();
-                        origins.extend((0..l.len()).map(|i| {
+            ));
+        }
+        if let Some(list) = session {
+            s.policies.session = list.iter().map(|(p, _)| p.clone()).collect();
+            origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| {
+                (
+                    Slot {
+                        layer: Layer::Session,
+                        level: None,
+                        index: i,
+                    },
+                    o,
+                )
+            }));
+        } else {
+            origins.extend((0..s.policies.session.len()).map(|i| {
+                (
+                    Slot {
+                        layer: Layer::Session,
+                        level: None,
+                        index: i,
+                    },
+                    scenario_origin(
+                        caller_acct.clone(),
+                        format!("the session {}", caller.display()),
+                    ),
+                )
+            }));
+        }
+        if let Some(list) = vpce {
+            s.policies.vpc_endpoint = Some(list.iter().map(|(p, _)| p.clone()).collect());
+            origins.extend(list.into_iter().enumerate().map(|(i, (_, o))| {
+                (
+                    Slot {
+                        layer: Layer::VpcEndpoint,
+                        level: None,
+                        index: i,
+                    },
+                    o,
+                )
+            }));
+        } else if let Some(v) = &s.policies.vpc_endpoint {
+            origins.extend((0..v.len()).map(|i| {
+                (
+                    Slot {
+                        layer: Layer::VpcEndpoint,
+                        level: None,
+                        index: i,
+                    },
+                    scenario_origin(None, "the VPC endpoint".into()),
+                )
+            }));
+        }
+        for (layer, levels, names) in [
+            (Layer::Scp, scps, &mut scp_levels),
+            (Layer::Rcp, rcps, &mut rcp_levels),
+        ] {
+            match levels {
+                Some(levels) => {
+                    let parsed: Vec<Vec<NamedPolicy>> = levels
+                        .iter()
+                        .map(|l| l.iter().map(|(p, _)| p.clone()).collect())
+                        .collect();
+                    for (li, l) in levels.into_iter().enumerate() {
+                        origins.extend(l.into_iter().enumerate().map(|(i, (_, o))| {
                             (
                                 Slot {
                                     layer,
                                     level: Some(li),
                                     index: i,
                                 },
-                                PolicyOrigin {
-                                    account: management_account.clone(),
-                                    attached_to: at.clone(),
-                                    kind: if layer == Layer::Scp {
-                                        PolicyKind::Scp
-                                    } else {
-                                        PolicyKind::Rcp
-                                    },
-                                    editable: true,
-                                    file: base_file.clone(),
-                                },
+                                o,
                             )
                         }));
+                    }
+                    if layer == Layer::Scp {
+                        s.policies.scps = Some(parsed);
+                    } else {
+                        s.policies.rcps = Some(parsed);
+                    }
+                }
+                None => {
+                    let existing = if layer == Layer::Scp {
+                        &s.policies.scps
+                    } else {
+                        &s.policies.rcps
+                    };
+                    if let Some(ls) = existing {
+                        let n = ls.len();
+                        if names.is_empty() {
+                            *names = (0..n)
+                                .map(|i| {
+                                    if i == 0 {
+                                        "the organization root".to_string()
+                                    } else if i + 1 == n {
+                                        "the account".to_string()
+                                    } else {
+                                        format!("OU level {i}")
+                                    }
+                                })
+                                .collect();
+                        }
+                        for (li, l) in ls.iter().enumerate() {
+                            let at = names.get(li).cloned().unwrap_or_default();
+                            origins.extend((0..l.len()).map(|i| {
+                                (
+                                    Slot {
+                                        layer,
+                                        level: Some(li),
+                                        index: i,
+                                    },
+                                    PolicyOrigin {
+                                        account: management_account.clone(),
+                                        attached_to: at.clone(),
+                                        kind: if layer == Layer::Scp {
+                                            PolicyKind::Scp
+                                        } else {
+                                            PolicyKind::Rcp
+                                        },
+                                        editable: true,
+                                        file: base_file.clone(),
+                                    },
+                                )
+                            }));
+                        }
                     }
                 }
             }
         }
-    }
-    if s.apigateway
-        .as_ref()
-        .is_some_and(|a| a.authorizer_policy.is_some())
-    {
-        origins.push((
-            Slot {
-                layer: Layer::Authorizer,
-                level: None,
-                index: 0,
-            },
-            PolicyOrigin {
-                account: resource_account.clone(),
-                attached_to: "the Lambda authorizer".into(),
-                kind: PolicyKind::Authorizer,
-                editable: true,
-                file: base_file.clone(),
-            },
-        ));
-    }
-    if let Some(at) = &auth_type {
-        if AuthorizationType::CognitoUserPools.as_str() == at.to_ascii_uppercase() {
-            notes.push("COGNITO_USER_POOLS: the token is taken as valid".into());
+        if s.apigateway
+            .as_ref()
+            .is_some_and(|a| a.authorizer_policy.is_some())
+        {
+            origins.push((
+                Slot {
+                    layer: Layer::Authorizer,
+                    level: None,
+                    index: 0,
+                },
+                PolicyOrigin {
+                    account: resource_account.clone(),
+                    attached_to: "the Lambda authorizer".into(),
+                    kind: PolicyKind::Authorizer,
+                    editable: true,
+                    file: base_file.clone(),
+                },
+            ));
+        }
+        if let Some(at) = &auth_type {
+            if AuthorizationType::CognitoUserPools.as_str() == at.to_ascii_uppercase() {
+                notes.push("COGNITO_USER_POOLS: the token is taken as valid".into());
+            }
+        }
+        Built {
+            scenario: s,
+            origins,
+            reported,
+            event: event.cloned(),
+            decoded,
+            context_sources,
+            given,
+            scp_levels,
+            rcp_levels,
+            principal_found,
+            sources,
+            notes,
+            other_actions,
+            action_note,
         }
     }
-    Ok(Built {
-        scenario: s,
-        origins,
-        reported,
-        event: event.cloned(),
-        decoded,
-        context_sources,
-        given,
-        scp_levels,
-        rcp_levels,
-        principal_found,
-        sources,
-        notes,
-        other_actions,
-        action_note,
-    })
 }
 
 /// The scenario as JSON the loader accepts (for `--emit-scenario`), with an `expect`.
