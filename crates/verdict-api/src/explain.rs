@@ -136,12 +136,9 @@ pub fn report_json(r: &Report, decoded: bool) -> Value {
 
 /// Answer an `explain` call: one report, or an array when several records were explained.
 pub fn run(call: &ExplainCall) -> Result<Value, Vec<Diagnostic>> {
-    let mut docs: Vec<Value> = reports(call)?
+    let docs: Vec<Value> = reports(call)?
         .iter()
         .map(|r| report_json(r, call.decoded))
         .collect();
-    Ok(match docs.len() {
-        1 => docs.pop().unwrap_or_default(),
-        _ => Value::Array(docs),
-    })
+    Ok(crate::one_or_many(docs))
 }

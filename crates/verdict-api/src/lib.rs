@@ -318,6 +318,15 @@ fn best_effort_id(text: &str) -> Option<Value> {
     serde_json::from_str::<IdOnly>(text).ok().and_then(|c| c.id)
 }
 
+/// One result as itself, several as an array: the shape every command prints for one or
+/// several answers.
+pub fn one_or_many(mut docs: Vec<Value>) -> Value {
+    match docs.len() {
+        1 => docs.pop().unwrap_or_default(),
+        _ => Value::Array(docs),
+    }
+}
+
 /// One diagnostic without a position.
 pub(crate) fn error(code: ErrorCode, message: impl Into<String>) -> Vec<Diagnostic> {
     vec![Diagnostic::new(code, message)]

@@ -71,10 +71,7 @@ pub fn run(call: &SimulateCall) -> Result<Value, Vec<Diagnostic>> {
         crate::stamp(&mut v);
         docs.push(v);
     }
-    Ok(match docs.len() {
-        1 => docs.pop().unwrap_or_default(),
-        _ => Value::Array(docs),
-    })
+    Ok(crate::one_or_many(docs))
 }
 
 /// The scenarios a call asks about.

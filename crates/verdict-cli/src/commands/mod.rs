@@ -197,12 +197,8 @@ pub fn color_stdout() -> bool {
 }
 
 /// Print one JSON document: the value itself for one result, an array for several.
-pub fn print_json(out: &mut impl std::io::Write, mut values: Vec<serde_json::Value>) {
-    let v = if values.len() == 1 {
-        values.pop().unwrap_or_default()
-    } else {
-        serde_json::Value::Array(values)
-    };
+pub fn print_json(out: &mut impl std::io::Write, values: Vec<serde_json::Value>) {
+    let v = verdict_api::one_or_many(values);
     let _ = writeln!(
         out,
         "{}",
